@@ -1,0 +1,147 @@
+import { z } from 'zod';
+
+/**
+ * The one config schema (SPEC §3). Every object is strict: an unknown key is an error, because a
+ * misspelt key silently ignored is a device silently unmonitored.
+ */
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)$/, 'a duration such as "500ms", "30s", "5m" or "1h"');
+
+const pollTiming = {
+  interval: duration.optional().describe('how often the device is polled'),
+  timeout: duration.optional().describe('longest one poll may take'),
+};
+
+const usbId = z.number().int().min(0).max(0xffff);
+
+const serialPrinter = z.strictObject({
+  transport: z.literal('serial'),
+  path: z.string().min(1),
+  baudRate: z.number().int().positive().default(115200),
+  ...pollTiming,
+});
+const usbPrinter = z.strictObject({
+  transport: z.literal('usb'),
+  vendorId: usbId,
+  productId: usbId,
+  interface: z.number().int().min(0).optional(),
+  ...pollTiming,
+});
+
+const hidReader = z.strictObject({
+  transport: z.literal('hid'),
+  vendorId: usbId,
+  productId: usbId,
+  ...pollTiming,
+});
+const serialReader = z.strictObject({
+  transport: z.literal('serial'),
+  path: z.string().min(1),
+  baudRate: z.number().int().positive().default(9600),
+  ...pollTiming,
+});
+const pcscReader = z.strictObject({
+  transport: z.literal('pcsc'),
+  reader: z.string().min(1).describe('reader name pattern'),
+  ...pollTiming,
+});
+
+const sysfsBattery = z.strictObject({
+  source: z.literal('sysfs'),
+  name: z.string().min(1).optional().describe('power_supply name, e.g. BAT0; default: first type=Battery'),
+  ...pollTiming,
+});
+const dumpsysBattery = z.strictObject({
+  source: z.literal('dumpsys'),
+  command: z.array(z.string().min(1)).min(1).default(['dumpsys', 'battery']),
+  ...pollTiming,
+});
+
+const networkTarget = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" or "-" (it becomes part of a reading name)'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  tls: z.boolean().default(false),
+});
+
+export const configSchema = z.strictObject({
+  terminal: z.strictObject({
+    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, '1-64 letters, digits, ".", "_" or "-"'),
+    model: z.string().min(1).default('unknown'),
+    serial: z.string().min(1).default('auto').describe('"auto" reads it from the system'),
+    purchaseDate: z.iso.date().optional(),
+  }),
+  paths: z
+    .strictObject({
+      sysfs: z.string().min(1).default('/sys'),
+      procfs: z.string().min(1).default('/proc'),
+      state: z.string().min(1).default('/var/lib/posdiag'),
+      logs: z.string().min(1).default('/var/log/posdiag'),
+    })
+    .prefault({}),
+  devices: z
+    .strictObject({
+      printer: z.discriminatedUnion('transport', [serialPrinter, usbPrinter]).optional(),
+      cardReader: z.discriminatedUnion('transport', [hidReader, serialReader, pcscReader]).optional(),
+      battery: z.discriminatedUnion('source', [sysfsBattery, dumpsysBattery]).optional(),
+      network: z
+        .strictObject({
+          interfaces: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,15}$/, 'a network interface name')).default([]),
+          targets: z.array(networkTarget).default([]),
+          ...pollTiming,
+        })
+        .optional(),
+      modem: z
+        .strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(115200), ...pollTiming })
+        .optional(),
+      system: z.strictObject({ ...pollTiming }).optional(),
+    })
+    .prefault({}),
+  rules: z
+    .strictObject({
+      files: z.array(z.string().min(1)).default([]).describe('extra rule files, evaluated after the built-in set'),
+      thresholds: z.record(z.string(), z.number()).default({}).describe('overrides of rule thresholds by name'),
+    })
+    .prefault({}),
+  uplink: z
+    .strictObject({
+      url: z.url({ protocol: /^wss?$/ }),
+      token: z.string().min(1).optional(),
+      ca: z.string().min(1).optional().describe('PEM file of the hub CA'),
+      cert: z.string().min(1).optional().describe('PEM client certificate (mutual TLS)'),
+      key: z.string().min(1).optional().describe('PEM client key (mutual TLS)'),
+    })
+    .optional(),
+  outbox: z
+    .strictObject({
+      maxBytes: z.number().int().min(64 * 1024).default(16 * 1024 * 1024),
+      memoryRing: z.number().int().min(16).default(1000).describe('reports held in memory when the disk fails'),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+      maxBytes: z.number().int().min(64 * 1024).default(10 * 1024 * 1024),
+      keep: z.number().int().min(1).max(20).default(3),
+    })
+    .prefault({}),
+  heartbeat: duration.default('5m'),
+  control: z.strictObject({ socket: z.string().min(1).default('/run/posdiag/control.sock') }).prefault({}),
+  locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type PrinterConfig = NonNullable<Config['devices']['printer']>;
+export type BatteryConfig = NonNullable<Config['devices']['battery']>;
+export type NetworkConfig = NonNullable<Config['devices']['network']>;
+
+/** "30s" → 30000. The schema guarantees the format. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
+}

@@ -1,0 +1,35 @@
+/**
+ * A reading is one named observation (SPEC §4), e.g. `printer.paper = "end"`. A name that is absent
+ * means "not reported", never zero or OK. Device faults are readings, not exceptions.
+ */
+export type ReadingValue = boolean | number | string;
+export type Readings = Record<string, ReadingValue>;
+
+export const DEVICE_KINDS = ['printer', 'cardReader', 'battery', 'network', 'modem', 'system', 'agent'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+/** Who a device is: what the rule engine compares for identity changes and what a repair request names. */
+export interface DeviceIdentity {
+  kind: DeviceKind;
+  vendor?: string;
+  model?: string;
+  serial?: string;
+  firmware?: string;
+  /** Transport address, e.g. "/dev/ttyS1" or "usb:04b8:0e15". */
+  address?: string;
+}
+
+/** A problem reading one value (a malformed sysfs file, garbage on a line): the value is left out. */
+export interface ReadingProblem {
+  reading?: string;
+  message: string;
+}
+
+/** What one poll (or one unsolicited device event) of one driver yields. */
+export interface Observation {
+  readings: Readings;
+  identity?: DeviceIdentity;
+  problems?: ReadingProblem[];
+  /** Raw protocol evidence for reports, e.g. `{ "printer.status_hex": "72" }`. Never card data. */
+  evidence?: Record<string, string>;
+}

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+
+/**
+ * Reports and wire messages (SPEC §7). The agent builds reports with these types, the outbox stores
+ * them, the hub validates every frame it receives against `agentMessage` and the agent validates
+ * every frame from the hub against `hubMessage`. `posdiag schema protocol` prints them as JSON Schema.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+const isoTime = z.iso.datetime({ offset: true });
+const readingValue = z.union([z.boolean(), z.number(), z.string().max(256)]);
+const text = z.string().max(2000);
+
+export const categorySchema = z.enum(['hardware', 'software', 'network', 'io', 'security']);
+export const severitySchema = z.enum(['critical', 'major', 'minor', 'info']);
+export type Category = z.infer<typeof categorySchema>;
+export type Severity = z.infer<typeof severitySchema>;
+
+export const localizedText = z.strictObject({ en: text, 'zh-CN': text });
+export type LocalizedText = z.infer<typeof localizedText>;
+
+export const deviceIdentitySchema = z.strictObject({
+  kind: z.string().max(32),
+  vendor: z.string().max(128).optional(),
+  model: z.string().max(128).optional(),
+  serial: z.string().max(128).optional(),
+  firmware: z.string().max(128).optional(),
+  address: z.string().max(256).optional(),
+});
+
+export const terminalInfoSchema = z.strictObject({
+  model: z.string().max(128),
+  serial: z.string().max(128),
+  purchaseDate: z.iso.date().optional(),
+});
+
+/** One step the merchant (or the agent itself, `automatic`) can take. */
+export const remediationStepSchema = z.strictObject({ text: localizedText, automatic: z.boolean() });
+/** A step the agent already tried by itself, with its outcome. */
+export const stepTriedSchema = z.strictObject({
+  action: z.string().max(64),
+  at: isoTime,
+  ok: z.boolean(),
+  detail: z.string().max(500).optional(),
+});
+
+const reportBase = {
+  v: z.literal(PROTOCOL_VERSION),
+  id: z.uuid(),
+  /** Grows by exactly one per recorded report per terminal, across restarts: a gap is a lost report. */
+  seq: z.number().int().positive(),
+  terminal: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+  terminalInfo: terminalInfoSchema,
+  createdAt: isoTime,
+};
+
+export const faultReportSchema = z.strictObject({
+  ...reportBase,
+  kind: z.literal('fault'),
+  code: z.string().regex(/^[a-z_]+\.[a-z_.]+$/).max(64),
+  /** Distinguishes faults of one code on several instances, e.g. an interface or a target name. */
+  instance: z.string().max(64).nullable(),
+  category: categorySchema,
+  severity: severitySchema,
+  state: z.enum(['raised', 'cleared']),
+  /** When the condition started to hold (raised) or stopped holding (cleared). */
+  since: isoTime,
+  inhibitedBy: z.string().max(64).nullable(),
+  summary: localizedText,
+  device: deviceIdentitySchema.nullable(),
+  /** The readings that fired (or cleared) the fault, and raw protocol evidence. */
+  evidence: z.record(z.string().max(128), readingValue),
+  remediation: z.array(remediationStepSchema).max(20),
+  stepsTried: z.array(stepTriedSchema).max(50),
+  needsTechnician: z.boolean(),
+});
+
+export const selfTestCheckSchema = z.strictObject({
+  device: z.string().max(32),
+  name: z.string().max(64),
+  passed: z.boolean(),
+  detail: z.string().max(500),
+});
+
+export const selfTestFaultSchema = z.strictObject({
+  code: z.string().max(64),
+  instance: z.string().max(64).nullable(),
+  category: categorySchema,
+  severity: severitySchema,
+  inhibitedBy: z.string().max(64).nullable(),
+  remediation: z.array(z.strictObject({ text: text, automatic: z.boolean() })).max(20),
+});
+
+/** SPEC §6: what `posdiag self-test --json` prints and what a `self_test` report carries. */
+export const selfTestResultSchema = z.strictObject({
+  level: z.enum(['quick', 'full', 'interactive']),
+  startedAt: isoTime,
+  finishedAt: isoTime,
+  passed: z.boolean(),
+  terminal: z.strictObject({ id: z.string(), model: z.string(), serial: z.string() }),
+  checks: z.array(selfTestCheckSchema).max(200),
+  readings: z.record(z.string().max(128), readingValue),
+  faults: z.array(selfTestFaultSchema).max(100),
+});
+export type SelfTestResult = z.infer<typeof selfTestResultSchema>;
+
+export const selfTestReportSchema = z.strictObject({
+  ...reportBase,
+  kind: z.literal('self_test'),
+  /** The hub command that asked for it, if any. */
+  commandId: z.string().max(64).nullable(),
+  result: selfTestResultSchema,
+});
+
+export const heartbeatReportSchema = z.strictObject({
+  ...reportBase,
+  kind: z.literal('heartbeat'),
+  uptimeS: z.number().nonnegative(),
+  openFaults: z.array(z.string().max(128)).max(200),
+  outbox: z.strictObject({
+    pending: z.number().int().nonnegative(),
+    /** Reports evicted since the previous heartbeat because the outbox was full, by seq. */
+    droppedSeqs: z.array(z.number().int().positive()).max(10_000),
+    storage: z.enum(['disk', 'memory']),
+  }),
+});
+
+export const reportSchema = z.discriminatedUnion('kind', [faultReportSchema, selfTestReportSchema, heartbeatReportSchema]);
+export type Report = z.infer<typeof reportSchema>;
+export type FaultReport = z.infer<typeof faultReportSchema>;
+export type SelfTestReport = z.infer<typeof selfTestReportSchema>;
+export type HeartbeatReport = z.infer<typeof heartbeatReportSchema>;
+/** A report before the outbox gives it its `seq`. */
+export type ReportDraft = Report extends infer R ? (R extends Report ? Omit<R, 'seq'> : never) : never;
+
+export const COMMAND_NAMES = ['self_test', 'bundle', 'ping'] as const;
+export const commandNameSchema = z.enum(COMMAND_NAMES);
+
+/** Agent → hub. */
+export const agentMessage = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('hello'), terminal: reportBase.terminal, agentVersion: z.string().max(32), lastSeq: z.number().int().nonnegative() }),
+  z.strictObject({ type: z.literal('report'), report: reportSchema }),
+  z.strictObject({
+    type: z.literal('command_result'),
+    commandId: z.string().max(64),
+    ok: z.boolean(),
+    detail: z.string().max(2000),
+  }),
+]);
+export type AgentMessage = z.infer<typeof agentMessage>;
+
+/** Hub → agent. */
+export const hubMessage = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('welcome'), serverTime: isoTime, lastSeq: z.number().int().nonnegative() }),
+  /** Sent only after the report is durably stored (or was already stored: duplicates are acked too). */
+  z.strictObject({ type: z.literal('ack'), id: z.uuid(), seq: z.number().int().positive(), duplicate: z.boolean() }),
+  z.strictObject({
+    type: z.literal('command'),
+    id: z.string().max(64),
+    name: commandNameSchema,
+    args: z.record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()])),
+  }),
+  z.strictObject({ type: z.literal('error'), reason: z.string().max(2000), ref: z.string().max(64).nullable() }),
+]);
+export type HubMessage = z.infer<typeof hubMessage>;
+
+/** Largest frame either side accepts; a report is a few KiB. */
+export const MAX_FRAME_BYTES = 256 * 1024;
