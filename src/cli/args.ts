@@ -1,0 +1,67 @@
+/**
+ * A small, strict flag parser: every command declares its flags, anything else is a usage error
+ * (exit 2). Supports `--flag value`, `--flag=value`, boolean `--flag`, and `-o value` aliases.
+ */
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  description: string;
+  alias?: string;
+  /** Allowed values for a string flag. */
+  choices?: readonly string[];
+  valueName?: string;
+}
+
+export type Flags = Record<string, FlagSpec>;
+export type ParsedFlags<F extends Flags> = {
+  [K in keyof F]?: F[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseArgs<F extends Flags>(argv: string[], spec: F): { flags: ParsedFlags<F>; positional: string[] } {
+  const flags: Record<string, string | boolean> = {};
+  const positional: string[] = [];
+  const byAlias = new Map(Object.entries(spec).flatMap(([name, s]) => (s.alias ? [[s.alias, name] as const] : [])));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
+    let name: string | undefined;
+    let inline: string | undefined;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+      inline = eq === -1 ? undefined : arg.slice(eq + 1);
+    } else if (/^-[A-Za-z]$/.test(arg)) {
+      name = byAlias.get(arg.slice(1));
+      if (!name) throw new UsageError(`unknown option ${arg}`);
+    } else {
+      positional.push(arg);
+      continue;
+    }
+    const s = spec[name];
+    if (!s) throw new UsageError(`unknown option --${name}`);
+    if (s.type === 'boolean') {
+      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
+      flags[name] = true;
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+    if (s.choices && !s.choices.includes(value)) throw new UsageError(`--${name} must be one of ${s.choices.join(', ')} (got "${value}")`);
+    flags[name] = value;
+  }
+  return { flags: flags as ParsedFlags<F>, positional };
+}
+
+export function formatHelp(usage: string, summary: string, spec: Flags): string {
+  const rows = Object.entries(spec).map(([name, s]) => {
+    const left = `${s.alias ? `-${s.alias}, ` : '    '}--${name}${s.type === 'string' ? ` ${s.valueName ?? (s.choices ? s.choices.join('|') : 'VALUE')}` : ''}`;
+    return `  ${left.padEnd(34)} ${s.description}`;
+  });
+  return `usage: ${usage}\n\n${summary}\n\noptions:\n${rows.join('\n')}\n      --help${' '.repeat(26)} show this help\n`;
+}
