@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../args.js';
+import { defineCommand } from '../command.js';
+import { ConfigError } from '../../config/load.js';
+import { loadTokens, startHub, TokensError } from '../../hub/index.js';
+import { stderrLogger } from '../stderr-logger.js';
+
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`--listen must be HOST:PORT (got "${text}")`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+function readPem(file: string | undefined, flag: string): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${flag}: cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+export const hubCommand = defineCommand({
+  name: 'hub',
+  usage: 'posdiag hub [--listen HOST:PORT] [--db FILE] [--tokens FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]',
+  summary:
+    'The provider-side hub: terminals connect over WebSocket at /agent (bearer token or TLS client certificate),\n' +
+    'reports are stored once in SQLite and acknowledged after commit; JSON API under /api.',
+  flags: {
+    listen: { type: 'string', description: 'address to listen on (default 127.0.0.1:8080)', valueName: 'HOST:PORT' },
+    db: { type: 'string', description: 'SQLite database file (default ./posdiag-hub.db)', valueName: 'FILE' },
+    tokens: { type: 'string', description: 'JSON object: terminal id -> bearer token (required)', valueName: 'FILE' },
+    'tls-cert': { type: 'string', description: 'serve wss/https with this PEM certificate', valueName: 'FILE' },
+    'tls-key': { type: 'string', description: 'PEM private key for --tls-cert', valueName: 'FILE' },
+    'tls-ca': { type: 'string', description: 'CA whose client certificates (CN = terminal id) are accepted', valueName: 'FILE' },
+  },
+  async run(flags, _positional, io) {
+    if (!flags.tokens) throw new UsageError('--tokens FILE is required: a terminal not in it is refused');
+    if (Boolean(flags['tls-cert']) !== Boolean(flags['tls-key'])) throw new UsageError('--tls-cert and --tls-key go together');
+    const { host, port } = parseListen(flags.listen ?? '127.0.0.1:8080');
+    let tokens;
+    try {
+      tokens = loadTokens(flags.tokens);
+    } catch (err) {
+      if (err instanceof TokensError) throw new ConfigError(err.message);
+      throw err;
+    }
+    const cert = readPem(flags['tls-cert'], '--tls-cert');
+    const key = readPem(flags['tls-key'], '--tls-key');
+    const ca = readPem(flags['tls-ca'], '--tls-ca');
+    const log = stderrLogger();
+    const hub = await startHub({
+      host,
+      port,
+      dbFile: flags.db ?? 'posdiag-hub.db',
+      tokens,
+      log,
+      ...(cert && key ? { tls: { cert, key, ...(ca ? { ca, requestCert: true } : {}) } } : {}),
+    });
+    log.info({ url: hub.url, terminals: Object.keys(tokens).length }, 'hub listening');
+    await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await hub.close();
+    log.info({}, 'hub stopped');
+    return 0;
+  },
+});

@@ -1,0 +1,45 @@
+import WebSocket from 'ws';
+import type { HubMessage } from '../report/schema.js';
+
+/** Close code sent to a connection that a newer one for the same terminal replaces. */
+export const CLOSE_REPLACED = 4000;
+
+/** Sends one hub → agent message; false when the socket is not open. */
+export function sendHubMessage(ws: WebSocket, message: HubMessage): boolean {
+  if (ws.readyState !== WebSocket.OPEN) return false;
+  ws.send(JSON.stringify(message));
+  return true;
+}
+
+/** The connected agents. Invariant: at most one open connection per terminal, the newest. */
+export class AgentRegistry {
+  private readonly sockets = new Map<string, WebSocket>();
+
+  /** Makes `ws` the terminal's connection; the one it replaces is closed. */
+  add(terminal: string, ws: WebSocket): void {
+    const previous = this.sockets.get(terminal);
+    this.sockets.set(terminal, ws);
+    previous?.close(CLOSE_REPLACED, 'replaced by a newer connection');
+  }
+
+  /** Forgets `ws`, unless a newer connection has already taken its place. */
+  remove(terminal: string, ws: WebSocket): void {
+    if (this.sockets.get(terminal) === ws) this.sockets.delete(terminal);
+  }
+
+  /** Sends to the terminal's current connection; false when it has none. */
+  send(terminal: string, message: HubMessage): boolean {
+    const ws = this.sockets.get(terminal);
+    return ws !== undefined && sendHubMessage(ws, message);
+  }
+
+  terminals(): string[] {
+    return [...this.sockets.keys()].sort();
+  }
+
+  /** Ends every connection now (hub shutdown): agents reconnect to the next hub. */
+  terminateAll(): void {
+    for (const ws of this.sockets.values()) ws.terminate();
+    this.sockets.clear();
+  }
+}

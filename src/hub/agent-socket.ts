@@ -1,0 +1,105 @@
+import type WebSocket from 'ws';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../log/logger.js';
+import type { AgentMessage, Report } from '../report/schema.js';
+import { decodeAgentFrame, truncateReason } from './agent-frame.js';
+import { sendHubMessage, type AgentRegistry } from './agent-registry.js';
+import type { HubStore, InsertOutcome, SeqGap, StoredReport } from './store.js';
+
+/** What the hub learned from storing a report, besides the report itself. */
+export interface StoredMeta {
+  /** A non-inhibited fault was raised (or re-raised): the provider should hear about it now. */
+  alert: boolean;
+  gap: SeqGap | null;
+}
+
+export interface AgentContext {
+  store: HubStore;
+  registry: AgentRegistry;
+  clock: Clock;
+  log: Logger;
+  /** Called after a new report is committed and acked. */
+  stored(row: StoredReport, meta: StoredMeta): void;
+}
+
+/**
+ * Serves one authenticated agent connection. Every frame gets exactly one answer: `ack` for a
+ * stored (or already stored) report, `error` for anything refused. A bad frame never closes the
+ * connection; only ws itself closes it for protocol violations (e.g. 1009 for an oversize frame).
+ */
+export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): void {
+  const log = ctx.log.child({ terminal });
+  const refuse = (reason: string, ref: string | null) => {
+    log.warn({ reason, ref }, 'frame refused');
+    sendHubMessage(ws, { type: 'error', reason: truncateReason(reason), ref });
+  };
+
+  ctx.registry.add(terminal, ws);
+  const lastSeq = ctx.store.lastSeq(terminal);
+  sendHubMessage(ws, { type: 'welcome', serverTime: new Date(ctx.clock.now()).toISOString(), lastSeq });
+  log.info({ lastSeq }, 'agent connected');
+
+  ws.on('message', (data, isBinary) => {
+    const decoded = decodeAgentFrame(data, isBinary);
+    if (!decoded.ok) return refuse(decoded.reason, decoded.ref);
+    handleMessage(decoded.message);
+  });
+  // ws reports protocol violations (oversize frame, bad UTF-8, …) here and then closes the socket.
+  ws.on('error', (err) => log.warn({ err: err.message }, 'agent connection error'));
+  ws.on('close', (code, reason) => {
+    ctx.registry.remove(terminal, ws);
+    log.info({ code, reason: reason.toString() }, 'agent disconnected');
+  });
+
+  function handleMessage(message: AgentMessage): void {
+    switch (message.type) {
+      case 'hello':
+        if (message.terminal !== terminal) return refuse(`hello names terminal ${message.terminal}, connection is ${terminal}`, null);
+        log.info({ agentVersion: message.agentVersion, agentLastSeq: message.lastSeq }, 'agent hello');
+        return;
+      case 'report':
+        return handleReport(message.report);
+      case 'command_result':
+        log.info({ commandId: message.commandId, ok: message.ok, detail: message.detail }, 'command result');
+        return;
+    }
+  }
+
+  function handleReport(report: Report): void {
+    if (report.terminal !== terminal) {
+      return refuse(`report is for terminal ${report.terminal}, but this connection authenticated as ${terminal}`, report.id);
+    }
+    let outcome: InsertOutcome;
+    try {
+      outcome = ctx.store.insert(report, new Date(ctx.clock.now()).toISOString());
+    } catch (err) {
+      // Not acked: the agent keeps the report in its outbox and sends it again.
+      log.error({ err: (err as Error).message, id: report.id }, 'storing report failed');
+      return refuse(`hub could not store the report: ${(err as Error).message}`, report.id);
+    }
+    switch (outcome.status) {
+      case 'conflict':
+        return refuse(`id ${report.id} is already stored as seq ${outcome.existing.seq} of terminal ${outcome.existing.terminal}`, report.id);
+      case 'duplicate':
+        sendHubMessage(ws, { type: 'ack', id: report.id, seq: report.seq, duplicate: true });
+        return;
+      case 'stored': {
+        sendHubMessage(ws, { type: 'ack', id: report.id, seq: report.seq, duplicate: false });
+        if (outcome.gap) log.warn({ missingSeqs: outcome.gap }, 'seq gap: reports lost or still in flight');
+        if (outcome.seqReused) log.warn({ seq: report.seq, id: report.id }, 'seq reused by a new id: agent state was reset');
+        const alert = report.kind === 'fault' && outcome.fault === 'applied' && report.state === 'raised' && report.inhibitedBy === null;
+        logFault(report, outcome.fault, alert);
+        ctx.stored(outcome.row, { alert, gap: outcome.gap });
+        return;
+      }
+    }
+  }
+
+  function logFault(report: Report, fault: 'applied' | 'stale' | null, alert: boolean): void {
+    if (report.kind !== 'fault') return;
+    const fields = { code: report.code, instance: report.instance, severity: report.severity, seq: report.seq, inhibitedBy: report.inhibitedBy };
+    if (fault === 'stale') log.info(fields, `stale ${report.state} ignored: a newer report already set this fault`);
+    else if (alert) log.warn(fields, 'alert');
+    else log.info(fields, report.state === 'cleared' ? 'fault cleared' : 'fault raised (inhibited)');
+  }
+}

@@ -1,0 +1,68 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { TokenMap } from './tokens.js';
+
+/**
+ * Handshake contract (agent → hub, on the WebSocket upgrade request to `/agent`):
+ *
+ *   Authorization: Bearer <token>        the terminal's token from the hub's tokens file
+ *   X-Posdiag-Terminal: <terminal id>    which terminal the token belongs to
+ *
+ * Alternatively, over TLS with client certificates requested, a client certificate that verifies
+ * against the hub's CA and whose subject CN is a known terminal id authenticates that terminal
+ * (X-Posdiag-Terminal, if sent, must then equal the CN). Credentials that are present but wrong are
+ * refused even when another method would succeed: a wrong token is a signal, not a fallback.
+ */
+export const TERMINAL_HEADER = 'x-posdiag-terminal';
+
+export type AuthResult =
+  | { ok: true; terminal: string; method: 'token' | 'client-cert' }
+  | { ok: false; reason: string };
+
+/** Compares secrets in time independent of where they differ; hashing first equalizes lengths. */
+function secretsEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function verifiedCertCn(req: IncomingMessage): string | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (!socket.encrypted || !socket.authorized || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const cn = socket.getPeerCertificate().subject?.CN;
+  return typeof cn === 'string' ? cn : undefined;
+}
+
+export function authenticate(req: IncomingMessage, tokens: TokenMap): AuthResult {
+  const claimed = headerValue(req, TERMINAL_HEADER);
+  const authorization = headerValue(req, 'authorization');
+
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) return { ok: false, reason: 'Authorization header is not "Bearer <token>"' };
+    if (claimed === undefined) return { ok: false, reason: `missing ${TERMINAL_HEADER} header` };
+    const expected = Object.hasOwn(tokens, claimed) ? tokens[claimed] : undefined;
+    // Compare even for an unknown terminal so both refusals cost the same.
+    const equal = secretsEqual(match[1]!, expected ?? '');
+    if (expected === undefined) return { ok: false, reason: `unknown terminal ${JSON.stringify(claimed)}` };
+    if (!equal) return { ok: false, reason: `wrong token for terminal ${JSON.stringify(claimed)}` };
+    return { ok: true, terminal: claimed, method: 'token' };
+  }
+
+  const cn = verifiedCertCn(req);
+  if (cn !== undefined) {
+    if (!Object.hasOwn(tokens, cn)) return { ok: false, reason: `client certificate CN ${JSON.stringify(cn)} is not a known terminal` };
+    if (claimed !== undefined && claimed !== cn) {
+      return { ok: false, reason: `${TERMINAL_HEADER} ${JSON.stringify(claimed)} differs from certificate CN ${JSON.stringify(cn)}` };
+    }
+    return { ok: true, terminal: cn, method: 'client-cert' };
+  }
+
+  return { ok: false, reason: 'no credentials (neither a bearer token nor a verified client certificate)' };
+}

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Logger } from '../log/logger.js';
+import { commandNameSchema, faultReportSchema, hubMessage, type HubMessage } from '../report/schema.js';
+import { describeIssues } from './agent-frame.js';
+import type { AgentRegistry } from './agent-registry.js';
+import type { HubStore } from './store.js';
+import type { TokenMap } from './tokens.js';
+
+/**
+ * The hub's HTTP JSON API (SPEC §7). No authentication yet: bind the hub to loopback or put it
+ * behind an authenticating proxy.
+ *
+ *   GET  /api/reports?terminal=ID&kind=KIND  → 200 [ { ...report, receivedAt } ] oldest first (by terminal, seq)
+ *   GET  /api/faults?state=open              → 200 { terminals: { ID: [ {code, instance, severity, category,
+ *                                                 since, inhibitedBy, reportId, seq} ] } } (raised, not cleared;
+ *                                                 an inhibited fault has inhibitedBy set and raised no alert)
+ *   POST /api/terminals/ID/commands {"name":"self_test","args":{"level":"quick"}}
+ *                                            → 202 {id}; 404 unknown terminal; 409 terminal not connected
+ * Errors are `{ error: <reason> }` with 400 (bad query or body), 404, 405, 409 or 413.
+ */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface ApiContext {
+  store: HubStore;
+  registry: AgentRegistry;
+  tokens: TokenMap;
+  log: Logger;
+}
+
+type CommandMessage = Extract<HubMessage, { type: 'command' }>;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const terminalId = faultReportSchema.shape.terminal;
+const reportsQuery = z.strictObject({
+  terminal: terminalId.optional(),
+  kind: z.enum(['fault', 'self_test', 'heartbeat']).optional(),
+});
+const faultsQuery = z.strictObject({ state: z.literal('open').optional() });
+const commandBody = z.strictObject({ name: commandNameSchema, args: z.unknown().optional() });
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new HttpError(400, `bad ${what}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+function queryObject(params: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of params) {
+    if (Object.hasOwn(out, key)) throw new HttpError(400, `bad query: parameter ${key} given more than once`);
+    out[key] = value;
+  }
+  return out;
+}
+
+function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) return reject(new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.pause();
+        reject(new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`));
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch (err) {
+        reject(new HttpError(400, `bad JSON body: ${(err as Error).message}`));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `bad path: ${segment} is not valid percent-encoding`);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function requireMethod(req: IncomingMessage, res: ServerResponse, method: string): void {
+  if (req.method === method) return;
+  res.setHeader('allow', method);
+  throw new HttpError(405, `method ${req.method} not allowed, use ${method}`);
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://hub');
+  if (url.pathname === '/api/reports') {
+    requireMethod(req, res, 'GET');
+    const query = parseWith(reportsQuery, queryObject(url.searchParams), 'query');
+    return send(res, 200, ctx.store.reports(query));
+  }
+  if (url.pathname === '/api/faults') {
+    requireMethod(req, res, 'GET');
+    parseWith(faultsQuery, queryObject(url.searchParams), 'query');
+    return send(res, 200, { terminals: ctx.store.openFaults() });
+  }
+  const command = /^\/api\/terminals\/([^/]+)\/commands$/.exec(url.pathname);
+  if (command) {
+    requireMethod(req, res, 'POST');
+    const terminal = decodePathSegment(command[1]!);
+    if (!Object.hasOwn(ctx.tokens, terminal)) throw new HttpError(404, `unknown terminal ${terminal}`);
+    const body = parseWith(commandBody, await readJsonBody(req), 'command');
+    // Validating the whole outgoing message checks `args` against the protocol; its type is ours.
+    const message = parseWith(hubMessage, { type: 'command', id: randomUUID(), name: body.name, args: body.args ?? {} }, 'command') as CommandMessage;
+    if (!ctx.registry.send(terminal, message)) throw new HttpError(409, `terminal ${terminal} is not connected`);
+    ctx.log.info({ terminal, commandId: message.id, name: message.name, args: message.args }, 'command sent');
+    return send(res, 202, { id: message.id });
+  }
+  throw new HttpError(404, `no such resource: ${url.pathname}`);
+}
+
+export function handleApiRequest(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): void {
+  route(req, res, ctx).catch((err: unknown) => {
+    if (err instanceof HttpError) {
+      // An unread (oversize) body would otherwise be parsed as the next request on this connection.
+      if (err.status === 413) res.setHeader('connection', 'close');
+      return send(res, err.status, { error: err.message });
+    }
+    ctx.log.error({ err: (err as Error).message, url: req.url }, 'API request failed');
+    send(res, 500, { error: 'internal error' });
+  });
+}

@@ -1,0 +1,149 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { systemClock, type Clock } from '../core/clock.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { MAX_FRAME_BYTES } from '../report/schema.js';
+import { serveAgent, type StoredMeta } from './agent-socket.js';
+import { AgentRegistry } from './agent-registry.js';
+import { authenticate } from './auth.js';
+import { handleApiRequest } from './http-api.js';
+import { HubStore, type StoredReport } from './store.js';
+import { parseTokens, type TokenMap } from './tokens.js';
+
+export const AGENT_PATH = '/agent';
+
+export interface HubOptions {
+  host: string;
+  /** 0 = an ephemeral port; read the real one from `hub.address`. */
+  port: number;
+  dbFile: string;
+  tokens: TokenMap;
+  /** PEM contents. `requestCert` lets terminals authenticate with a client certificate signed by `ca`. */
+  tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
+  log?: Logger;
+  clock?: Clock;
+}
+
+export type StoredListener = (row: StoredReport, meta: StoredMeta) => void;
+
+export interface Hub {
+  readonly address: { host: string; port: number };
+  /** ws(s)://host:port/agent */
+  readonly url: string;
+  /** Fires after each new report is durably stored and acked (not for duplicates). */
+  onStored(listener: StoredListener): void;
+  /** Terminals with an open agent connection, sorted. */
+  connectedTerminals(): string[];
+  /** Drops every agent connection, stops listening and closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Answers a refused upgrade on the raw socket: nothing was upgraded, the connection ends. */
+function refuseUpgrade(socket: Duplex, status: 401 | 404, body: string): void {
+  const head = [
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}`,
+    'Connection: close',
+    'Content-Type: text/plain; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...(status === 401 ? ['WWW-Authenticate: Bearer'] : []),
+  ];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts the provider-side hub: one HTTP(S) server for the agents' WebSocket and the JSON API. */
+export async function startHub(options: HubOptions): Promise<Hub> {
+  const tokens = parseTokens(options.tokens, 'hub tokens');
+  const log = (options.log ?? silentLogger).child({ component: 'hub' });
+  const clock = options.clock ?? systemClock;
+  const store = new HubStore(options.dbFile);
+  const registry = new AgentRegistry();
+  const listeners: StoredListener[] = [];
+
+  const server: Server = options.tls
+    ? createHttpsServer({
+        cert: options.tls.cert,
+        key: options.tls.key,
+        ca: options.tls.ca,
+        requestCert: options.tls.requestCert ?? false,
+        // Token-authenticated agents have no certificate: verification is checked per request instead.
+        rejectUnauthorized: false,
+      })
+    : createHttpServer();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+
+  const agentContext = {
+    store,
+    registry,
+    clock,
+    log,
+    stored(row: StoredReport, meta: StoredMeta) {
+      for (const listener of listeners) {
+        try {
+          listener(row, meta);
+        } catch (err) {
+          log.error({ err: (err as Error).message }, 'onStored listener threw');
+        }
+      }
+    },
+  };
+
+  server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, tokens, log }));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (err) => log.debug({ err: err.message }, 'upgrade socket error'));
+    const path = new URL(req.url ?? '/', 'http://hub').pathname;
+    if (path !== AGENT_PATH) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use ${AGENT_PATH}\n`);
+    const auth = authenticate(req, tokens);
+    if (!auth.ok) {
+      log.warn({ reason: auth.reason, remote: req.socket.remoteAddress }, 'agent refused');
+      // The reason stays in the hub's log: the client learns only that it was refused.
+      return refuseUpgrade(socket, 401, 'unauthorized\n');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveAgent(ws, auth.terminal, agentContext));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch((err: unknown) => {
+    store.close();
+    throw err;
+  });
+
+  const port = (server.address() as AddressInfo).port;
+  const address = { host: options.host, port };
+  log.info({ ...address, tls: Boolean(options.tls), terminals: Object.keys(tokens).length }, 'hub listening');
+
+  let closing: Promise<void> | undefined;
+  const shutdown = async () => {
+    registry.terminateAll();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    store.close();
+    log.info({}, 'hub closed');
+  };
+
+  return {
+    address,
+    url: `${options.tls ? 'wss' : 'ws'}://${urlHost(options.host)}:${port}${AGENT_PATH}`,
+    onStored: (listener) => void listeners.push(listener),
+    connectedTerminals: () => registry.terminals(),
+    close() {
+      closing ??= shutdown();
+      return closing;
+    },
+  };
+}

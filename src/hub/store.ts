@@ -1,0 +1,185 @@
+import Database from 'better-sqlite3';
+import type { Category, FaultReport, Report, Severity } from '../report/schema.js';
+
+/** A stored report as the API and `onStored` show it: the report's own fields plus when the hub got it. */
+export type StoredReport = Report & { receivedAt: string };
+
+/** Seqs missing between the highest seq stored before and the report just stored (inclusive). */
+export interface SeqGap {
+  from: number;
+  to: number;
+}
+
+export type InsertOutcome =
+  | {
+      status: 'stored';
+      row: StoredReport;
+      /** Set when the report's seq jumps past lastSeq + 1. */
+      gap: SeqGap | null;
+      /** Another id already holds this (terminal, seq): the agent's sequence was reset. */
+      seqReused: boolean;
+      /** For fault reports: whether it changed the fault's state ('stale' = a newer seq already did). */
+      fault: 'applied' | 'stale' | null;
+    }
+  | { status: 'duplicate' }
+  /** The id is stored already, but for another terminal or seq: never acked as a duplicate. */
+  | { status: 'conflict'; existing: { terminal: string; seq: number } };
+
+export interface OpenFault {
+  code: string;
+  instance: string | null;
+  severity: Severity;
+  category: Category;
+  since: string;
+  inhibitedBy: string | null;
+  reportId: string;
+  seq: number;
+}
+
+export interface ReportFilter {
+  terminal?: string;
+  kind?: Report['kind'];
+}
+
+const SCHEMA_VERSION = 1;
+
+/**
+ * The hub's durable store (SQLite, WAL, synchronous=FULL): every method commits before it returns,
+ * so an ack sent after `insert` returns is an ack of data on disk.
+ *
+ * Invariants: each report id is stored once. `faults` holds the latest state per
+ * (terminal, code, instance) by seq: a raise or clear older than the one applied is ignored. A cleared
+ * fault keeps its row, so a stale raise arriving later cannot reopen it.
+ */
+export class HubStore {
+  private readonly db: Database.Database;
+  private readonly stmts;
+  readonly insert: (report: Report, receivedAt: string) => InsertOutcome;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.migrate();
+    const db = this.db;
+    this.stmts = {
+      insertReport: db.prepare(
+        'INSERT OR IGNORE INTO reports (id, terminal, seq, kind, received_at, body) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      byId: db.prepare<[string], { terminal: string; seq: number }>('SELECT terminal, seq FROM reports WHERE id = ?'),
+      lastSeq: db.prepare<[string], { last: number | null }>('SELECT MAX(seq) AS last FROM reports WHERE terminal = ?'),
+      seqHolders: db.prepare<[string, number, string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM reports WHERE terminal = ? AND seq = ? AND id <> ?',
+      ),
+      upsertFault: db.prepare(`
+        INSERT INTO faults (terminal, code, instance_key, instance, state, seq, severity, category, since, inhibited_by, report_id)
+        VALUES (@terminal, @code, @instanceKey, @instance, @state, @seq, @severity, @category, @since, @inhibitedBy, @reportId)
+        ON CONFLICT (terminal, code, instance_key) DO UPDATE SET
+          instance = excluded.instance, state = excluded.state, seq = excluded.seq, severity = excluded.severity,
+          category = excluded.category, since = excluded.since, inhibited_by = excluded.inhibited_by,
+          report_id = excluded.report_id
+        WHERE excluded.seq > faults.seq`),
+      openFaults: db.prepare<[], OpenFault & { terminal: string }>(`
+        SELECT terminal, code, instance, severity, category, since, inhibited_by AS inhibitedBy, report_id AS reportId, seq
+        FROM faults WHERE state = 'raised' ORDER BY terminal, code, instance_key`),
+    };
+    this.insert = this.db.transaction((report: Report, receivedAt: string) => this.insertInTransaction(report, receivedAt));
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) throw new Error(`hub database schema version ${version} is newer than this hub (${SCHEMA_VERSION})`);
+    if (version === SCHEMA_VERSION) return;
+    this.db.exec(`
+      CREATE TABLE reports (
+        id TEXT PRIMARY KEY,
+        terminal TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        body TEXT NOT NULL -- the validated report, JSON
+      );
+      -- Not unique: a reset agent may reuse a seq with a new id, and both reports must be kept.
+      CREATE INDEX reports_terminal_seq ON reports (terminal, seq);
+      CREATE TABLE faults (
+        terminal TEXT NOT NULL,
+        code TEXT NOT NULL,
+        instance_key TEXT NOT NULL, -- JSON of instance, so null and "" stay distinct under the primary key
+        instance TEXT,
+        state TEXT NOT NULL CHECK (state IN ('raised', 'cleared')),
+        seq INTEGER NOT NULL,
+        severity TEXT NOT NULL,
+        category TEXT NOT NULL,
+        since TEXT NOT NULL,
+        inhibited_by TEXT,
+        report_id TEXT NOT NULL,
+        PRIMARY KEY (terminal, code, instance_key)
+      );
+      PRAGMA user_version = ${SCHEMA_VERSION};
+    `);
+  }
+
+  private insertInTransaction(report: Report, receivedAt: string): InsertOutcome {
+    const previousLast = this.lastSeq(report.terminal);
+    const inserted = this.stmts.insertReport.run(report.id, report.terminal, report.seq, report.kind, receivedAt, JSON.stringify(report));
+    if (inserted.changes === 0) {
+      const existing = this.stmts.byId.get(report.id)!;
+      if (existing.terminal === report.terminal && existing.seq === report.seq) return { status: 'duplicate' };
+      return { status: 'conflict', existing };
+    }
+    const gap = report.seq > previousLast + 1 ? { from: previousLast + 1, to: report.seq - 1 } : null;
+    const seqReused = report.seq <= previousLast && this.stmts.seqHolders.get(report.terminal, report.seq, report.id)!.n > 0;
+    const fault = report.kind === 'fault' ? (this.applyFault(report) ? 'applied' : 'stale') : null;
+    return { status: 'stored', row: { ...report, receivedAt }, gap, seqReused, fault };
+  }
+
+  private applyFault(report: FaultReport): boolean {
+    const result = this.stmts.upsertFault.run({
+      terminal: report.terminal,
+      code: report.code,
+      instanceKey: JSON.stringify(report.instance),
+      instance: report.instance,
+      state: report.state,
+      seq: report.seq,
+      severity: report.severity,
+      category: report.category,
+      since: report.since,
+      inhibitedBy: report.inhibitedBy,
+      reportId: report.id,
+    });
+    return result.changes > 0;
+  }
+
+  /** Highest seq stored for the terminal, 0 if none. */
+  lastSeq(terminal: string): number {
+    return this.stmts.lastSeq.get(terminal)?.last ?? 0;
+  }
+
+  /** Stored reports, oldest first (by terminal, then seq). */
+  reports(filter: ReportFilter = {}): StoredReport[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (filter.terminal !== undefined) {
+      where.push('terminal = ?');
+      params.push(filter.terminal);
+    }
+    if (filter.kind !== undefined) {
+      where.push('kind = ?');
+      params.push(filter.kind);
+    }
+    const sql = `SELECT body, received_at FROM reports ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY terminal, seq, received_at`;
+    const rows = this.db.prepare<string[], { body: string; received_at: string }>(sql).all(...params);
+    return rows.map((r) => ({ ...(JSON.parse(r.body) as Report), receivedAt: r.received_at }));
+  }
+
+  /** Faults raised and not yet cleared, grouped by terminal. */
+  openFaults(): Record<string, OpenFault[]> {
+    const byTerminal: Record<string, OpenFault[]> = {};
+    for (const { terminal, ...fault } of this.stmts.openFaults.all()) (byTerminal[terminal] ??= []).push(fault);
+    return byTerminal;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
