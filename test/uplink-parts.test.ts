@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay } from '../src/report/uplink/backoff.js';
+import { SendWindow } from '../src/report/uplink/send-window.js';
+import { makeHeartbeat } from './helpers/reports.js';
+
+describe('backoffDelay', () => {
+  const policy = { initialMs: 100, maxMs: 1_000 };
+
+  it('doubles the ceiling per attempt and scales it by the random draw (full jitter)', () => {
+    const half = () => 0.5;
+    expect([0, 1, 2, 3].map((a) => backoffDelay(a, policy, half))).toEqual([50, 100, 200, 400]);
+    expect(backoffDelay(2, policy, () => 0)).toBe(0);
+    expect(backoffDelay(2, policy, () => 0.999)).toBe(399);
+  });
+
+  it('caps the ceiling at maxMs, even for huge attempt counts', () => {
+    expect(backoffDelay(4, policy, () => 0.5)).toBe(500);
+    expect(backoffDelay(10_000, policy, () => 0.999)).toBe(999);
+    expect(backoffDelay(10_000, { initialMs: 0, maxMs: 1_000 }, () => 0.5)).toBe(0);
+  });
+});
+
+describe('SendWindow', () => {
+  const reports = (n: number) => Array.from({ length: n }, (_, i) => makeHeartbeat({ seq: i + 1 }));
+
+  it('hands out reports in seq order, at most `size` unsettled', () => {
+    const [a, b, c] = reports(3);
+    const window = new SendWindow(2, [a!, b!, c!]);
+    expect(window.take()?.seq).toBe(1);
+    expect(window.take()?.seq).toBe(2);
+    expect(window.take()).toBeUndefined();
+    expect(window.inFlight).toBe(2);
+    expect(window.settle(b!.id)).toBe(true);
+    expect(window.settle(b!.id)).toBe(false);
+    expect(window.take()?.seq).toBe(3);
+    expect(window.take()).toBeUndefined();
+  });
+
+  it('queues new records after the snapshot and ignores ones already queued', () => {
+    const [a, b, c] = reports(3);
+    const window = new SendWindow(10, [a!, b!]);
+    window.enqueue(b!);
+    window.enqueue(c!);
+    expect([window.take(), window.take(), window.take(), window.take()].map((r) => r?.seq)).toEqual([1, 2, 3, undefined]);
+  });
+});

@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../src/core/clock.js';
+import { Uplink, type UplinkOptions, type UplinkStateDetail } from '../src/report/uplink.js';
+import { startTestHub } from './helpers/hub-harness.js';
+import { MemoryOutbox } from './helpers/memory-outbox.js';
+import { recordingLogger } from './helpers/recording-logger.js';
+import { makeFaultReport, makeHeartbeat } from './helpers/reports.js';
+import { makeTestPki } from './helpers/test-pki.js';
+
+/** The uplink against the real hub (src/hub): handshake, welcome/hello and acks as the hub speaks them. */
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function hubHarness(extra?: Parameters<typeof startTestHub>[0]) {
+  const h = await startTestHub(extra);
+  cleanups.push(() => h.cleanup());
+  return h;
+}
+
+function uplinkTo(url: string, options: Partial<UplinkOptions>) {
+  const outbox = new MemoryOutbox();
+  const log = recordingLogger();
+  const uplink = new Uplink({ url, terminal: 'T-0001', outbox, clock: new FakeClock(), log, agentVersion: '0.1.0-test', ...options });
+  cleanups.push(() => uplink.stop());
+  return { uplink, outbox, log };
+}
+
+describe('Uplink with the real hub', () => {
+  it('delivers reports with a bearer token; the hub stores each once, in seq order', async () => {
+    const h = await hubHarness();
+    const { uplink, outbox } = uplinkTo(h.hub.url, { token: 'token-one', window: 4 });
+    for (let i = 0; i < 10; i++) await outbox.record(i % 2 ? makeFaultReport() : makeHeartbeat());
+    uplink.start();
+    await outbox.whenAcked(10);
+    expect(h.stored.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(outbox.pending()).toEqual([]);
+    expect(uplink.status()).toMatchObject({ state: 'open', lastAckedSeq: 10, inFlight: 0 });
+  });
+
+  it('treats the hub refusing a wrong token as a 401 and schedules a retry', async () => {
+    const h = await hubHarness();
+    const { uplink, log } = uplinkTo(h.hub.url, { token: 'token-two' });
+    const closed = new Promise<UplinkStateDetail | undefined>((resolve) =>
+      uplink.onState((state, detail) => state === 'closed' && resolve(detail)),
+    );
+    uplink.start();
+    expect(await closed).toMatchObject({ statusCode: 401, retryInMs: expect.any(Number) });
+    expect(log.entries.some((e) => e.level === 'error' && e.msg === 'authentication refused by hub')).toBe(true);
+  });
+
+  it('authenticates with a client certificate over wss, verifying the hub against the given CA', async () => {
+    const pki = makeTestPki();
+    cleanups.push(() => pki.cleanup());
+    const ca = pki.ca('ca');
+    const server = pki.cert('server', '127.0.0.1', 'ca', 'subjectAltName=IP:127.0.0.1');
+    const client = pki.cert('t1', 'T-0001', 'ca');
+    const h = await hubHarness({ tls: { ...server, ca, requestCert: true } });
+    const { uplink, outbox } = uplinkTo(h.hub.url, { ca, ...client });
+    await outbox.record(makeHeartbeat());
+    uplink.start();
+    await outbox.whenAcked(1);
+    expect(h.hub.url.startsWith('wss://')).toBe(true);
+    expect(h.stored.map((r) => r.terminal)).toEqual(['T-0001']);
+  }, 30_000);
+});
