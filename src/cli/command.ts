@@ -4,6 +4,8 @@ import type { Flags, ParsedFlags } from './args.js';
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Whether human output may use ANSI colours (stdout is a terminal and NO_COLOR is unset). */
+  color: boolean;
   /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly. */
   signal: AbortSignal;
 }

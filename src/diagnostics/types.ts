@@ -41,3 +41,9 @@ export interface ActiveFault {
   inhibitedBy: string | null;
   evidence: Readings;
 }
+
+/** A fault firing now, as the engine last reported it (status, heartbeats). */
+export interface FiringFault extends ActiveFault {
+  /** ms epoch: when its condition began to hold. */
+  since: number;
+}

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * every frame from the hub against `hubMessage`. `posdiag schema protocol` prints them as JSON Schema.
  */
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 1 as const;
 
 const isoTime = z.iso.datetime({ offset: true });
 const readingValue = z.union([z.boolean(), z.number(), z.string().max(256)]);

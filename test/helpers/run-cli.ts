@@ -4,6 +4,6 @@ import { main } from '../../src/cli/main.js';
 export async function runCli(argv: string[], signal = new AbortController().signal) {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), signal });
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), color: false, signal });
   return { code, stdout, stderr };
 }

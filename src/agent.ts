@@ -1,0 +1,164 @@
+/**
+ * The composition root: builds every part from the config and wires the one-way flow
+ * driver → reading → rule engine → fault event → report → outbox → uplink → hub. No logic lives here
+ * beyond the wiring.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { systemClock, type Clock } from './core/clock.js';
+import type { Observation } from './core/readings.js';
+import { resolveTerminal } from './core/terminal-identity.js';
+import { ConfigError } from './config/load.js';
+import { parseDuration, type Config } from './config/schema.js';
+import { Monitor } from './diagnostics/monitor.js';
+import { createRuleEngine } from './diagnostics/rule-files.js';
+import { runSelfTest, type Locale } from './diagnostics/self-test.js';
+import { pollForSelfTest } from './diagnostics/standalone-self-test.js';
+import type { Driver } from './drivers/contract.js';
+import { createDrivers, type DriverOverrides } from './drivers/registry.js';
+import { Scheduler } from './drivers/scheduler.js';
+import type { Logger } from './log/logger.js';
+import { buildHeartbeatReport, buildSelfTestReport } from './report/builder.js';
+import { FaultReporter } from './report/fault-reporter.js';
+import { startHeartbeat } from './report/heartbeat.js';
+import { executeHubCommand } from './report/hub-commands.js';
+import { openOutbox } from './report/outbox.js';
+import type { Outbox } from './report/outbox-contract.js';
+import type { SelfTestResult } from './report/schema.js';
+import { Uplink } from './report/uplink.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentOptions extends DriverOverrides {
+  config: Config;
+  log: Logger;
+  clock?: Clock;
+}
+
+export interface Agent {
+  /** Starts polling, heartbeats and the uplink. */
+  start(): void;
+  /** A self-test now (SPEC §6); `record` also sends it to the hub as a `self_test` report. */
+  selfTest(options: { level: 'quick'; locale?: Locale; record?: boolean; commandId?: string | null }): Promise<SelfTestResult>;
+  readonly monitor: Monitor;
+  readonly outbox: Outbox;
+  /** Stops everything and waits until every recorded report is on disk. */
+  stop(): Promise<void>;
+}
+
+export async function createAgent(options: AgentOptions): Promise<Agent> {
+  const { config, log } = options;
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+  const terminal = resolveTerminal(config);
+  const engine = await createRuleEngine(config.rules);
+  const outbox = await openOutbox({ dir: join(config.paths.state, 'outbox'), ...config.outbox, clock, log: log.child({ component: 'outbox' }) });
+
+  const reporter = new FaultReporter({ outbox, terminal, clock, log, identity: (kind) => monitor.identity(kind) });
+  const monitor = new Monitor(engine, (events) => void reporter.report(events));
+  const observeAgent = (storage: 'disk' | 'memory') => monitor.observe('agent', { readings: { 'agent.storage': storage } }, clock.now());
+  outbox.onStorageChange((storage, error) => {
+    log[storage === 'memory' ? 'error' : 'info']({ device: 'agent', storage, err: error }, `outbox storage: ${storage}`);
+    observeAgent(storage);
+  });
+
+  const drivers = createDrivers(config, { clock, log }, options);
+  const scheduler = new Scheduler({
+    drivers,
+    clock,
+    log: log.child({ component: 'scheduler' }),
+    onObservation: (driver, observation, at) => observe(driver, observation, at),
+  });
+  const observe = (driver: Driver, observation: Observation, at: number) => {
+    for (const problem of observation.problems ?? []) log.warn({ device: driver.kind, reading: problem.reading }, problem.message);
+    monitor.observe(driver.name, observation, at);
+  };
+
+  const recordSelfTest = async (result: SelfTestResult, commandId: string | null) => {
+    await outbox.record(buildSelfTestReport(result, { terminal, now: clock.now() }, commandId));
+  };
+  const selfTest: Agent['selfTest'] = async ({ level, locale = config.locale, record = false, commandId = null }) => {
+    const result = await runSelfTest({
+      level,
+      drivers,
+      pollAll: () => pollForSelfTest(scheduler),
+      engine,
+      clock,
+      terminal,
+      locale,
+    });
+    log.info({ level, passed: result.passed, failed: result.checks.filter((c) => !c.passed).map((c) => c.device) }, 'self-test');
+    if (record) await recordSelfTest(result, commandId);
+    return result;
+  };
+
+  const uplink = config.uplink
+    ? new Uplink({
+        url: config.uplink.url,
+        terminal: terminal.id,
+        ...(config.uplink.token ? { token: config.uplink.token } : {}),
+        ...readPems(config.uplink),
+        outbox,
+        clock,
+        log: log.child({ component: 'uplink' }),
+        agentVersion: AGENT_VERSION,
+      })
+    : undefined;
+  uplink?.onCommand((command) => {
+    void executeHubCommand(
+      command,
+      {
+        selfTest: (level, commandId) => selfTest({ level, record: true, commandId }),
+        reply: (commandId, ok, detail) => uplink.sendCommandResult(commandId, ok, detail),
+      },
+      log,
+    );
+  });
+
+  let stopHeartbeat = () => {};
+  const heartbeat = async () => {
+    const stats = outbox.stats();
+    const openFaults = engine.firing().map((f) => (f.instance ? `${f.code}:${f.instance}` : f.code));
+    const draft = buildHeartbeatReport(
+      { uptimeS: Math.round((clock.now() - startedAt) / 1000), openFaults, outbox: { pending: stats.pending, droppedSeqs: outbox.takeDropped(), storage: stats.storage } },
+      { terminal, now: clock.now() },
+    );
+    await outbox.record(draft);
+  };
+
+  return {
+    monitor,
+    outbox,
+    selfTest,
+    start() {
+      observeAgent(outbox.stats().storage);
+      scheduler.start();
+      uplink?.start();
+      stopHeartbeat = startHeartbeat(clock, parseDuration(config.heartbeat), heartbeat, log);
+      log.info({ terminal: terminal.id, drivers: drivers.map((d) => d.name), uplink: config.uplink?.url ?? null }, 'agent started');
+    },
+    async stop() {
+      stopHeartbeat();
+      await scheduler.stop();
+      await reporter.drain();
+      await uplink?.stop();
+      await Promise.allSettled(drivers.map((d) => d.close()));
+      await outbox.close();
+      log.info({}, 'agent stopped');
+    },
+  };
+}
+
+function readPems(uplink: NonNullable<Config['uplink']>): { ca?: string; cert?: string; key?: string } {
+  const out: { ca?: string; cert?: string; key?: string } = {};
+  for (const key of ['ca', 'cert', 'key'] as const) {
+    const file = uplink[key];
+    if (!file) continue;
+    try {
+      out[key] = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`uplink.${key}: cannot read ${file}: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../args.js';
+import { defineCommand, EXIT } from '../command.js';
+import { createAgent } from '../../agent.js';
+import { systemClock } from '../../core/clock.js';
+import { parseConfig } from '../../config/load.js';
+import { startHub, type StoredReport } from '../../hub/index.js';
+import { createFileLogger } from '../../log/file-logger.js';
+import { createDemoTerminal, playScenario, SIM_PRINTER_PATH } from '../../sim/demo-terminal.js';
+
+const TERMINAL_ID = 'T-DEMO-0001';
+
+/** One human line per stored report: what the provider's hub just learnt. */
+export function describeStored(row: StoredReport, alert: boolean, elapsedMs: number): string {
+  const at = `+${(elapsedMs / 1000).toFixed(1).padStart(5)}s`;
+  switch (row.kind) {
+    case 'fault': {
+      const note = row.inhibitedBy ? ` (inhibited by ${row.inhibitedBy})` : alert ? '  ALERT' : '';
+      const what = `${row.code}${row.instance ? `[${row.instance}]` : ''}`;
+      return `${at}  hub <- ${row.terminal} #${row.seq}  fault ${row.state.toUpperCase().padEnd(7)} ${what.padEnd(26)} ${row.severity}/${row.category}  ${row.summary.en}${note}`;
+    }
+    case 'self_test':
+      return `${at}  hub <- ${row.terminal} #${row.seq}  self-test ${row.result.passed ? 'passed' : 'failed'}`;
+    case 'heartbeat':
+      return `${at}  hub <- ${row.terminal} #${row.seq}  heartbeat: open faults ${row.openFaults.join(', ') || 'none'}; outbox pending ${row.outbox.pending}`;
+  }
+}
+
+export const demoCommand = defineCommand({
+  name: 'demo',
+  usage: 'posdiag demo [--duration SECONDS] [--json] [--keep DIR]',
+  summary:
+    'The embedded demo: a hub on loopback, a simulated terminal (an ESC/POS printer on a serial port, a\n' +
+    'sysfs battery) and an agent. Within 20 s the paper runs out and is reloaded and the battery drains\n' +
+    'below 20 %; every report the hub stores is printed. Ctrl-C stops it early.',
+  flags: {
+    duration: { type: 'string', description: 'seconds to run (default 30)', valueName: 'SECONDS' },
+    json: { type: 'boolean', description: 'print one JSON object per stored report (JSON Lines), nothing else on stdout' },
+    keep: { type: 'string', description: "leave the agent's state and logs and the hub's database under DIR", valueName: 'DIR' },
+  },
+  async run(flags, _positional, io) {
+    const seconds = flags.duration === undefined ? 30 : Number(flags.duration);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--duration must be a positive number of seconds (got "${flags.duration}")`);
+    const dir = flags.keep ? resolve(flags.keep) : mkdtempSync(join(tmpdir(), 'posdiag-demo-'));
+    mkdirSync(dir, { recursive: true });
+    const say = (text: string) => (flags.json ? io.stderr : io.stdout)(`${text}\n`);
+    const started = systemClock.now();
+
+    const token = randomBytes(24).toString('base64url');
+    const hubLog = createFileLogger({ dir: join(dir, 'hub'), level: 'info', maxBytes: 1 << 20, keep: 1, name: 'posdiag-hub' });
+    const hub = await startHub({ host: '127.0.0.1', port: 0, dbFile: join(dir, 'hub', 'hub.db'), tokens: { [TERMINAL_ID]: token }, log: hubLog.logger });
+    hub.onStored((row, meta) => {
+      if (flags.json) io.stdout(JSON.stringify(row) + '\n');
+      else say(describeStored(row, meta.alert, systemClock.now() - started));
+    });
+
+    const terminal = await createDemoTerminal(dir);
+    const config = parseConfig({
+      terminal: { id: TERMINAL_ID, model: 'SIM-990', serial: 'SIM-0001' },
+      paths: { sysfs: terminal.sysfsRoot, procfs: '/proc', state: join(dir, 'state'), logs: join(dir, 'logs') },
+      devices: {
+        printer: { transport: 'serial', path: SIM_PRINTER_PATH, baudRate: 115200, interval: '2s', timeout: '1s' },
+        battery: { source: 'sysfs', interval: '1s' },
+      },
+      uplink: { url: hub.url, token },
+      heartbeat: '15s',
+      locale: 'en',
+    });
+    const agentLog = createFileLogger({ dir: config.paths.logs, level: 'debug', maxBytes: config.log.maxBytes, keep: config.log.keep });
+    const agent = await createAgent({ config, log: agentLog.logger, serialBinding: terminal.serialBinding });
+
+    say(`posdiag demo: hub ${hub.url}, terminal ${TERMINAL_ID} (simulated printer on ${SIM_PRINTER_PATH}, battery in ${terminal.sysfsRoot})`);
+    say(`posdiag demo: running ${seconds} s; files under ${dir}${flags.keep ? '' : ' (removed at the end; --keep DIR keeps them)'}`);
+    agent.start();
+    const cancelScenario = playScenario(terminal, systemClock, (step) => say(`+${((systemClock.now() - started) / 1000).toFixed(1).padStart(5)}s  scenario: ${step.say}`));
+
+    await new Promise<void>((done) => {
+      const timer = setTimeout(done, seconds * 1000);
+      io.signal.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true });
+    });
+
+    cancelScenario();
+    await agent.stop();
+    terminal.close();
+    await hub.close();
+    await agentLog.close();
+    await hubLog.close();
+    if (!flags.keep) rmSync(dir, { recursive: true, force: true });
+    say(`posdiag demo: stopped${flags.keep ? `; state, logs and hub database kept in ${dir}` : ''}`);
+    return EXIT.ok;
+  },
+});

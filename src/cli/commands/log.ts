@@ -1,0 +1,49 @@
+import { UsageError } from '../args.js';
+import { defineCommand } from '../command.js';
+import { configFlag, loadConfigFlag } from '../config-flag.js';
+import { followLog, formatEntry, parseSince, readLog, type LogEntry, type LogReadStats } from '../../log/reader.js';
+import { parseLogLevel } from '../../log/levels.js';
+
+export const logCommand = defineCommand({
+  name: 'log',
+  usage: 'posdiag log [--since 10m|ISO] [--level LEVEL] [--device KIND] [--fault CODE] [--follow] [--json] [--config FILE | --dir DIR]',
+  summary: 'Read the local diagnostic log, oldest first: human lines by default, the raw JSON lines with --json.',
+  flags: {
+    since: { type: 'string', description: 'only entries from this long ago (30s, 10m, 2h, 1d) or this ISO time on', valueName: '10m|ISO' },
+    level: { type: 'string', description: 'minimum level: trace, debug, info, warn, error, fatal', valueName: 'LEVEL' },
+    device: { type: 'string', description: 'only entries about this device kind (printer, battery, ...)', valueName: 'KIND' },
+    fault: { type: 'string', description: 'only entries about this fault code', valueName: 'CODE' },
+    follow: { type: 'boolean', description: 'keep printing entries as they are written (follows rotation)', alias: 'f' },
+    json: { type: 'boolean', description: 'print the entries as JSON lines' },
+    config: configFlag,
+    dir: { type: 'string', description: 'read this log directory instead of the config\'s paths.logs', valueName: 'DIR' },
+  },
+  async run(flags, _positional, io) {
+    const filter = {
+      dir: flags.dir ?? loadConfigFlag(flags.config).paths.logs,
+      ...(flags.since !== undefined ? { since: toUsage(() => parseSince(flags.since!, Date.now())) } : {}),
+      ...(flags.level !== undefined ? { level: toUsage(() => parseLogLevel(flags.level!)) } : {}),
+      ...(flags.device !== undefined ? { device: flags.device } : {}),
+      ...(flags.fault !== undefined ? { fault: flags.fault } : {}),
+    };
+    const print = (entry: LogEntry) => io.stdout((flags.json ? JSON.stringify(entry) : formatEntry(entry, { color: io.color })) + '\n');
+    let stats: LogReadStats;
+    if (flags.follow) {
+      stats = await followLog(filter, print, io.signal);
+    } else {
+      const read = readLog(filter);
+      for await (const entry of read) print(entry);
+      stats = read.stats;
+    }
+    if (stats.malformed > 0) io.stderr(`posdiag log: skipped ${stats.malformed} line(s) that are not log entries\n`);
+    return 0;
+  },
+});
+
+function toUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}

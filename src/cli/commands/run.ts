@@ -1,0 +1,26 @@
+import { defineCommand, EXIT } from '../command.js';
+import { configFlag, loadConfigFlag } from '../config-flag.js';
+import { createAgent } from '../../agent.js';
+import { createFileLogger, installSighupReopen } from '../../log/file-logger.js';
+
+export const runCommand = defineCommand({
+  name: 'run',
+  usage: 'posdiag run [--config FILE]',
+  summary:
+    'The agent daemon: polls and watches the configured devices, evaluates the rules, writes the local log\n' +
+    '(paths.logs; SIGHUP reopens it) and ships reports through the durable outbox to the hub. SIGTERM stops it.',
+  flags: { config: configFlag },
+  async run(flags, _positional, io) {
+    const config = loadConfigFlag(flags.config);
+    const logFile = createFileLogger({ dir: config.paths.logs, level: config.log.level, maxBytes: config.log.maxBytes, keep: config.log.keep });
+    const removeSighup = installSighupReopen(logFile);
+    const agent = await createAgent({ config, log: logFile.logger });
+    agent.start();
+    io.stderr(`posdiag: agent running for ${config.terminal.id}; log in ${logFile.file}\n`);
+    await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await agent.stop();
+    removeSighup();
+    await logFile.close();
+    return EXIT.ok;
+  },
+});

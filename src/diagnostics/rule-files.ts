@@ -1,0 +1,61 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parseRuleSet, RuleFileError } from './rule-schema.js';
+import type { RuleSet } from './rule-schema.js';
+import { RuleEngine } from './rule-engine.js';
+import type { CatalogEntry } from './types.js';
+
+/** The built-in rule file. The relative path holds from both src/diagnostics/ and dist/diagnostics/. */
+export const DEFAULT_RULES_URL = new URL('../../rules/default.json', import.meta.url);
+
+/** Reads and validates one rule file; every error names the file, the rule and the key. */
+export async function loadRuleFile(file: string | URL): Promise<RuleSet> {
+  const source = typeof file === 'string' ? file : fileURLToPath(file);
+  let input: unknown;
+  try {
+    input = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new RuleFileError(source, [(err as Error).message]);
+  }
+  return parseRuleSet(input, source);
+}
+
+export function loadDefaultRules(): Promise<RuleSet> {
+  return loadRuleFile(DEFAULT_RULES_URL);
+}
+
+/**
+ * Later sets add thresholds and rules after the earlier ones. Redefining a threshold or a rule code is
+ * an error: a config moves a threshold with `rules.thresholds`, not with a second definition.
+ */
+export function mergeRuleSets(sets: { source: string; set: RuleSet }[]): RuleSet {
+  const merged: RuleSet = { thresholds: {}, rules: [] };
+  const owner = new Map<string, string>();
+  const problems: string[] = [];
+  for (const { source, set } of sets) {
+    for (const [name, value] of Object.entries(set.thresholds)) {
+      if (Object.hasOwn(merged.thresholds, name)) problems.push(`${source}: thresholds.${name} is already defined`);
+      else merged.thresholds[name] = value;
+    }
+    for (const rule of set.rules) {
+      const first = owner.get(rule.code);
+      if (first) problems.push(`${source}: a rule for "${rule.code}" is already defined in ${first}`);
+      else {
+        owner.set(rule.code, source);
+        merged.rules.push(rule);
+      }
+    }
+  }
+  if (problems.length) throw new RuleFileError('rules', problems);
+  return merged;
+}
+
+/** The engine the agent runs: built-in rules, then config `rules.files`, with config threshold overrides. */
+export async function createRuleEngine(
+  config: { files: string[]; thresholds: Record<string, number> },
+  catalog?: ReadonlyMap<string, CatalogEntry>,
+): Promise<RuleEngine> {
+  const sets = [{ source: fileURLToPath(DEFAULT_RULES_URL), set: await loadDefaultRules() }];
+  for (const file of config.files) sets.push({ source: file, set: await loadRuleFile(file) });
+  return new RuleEngine(mergeRuleSets(sets), { thresholds: config.thresholds, ...(catalog ? { catalog } : {}) });
+}

@@ -1,0 +1,82 @@
+import pino from 'pino';
+import { systemClock, type Clock } from '../core/clock.js';
+import { parseLogLevel } from './levels.js';
+import { RotatingLogFile } from './rotating-file.js';
+import { scrubLogLine } from './scrub-line.js';
+
+/**
+ * The agent's local diagnostic log (SPEC §2 `posdiag log`): pino JSON lines in `<dir>/posdiag.log`.
+ *
+ * Every line has `time` (ISO 8601, UTC), `level` (a label: trace … fatal), `pid`, `name` and `msg`.
+ * Code binds two conventional fields, which `posdiag log --device/--fault` filter on:
+ * - `device`: the device kind (`printer`, `cardReader`, `battery`, `network`, `modem`, `system`, `agent`),
+ *   e.g. `log.child({ device: 'printer' })` for everything a printer driver logs;
+ * - `fault`: the fault code a line is about, e.g. `log.warn({ fault: 'printer.paper_end' }, 'raised')`.
+ *
+ * Every serialized line is scrubbed of card data (`scrubLogLine`) just before it is written, so nothing
+ * logged — message text, fields, child bindings, error stacks — can leak a PAN or track data.
+ */
+export interface FileLoggerOptions {
+  dir: string;
+  /** Minimum level written: trace, debug, info, warn, error, fatal. */
+  level: string;
+  /** Bound on one file's size; past it the files rotate. */
+  maxBytes: number;
+  /** Rotated files kept besides the current one (`posdiag.log.1` … `.<keep>`). */
+  keep: number;
+  /** The `name` field of every line; default `posdiag`. */
+  name?: string;
+  /** Source of the `time` field; default the system clock. */
+  clock?: Clock;
+}
+
+export interface FileLoggerHandle {
+  /** A pino logger; it satisfies the `Logger` interface every module takes. */
+  logger: pino.Logger;
+  /** Path of the file being written. */
+  file: string;
+  /** Reopens the file by name (logrotate without copytruncate renamed it). */
+  reopen(): void;
+  /** fsyncs what has been written. */
+  flush(): void;
+  /** Closes the file; later log calls are dropped. */
+  close(): Promise<void>;
+}
+
+export function createFileLogger(options: FileLoggerOptions): FileLoggerHandle {
+  const level = parseLogLevel(options.level);
+  if (!Number.isInteger(options.maxBytes) || options.maxBytes < 1) throw new Error(`log maxBytes must be a positive integer, got ${options.maxBytes}`);
+  if (!Number.isInteger(options.keep) || options.keep < 1) throw new Error(`log keep must be a positive integer, got ${options.keep}`);
+  const clock = options.clock ?? systemClock;
+  const file = new RotatingLogFile(options.dir, options.maxBytes, options.keep);
+  const logger = pino(
+    {
+      name: options.name ?? 'posdiag',
+      level,
+      base: { pid: process.pid },
+      timestamp: () => `,"time":"${new Date(clock.now()).toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: { streamWrite: scrubLogLine },
+    },
+    file,
+  );
+  return {
+    logger,
+    file: file.path,
+    reopen: () => file.reopen(),
+    flush: () => file.flush(),
+    close: () => file.close(),
+  };
+}
+
+/**
+ * Reopens the log on SIGHUP, as logrotate's `postrotate` expects (`kill -HUP`). Returns the function that
+ * removes the listener again.
+ */
+export function installSighupReopen(handle: Pick<FileLoggerHandle, 'reopen'>): () => void {
+  const onHup = () => handle.reopen();
+  process.on('SIGHUP', onHup);
+  return () => {
+    process.off('SIGHUP', onHup);
+  };
+}

@@ -1,0 +1,128 @@
+import { stat } from 'node:fs/promises';
+import type { Clock } from '../core/clock.js';
+import { DirWakeup } from './dir-wakeup.js';
+import { compileFilter, lineSink, type LogEntry, type LogReadStats } from './entry.js';
+import { currentLogPath, logFilesOldestFirst } from './log-files.js';
+import { LogFileTail } from './log-tail.js';
+import type { ReadLogOptions } from './reader.js';
+
+export interface FollowLogOptions extends ReadLogOptions {
+  /** Polling interval, the fallback for missed fs.watch events; default 1000 ms. */
+  pollMs?: number;
+  /** Also wake on fs.watch events; default true. */
+  watch?: boolean;
+  /** Drives the polling; default real timers that keep the process alive (following is its whole job). */
+  clock?: Clock;
+}
+
+const keepAliveClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/**
+ * `tail -F` for the diagnostic log: calls `onEntry` for every matching entry already in the files (oldest
+ * first), then for every line appended, until `signal` aborts; resolves with the read statistics.
+ *
+ * Files are tracked by inode, so rotation (ours, or logrotate renaming the file and the writer reopening
+ * it) is followed in order and no line is delivered twice: when `posdiag.log` is a new file, the file we
+ * were reading and every file rotated after it are read to their end first. The newest of those stays
+ * open until the new file has data, because the writer may append to it until it reopens. Lines are
+ * lost only if more than `keep` rotations happen between two reads. A file truncated in place
+ * (copytruncate) is read again from its start.
+ */
+export async function followLog(options: FollowLogOptions, onEntry: (entry: LogEntry) => void, signal: AbortSignal): Promise<LogReadStats> {
+  const stats: LogReadStats = { malformed: 0 };
+  const toEntry = lineSink(compileFilter(options), stats);
+  const deliver = (line: string) => {
+    const entry = toEntry(line);
+    if (entry) onEntry(entry);
+  };
+  const finish = async (tail: LogFileTail) => {
+    for await (const line of tail.linesToEnd()) deliver(line);
+    await tail.close();
+  };
+  const path = currentLogPath(options.dir);
+  const wakeup = new DirWakeup(options.dir, options.clock ?? keepAliveClock, options.pollMs ?? 1000, signal, options.watch ?? true);
+  // Opened before the history is listed: if a rotation renames it meanwhile, the history stops before
+  // it, and it and the files rotated after it are read by the switch below.
+  let current = await LogFileTail.open(path);
+  let previous: LogFileTail | undefined;
+  try {
+    for (const tail of await rotatedBetween(options.dir, undefined, current?.ino)) await finish(tail);
+    while (!signal.aborted) {
+      if (previous && current && (await current.hasData())) {
+        // Data in the new file means the writer has reopened: the old file is complete.
+        await finish(previous);
+        previous = undefined;
+      }
+      if (previous) for await (const line of previous.newLines()) deliver(line);
+      if (current) for await (const line of current.newLines()) deliver(line);
+      const next = (await inodeOf(path)) === current?.ino ? undefined : await LogFileTail.open(path);
+      if (!next) {
+        await wakeup.wait();
+        continue;
+      }
+      if (current) {
+        if (previous) await finish(previous);
+        const chain = [current, ...(await rotatedBetween(options.dir, current.ino, next.ino))];
+        for (const tail of chain.slice(0, -1)) await finish(tail);
+        previous = chain.at(-1);
+      }
+      current = next;
+    }
+    return stats;
+  } finally {
+    wakeup.close();
+    await current?.close();
+    await previous?.close();
+  }
+}
+
+/**
+ * The rotated files strictly between the file with inode `afterIno` (from the oldest when undefined)
+ * and the one with `beforeIno` (to the newest when undefined or absent), opened, oldest first.
+ * None when `afterIno` is no longer among them (rotated away, or deleted): which files are newer is
+ * then unknown, and lines are lost rather than repeated.
+ */
+async function rotatedBetween(dir: string, afterIno: number | undefined, beforeIno: number | undefined): Promise<LogFileTail[]> {
+  const all = await openRotatedSnapshot(dir);
+  let start = 0;
+  if (afterIno !== undefined) {
+    start = all.findIndex((tail) => tail.ino === afterIno) + 1;
+    if (start === 0) start = all.length;
+  }
+  const stop = all.findIndex((tail) => tail.ino === beforeIno);
+  const wanted = all.slice(start, stop >= start ? stop : all.length);
+  await Promise.all(all.filter((tail) => !wanted.includes(tail)).map((tail) => tail.close()));
+  return wanted;
+}
+
+/**
+ * Every rotated file, opened, oldest first, as one consistent picture even while the writer rotates:
+ * each name must still point at the file opened through it after all were opened, and the listing must
+ * not have changed; otherwise it tries again (a rotation takes microseconds).
+ */
+async function openRotatedSnapshot(dir: string): Promise<LogFileTail[]> {
+  const rotatedNames = async () => (await logFilesOldestFirst(dir)).filter((file) => file !== currentLogPath(dir));
+  for (;;) {
+    const names = await rotatedNames();
+    const tails = await Promise.all(names.map((name) => LogFileTail.open(name)));
+    const inodes = await Promise.all(names.map(inodeOf));
+    const again = await rotatedNames();
+    const opened = tails.filter((tail) => tail !== undefined);
+    const stable = again.join('\n') === names.join('\n') && tails.every((tail, i) => tail !== undefined && tail.ino === inodes[i]);
+    if (stable) return opened;
+    await Promise.all(opened.map((tail) => tail.close()));
+  }
+}
+
+async function inodeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).ino;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}

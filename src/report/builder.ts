@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { scrubValue } from '../core/card-scrubber.js';
+import type { DeviceIdentity, Readings } from '../core/readings.js';
+import { catalog as builtinCatalog } from '../diagnostics/catalog.js';
+import type { CatalogEntry, FaultEvent } from '../diagnostics/types.js';
+import { PROTOCOL_VERSION } from './schema.js';
+import type { HeartbeatReport, ReportDraft, SelfTestResult } from './schema.js';
+
+/**
+ * Turns engine output into report drafts (a report without its `seq`, which the outbox assigns).
+ * Everything that came from a device passes through the card scrubber here, once, before it is recorded.
+ */
+
+export interface TerminalIdentity {
+  id: string;
+  model: string;
+  serial: string;
+  purchaseDate?: string;
+}
+
+export interface ReportContext {
+  terminal: TerminalIdentity;
+  /** ms epoch of `createdAt`. */
+  now: number;
+  /** Report id generator; a random UUID by default. */
+  id?: () => string;
+}
+
+export type StepTried = Extract<ReportDraft, { kind: 'fault' }>['stepsTried'][number];
+
+export interface FaultReportContext extends ReportContext {
+  device: DeviceIdentity | null;
+  stepsTried?: StepTried[];
+  catalog?: ReadonlyMap<string, CatalogEntry>;
+}
+
+/** The schema's limit on a reading's string value. */
+const MAX_READING_TEXT = 256;
+
+function base(ctx: ReportContext) {
+  const { id, model, serial, purchaseDate } = ctx.terminal;
+  return {
+    v: PROTOCOL_VERSION,
+    id: (ctx.id ?? randomUUID)(),
+    terminal: id,
+    terminalInfo: purchaseDate === undefined ? { model, serial } : { model, serial, purchaseDate },
+    createdAt: new Date(ctx.now).toISOString(),
+  };
+}
+
+export function buildFaultReport(event: FaultEvent, ctx: FaultReportContext): ReportDraft {
+  const entry = (ctx.catalog ?? builtinCatalog).get(event.code);
+  if (!entry) throw new Error(`no catalog entry for fault code ${event.code}`);
+  return {
+    ...base(ctx),
+    kind: 'fault',
+    code: event.code,
+    instance: event.instance,
+    category: event.category,
+    severity: event.severity,
+    state: event.state,
+    since: new Date(event.since).toISOString(),
+    inhibitedBy: event.inhibitedBy,
+    summary: entry.summary,
+    device: ctx.device ? scrubValue(ctx.device) : null,
+    evidence: fitReadings(scrubValue(event.evidence)),
+    remediation: entry.remediation,
+    stepsTried: scrubValue(ctx.stepsTried ?? []),
+    needsTechnician: entry.needsTechnician,
+  };
+}
+
+export function buildSelfTestReport(result: SelfTestResult, ctx: ReportContext, commandId: string | null): ReportDraft {
+  const scrubbed = scrubValue(result);
+  return { ...base(ctx), kind: 'self_test', commandId, result: { ...scrubbed, readings: fitReadings(scrubbed.readings) } };
+}
+
+export function buildHeartbeatReport(
+  status: Pick<HeartbeatReport, 'uptimeS' | 'openFaults' | 'outbox'>,
+  ctx: ReportContext,
+): ReportDraft {
+  return { ...base(ctx), kind: 'heartbeat', uptimeS: status.uptimeS, openFaults: status.openFaults, outbox: status.outbox };
+}
+
+/** Long string readings (a raw status dump) are cut to what the wire schema admits, not dropped. */
+function fitReadings(readings: Readings): Readings {
+  const out: Readings = {};
+  for (const [name, value] of Object.entries(readings)) {
+    out[name] = typeof value === 'string' && value.length > MAX_READING_TEXT ? value.slice(0, MAX_READING_TEXT) : value;
+  }
+  return out;
+}

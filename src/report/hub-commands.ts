@@ -1,0 +1,40 @@
+import type { Logger } from '../log/logger.js';
+import type { SelfTestResult } from './schema.js';
+import type { HubCommand } from './uplink.js';
+
+export interface CommandTarget {
+  /** Runs a self-test and records its `self_test` report carrying `commandId`. */
+  selfTest(level: 'quick', commandId: string): Promise<SelfTestResult>;
+  reply(commandId: string, ok: boolean, detail: string): void;
+}
+
+/**
+ * Executes the hub's commands. Only the names of the protocol's fixed list reach here (the uplink
+ * validates every frame); anything a name does not cover is refused, never improvised.
+ */
+export async function executeHubCommand(command: HubCommand, target: CommandTarget, log: Logger): Promise<void> {
+  log.info({ command: command.name, commandId: command.id, args: command.args }, 'hub command');
+  switch (command.name) {
+    case 'ping':
+      target.reply(command.id, true, 'pong');
+      return;
+    case 'self_test': {
+      const level = command.args.level ?? 'quick';
+      if (level !== 'quick') {
+        target.reply(command.id, false, `self-test level "${String(level)}" is not supported by this agent; use "quick"`);
+        return;
+      }
+      try {
+        const result = await target.selfTest('quick', command.id);
+        target.reply(command.id, true, `self-test ${result.passed ? 'passed' : 'failed'}; result sent as a self_test report`);
+      } catch (err) {
+        log.error({ err, commandId: command.id }, 'self-test for the hub failed');
+        target.reply(command.id, false, `self-test could not run: ${(err as Error).message}`);
+      }
+      return;
+    }
+    case 'bundle':
+      target.reply(command.id, false, 'diagnostic bundles are not supported by this agent version yet');
+      return;
+  }
+}

@@ -1,0 +1,408 @@
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../core/clock.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import type { Outbox, OutboxStats } from './outbox-contract.js';
+import { MAX_FRAME_BYTES, reportSchema, type Report, type ReportDraft } from './schema.js';
+import { evictionOrder } from './outbox/eviction.js';
+import { encodeEntry, parseEntry, type LogEntry } from './outbox/entries.js';
+import { decodeFrames, FRAME_HEADER_BYTES } from './outbox/frame.js';
+import { nodeOutboxFs, type OutboxFile, type OutboxFs } from './outbox/fs-seam.js';
+
+export interface OutboxOptions {
+  /** Directory of the log; created if missing. */
+  dir: string;
+  /** Upper bound of the log file's size (see `evictToFit` for how the room is kept). */
+  maxBytes: number;
+  /** Most reports held in memory, not on disk, while the disk fails. */
+  memoryRing: number;
+  clock?: Clock;
+  log?: Logger;
+  fs?: OutboxFs;
+}
+
+export const OUTBOX_LOG_FILE = 'outbox.log';
+/** While the disk fails, a record tries it again at most this often (a retry rewrites the whole log). */
+export const DISK_RETRY_MS = 5_000;
+/** The heartbeat schema carries at most this many dropped seqs; the rest wait for the next one. */
+export const MAX_DROPPED_PER_TAKE = 10_000;
+
+/**
+ * Opens (or creates) the outbox in `options.dir`. A torn or corrupt tail is cut. If the log cannot be
+ * written (read-only, full, failing disk), the outbox opens in memory mode: `stats().storage` is
+ * 'memory' from the start. If the existing log cannot be *read*, this rejects: without it the next seq
+ * is unknown, and reusing a seq is worse than not starting.
+ */
+export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
+  const outbox = new LogOutbox(options);
+  await outbox.load();
+  return outbox;
+}
+
+interface Held {
+  report: Report;
+  /** The report's log frame, kept so a compaction rewrites it without re-encoding. */
+  frame: Buffer;
+  /** False only for reports recorded while the disk failed and not yet moved back to it. */
+  onDisk: boolean;
+}
+
+/**
+ * An append-only log (see outbox/entries.ts) mirrored by an in-memory index of the pending reports.
+ * Every write goes through one queue, so the log's order is the order of operations. When the log would
+ * outgrow `maxBytes`, it is compacted: header + pending reports written to a new file, fsync'd, renamed
+ * over the old one, directory fsync'd. A crash at any point leaves either the old or the new log.
+ * In memory mode nothing is written; the return to disk is such a compaction, so the log never holds
+ * an append that follows a failed one.
+ */
+class LogOutbox implements Outbox {
+  private readonly dir: string;
+  private readonly logPath: string;
+  private readonly tmpPath: string;
+  private readonly maxBytes: number;
+  private readonly memoryRing: number;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly fs: OutboxFs;
+
+  /** Pending reports by seq; insertion order is seq order. */
+  private readonly live = new Map<number, Held>();
+  private readonly seqById = new Map<string, number>();
+  private liveBytes = 0;
+  private last = 0;
+  private dropped: number[] = [];
+  private droppedTotal = 0;
+  /**
+   * Seqs handed out by `takeDropped` whose hand-out is not durable yet. It becomes durable (a `k` entry)
+   * only after the next report (the heartbeat carrying them) is, so a crash in between re-announces
+   * them rather than forgetting them.
+   */
+  private takenPending: number[] = [];
+
+  private file: OutboxFile | null = null;
+  private fileBytes = 0;
+  private storage: 'disk' | 'memory' = 'disk';
+  private nextDiskRetry = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly storageListeners: Array<(storage: 'disk' | 'memory', error?: Error) => void> = [];
+  private readonly recordListeners: Array<(report: Report) => void> = [];
+
+  constructor(options: OutboxOptions) {
+    this.dir = options.dir;
+    this.logPath = join(options.dir, OUTBOX_LOG_FILE);
+    this.tmpPath = `${this.logPath}.tmp`;
+    this.maxBytes = options.maxBytes;
+    this.memoryRing = options.memoryRing;
+    this.clock = options.clock ?? systemClock;
+    this.log = (options.log ?? silentLogger).child({ module: 'outbox' });
+    this.fs = options.fs ?? nodeOutboxFs;
+  }
+
+  async load(): Promise<void> {
+    const bytes = await this.fs.readFile(this.logPath);
+    const goodLength = bytes ? this.replay(bytes) : 0;
+    try {
+      await this.fs.mkdir(this.dir);
+      // Left by a compaction that died before its rename; the log itself is whole.
+      await this.fs.unlink(this.tmpPath);
+      this.file = await this.fs.openAppend(this.logPath);
+      if (bytes && goodLength < bytes.length) {
+        await this.file.truncate(goodLength);
+        await this.file.datasync();
+      }
+      this.fileBytes = goodLength;
+    } catch (error) {
+      this.degrade(error);
+    }
+  }
+
+  record(draft: ReportDraft): Promise<Report> {
+    return this.serialized(async () => {
+      this.assertOpen();
+      const report = reportSchema.parse({ ...draft, seq: this.last + 1 });
+      const frame = encodeEntry({ t: 'r', r: report });
+      if (frame.length - FRAME_HEADER_BYTES > MAX_FRAME_BYTES) {
+        throw new RangeError(`report ${report.id} is ${frame.length} bytes, over ${MAX_FRAME_BYTES}`);
+      }
+      // Taken before any write: a frame that may have reached the disk keeps its seq for good.
+      this.last = report.seq;
+      const held: Held = { report, frame, onDisk: false };
+      this.add(held);
+      if (this.storage === 'disk') {
+        await this.guard(async () => {
+          await this.appendEntry(frame, true);
+          held.onDisk = true;
+        });
+      } else if (this.clock.now() >= this.nextDiskRetry) {
+        await this.restoreDisk();
+      }
+      if (this.storage === 'disk') await this.settleTakes();
+      else this.boundMemoryRing();
+      this.emitRecord(report);
+      return report;
+    });
+  }
+
+  pending(limit = Number.POSITIVE_INFINITY): Report[] {
+    const reports: Report[] = [];
+    for (const held of this.live.values()) {
+      if (reports.length >= limit) break;
+      reports.push(held.report);
+    }
+    return reports;
+  }
+
+  ack(id: string): Promise<void> {
+    return this.serialized(async () => {
+      this.assertOpen();
+      const seq = this.seqById.get(id);
+      // Acks repeat (the hub acks duplicates) and may name an evicted report: nothing to do then.
+      if (seq === undefined) return;
+      this.remove(this.live.get(seq)!);
+      if (this.storage === 'disk') await this.guard(() => this.appendEntry(encodeEntry({ t: 'a', seq }), true));
+    });
+  }
+
+  stats(): OutboxStats {
+    return {
+      pending: this.live.size,
+      bytes: this.liveBytes,
+      storage: this.storage,
+      droppedSeqs: [...this.dropped].sort((a, b) => a - b),
+      droppedTotal: this.droppedTotal,
+    };
+  }
+
+  takeDropped(): number[] {
+    this.dropped.sort((a, b) => a - b);
+    const taken = this.dropped.splice(0, MAX_DROPPED_PER_TAKE);
+    this.takenPending.push(...taken);
+    return taken;
+  }
+
+  lastSeq(): number {
+    return this.last;
+  }
+
+  onStorageChange(listener: (storage: 'disk' | 'memory', error?: Error) => void): void {
+    this.storageListeners.push(listener);
+  }
+
+  onRecord(listener: (report: Report) => void): void {
+    this.recordListeners.push(listener);
+  }
+
+  close(): Promise<void> {
+    return this.serialized(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      const file = this.file;
+      this.file = null;
+      await file?.close();
+    });
+  }
+
+  /** Replays the log into memory; returns how many leading bytes hold valid entries. */
+  private replay(bytes: Buffer): number {
+    const { payloads, goodLength, damage } = decodeFrames(bytes);
+    let offset = 0;
+    // Report seqs grow strictly along the log (a compacted log's header may already count them).
+    let previousSeq = 0;
+    for (const [index, payload] of payloads.entries()) {
+      const end = offset + FRAME_HEADER_BYTES + payload.length;
+      const entry = parseEntry(payload);
+      const inOrder = entry?.t !== 'r' || entry.r.seq > previousSeq;
+      if (!entry || !inOrder || !this.apply(entry, index === 0, bytes.subarray(offset, end))) {
+        this.log.warn({ offset, cutBytes: bytes.length - offset }, 'outbox log entry not understood; log cut there');
+        return offset;
+      }
+      if (entry.t === 'r') previousSeq = entry.r.seq;
+      offset = end;
+    }
+    if (damage) this.log.warn({ damage, cutBytes: bytes.length - goodLength }, 'outbox log tail cut');
+    return goodLength;
+  }
+
+  /** Applies one replayed entry; false if it cannot stand where it is (the log is cut there). */
+  private apply(entry: LogEntry, first: boolean, frame: Buffer): boolean {
+    switch (entry.t) {
+      case 'h':
+        if (!first) return false;
+        this.last = entry.lastSeq;
+        this.dropped = [...entry.dropped];
+        this.droppedTotal = entry.droppedTotal;
+        return true;
+      case 'r':
+        this.last = Math.max(this.last, entry.r.seq);
+        this.add({ report: entry.r, frame: Buffer.from(frame), onDisk: true });
+        return true;
+      case 'a': {
+        const held = this.live.get(entry.seq);
+        if (held) this.remove(held);
+        return true;
+      }
+      case 'k': {
+        const taken = new Set(entry.seqs);
+        this.dropped = this.dropped.filter((seq) => !taken.has(seq));
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Appends one entry. If it would not fit under `maxBytes`, compacts instead: the in-memory state the
+   * entry describes is already applied, so the snapshot carries it.
+   */
+  private async appendEntry(frame: Buffer, sync: boolean): Promise<void> {
+    if (this.fileBytes + frame.length > this.maxBytes) return this.compact();
+    await this.file!.append(frame);
+    if (sync) await this.file!.datasync();
+    this.fileBytes += frame.length;
+  }
+
+  private async compact(): Promise<void> {
+    this.evictToFit();
+    const header = encodeEntry({
+      t: 'h',
+      lastSeq: this.last,
+      // Taken seqs stay listed until their `k` entry, for the reason given at `takenPending`.
+      dropped: [...this.dropped, ...this.takenPending].sort((a, b) => a - b),
+      droppedTotal: this.droppedTotal,
+    });
+    const snapshot = Buffer.concat([header, ...[...this.live.values()].map((held) => held.frame)]);
+    await this.fs.unlink(this.tmpPath);
+    const file = await this.fs.openAppend(this.tmpPath);
+    try {
+      await file.append(snapshot);
+      await file.datasync();
+      await this.fs.rename(this.tmpPath, this.logPath);
+    } catch (error) {
+      await file.close().catch(() => {});
+      throw error;
+    }
+    const old = this.file;
+    this.file = file;
+    this.fileBytes = snapshot.length;
+    for (const held of this.live.values()) held.onDisk = true;
+    await old?.close().catch(() => {});
+    await this.fs.syncDir(this.dir);
+  }
+
+  /**
+   * Evicts before a compaction when the snapshot would leave less than an eighth of `maxBytes` free:
+   * then reports go (lowest severity, oldest first) until it fills at most seven eighths. So a full
+   * outbox rewrites its log at most once per `maxBytes / 8` appended, instead of on every record.
+   */
+  private evictToFit(): void {
+    const target = this.maxBytes - Math.floor(this.maxBytes / 8);
+    // An upper bound of the header's size: each dropped seq adds its digits and a comma.
+    let headerBytes =
+      FRAME_HEADER_BYTES + 80 + [...this.dropped, ...this.takenPending].reduce((sum, seq) => sum + String(seq).length + 1, 0);
+    if (headerBytes + this.liveBytes <= target) return;
+    for (const held of evictionOrder(this.live.values())) {
+      if (headerBytes + this.liveBytes <= target) break;
+      this.evict(held);
+      headerBytes += String(held.report.seq).length + 1;
+    }
+  }
+
+  /** Keeps at most `memoryRing` reports that exist only in memory, evicting by the same order. */
+  private boundMemoryRing(): void {
+    const inMemory = [...this.live.values()].filter((held) => !held.onDisk);
+    const excess = inMemory.length - this.memoryRing;
+    for (const held of evictionOrder(inMemory).slice(0, Math.max(0, excess))) this.evict(held);
+  }
+
+  private async settleTakes(): Promise<void> {
+    if (this.takenPending.length === 0) return;
+    const seqs = this.takenPending;
+    this.takenPending = [];
+    // No fsync of its own: it rides on the next one, and losing it only repeats an announcement.
+    await this.guard(() => this.appendEntry(encodeEntry({ t: 'k', seqs }), false));
+  }
+
+  /** Moves everything held in memory back to disk by a compaction; stays in memory mode if that fails. */
+  private async restoreDisk(): Promise<void> {
+    try {
+      await this.fs.mkdir(this.dir);
+      await this.compact();
+    } catch (error) {
+      this.nextDiskRetry = this.clock.now() + DISK_RETRY_MS;
+      this.log.warn({ err: error }, 'outbox disk still failing; reports stay in memory');
+      return;
+    }
+    this.storage = 'disk';
+    this.log.info({ pending: this.live.size }, 'outbox back on disk');
+    this.emitStorage('disk');
+  }
+
+  /** Runs a write; any failure switches to memory mode (the caller's state change stays applied). */
+  private async guard(write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      this.degrade(error);
+    }
+  }
+
+  private degrade(error: unknown): void {
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.nextDiskRetry = this.clock.now() + DISK_RETRY_MS;
+    const file = this.file;
+    this.file = null;
+    void file?.close().catch(() => {});
+    if (this.storage === 'memory') return;
+    this.storage = 'memory';
+    this.log.error({ err }, 'outbox cannot write to disk; holding reports in memory');
+    this.emitStorage('memory', err);
+  }
+
+  private add(held: Held): void {
+    this.live.set(held.report.seq, held);
+    this.seqById.set(held.report.id, held.report.seq);
+    this.liveBytes += held.frame.length;
+  }
+
+  private remove(held: Held): void {
+    this.live.delete(held.report.seq);
+    this.seqById.delete(held.report.id);
+    this.liveBytes -= held.frame.length;
+  }
+
+  private evict(held: Held): void {
+    this.remove(held);
+    this.dropped.push(held.report.seq);
+    this.droppedTotal += 1;
+    this.log.warn({ seq: held.report.seq, kind: held.report.kind }, 'outbox full: report evicted');
+  }
+
+  private emitStorage(storage: 'disk' | 'memory', error?: Error): void {
+    for (const listener of this.storageListeners) {
+      try {
+        listener(storage, error);
+      } catch (err) {
+        this.log.error({ err }, 'outbox storage listener threw');
+      }
+    }
+  }
+
+  private emitRecord(report: Report): void {
+    for (const listener of this.recordListeners) {
+      try {
+        listener(report);
+      } catch (err) {
+        this.log.error({ err }, 'outbox record listener threw');
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('outbox is closed');
+  }
+
+  private serialized<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(operation);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+}
