@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-// The published entry point runs the compiled CLI; `npm run build` produces dist/.
-import { main } from '../dist/cli/main.js';
-
-process.exitCode = await main(process.argv.slice(2));
+// The installed entry point runs the compiled CLI; `npm run build` produces dist/.
+import '../dist/cli/bin.js';

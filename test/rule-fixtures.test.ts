@@ -82,9 +82,9 @@ describe('rule fixtures', () => {
           const v = values[i];
           if (v !== undefined && v !== ABSENT) readings[name] = v;
         }
-        const want = (expected.get(offset) ?? []).map((e) => ({
+        const want = (expected.get(offset) ?? []).map(({ since, ...e }) => ({
           ...e,
-          ...(e.since === undefined ? {} : { since: parseDuration(e.since) }),
+          ...(since === undefined ? {} : { since: parseDuration(since) }),
         }));
         const got = engine.evaluate(readings, T0 + offset).map((ev) => project(ev, want));
         expect(sortEvents(got), `events at ${offset / 1000}s`).toEqual(sortEvents(want));

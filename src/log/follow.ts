@@ -50,7 +50,8 @@ export async function followLog(options: FollowLogOptions, onEntry: (entry: LogE
   let current = await LogFileTail.open(path);
   let previous: LogFileTail | undefined;
   try {
-    for (const tail of await rotatedBetween(options.dir, undefined, current?.ino)) await finish(tail);
+    const history = current && { ino: current.ino, wasCurrent: (await inodeOf(path)) === current.ino };
+    for (const tail of await rotatedBetween(options.dir, undefined, history)) await finish(tail);
     while (!signal.aborted) {
       if (previous && current && (await current.hasData())) {
         // Data in the new file means the writer has reopened: the old file is complete.
@@ -66,7 +67,7 @@ export async function followLog(options: FollowLogOptions, onEntry: (entry: LogE
       }
       if (current) {
         if (previous) await finish(previous);
-        const chain = [current, ...(await rotatedBetween(options.dir, current.ino, next.ino))];
+        const chain = [current, ...(await rotatedBetween(options.dir, current.ino, { ino: next.ino, wasCurrent: true }))];
         for (const tail of chain.slice(0, -1)) await finish(tail);
         previous = chain.at(-1);
       }
@@ -81,20 +82,20 @@ export async function followLog(options: FollowLogOptions, onEntry: (entry: LogE
 }
 
 /**
- * The rotated files strictly between the file with inode `afterIno` (from the oldest when undefined)
- * and the one with `beforeIno` (to the newest when undefined or absent), opened, oldest first.
- * None when `afterIno` is no longer among them (rotated away, or deleted): which files are newer is
- * then unknown, and lines are lost rather than repeated.
+ * The rotated files strictly between the file with inode `after` (from the oldest when undefined) and
+ * the file `before` (to the newest when undefined), opened, oldest first. Files are ordered by their
+ * rotation number, so when an end is not among them its place is unknown, and lines are lost rather than
+ * repeated or reordered:
+ * - `after` absent (rotated away and deleted): nothing;
+ * - `before` absent: up to the newest if it was `posdiag.log` when looked at before this listing (every
+ *   rotated file is older), else nothing (it was rotated away and deleted: every remaining one is newer).
  */
-async function rotatedBetween(dir: string, afterIno: number | undefined, beforeIno: number | undefined): Promise<LogFileTail[]> {
+async function rotatedBetween(dir: string, after: number | undefined, before: { ino: number; wasCurrent: boolean } | undefined): Promise<LogFileTail[]> {
   const all = await openRotatedSnapshot(dir);
-  let start = 0;
-  if (afterIno !== undefined) {
-    start = all.findIndex((tail) => tail.ino === afterIno) + 1;
-    if (start === 0) start = all.length;
-  }
-  const stop = all.findIndex((tail) => tail.ino === beforeIno);
-  const wanted = all.slice(start, stop >= start ? stop : all.length);
+  const afterAt = after === undefined ? -1 : all.findIndex((tail) => tail.ino === after);
+  const beforeAt = before === undefined ? -1 : all.findIndex((tail) => tail.ino === before.ino);
+  const missing = (after !== undefined && afterAt < 0) || (before !== undefined && beforeAt < 0 && !before.wasCurrent);
+  const wanted = missing ? [] : all.slice(afterAt + 1, beforeAt < 0 ? all.length : beforeAt);
   await Promise.all(all.filter((tail) => !wanted.includes(tail)).map((tail) => tail.close()));
   return wanted;
 }

@@ -6,8 +6,8 @@
  *   `R <seq>`    record(seq) resolved
  *   `K <seq>`    about to ack seq (the ack may or may not be durable if killed now)
  *   `A <seq>`    ack(seq) resolved
- * At start it acks all but the newest KEEP pending reports, so the log stays far below maxBytes (no
- * eviction) while compactions still happen.
+ * It acks most reports at once and the oldest whenever more than KEEP are pending, so the pending
+ * reports stay far below maxBytes (no eviction) while the log is still compacted again and again.
  */
 import { writeSync } from 'node:fs';
 import { openOutbox } from '../../src/report/outbox.js';
@@ -33,19 +33,16 @@ if (!dir) throw new Error('usage: outbox-writer.ts DIR');
 const outbox = await openOutbox({ dir, maxBytes: WRITER_MAX_BYTES, memoryRing: 1000 });
 out('ready');
 
-const pending = outbox.pending();
-for (const report of pending.slice(0, Math.max(0, pending.length - KEEP))) {
-  out(`K ${report.seq}`);
-  await outbox.ack(report.id);
-  out(`A ${report.seq}`);
+async function ack(seq: number, id: string): Promise<void> {
+  out(`K ${seq}`);
+  await outbox.ack(id);
+  out(`A ${seq}`);
 }
 
 for (;;) {
   const report = await outbox.record(faultDraft({ padding: Math.floor(Math.random() * 1500) }));
   out(`R ${report.seq}`);
-  if (report.seq % 5 !== 0) {
-    out(`K ${report.seq}`);
-    await outbox.ack(report.id);
-    out(`A ${report.seq}`);
-  }
+  if (report.seq % 5 !== 0) await ack(report.seq, report.id);
+  const [oldest] = outbox.pending();
+  if (oldest && outbox.stats().pending > KEEP) await ack(oldest.seq, oldest.id);
 }
