@@ -31,3 +31,22 @@ describe('posdiag demo --json (process)', () => {
     expect(existsSync(join(keep, 'state', 'outbox'))).toBe(true);
   });
 });
+
+describe('posdiag demo, Ctrl-C (process)', () => {
+  it('stops everything cleanly on SIGINT and removes its temporary files', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), 'demo', '--duration', '120'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    await new Promise<void>((resolve) => child.stdout.on('data', () => stdout.includes('running 120 s') && resolve()));
+    const filesDir = /files under (\S+)/.exec(stdout)![1]!;
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/posdiag demo: stopped/);
+    expect(existsSync(filesDir)).toBe(false);
+  });
+});

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -136,6 +136,25 @@ describe('followLog', () => {
     abort.abort();
     await done;
     expect(seen).toEqual(['first', 'second']);
+  });
+
+  it('catches up in order after several rotations between two reads', async () => {
+    const clock = new FakeClock();
+    const handle = createFileLogger({ dir, level: 'info', maxBytes: 600, keep: 5 });
+    handle.logger.info({ i: 0 }, 'before');
+    const seen: number[] = [];
+    const abort = new AbortController();
+    const done = followLog({ dir, watch: false, clock, pollMs: 1000 }, (e) => seen.push(e.i as number), abort.signal);
+    await waitFor(() => clock.pendingTimers === 1, 'the follower to wait for the next poll');
+    expect(seen).toEqual([0]);
+    for (let i = 1; i < 25; i++) handle.logger.info({ i }, 'burst');
+    expect(readdirSync(dir).length).toBeGreaterThanOrEqual(4); // at least three rotations since the last read
+    await clock.advance(1000);
+    await waitFor(() => seen.length === 25, 'the burst', () => clock.advance(1000));
+    abort.abort();
+    await done;
+    await handle.close();
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => i));
   });
 
   it('rereads a file truncated in place (copytruncate)', async () => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/core/clock.js';
 import { createFileLogger, installSighupReopen, type FileLoggerHandle, type FileLoggerOptions } from '../src/log/file-logger.js';
+import type { Logger } from '../src/log/logger.js';
 import { readLog } from '../src/log/reader.js';
 
 let dir: string;
@@ -36,7 +37,8 @@ describe('createFileLogger', () => {
   it('creates the directory and writes JSON lines with ISO time, level label and the device/fault bindings', () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 4, 1, 2));
     const { logger } = open({ clock });
-    logger.child({ device: 'printer' }).warn({ fault: 'printer.paper_end', status: 0x72 }, 'paper end');
+    const contract: Logger = logger; // what every module takes
+    contract.child({ device: 'printer' }).warn({ fault: 'printer.paper_end', status: 0x72 }, 'paper end');
     expect(linesOf()).toEqual([
       expect.objectContaining({
         time: '2026-11-23T04:01:02.000Z',

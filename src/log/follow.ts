@@ -40,8 +40,11 @@ export async function followLog(options: FollowLogOptions, onEntry: (entry: LogE
     if (entry) onEntry(entry);
   };
   const finish = async (tail: LogFileTail) => {
-    for await (const line of tail.linesToEnd()) deliver(line);
-    await tail.close();
+    try {
+      for await (const line of tail.linesToEnd()) deliver(line);
+    } finally {
+      await tail.close();
+    }
   };
   const path = currentLogPath(options.dir);
   const wakeup = new DirWakeup(options.dir, options.clock ?? keepAliveClock, options.pollMs ?? 1000, signal, options.watch ?? true);
