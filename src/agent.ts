@@ -6,14 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from './core/clock.js';
-import type { Observation } from './core/readings.js';
-import { resolveTerminal } from './core/terminal-identity.js';
+import type { Observation, Readings } from './core/readings.js';
+import { resolveTerminal, type TerminalIdentity } from './core/terminal-identity.js';
 import { ConfigError } from './config/load.js';
 import { parseDuration, type Config } from './config/schema.js';
 import { Monitor } from './diagnostics/monitor.js';
 import { createRuleEngine } from './diagnostics/rule-files.js';
 import { runSelfTest, type Locale } from './diagnostics/self-test.js';
 import { pollForSelfTest } from './diagnostics/standalone-self-test.js';
+import { SelfTestCoordinator, type SelfTestRun } from './diagnostics/self-test-coordinator.js';
+import type { FiringFault } from './diagnostics/types.js';
 import type { Driver } from './drivers/contract.js';
 import { createDrivers, type DriverOverrides } from './drivers/registry.js';
 import { Scheduler } from './drivers/scheduler.js';
@@ -38,12 +40,33 @@ export interface AgentOptions extends DriverOverrides {
 export interface Agent {
   /** Starts polling, heartbeats and the uplink. */
   start(): void;
-  /** A self-test now (SPEC §6); `record` also sends it to the hub as a `self_test` report. */
-  selfTest(options: { level: 'quick'; locale?: Locale; record?: boolean; commandId?: string | null }): Promise<SelfTestResult>;
+  /**
+   * Starts a self-test now (SPEC §6); `record` also sends it to the hub as a `self_test` report.
+   * Throws SelfTestBusyError while another one runs.
+   */
+  startSelfTest(options: SelfTestOptions): SelfTestRun;
+  lastSelfTest(): { testId: string; result: SelfTestResult } | undefined;
+  /** Live readings and the faults firing now. */
+  status(): AgentStatus;
   readonly monitor: Monitor;
   readonly outbox: Outbox;
   /** Stops everything and waits until every recorded report is on disk. */
   stop(): Promise<void>;
+}
+
+export interface SelfTestOptions {
+  level: 'quick';
+  locale?: Locale;
+  record?: boolean;
+  commandId?: string | null;
+  onCheck?: (check: SelfTestResult['checks'][number]) => void;
+}
+
+export interface AgentStatus {
+  terminal: TerminalIdentity;
+  at: string;
+  readings: Readings;
+  faults: FiringFault[];
 }
 
 export async function createAgent(options: AgentOptions): Promise<Agent> {
@@ -77,7 +100,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const recordSelfTest = async (result: SelfTestResult, commandId: string | null) => {
     await outbox.record(buildSelfTestReport(result, { terminal, now: clock.now() }, commandId));
   };
-  const selfTest: Agent['selfTest'] = async ({ level, locale = config.locale, record = false, commandId = null }) => {
+  const selfTests = new SelfTestCoordinator(async ({ level, locale = config.locale, record = false, commandId = null, onCheck }: SelfTestOptions) => {
     const result = await runSelfTest({
       level,
       drivers,
@@ -86,11 +109,12 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       clock,
       terminal,
       locale,
+      ...(onCheck ? { onCheck } : {}),
     });
     log.info({ level, passed: result.passed, failed: result.checks.filter((c) => !c.passed).map((c) => c.device) }, 'self-test');
     if (record) await recordSelfTest(result, commandId);
     return result;
-  };
+  });
 
   const uplink = config.uplink
     ? new Uplink({
@@ -108,7 +132,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     void executeHubCommand(
       command,
       {
-        selfTest: (level, commandId) => selfTest({ level, record: true, commandId }),
+        selfTest: (level, commandId) => selfTests.start({ level, record: true, commandId }).result,
         reply: (commandId, ok, detail) => uplink.sendCommandResult(commandId, ok, detail),
       },
       log,
@@ -129,7 +153,9 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   return {
     monitor,
     outbox,
-    selfTest,
+    startSelfTest: (options) => selfTests.start(options),
+    lastSelfTest: () => selfTests.lastResult(),
+    status: () => ({ terminal, at: new Date(clock.now()).toISOString(), readings: monitor.readings(), faults: engine.firing() }),
     start() {
       observeAgent(outbox.stats().storage);
       scheduler.start();

@@ -19,7 +19,8 @@ export interface Command<F extends Flags = Flags> {
   run(flags: ParsedFlags<F>, positional: string[], io: CliIo): Promise<number>;
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, config: 78 } as const;
+/** SPEC §2, plus 75 (EX_TEMPFAIL): another self-test is running, try again. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, busy: 75, config: 78 } as const;
 
 /** Keeps each command's flag types while collecting them in one list. */
 export function defineCommand<F extends Flags>(command: Command<F>): Command<F> {

@@ -19,6 +19,8 @@ export interface QuickSelfTestOptions {
   terminal: { id: string; model: string; serial: string };
   locale: Locale;
   catalog?: ReadonlyMap<string, CatalogEntry>;
+  /** Hears each check as soon as it is decided (the control API streams them). */
+  onCheck?: (check: SelfTestResult['checks'][number]) => void;
 }
 
 const MAX_DETAIL = 500;
@@ -52,6 +54,7 @@ export async function runSelfTest(opts: QuickSelfTestOptions): Promise<SelfTestR
     return { device: driver.name, name: 'status', passed: own.length === 0, detail: own.length ? clip(detail) : OK };
   });
 
+  for (const check of checks) opts.onCheck?.(check);
   return {
     level: opts.level,
     startedAt: new Date(startedAt).toISOString(),

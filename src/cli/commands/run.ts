@@ -1,6 +1,8 @@
 import { defineCommand, EXIT } from '../command.js';
 import { configFlag, loadConfigFlag } from '../config-flag.js';
 import { createAgent } from '../../agent.js';
+import { agentControlHandlers } from '../../control/agent-handlers.js';
+import { startControlServer } from '../../control/server.js';
 import { createFileLogger, installSighupReopen } from '../../log/file-logger.js';
 
 export const runCommand = defineCommand({
@@ -16,8 +18,10 @@ export const runCommand = defineCommand({
     const removeSighup = installSighupReopen(logFile);
     const agent = await createAgent({ config, log: logFile.logger });
     agent.start();
-    io.stderr(`posdiag: agent running for ${config.terminal.id}; log in ${logFile.file}\n`);
+    const control = await startControlServer(config.control.socket, agentControlHandlers(agent), logFile.logger.child({ component: 'control' }));
+    io.stderr(`posdiag: agent running for ${config.terminal.id}; log in ${logFile.file}; control socket ${control.path}\n`);
     await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await control.close();
     await agent.stop();
     removeSighup();
     await logFile.close();

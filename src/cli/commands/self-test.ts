@@ -4,7 +4,8 @@ import { configFlag, loadConfigFlag } from '../config-flag.js';
 import { stderrLogger } from '../stderr-logger.js';
 import { systemClock } from '../../core/clock.js';
 import { standaloneSelfTest } from '../../diagnostics/standalone-self-test.js';
-import type { SelfTestResult } from '../../report/schema.js';
+import { ControlRequestError, requestDaemon } from '../../control/client.js';
+import { selfTestResultSchema, type SelfTestResult } from '../../report/schema.js';
 
 const WORDS = {
   en: { passed: 'PASSED', failed: 'FAILED', verdict: 'Self-test', remedy: 'What to do', auto: '(done automatically)', inhibited: 'explained by' },
@@ -31,7 +32,8 @@ export const selfTestCommand = defineCommand({
   usage: 'posdiag self-test [--level quick] [--config FILE] [--json] [--lang zh-CN|en]',
   summary:
     'Test the terminal now: one poll of every configured device and every fault that holds right now.\n' +
-    'Exit 0 when every check passed, 1 when one failed. The quick level uses no paper.',
+    'Exit 0 when every check passed, 1 when one failed. The quick level uses no paper. When the daemon runs\n' +
+    '(control socket from the config), it runs the test and reports it to the hub; otherwise it runs in-process.',
   flags: {
     level: { type: 'string', description: 'quick (non-invasive); full and interactive are not available yet', choices: ['quick', 'full', 'interactive'] },
     config: configFlag,
@@ -44,7 +46,19 @@ export const selfTestCommand = defineCommand({
     if (flags.print) throw new UsageError('--print is not available in this version');
     const config = loadConfigFlag(flags.config);
     const locale = (flags.lang as 'en' | 'zh-CN' | undefined) ?? config.locale;
-    const result = await standaloneSelfTest({ config, log: stderrLogger(process.env.POSDIAG_LOG_LEVEL ?? 'error'), clock: systemClock, locale });
+    let fromDaemon: unknown;
+    try {
+      fromDaemon = await requestDaemon(config.control.socket, 'self_test', { level: 'quick', locale }, (line) => {
+        if (!flags.json && 'event' in line && line.event === 'check') io.stderr(`  … ${line.check.device}: ${line.check.passed ? 'ok' : line.check.detail}\n`);
+      });
+    } catch (err) {
+      if (!(err instanceof ControlRequestError && err.code === 'busy')) throw err;
+      io.stderr(`posdiag self-test: busy: ${err.message}; try again when it has finished\n`);
+      return EXIT.busy;
+    }
+    const result = fromDaemon
+      ? selfTestResultSchema.parse(fromDaemon)
+      : await standaloneSelfTest({ config, log: stderrLogger(process.env.POSDIAG_LOG_LEVEL ?? 'error'), clock: systemClock, locale });
     io.stdout(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatSelfTest(result, locale));
     return result.passed ? EXIT.ok : EXIT.failed;
   },

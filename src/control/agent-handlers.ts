@@ -1,0 +1,36 @@
+import type { Agent } from '../agent.js';
+import { SelfTestBusyError } from '../diagnostics/self-test-coordinator.js';
+import { ControlError, type ControlHandlers } from './server.js';
+
+/** The daemon's answers to control requests. Self-tests started here are also reported to the hub. */
+export function agentControlHandlers(agent: Agent): ControlHandlers {
+  return {
+    async handle(request, emit) {
+      switch (request.method) {
+        case 'self_test': {
+          let run;
+          try {
+            run = agent.startSelfTest({
+              level: request.params.level,
+              ...(request.params.locale ? { locale: request.params.locale } : {}),
+              record: true,
+              onCheck: (check) => emit({ id: request.id, event: 'check', check }),
+            });
+          } catch (err) {
+            if (err instanceof SelfTestBusyError) throw new ControlError('busy', err.message, err.runningTestId);
+            throw err;
+          }
+          emit({ id: request.id, event: 'started', testId: run.testId });
+          return run.result;
+        }
+        case 'status':
+          return { source: 'daemon', ...agent.status() };
+        case 'last_self_test': {
+          const last = agent.lastSelfTest();
+          if (!last) throw new ControlError('not_found', 'no self-test has run since the daemon started');
+          return last;
+        }
+      }
+    },
+  };
+}

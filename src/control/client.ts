@@ -1,0 +1,57 @@
+import { createConnection } from 'node:net';
+import type { ControlLine } from './protocol.js';
+
+export class ControlRequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly runningTestId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One request to the daemon. Resolves with its result, or `undefined` when no daemon listens on `path`
+ * (the caller then works in-process). Progress lines go to `onEvent`.
+ */
+export function requestDaemon(
+  path: string,
+  method: string,
+  params: Record<string, unknown>,
+  onEvent: (line: ControlLine) => void = () => {},
+): Promise<unknown | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path);
+    let connected = false;
+    let buffered = '';
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      fn();
+    };
+    socket.setEncoding('utf8');
+    socket.once('connect', () => {
+      connected = true;
+      socket.write(JSON.stringify({ id: 1, method, params }) + '\n');
+    });
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
+        const line = JSON.parse(buffered.slice(0, nl)) as ControlLine;
+        buffered = buffered.slice(nl + 1);
+        if ('result' in line) return settle(() => resolve(line.result));
+        if ('error' in line) return settle(() => reject(new ControlRequestError(line.error.code, line.error.message, line.error.runningTestId)));
+        onEvent(line);
+      }
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      // No daemon: the socket file is absent, or left behind by one that died.
+      if (!connected && (err.code === 'ENOENT' || err.code === 'ECONNREFUSED')) settle(() => resolve(undefined));
+      else settle(() => reject(err));
+    });
+    socket.once('close', () => settle(() => reject(new Error('the daemon closed the control connection without an answer'))));
+  });
+}

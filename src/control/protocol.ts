@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/**
+ * The local control API (Unix socket, newline-delimited JSON): what the payment app's "self-test"
+ * button, the keypad trigger and `posdiag self-test` / `posdiag status` use to reach the daemon.
+ * Each request has an `id`; the daemon answers with zero or more `event` lines for that id, then
+ * exactly one `result` or `error` line.
+ */
+export const controlRequest = z.discriminatedUnion('method', [
+  z.strictObject({
+    id: z.number().int().nonnegative(),
+    method: z.literal('self_test'),
+    params: z.strictObject({ level: z.enum(['quick']).default('quick'), locale: z.enum(['zh-CN', 'en']).optional() }).prefault({}),
+  }),
+  z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('status'), params: z.strictObject({}).prefault({}) }),
+  z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('last_self_test'), params: z.strictObject({}).prefault({}) }),
+]);
+export type ControlRequest = z.infer<typeof controlRequest>;
+
+export type ControlErrorCode = 'bad_request' | 'busy' | 'failed' | 'not_found';
+
+export type ControlLine =
+  | { id: number; event: 'started'; testId: string }
+  | { id: number; event: 'check'; check: { device: string; name: string; passed: boolean; detail: string } }
+  | { id: number; result: unknown }
+  | { id: number | null; error: { code: ControlErrorCode; message: string; runningTestId?: string } };
+
+/** Longest request line the daemon reads; anything longer is refused and the connection closed. */
+export const MAX_REQUEST_BYTES = 16 * 1024;

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { SelfTestResult } from '../report/schema.js';
+
+export class SelfTestBusyError extends Error {
+  override name = 'SelfTestBusyError';
+  constructor(readonly runningTestId: string) {
+    super(`a self-test is already running (${runningTestId})`);
+  }
+}
+
+export interface SelfTestRun {
+  testId: string;
+  result: Promise<SelfTestResult>;
+}
+
+/**
+ * One self-test at a time per terminal: a second request while one runs is refused with the running
+ * test's id (SPEC: "busy"), so two tests never interleave I/O on a device. Keeps the last result.
+ */
+export class SelfTestCoordinator<O> {
+  private running: SelfTestRun | undefined;
+  private last: { testId: string; result: SelfTestResult } | undefined;
+
+  constructor(private readonly run: (options: O) => Promise<SelfTestResult>) {}
+
+  start(options: O): SelfTestRun {
+    if (this.running) throw new SelfTestBusyError(this.running.testId);
+    const testId = randomUUID();
+    const result = this.run(options);
+    const run = { testId, result };
+    this.running = run;
+    result
+      .then((r) => (this.last = { testId, result: r }))
+      .catch(() => {})
+      .finally(() => {
+        if (this.running === run) this.running = undefined;
+      });
+    return run;
+  }
+
+  lastResult(): { testId: string; result: SelfTestResult } | undefined {
+    return this.last;
+  }
+}

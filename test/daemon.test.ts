@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SerialPort } from 'serialport';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControlRequestError, requestDaemon } from '../src/control/client.js';
+import { selfTestResultSchema } from '../src/report/schema.js';
+import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
+import { runPosdiag } from './helpers/cli-process.js';
+import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
+import { createPtyPair, type PtyPair } from './helpers/pty.js';
+
+/** A real `posdiag run` daemon process, a printer emulator on a real pty, a real hub. */
+const dir = mkdtempSync(join(tmpdir(), 'posdiag-daemon-'));
+const socketPath = join(dir, 'run', 'control.sock');
+const configFile = join(dir, 'config.json');
+let hub: Awaited<ReturnType<typeof startTestHub>>;
+let pty: PtyPair;
+let port: SerialPort;
+let printer: EscPosPrinterEmulator;
+let daemon: ChildProcess;
+let daemonExit: Promise<number | null>;
+
+async function until<T>(find: () => T | undefined | Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  pty = await createPtyPair(join(dir, 'tty-agent'), join(dir, 'tty-printer'));
+  port = new SerialPort({ path: pty.b, baudRate: 115200 });
+  await new Promise<void>((resolve, reject) => port.once('open', resolve).once('error', reject));
+  printer = new EscPosPrinterEmulator();
+  printer.attachToStream(port);
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      terminal: { id: 'T-0001', model: 'X990', serial: 'SN-DAEMON' },
+      paths: { state: join(dir, 'state'), logs: join(dir, 'logs') },
+      devices: { printer: { transport: 'serial', path: pty.a, interval: '500ms', timeout: '1s' } },
+      uplink: { url: hub.hub.url, token: TEST_TOKENS['T-0001'] },
+      control: { socket: socketPath },
+      locale: 'en',
+    }),
+  );
+  daemon = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), 'run', '--config', configFile], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  daemonExit = new Promise((resolve) => daemon.once('close', resolve));
+  await until(() => (existsSync(socketPath) ? true : undefined), 'the control socket');
+});
+
+afterAll(async () => {
+  if (daemon.exitCode === null) daemon.kill('SIGKILL');
+  if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+  await pty.kill();
+  await hub.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('posdiag run (daemon process)', () => {
+  it('serves the control socket with mode 0660', () => {
+    expect(statSync(socketPath).mode & 0o777).toBe(0o660);
+  });
+
+  it('answers `posdiag status` from its live state', async () => {
+    const status = await until(async () => {
+      const { stdout } = await runPosdiag(['status', '--json', '--config', configFile]);
+      const parsed = JSON.parse(stdout);
+      return parsed.readings['printer.connected'] === true ? parsed : undefined;
+    }, 'a status with the printer connected');
+    expect(status.source).toBe('daemon');
+    expect(status.readings['printer.paper']).toBe('ok');
+  });
+
+  it('runs `posdiag self-test` for the CLI and reports it to the hub; exit 1 names the fault', async () => {
+    printer.set({ paper: 'end' });
+    await until(() => hub.stored.find((r) => r.kind === 'fault' && r.code === 'printer.paper_end'), 'paper_end at the hub');
+    const { code, stdout } = await runPosdiag(['self-test', '--level', 'quick', '--json', '--config', configFile]);
+    expect(code).toBe(1);
+    const result = selfTestResultSchema.parse(JSON.parse(stdout));
+    expect(result.faults.map((f) => f.code)).toContain('printer.paper_end');
+    const report = await until(() => hub.stored.find((r) => r.kind === 'self_test'), 'self_test report at the hub');
+    expect(report.kind === 'self_test' && report.result.passed).toBe(false);
+    printer.set({ paper: 'ok' });
+    const healthy = await runPosdiag(['self-test', '--json', '--config', configFile]);
+    expect(healthy.code).toBe(0);
+  });
+
+  it('refuses a second self-test while one runs, naming the running one', async () => {
+    printer.set({ silent: true }); // each poll now waits out its timeouts
+    let started!: () => void;
+    const firstStarted = new Promise<void>((resolve) => (started = resolve));
+    const first = requestDaemon(socketPath, 'self_test', {}, (line) => 'event' in line && line.event === 'started' && started());
+    await firstStarted;
+    const second = requestDaemon(socketPath, 'self_test', {});
+    const outcomes = await Promise.allSettled([first, second]);
+    printer.set({ silent: false });
+    expect(outcomes[0].status).toBe('fulfilled');
+    expect(outcomes[1].status).toBe('rejected');
+    const err = (outcomes[1] as PromiseRejectedResult).reason as ControlRequestError;
+    expect(err.code).toBe('busy');
+    expect(err.runningTestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers bad requests with a reason and keeps serving', async () => {
+    const { createConnection } = await import('node:net');
+    const reply = await new Promise<string>((resolve) => {
+      const s = createConnection(socketPath);
+      let text = '';
+      s.on('data', (c) => {
+        text += c.toString();
+        if (text.includes('\n')) (s.destroy(), resolve(text));
+      });
+      s.write('{"id": 7, "method": "format_disk"}\n');
+    });
+    expect(JSON.parse(reply)).toMatchObject({ id: 7, error: { code: 'bad_request' } });
+    expect(await requestDaemon(socketPath, 'status', {})).toMatchObject({ source: 'daemon' });
+  });
+
+  it('runs the self-test the hub asks for', async () => {
+    const before = hub.stored.filter((r) => r.kind === 'self_test').length;
+    const response = await fetch(`${hub.api}/terminals/T-0001/commands`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'self_test', args: { level: 'quick' } }),
+    });
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const report = await until(() => hub.stored.find((r) => r.kind === 'self_test' && r.commandId === id), 'the commanded self-test');
+    expect(hub.stored.filter((r) => r.kind === 'self_test').length).toBe(before + 1);
+    expect(report.kind === 'self_test' && report.result.terminal.serial).toBe('SN-DAEMON');
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    daemon.kill('SIGTERM');
+    expect(await daemonExit).toBe(0);
+  });
+});
