@@ -19,6 +19,7 @@ import type { FiringFault } from './diagnostics/types.js';
 import type { Driver } from './drivers/contract.js';
 import { createDrivers, type DriverOverrides } from './drivers/registry.js';
 import { Scheduler } from './drivers/scheduler.js';
+import { startKeypadTrigger } from './drivers/keypad/keypad-trigger.js';
 import type { Logger } from './log/logger.js';
 import { buildHeartbeatReport, buildSelfTestReport } from './report/builder.js';
 import { FaultReporter } from './report/fault-reporter.js';
@@ -140,6 +141,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   });
 
   let stopHeartbeat = () => {};
+  let stopKeypad = () => {};
   const heartbeat = async () => {
     const stats = outbox.stats();
     const openFaults = engine.firing().map((f) => (f.instance ? `${f.code}:${f.instance}` : f.code));
@@ -161,10 +163,29 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       scheduler.start();
       uplink?.start();
       stopHeartbeat = startHeartbeat(clock, parseDuration(config.heartbeat), heartbeat, log);
+      const keypad = config.control.keypad;
+      if (keypad) {
+        stopKeypad = startKeypadTrigger({
+          device: keypad.device,
+          sequence: keypad.sequence,
+          withinMs: parseDuration(keypad.within),
+          clock,
+          log,
+          onTrigger: () => {
+            log.info({ device: 'keypad' }, 'self-test requested on the keypad');
+            try {
+              selfTests.start({ level: 'quick', record: true }).result.catch((err) => log.error({ err }, 'keypad self-test failed'));
+            } catch (err) {
+              log.warn({ device: 'keypad', err }, 'keypad self-test refused');
+            }
+          },
+        });
+      }
       log.info({ terminal: terminal.id, drivers: drivers.map((d) => d.name), uplink: config.uplink?.url ?? null }, 'agent started');
     },
     async stop() {
       stopHeartbeat();
+      stopKeypad();
       await scheduler.stop();
       await reporter.drain();
       await uplink?.stop();

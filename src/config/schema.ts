@@ -128,7 +128,19 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   heartbeat: duration.default('5m'),
-  control: z.strictObject({ socket: z.string().min(1).default('/run/posdiag/control.sock') }).prefault({}),
+  control: z
+    .strictObject({
+      socket: z.string().min(1).default('/run/posdiag/control.sock'),
+      keypad: z
+        .strictObject({
+          device: z.string().min(1).describe('evdev device of the keypad, e.g. /dev/input/event2'),
+          sequence: z.array(z.union([z.string().regex(/^KEY_[A-Z0-9]+$/, 'a key name such as "KEY_F1"'), z.number().int().min(0).max(0x2ff)])).min(2),
+          within: duration.default('3s'),
+        })
+        .optional()
+        .describe('a key sequence on the keypad that starts a self-test and prints its verdict'),
+    })
+    .prefault({}),
   locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
 });
 
