@@ -16,7 +16,8 @@ export interface OutboxStats {
  * - `record` assigns the next `seq` (last + 1, across restarts and crashes) and resolves only after the
  *   report is on disk (fdatasync'd). A report whose `record` resolved survives SIGKILL and power loss.
  * - A torn or corrupt tail (checksum per record) is cut at open, never delivered, never blocks open.
- * - `pending()` lists unacknowledged reports in seq order. `ack(id)` removes one, durably.
+ * - `pending()` lists unacknowledged reports in seq order. `ack(id)` removes one; the removal survives
+ *   SIGKILL at once and power loss from the next record on (a lost ack costs one duplicate resend).
  * - Bounded: beyond `maxBytes` the oldest report of the lowest severity goes first; its seq is kept in
  *   `stats().droppedSeqs` until `takeDropped()` hands it to the next heartbeat.
  * - If the disk fails (ENOSPC, EIO, EROFS), records go to an in-memory ring instead, `storage` becomes
