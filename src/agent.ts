@@ -26,7 +26,7 @@ import { FaultReporter } from './report/fault-reporter.js';
 import { startHeartbeat } from './report/heartbeat.js';
 import { executeHubCommand } from './report/hub-commands.js';
 import { openOutbox } from './report/outbox.js';
-import type { Outbox } from './report/outbox-contract.js';
+import type { Outbox, OutboxStats } from './report/outbox-contract.js';
 import type { SelfTestResult } from './report/schema.js';
 import { Uplink } from './report/uplink.js';
 
@@ -68,6 +68,7 @@ export interface AgentStatus {
   at: string;
   readings: Readings;
   faults: FiringFault[];
+  outbox: OutboxStats;
 }
 
 export async function createAgent(options: AgentOptions): Promise<Agent> {
@@ -157,7 +158,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     outbox,
     startSelfTest: (options) => selfTests.start(options),
     lastSelfTest: () => selfTests.lastResult(),
-    status: () => ({ terminal, at: new Date(clock.now()).toISOString(), readings: monitor.readings(), faults: engine.firing() }),
+    status: () => ({ terminal, at: new Date(clock.now()).toISOString(), readings: monitor.readings(), faults: engine.firing(), outbox: outbox.stats() }),
     start() {
       observeAgent(outbox.stats().storage);
       scheduler.start();

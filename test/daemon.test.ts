@@ -140,6 +140,17 @@ describe('posdiag run (daemon process)', () => {
     expect(report.kind === 'self_test' && report.result.terminal.serial).toBe('SN-DAEMON');
   });
 
+  it('bundles the daemon\'s live state', async () => {
+    const out = join(dir, 'bundle.tar.gz');
+    const { code } = await runPosdiag(['bundle', '-o', out, '--config', configFile]);
+    expect(code).toBe(0);
+    const { execFileSync } = await import('node:child_process');
+    const manifest = JSON.parse(execFileSync('tar', ['xzOf', out, 'posdiag-bundle/manifest.json'], { encoding: 'utf8' }));
+    expect(manifest).toMatchObject({ terminal: 'T-0001', source: 'daemon' });
+    const selfTests = JSON.parse(execFileSync('tar', ['xzOf', out, 'posdiag-bundle/self-tests.json'], { encoding: 'utf8' }));
+    expect(selfTests).toHaveLength(1);
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     daemon.kill('SIGTERM');
     expect(await daemonExit).toBe(0);

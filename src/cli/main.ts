@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<Command<any>>> = {
   'self-test': async () => (await import('./commands/self-test.js')).selfTestCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   log: async () => (await import('./commands/log.js')).logCommand,
+  bundle: async () => (await import('./commands/bundle.js')).bundleCommand,
   hub: async () => (await import('./commands/hub.js')).hubCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   schema: async () => (await import('./commands/schema.js')).schemaCommand,
@@ -20,6 +21,7 @@ commands:
   self-test  test the terminal now and print a verdict (exit 1 when a check fails)
   status     current readings and open faults
   log        read the local diagnostic log
+  bundle     write a diagnostic bundle (tar.gz) for the provider
   hub        the provider-side hub that terminals report to
   demo       a hub, a simulated terminal and an agent with a scripted fault scenario
   schema     print the JSON Schema of the config file or of the wire protocol

@@ -10,6 +10,7 @@ import { parseConfig } from '../../config/load.js';
 import { startHub, type StoredReport } from '../../hub/index.js';
 import { createFileLogger } from '../../log/file-logger.js';
 import { createDemoTerminal, playScenario, SIM_PRINTER_PATH } from '../../sim/demo-terminal.js';
+import { SIM_READER_INFO } from '../../sim/hid-card-reader.js';
 
 const TERMINAL_ID = 'T-DEMO-0001';
 
@@ -34,8 +35,9 @@ export const demoCommand = defineCommand({
   usage: 'posdiag demo [--duration SECONDS] [--json] [--keep DIR]',
   summary:
     'The embedded demo: a hub on loopback, a simulated terminal (an ESC/POS printer on a serial port, a\n' +
-    'sysfs battery) and an agent. Within 20 s the paper runs out and is reloaded and the battery drains\n' +
-    'below 20 %; every report the hub stores is printed. Ctrl-C stops it early.',
+    'sysfs battery, a USB HID card reader) and an agent. Within 20 s the paper runs out and is reloaded,\n' +
+    'the battery drains below 20 % and card swipes start failing; every report the hub stores is printed.\n' +
+    'Ctrl-C stops it early.',
   flags: {
     duration: { type: 'string', description: 'seconds to run (default 30)', valueName: 'SECONDS' },
     json: { type: 'boolean', description: 'print one JSON object per stored report (JSON Lines), nothing else on stdout' },
@@ -64,13 +66,14 @@ export const demoCommand = defineCommand({
       devices: {
         printer: { transport: 'serial', path: SIM_PRINTER_PATH, baudRate: 115200, interval: '2s', timeout: '1s' },
         battery: { source: 'sysfs', interval: '1s' },
+        cardReader: { transport: 'hid', vendorId: SIM_READER_INFO.vendorId, productId: SIM_READER_INFO.productId, interval: '5s' },
       },
       uplink: { url: hub.url, token },
       heartbeat: '15s',
       locale: 'en',
     });
     const agentLog = createFileLogger({ dir: config.paths.logs, level: 'debug', maxBytes: config.log.maxBytes, keep: config.log.keep });
-    const agent = await createAgent({ config, log: agentLog.logger, serialBinding: terminal.serialBinding });
+    const agent = await createAgent({ config, log: agentLog.logger, serialBinding: terminal.serialBinding, hid: terminal.cardReader });
 
     say(`posdiag demo: hub ${hub.url}, terminal ${TERMINAL_ID} (simulated printer on ${SIM_PRINTER_PATH}, battery in ${terminal.sysfsRoot})`);
     say(`posdiag demo: running ${seconds} s; files under ${dir}${flags.keep ? '' : ' (removed at the end; --keep DIR keeps them)'}`);

@@ -1,0 +1,49 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineCommand, EXIT } from '../command.js';
+import { configFlag, loadConfigFlag } from '../config-flag.js';
+import { stderrLogger } from '../stderr-logger.js';
+import { AGENT_VERSION } from '../../agent.js';
+import { buildBundle, type BundleState } from '../../bundle/bundle.js';
+import type { Config } from '../../config/schema.js';
+import { ControlRequestError, requestDaemon } from '../../control/client.js';
+import { systemClock } from '../../core/clock.js';
+import { standaloneSelfTest } from '../../diagnostics/standalone-self-test.js';
+import { openOutbox } from '../../report/outbox.js';
+
+/** The daemon's live state, or, with no daemon, one poll and the outbox as it lies on disk. */
+async function collectState(config: Config): Promise<BundleState> {
+  const status = (await requestDaemon(config.control.socket, 'status', {})) as { outbox?: unknown } | undefined;
+  if (status) {
+    const last = await requestDaemon(config.control.socket, 'last_self_test', {}).catch((err) => {
+      if (err instanceof ControlRequestError && err.code === 'not_found') return undefined;
+      throw err;
+    });
+    return { source: 'daemon', status, selfTests: last ? [last] : [], outbox: status.outbox ?? null };
+  }
+  const result = await standaloneSelfTest({ config, log: stderrLogger('error'), clock: systemClock, locale: config.locale });
+  // No daemon holds the outbox now, so reading it here cannot race a writer.
+  const outbox = await openOutbox({ dir: join(config.paths.state, 'outbox'), ...config.outbox }).catch(() => undefined);
+  const stats = outbox?.stats() ?? null;
+  await outbox?.close();
+  return { source: 'one poll (no daemon running)', status: { readings: result.readings, faults: result.faults }, selfTests: [result], outbox: stats };
+}
+
+export const bundleCommand = defineCommand({
+  name: 'bundle',
+  usage: 'posdiag bundle [-o FILE] [--config FILE]',
+  summary: 'Write a diagnostic bundle (tar.gz): logs, redacted config, current state, recent self-tests, outbox statistics.',
+  flags: {
+    output: { type: 'string', alias: 'o', description: 'file to write (default posdiag-bundle-<terminal>-<time>.tar.gz)', valueName: 'FILE' },
+    config: configFlag,
+  },
+  async run(flags, _positional, io) {
+    const config = loadConfigFlag(flags.config);
+    const now = systemClock.now();
+    const bundle = await buildBundle(config, await collectState(config), now, AGENT_VERSION);
+    const file = flags.output ?? `posdiag-bundle-${config.terminal.id}-${new Date(now).toISOString().replace(/[:.]/g, '-')}.tar.gz`;
+    writeFileSync(file, bundle);
+    io.stdout(`${file}\n`);
+    return EXIT.ok;
+  },
+});
