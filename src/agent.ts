@@ -6,11 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from './core/clock.js';
+import { repeatEvery } from './core/repeat.js';
 import type { Observation, Readings } from './core/readings.js';
 import { resolveTerminal, type TerminalIdentity } from './core/terminal-identity.js';
 import { ConfigError } from './config/load.js';
 import { parseDuration, type Config } from './config/schema.js';
+import { LifetimeCounters } from './diagnostics/lifetime-counters.js';
 import { Monitor } from './diagnostics/monitor.js';
+import { ReadingHistory } from './diagnostics/reading-history.js';
 import { createRuleEngine } from './diagnostics/rule-files.js';
 import { runSelfTest, type Locale } from './diagnostics/self-test.js';
 import { pollForSelfTest } from './diagnostics/standalone-self-test.js';
@@ -20,10 +23,10 @@ import type { Driver } from './drivers/contract.js';
 import { createDrivers, type DriverOverrides } from './drivers/registry.js';
 import { Scheduler } from './drivers/scheduler.js';
 import { startKeypadTrigger } from './drivers/keypad/keypad-trigger.js';
+import { ClockSkewTracker } from './drivers/system/clock-skew.js';
 import type { Logger } from './log/logger.js';
 import { buildHeartbeatReport, buildSelfTestReport } from './report/builder.js';
 import { FaultReporter } from './report/fault-reporter.js';
-import { startHeartbeat } from './report/heartbeat.js';
 import { executeHubCommand } from './report/hub-commands.js';
 import { openOutbox } from './report/outbox.js';
 import type { Outbox, OutboxStats } from './report/outbox-contract.js';
@@ -31,6 +34,7 @@ import type { SelfTestResult } from './report/schema.js';
 import { Uplink } from './report/uplink.js';
 
 export const AGENT_VERSION = '0.1.0';
+const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
 
 export interface AgentOptions extends DriverOverrides {
   config: Config;
@@ -79,15 +83,28 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const engine = await createRuleEngine(config.rules);
   const outbox = await openOutbox({ dir: join(config.paths.state, 'outbox'), ...config.outbox, clock, log: log.child({ component: 'outbox' }) });
 
-  const reporter = new FaultReporter({ outbox, terminal, clock, log, identity: (kind) => monitor.identity(kind) });
-  const monitor = new Monitor(engine, (events) => void reporter.report(events));
+  const history = new ReadingHistory();
+  const counters = await LifetimeCounters.open(config.paths.state);
+  if (counters.loadProblem) log.warn({ component: 'counters', problem: counters.loadProblem }, 'lifetime counters started afresh');
+  const reporter = new FaultReporter({
+    outbox,
+    terminal,
+    clock,
+    log,
+    identity: (kind) => monitor.identity(kind),
+    stepsTried: (device, event) => monitor.stepsTried(device, event),
+    repairEvidence: { readingsAround: (onset, device) => history.around(onset, device), latestSelfTest: () => selfTests.lastResult()?.result ?? null },
+  });
+  const monitor = new Monitor(engine, (events) => void reporter.report(events), history);
   const observeAgent = (storage: 'disk' | 'memory') => monitor.observe('agent', { readings: { 'agent.storage': storage } }, clock.now());
   outbox.onStorageChange((storage, error) => {
     log[storage === 'memory' ? 'error' : 'info']({ device: 'agent', storage, err: error }, `outbox storage: ${storage}`);
     observeAgent(storage);
   });
 
-  const drivers = createDrivers(config, { clock, log }, options);
+  // The hub's clock (its welcome) is the reference for system.clock_skew_s.
+  const clockSkew = new ClockSkewTracker({ clock });
+  const drivers = createDrivers(config, { clock, log }, { clockSkew, ...options });
   const scheduler = new Scheduler({
     drivers,
     clock,
@@ -97,6 +114,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const observe = (driver: Driver, observation: Observation, at: number) => {
     for (const problem of observation.problems ?? []) log.warn({ device: driver.kind, reading: problem.reading }, problem.message);
     monitor.observe(driver.name, observation, at);
+    counters.observe(monitor.readings(), at);
   };
 
   const recordSelfTest = async (result: SelfTestResult, commandId: string | null) => {
@@ -130,6 +148,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
         agentVersion: AGENT_VERSION,
       })
     : undefined;
+  uplink?.onWelcome((serverTime) => clockSkew.observeText('hub', serverTime));
   uplink?.onCommand((command) => {
     void executeHubCommand(
       command,
@@ -141,6 +160,12 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     );
   });
 
+  // Maintenance trends move over days: feed them to the rules and persist the counters now and then.
+  const maintenance = async () => {
+    monitor.observe('maintenance', { readings: counters.readings() }, clock.now());
+    await counters.save();
+  };
+  let stopMaintenance = () => {};
   let stopHeartbeat = () => {};
   let stopKeypad = () => {};
   const heartbeat = async () => {
@@ -163,7 +188,9 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       observeAgent(outbox.stats().storage);
       scheduler.start();
       uplink?.start();
-      stopHeartbeat = startHeartbeat(clock, parseDuration(config.heartbeat), heartbeat, log);
+      stopHeartbeat = repeatEvery(clock, parseDuration(config.heartbeat), heartbeat, log);
+      monitor.observe('maintenance', { readings: counters.readings() }, clock.now());
+      stopMaintenance = repeatEvery(clock, MAINTENANCE_INTERVAL_MS, maintenance, log);
       const keypad = config.control.keypad;
       if (keypad) {
         stopKeypad = startKeypadTrigger({
@@ -186,11 +213,13 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     },
     async stop() {
       stopHeartbeat();
+      stopMaintenance();
       stopKeypad();
       await scheduler.stop();
       await reporter.drain();
       await uplink?.stop();
       await Promise.allSettled(drivers.map((d) => d.close()));
+      await counters.save().catch((err) => log.error({ component: 'counters', err }, 'could not save lifetime counters'));
       await outbox.close();
       log.info({}, 'agent stopped');
     },

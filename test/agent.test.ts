@@ -26,7 +26,7 @@ async function until<T>(find: () => T | undefined, what: string, ms = 15_000): P
   }
 }
 
-async function setup(): Promise<{ agent: Agent; terminal: DemoTerminal; stored: StoredReport[]; api: string }> {
+async function setup(extraDevices: Record<string, unknown> = {}): Promise<{ agent: Agent; terminal: DemoTerminal; stored: StoredReport[]; api: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'posdiag-agent-'));
   const harness = await startTestHub();
   const terminal = await createDemoTerminal(dir);
@@ -36,6 +36,7 @@ async function setup(): Promise<{ agent: Agent; terminal: DemoTerminal; stored: 
     devices: {
       printer: { transport: 'serial', path: SIM_PRINTER_PATH, interval: '200ms', timeout: '500ms' },
       battery: { source: 'sysfs', interval: '100ms' },
+      ...extraDevices,
     },
     uplink: { url: harness.hub.url, token: TEST_TOKENS['T-0001'] },
     locale: 'en',
@@ -106,5 +107,14 @@ describe('agent → hub end to end', () => {
     terminal.battery.setLevel(3);
     await until(() => faultOf(stored, 'battery.critical', 'raised'), 'battery.critical raised');
     expect(stored.map((r) => r.seq)).toEqual(stored.map((_, i) => i + 1));
+  });
+
+  it('measures clock skew against the hub\'s clock from its welcome', async () => {
+    // The test hub's clock stands at 2026-01-02 while this machine's is much later: a skew of months.
+    // (system.clock_skew itself has a 1 m `for`; the rule is covered by its fixture.)
+    const { agent } = await setup({ system: { interval: '100ms' } });
+    const skew = await until(() => agent.status().readings['system.clock_skew_s'], 'a clock_skew reading');
+    expect(Number(skew)).toBeGreaterThan(300);
+    expect(agent.status().readings['system.clock_reference']).toBe('hub');
   });
 });

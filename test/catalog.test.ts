@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalog, catalogEntry } from '../src/diagnostics/catalog.js';
+import { TECHNICIAN_HINTS } from '../src/diagnostics/technician-hints.js';
 
 /** SPEC §5, copied by hand: code, category, severity. */
 const SPEC_TABLE: [string, string, string][] = [
@@ -41,6 +42,9 @@ const SPEC_TABLE: [string, string, string][] = [
   ['agent.storage_degraded', 'software', 'major'],
 ];
 
+/** Predictive maintenance codes (issue 6), beyond the SPEC table. */
+const MAINTENANCE = ['maintenance.battery_fading', 'maintenance.card_reader_degrading', 'maintenance.cutter_near_life'];
+
 const DEVICE_OF_PREFIX: Record<string, string> = {
   printer: 'printer',
   card_reader: 'cardReader',
@@ -52,8 +56,9 @@ const DEVICE_OF_PREFIX: Record<string, string> = {
 };
 
 describe('fault catalog', () => {
-  it('holds exactly the SPEC codes with their category and severity', () => {
-    expect([...catalog.keys()].sort()).toEqual(SPEC_TABLE.map(([code]) => code).sort());
+  it('holds exactly the SPEC codes, plus the maintenance ones, with their category and severity', () => {
+    expect([...catalog.keys()].sort()).toEqual([...SPEC_TABLE.map(([code]) => code), ...MAINTENANCE].sort());
+    for (const code of MAINTENANCE) expect([catalogEntry(code).category, catalogEntry(code).severity]).toEqual(['hardware', 'minor']);
     for (const [code, category, severity] of SPEC_TABLE) {
       expect({ code, category: catalogEntry(code).category, severity: catalogEntry(code).severity }).toEqual({ code, category, severity });
     }
@@ -88,6 +93,17 @@ describe('fault catalog', () => {
     expect(catalogEntry('printer.unrecoverable_error').needsTechnician).toBe(true);
     expect(catalogEntry('card_reader.identity_changed').needsTechnician).toBe(true);
     expect(catalogEntry('printer.paper_end').needsTechnician).toBe(false);
+  });
+
+  it('gives every code technician hints in both languages, and only codes of the catalog have hints', () => {
+    for (const entry of catalog.values()) {
+      expect(entry.technicianHints?.length, entry.code).toBeGreaterThan(0);
+      for (const hint of entry.technicianHints!) {
+        expect(hint.en, entry.code).toMatch(/^[A-Z].*\.$/);
+        expect(hint['zh-CN'], entry.code).toMatch(/[\u4e00-\u9fff].*。$/);
+      }
+    }
+    expect(Object.keys(TECHNICIAN_HINTS).filter((code) => !catalog.has(code))).toEqual([]);
   });
 
   it('throws for an unknown code', () => {

@@ -45,7 +45,7 @@ beforeAll(async () => {
     JSON.stringify({
       terminal: { id: 'T-0001', model: 'X990', serial: 'SN-DAEMON' },
       paths: { state: join(dir, 'state'), logs: join(dir, 'logs') },
-      devices: { printer: { transport: 'serial', path: pty.a, interval: '500ms', timeout: '1s' } },
+      devices: { printer: { transport: 'serial', path: pty.a, interval: '500ms', timeout: '3s' } },
       uplink: { url: hub.hub.url, token: TEST_TOKENS['T-0001'] },
       control: { socket: socketPath },
       locale: 'en',

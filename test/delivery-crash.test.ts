@@ -151,5 +151,5 @@ describe('delivery under SIGKILL of the agent', () => {
     const unprinted = stored.seqs.filter((seq) => !printed.has(seq));
     expect(unprinted.length).toBeLessThanOrEqual(RUNS);
     expect(printed.size).toBeGreaterThan(RUNS);
-  }, 90_000);
+  }, 240_000);
 });

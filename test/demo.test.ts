@@ -9,7 +9,7 @@ const keep = mkdtempSync(join(tmpdir(), 'posdiag-demo-test-'));
 afterAll(() => rmSync(keep, { recursive: true, force: true }));
 
 describe('posdiag demo --json (process)', () => {
-  it('prints every stored report as one JSON line: paper end raised and cleared, battery low raised', async () => {
+  it('prints every stored report as one JSON line: paper end raised and cleared, battery low raised, card read errors high raised', async () => {
     const { code, stdout, stderr } = await runPosdiag(['demo', '--duration', '14', '--json', '--keep', keep], { timeoutMs: 40_000 });
     expect(code, stderr).toBe(0);
     const rows = stdout.trim().split('\n').map((line) => JSON.parse(line));
@@ -23,6 +23,10 @@ describe('posdiag demo --json (process)', () => {
     expect(faults.indexOf('printer.paper_end raised')).toBeLessThan(faults.indexOf('printer.paper_end cleared'));
     const paperEnd = rows.find((r) => r.code === 'printer.paper_end');
     expect(paperEnd).toMatchObject({ terminal: 'T-DEMO-0001', category: 'io', severity: 'major' });
+    // The simulated HID card reader: three good swipes, then four failures on a dirty head.
+    const readErrors = rows.find((r) => r.code === 'card_reader.read_errors_high');
+    expect(readErrors).toMatchObject({ state: 'raised', category: 'io', severity: 'major', device: { kind: 'cardReader', address: 'usb:0801:0002' } });
+    expect(readErrors.evidence).toMatchObject({ 'card_reader.window_failures': 4, 'card_reader.last_swipe': 'lrc_or_parity_error' });
     // Seqs grow by exactly one: nothing was lost on the way.
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
     // --keep leaves the agent's state and logs and the hub's database.

@@ -101,5 +101,5 @@ describe('outbox under SIGKILL', () => {
     } finally {
       await outbox.close();
     }
-  }, 90_000);
+  }, 240_000);
 });

@@ -1,45 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/core/clock.js';
 import type { Observation } from '../src/core/readings.js';
-import { SerialPrinterDriver, type SerialPrinterConfig } from '../src/drivers/printer/serial-printer-driver.js';
+import { SerialPrinterDriver } from '../src/drivers/printer/serial-printer-driver.js';
 import { silentLogger } from '../src/log/logger.js';
 import { EscPosPrinterEmulator, type EscPosPrinterState } from '../src/sim/escpos-printer.js';
+import { closeMockPrinters, mockPrinter, mockPrinterConfig, newMockPath, pollSettled, trackDriver, until } from './helpers/printer-mock.js';
 
 /** The driver against the emulator over serialport's mock binding; time is a FakeClock. */
 
-let nextPort = 0;
-const drivers: SerialPrinterDriver[] = [];
-afterEach(async () => {
-  await Promise.all(drivers.splice(0).map((d) => d.close()));
-});
-
-const config = (path: string): SerialPrinterConfig => ({ transport: 'serial', path, baudRate: 115200, timeout: '1s' });
-
-async function setup(state: Partial<EscPosPrinterState> = {}) {
-  const clock = new FakeClock();
-  const emulator = new EscPosPrinterEmulator(state);
-  const path = `/dev/mock-printer-${process.pid}-${nextPort++}`;
-  const { binding } = await emulator.attachToMockPort(path);
-  const driver = new SerialPrinterDriver(config(path), { clock, log: silentLogger }, { binding });
-  drivers.push(driver);
-  return { clock, emulator, driver, path, binding };
-}
-
-/** Runs a poll to completion, moving fake time on only while it is still pending (silent devices). */
-async function pollSettled(driver: SerialPrinterDriver, clock: FakeClock, signal = new AbortController().signal): Promise<Observation> {
-  let settled = false;
-  const result = driver.poll(signal).finally(() => {
-    settled = true;
-  });
-  while (!settled) await clock.advance(50);
-  return result;
-}
-
-/** Waits until `predicate` holds, giving the mock port's nextTick-driven I/O a chance to run. */
-async function until(clock: FakeClock, predicate: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !predicate(); i++) await clock.advance(0);
-  expect(predicate()).toBe(true);
-}
+afterEach(closeMockPrinters);
+const setup = mockPrinter;
+const config = mockPrinterConfig;
 
 const healthy = {
   'printer.connected': true,
@@ -66,7 +37,7 @@ describe('serial printer driver over the mock binding', () => {
     ['paper near end', { paper: 'near_end' }, { ...healthy, 'printer.paper': 'near_end' }, '12 12 12 1e'],
     ['paper end', { paper: 'end' }, { ...healthy, 'printer.online': false, 'printer.paper': 'end' }, '1a 32 12 72'],
     ['cover open', { coverOpen: true }, { ...healthy, 'printer.online': false, 'printer.cover_open': true }, '1a 16 12 12'],
-    ['cutter jam', { cutterJam: true }, { ...healthy, 'printer.online': false, 'printer.cutter_error': true }, '1a 52 1a 12'],
+    ['cutter jam (still obstructed)', { cutterJam: true, cutterObstructed: true }, { ...healthy, 'printer.online': false, 'printer.cutter_error': true }, '1a 52 1a 12'],
     ['head overheat', { headOverheat: true }, { ...healthy, 'printer.online': false, 'printer.head_overheat': true }, '3a 52 52 12'],
     ['unrecoverable', { unrecoverable: true }, { ...healthy, 'printer.online': false, 'printer.unrecoverable_error': true }, '1a 52 32 12'],
     ['offline', { offline: true }, { ...healthy, 'printer.online': false }, '1a 12 12 12'],
@@ -96,13 +67,13 @@ describe('serial printer driver over the mock binding', () => {
   it('a port that does not exist is disconnected, never a throw; reopen waits for the backoff', async () => {
     const clock = new FakeClock();
     const emulator = new EscPosPrinterEmulator();
-    const path = `/dev/mock-printer-${process.pid}-${nextPort++}`;
+    const path = newMockPath();
     const { SerialPortMock } = await import('serialport');
     const driver = new SerialPrinterDriver(config(path), { clock, log: silentLogger }, {
       binding: SerialPortMock.binding,
       backoff: { minMs: 1000, maxMs: 8000 },
     });
-    drivers.push(driver);
+    trackDriver(driver);
     const first = await pollSettled(driver, clock);
     expect(first.readings).toEqual({ 'printer.connected': false });
     expect(first.evidence?.['printer.transport_error']).toMatch(/open failed/);

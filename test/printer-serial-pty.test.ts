@@ -137,9 +137,9 @@ describe('serial printer over a real pty', () => {
 
     await closeEmulatorPort();
     await pty!.kill();
-    // The watcher hears the loss without a poll, and polls agree.
-    await w.next((o) => o.readings['printer.connected'] === false);
+    // The poll detects the loss (a tty may report a hangup only on the next I/O), and the watcher hears it.
     expect((await poll(d)).readings).toEqual({ 'printer.connected': false });
+    await w.next((o) => o.readings['printer.connected'] === false);
 
     await plugIn(new EscPosPrinterEmulator({ paper: 'near_end' }));
     // No reopen backoff here (the mock-binding test covers it): the next poll reopens the path.

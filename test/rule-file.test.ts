@@ -92,9 +92,12 @@ describe('rule files on disk', () => {
 
   it('adds config rule files after the built-in set, with threshold overrides; redefinitions are errors', async () => {
     const extra = join(dir, 'extra.json');
-    writeFileSync(extra, JSON.stringify({ thresholds: { 'site.flaky_pct': 50 }, rules: [{ code: 'card_reader.read_errors_high', when: { reading: 'card_reader.error_pct', gt: { threshold: 'site.flaky_pct' } } }] }));
-    const e = await createRuleEngine({ files: [extra], thresholds: { 'site.flaky_pct': 30, 'battery.low_pct': 40 } });
-    expect(e.active({ 'card_reader.error_pct': 35 }).map((f) => f.code)).toEqual(['card_reader.read_errors_high']);
+    writeFileSync(extra, JSON.stringify({ thresholds: { 'site.flaky_pct': 50 }, rules: [{ code: 'site.flaky_reader', when: { reading: 'site.error_pct', gt: { threshold: 'site.flaky_pct' } } }] }));
+    // A site's own code needs its own catalog entry; the built-in codes all have rules already.
+    const siteCatalog = new Map(catalog);
+    siteCatalog.set('site.flaky_reader', { ...catalog.get('card_reader.read_errors_high')!, code: 'site.flaky_reader' });
+    const e = await createRuleEngine({ files: [extra], thresholds: { 'site.flaky_pct': 30, 'battery.low_pct': 40 } }, siteCatalog);
+    expect(e.active({ 'site.error_pct': 35 }).map((f) => f.code)).toEqual(['site.flaky_reader']);
     expect(e.active({ 'battery.status': 'discharging', 'battery.level_pct': 35 }).map((f) => f.code)).toEqual(['battery.low']);
 
     const twin = join(dir, 'twin.json');

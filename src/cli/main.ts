@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command<any>>> = {
   hub: async () => (await import('./commands/hub.js')).hubCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   schema: async () => (await import('./commands/schema.js')).schemaCommand,
+  rules: async () => (await import('./commands/rules.js')).rulesCommand,
 };
 
 const SUMMARY = `posdiag — on-terminal diagnostics for payment terminals
@@ -25,6 +26,7 @@ commands:
   hub        the provider-side hub that terminals report to
   demo       a hub, a simulated terminal and an agent with a scripted fault scenario
   schema     print the JSON Schema of the config file or of the wire protocol
+  rules      check rule files and run rule tests
 
 Run "posdiag COMMAND --help" for a command's options.`;
 

@@ -97,6 +97,17 @@ export const configSchema = z.strictObject({
         .strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(115200), ...pollTiming })
         .optional(),
       system: z.strictObject({ ...pollTiming }).optional(),
+      usbGuard: z
+        .strictObject({
+          allow: z
+            .array(z.strictObject({ vendorId: usbId, productId: usbId, serial: z.string().min(1).optional().describe('only this unit') }))
+            .default([])
+            .describe('USB devices that may be attached (hubs always may)'),
+          enrolPresent: z.boolean().default(true).describe('allow the devices attached at first start (kept in the state dir)'),
+          ...pollTiming,
+        })
+        .optional()
+        .describe('raise security.unknown_usb_device for a USB device not allowed'),
     })
     .prefault({}),
   rules: z

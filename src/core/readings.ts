@@ -25,6 +25,21 @@ export interface ReadingProblem {
   message: string;
 }
 
+/**
+ * Something a driver did by itself to bring its device back (first-line self-recovery: a reopen, an
+ * ESC/POS DLE ENQ), with its outcome. Fault reports carry these as the steps the agent already tried.
+ */
+export interface DriverAction {
+  /** Short machine name, e.g. "printer.reopen" or "printer.recover". */
+  action: string;
+  /** ISO 8601 time of the attempt. */
+  at: string;
+  ok: boolean;
+  detail?: string;
+  /** The readings the action was meant to fix, e.g. ["printer.cutter_error"]: reports cite it for faults on them. */
+  readings: string[];
+}
+
 /** What one poll (or one unsolicited device event) of one driver yields. */
 export interface Observation {
   readings: Readings;
@@ -32,4 +47,6 @@ export interface Observation {
   problems?: ReadingProblem[];
   /** Raw protocol evidence for reports, e.g. `{ "printer.status_hex": "72" }`. Never card data. */
   evidence?: Record<string, string>;
+  /** Self-recovery attempts made since the driver's previous observation, oldest first. */
+  actions?: DriverAction[];
 }

@@ -1,5 +1,6 @@
 import type { DeviceKind } from '../core/readings.js';
 import type { Category, LocalizedText, Severity } from '../report/schema.js';
+import { TECHNICIAN_HINTS } from './technician-hints.js';
 import type { CatalogEntry } from './types.js';
 
 /**
@@ -23,7 +24,7 @@ function entry(
   remediation: Step[],
   needsTechnician = false,
 ): CatalogEntry {
-  return { code, device, category, severity, summary, remediation, needsTechnician };
+  return { code, device, category, severity, summary, remediation, needsTechnician, technicianHints: TECHNICIAN_HINTS[code] ?? [] };
 }
 
 const callProvider = step(
@@ -203,6 +204,7 @@ const ENTRIES: CatalogEntry[] = [
     step('Move the terminal near a window or to a place with better mobile coverage.', '将终端移到窗边或信号更好的地方。'),
     restartTerminal,
     step("Check with your mobile operator that the SIM's data plan is active.", '向移动运营商确认 SIM 卡的数据套餐有效。'),
+    auto('The terminal restarts the mobile radio by itself to register again.', '终端会自动重启移动网络射频以重新注册。'),
   ]),
   entry('modem.registration_denied', 'modem', 'network', 'critical', text('The mobile network refused the SIM card', '移动网络拒绝了该 SIM 卡'), [
     step('Call your mobile operator: the SIM may be suspended, expired or not activated.', '请联系移动运营商：SIM 卡可能已停机、过期或未激活。'),
@@ -235,6 +237,20 @@ const ENTRIES: CatalogEntry[] = [
     step('If it happens again, call your service provider: storage may be full or failing.', '如再次出现，请联系服务商：存储可能已满或损坏。'),
     auto('The terminal keeps reports in memory and retries saving them.', '终端暂时将报告保存在内存中，并自动重试写入。'),
   ]),
+
+  // Predictive maintenance (beyond SPEC §5): raised from lifetime counters and trends, before the breakdown.
+  entry('maintenance.battery_fading', 'battery', 'hardware', 'minor', text('Battery capacity is dropping fast', '电池容量下降较快'), [
+    step('Keep the terminal on its base between payments; avoid leaving it in the sun or fully empty.', '交易间隙将终端放回充电座；避免暴晒或电量完全耗尽。'),
+    step('Ask your service provider to plan a battery replacement.', '请联系服务商安排更换电池。'),
+  ], true),
+  entry('maintenance.cutter_near_life', 'printer', 'hardware', 'minor', text('Printer paper cutter is near the end of its life', '打印机切刀接近使用寿命'), [
+    step('Keep printing as usual; if receipts are not cut cleanly, tear them off by hand.', '可正常打印；如单据切不断，请手动撕下。'),
+    step('Ask your service provider to plan a cutter replacement.', '请联系服务商安排更换切刀。'),
+  ], true),
+  entry('maintenance.card_reader_degrading', 'cardReader', 'hardware', 'minor', text('Card swipes are failing more often than before', '刷卡失败率正在上升'), [
+    step('Clean the card reader with a cleaning card (swipe it 3 to 5 times).', '使用清洁卡清洁读卡器（来回刷 3 到 5 次）。'),
+    step('Prefer chip or contactless payment; if swipes keep failing, call your service provider.', '优先使用芯片卡或非接触支付；如刷卡仍频繁失败，请联系服务商。'),
+  ], true),
 ];
 
 export const catalog: ReadonlyMap<string, CatalogEntry> = new Map(ENTRIES.map((e) => [e.code, e]));

@@ -1,9 +1,10 @@
 import { parseDuration } from '../config/schema.js';
 import type { Category, Severity } from '../report/schema.js';
-import { compileCondition, ReadingRef } from './conditions.js';
-import type { CompileContext, Predicate } from './conditions.js';
+import { compileCondition, readingRef } from './conditions.js';
+import type { CompileContext, Predicate, ReadingRef } from './conditions.js';
+import type { PatternRef, ReadingTable } from './reading-table.js';
 import { RuleFileError } from './rule-schema.js';
-import type { RuleSet, ThresholdRef } from './rule-schema.js';
+import type { InhibitScope, RuleSet, ThresholdRef } from './rule-schema.js';
 import type { CatalogEntry } from './types.js';
 
 /** A validated rule turned into closures, with everything the engine needs resolved up front. */
@@ -13,12 +14,16 @@ export interface CompiledRule {
   /** Rule override, else the catalog's. */
   readonly severity: Severity;
   readonly forMs: number;
+  readonly keepFiringForMs: number;
   readonly when: Predicate;
   readonly clearWhen: Predicate | null;
   readonly escalate: readonly { when: Predicate; severity: Severity }[];
-  readonly inhibitedBy: readonly string[];
+  /** In order of preference: the first firing one names the inhibitor. */
+  readonly inhibitedBy: readonly { code: string; scope: InhibitScope }[];
+  /** null: flapping detection off for this rule. */
+  readonly flapping: { changes: number; windowMs: number } | null;
   /** The `*` readings of `when`: the instances of a per-instance rule are found through them. Empty: one instance. */
-  readonly instancePatterns: readonly ReadingRef[];
+  readonly instancePatterns: readonly PatternRef[];
   /** Every reading the rule names (conditions and `evidence`), each name once. */
   readonly evidence: readonly ReadingRef[];
   /** Raw protocol evidence of the same device (`printer.status_hex`) starts with this. */
@@ -26,12 +31,13 @@ export interface CompiledRule {
 }
 
 /**
- * Resolves thresholds (file defaults, then `overrides`) and compiles every rule. All problems are
- * collected and thrown together as one RuleFileError naming rule and key path.
+ * Resolves thresholds (file defaults, then `overrides`) and compiles every rule over `table`. All
+ * problems are collected and thrown together as one RuleFileError naming rule and key path.
  */
 export function compileRuleSet(
   set: RuleSet,
   catalog: ReadonlyMap<string, CatalogEntry>,
+  table: ReadingTable,
   overrides: Record<string, number> = {},
   source = 'rules',
 ): CompiledRule[] {
@@ -45,9 +51,10 @@ export function compileRuleSet(
 
   const compiled = set.rules.map((rule, index) => {
     const where = `rules[${index}] (${rule.code})`;
-    const refs: ReadingRef[] = [];
     const ctx: CompileContext = {
-      refs,
+      table,
+      names: [],
+      patterns: [],
       threshold(ref: ThresholdRef, path: string): number {
         if (!Object.hasOwn(thresholds, ref.threshold)) {
           problems.push(`${where} ${path}: unknown threshold "${ref.threshold}"`);
@@ -58,43 +65,41 @@ export function compileRuleSet(
       },
     };
     const when = compileCondition(rule.when, ctx, 'when');
-    const instancePatterns = dedupe(refs.filter((r) => r.isPattern));
+    const instancePatterns = [...new Set(ctx.patterns)];
     const clearWhen = rule.clearWhen ? compileCondition(rule.clearWhen, ctx, 'clearWhen') : null;
     const escalate = rule.escalate.map((e, i) => ({ when: compileCondition(e.when, ctx, `escalate[${i}].when`), severity: e.severity }));
-    refs.push(...rule.evidence.map((name) => new ReadingRef(name)));
-    const evidence = dedupe(refs);
+    const names = [...new Set([...ctx.names, ...rule.evidence])];
 
-    if (instancePatterns.length === 0 && evidence.some((r) => r.isPattern)) {
+    if (instancePatterns.length === 0 && names.some((n) => n.includes('*'))) {
       problems.push(`${where}: a "*" reading outside "when" needs one inside "when" to find its instances`);
     }
     const entry = catalog.get(rule.code);
     if (!entry) problems.push(`${where} code: no catalog entry for "${rule.code}"`);
-    rule.inhibitedBy.forEach((code, i) => {
+    const inhibitedBy = rule.inhibitedBy.map((inh, i) => {
+      const { code, scope } = typeof inh === 'string' ? { code: inh, scope: 'any' as const } : inh;
       if (code === rule.code) problems.push(`${where} inhibitedBy[${i}]: a rule cannot inhibit itself`);
       else if (!catalog.has(code)) problems.push(`${where} inhibitedBy[${i}]: unknown fault code "${code}"`);
+      return { code, scope };
     });
+    const flap = rule.flapping ?? set.flapping;
 
     return {
       code: rule.code,
       category: entry?.category ?? 'software',
       severity: rule.severity ?? entry?.severity ?? 'info',
       forMs: parseDuration(rule.for),
+      keepFiringForMs: parseDuration(rule.keepFiringFor),
       when,
       clearWhen,
       escalate,
-      inhibitedBy: rule.inhibitedBy,
+      inhibitedBy,
+      flapping: flap ? { changes: flap.changes, windowMs: parseDuration(flap.window) } : null,
       instancePatterns,
-      evidence,
+      evidence: names.map(readingRef),
       devicePrefix: `${rule.code.slice(0, rule.code.indexOf('.'))}.`,
     } satisfies CompiledRule;
   });
 
   if (problems.length) throw new RuleFileError(source, problems);
   return compiled;
-}
-
-function dedupe(refs: ReadingRef[]): ReadingRef[] {
-  const byName = new Map<string, ReadingRef>();
-  for (const ref of refs) if (!byName.has(ref.name)) byName.set(ref.name, ref);
-  return [...byName.values()];
 }

@@ -1,91 +1,90 @@
-import type { ReadingValue, Readings } from '../core/readings.js';
+import type { ReadingValue } from '../core/readings.js';
 import type { ConditionSpec, Operand, ThresholdRef } from './rule-schema.js';
+import { NO_INSTANCE } from './reading-table.js';
+import type { PatternRef, ReadingTable, Values } from './reading-table.js';
 
 /**
- * Conditions compiled once into closures, so an evaluation is plain function calls and property reads.
+ * Conditions compiled once into closures over reading slots (see ReadingTable), so an evaluation is
+ * plain function calls and array reads: no name lookups, no allocation.
  *
  * Invariant: a leaf on an absent reading is false (only `present: false` holds), and a numeric op on a
  * non-number is false: an unknown value never satisfies a comparison. "Nothing known to be wrong" is
  * written `not {…}`, which does hold when the reading is absent.
  */
-export type Predicate = (readings: Readings, instance: string | null) => boolean;
+export type Predicate = (values: Values, instance: number) => boolean;
 
-/** A reading name as a rule writes it: fixed, or with one `*` segment standing for the instance. */
-export class ReadingRef {
-  readonly isPattern: boolean;
-  private readonly prefix: string;
-  private readonly suffix: string;
-  // Resolved names per instance: instance names are few (interfaces, targets) and repeat every evaluation.
-  private readonly resolved = new Map<string, string>();
+/** A reading name as a rule writes it, for evidence: fixed, or with one `*` standing for the instance. */
+export interface ReadingRef {
+  readonly name: string;
+  resolve(instance: string | null): string;
+}
 
-  constructor(readonly name: string) {
-    const star = name.indexOf('*');
-    this.isPattern = star >= 0;
-    this.prefix = this.isPattern ? name.slice(0, star) : name;
-    this.suffix = this.isPattern ? name.slice(star + 1) : '';
-  }
-
-  /** The concrete reading name for `instance` (a pattern without an instance resolves to itself). */
-  resolve(instance: string | null): string {
-    if (!this.isPattern || instance === null) return this.name;
-    let name = this.resolved.get(instance);
-    if (name === undefined) {
-      name = this.prefix + instance + this.suffix;
-      this.resolved.set(instance, name);
-    }
-    return name;
-  }
-
-  /** The instance `key` is a reading of, or null. The `*` matches one whole segment: no dots. */
-  instanceOf(key: string): string | null {
-    if (key.length <= this.prefix.length + this.suffix.length) return null;
-    if (!key.startsWith(this.prefix) || !key.endsWith(this.suffix)) return null;
-    const instance = key.slice(this.prefix.length, key.length - this.suffix.length);
-    return instance.includes('.') ? null : instance;
-  }
+export function readingRef(name: string): ReadingRef {
+  const star = name.indexOf('*');
+  if (star < 0) return { name, resolve: () => name };
+  const prefix = name.slice(0, star);
+  const suffix = name.slice(star + 1);
+  return { name, resolve: (instance) => (instance === null ? name : prefix + instance + suffix) };
 }
 
 export interface CompileContext {
+  table: ReadingTable;
   /** The number a threshold reference stands for; throws when the name is unknown. */
   threshold(ref: ThresholdRef, path: string): number;
-  /** Every reading the condition names is added here (for evidence and instance discovery). */
-  refs: ReadingRef[];
+  /** Every reading name the condition uses is added here (for evidence). */
+  names: string[];
+  /** Every `*` reading the condition uses is added here (for instance discovery). */
+  patterns: PatternRef[];
 }
 
 export function compileCondition(spec: ConditionSpec, ctx: CompileContext, path: string): Predicate {
   if (spec.all) {
     const parts = spec.all.map((c, i) => compileCondition(c, ctx, `${path}.all[${i}]`));
-    return (r, inst) => {
-      for (const p of parts) if (!p(r, inst)) return false;
+    if (parts.length === 1) return parts[0]!;
+    if (parts.length === 2) {
+      const [a, b] = parts as [Predicate, Predicate];
+      return (v, inst) => a(v, inst) && b(v, inst);
+    }
+    return (v, inst) => {
+      for (let i = 0; i < parts.length; i++) if (!parts[i]!(v, inst)) return false;
       return true;
     };
   }
   if (spec.any) {
     const parts = spec.any.map((c, i) => compileCondition(c, ctx, `${path}.any[${i}]`));
-    return (r, inst) => {
-      for (const p of parts) if (p(r, inst)) return true;
+    if (parts.length === 1) return parts[0]!;
+    if (parts.length === 2) {
+      const [a, b] = parts as [Predicate, Predicate];
+      return (v, inst) => a(v, inst) || b(v, inst);
+    }
+    return (v, inst) => {
+      for (let i = 0; i < parts.length; i++) if (parts[i]!(v, inst)) return true;
       return false;
     };
   }
   if (spec.not) {
     const inner = compileCondition(spec.not, ctx, `${path}.not`);
-    return (r, inst) => !inner(r, inst);
+    return (v, inst) => !inner(v, inst);
   }
   return compileLeaf(spec, ctx, path);
 }
 
-function compileLeaf(spec: ConditionSpec, ctx: CompileContext, path: string): Predicate {
-  const ref = new ReadingRef(spec.reading!);
-  ctx.refs.push(ref);
-  const test = compileTest(spec, ctx, path);
-  if (!ref.isPattern) {
-    const name = ref.name;
-    return (r) => test(r[name]);
-  }
-  return (r, inst) => test(r[ref.resolve(inst)]);
-}
-
 type Test = (value: ReadingValue | undefined) => boolean;
+
+function compileLeaf(spec: ConditionSpec, ctx: CompileContext, path: string): Predicate {
+  const name = spec.reading!;
+  ctx.names.push(name);
+  const test = compileTest(spec, ctx, path);
+  if (!name.includes('*')) {
+    const slot = ctx.table.slot(name);
+    return (v) => test(v[slot]);
+  }
+  const ref = ctx.table.pattern(name);
+  ctx.patterns.push(ref);
+  const slots = ref.slots;
+  // A pattern has no value without an instance; NO_INSTANCE indexes nothing, so the reading is absent.
+  return (v, inst) => test(inst === NO_INSTANCE ? undefined : v[slots[inst]!]);
+}
 
 function compileTest(spec: ConditionSpec, ctx: CompileContext, path: string): Test {
   const value = (operand: Operand, op: string): ReadingValue =>
@@ -117,8 +116,9 @@ function compileTest(spec: ConditionSpec, ctx: CompileContext, path: string): Te
     return (v) => typeof v === 'number' && v >= x;
   }
   if (spec.in !== undefined) {
-    const set = new Set<ReadingValue>(spec.in);
-    return (v) => v !== undefined && set.has(v);
+    const list = spec.in;
+    // The lists are a handful of words: a scan beats hashing.
+    return (v) => v !== undefined && list.includes(v);
   }
   return spec.present ? (v) => v !== undefined : (v) => v === undefined;
 }

@@ -1,5 +1,11 @@
-import type { DeviceIdentity, Observation, Readings } from '../core/readings.js';
+import type { DeviceIdentity, DriverAction, Observation, Readings } from '../core/readings.js';
+import type { ReadingHistory } from './reading-history.js';
 import type { FaultEvent } from './types.js';
+
+/** Self-recovery steps kept per source: enough for a report, bounded for a device that fails all day. */
+const MAX_ACTIONS_PER_SOURCE = 20;
+/** How long before a fault's `since` a step still counts as tried for it (a poll's step precedes its reading). */
+export const STEPS_LOOKBACK_MS = 10 * 60_000;
 
 /** The part of the rule engine the monitor needs. */
 export interface Evaluator {
@@ -14,11 +20,14 @@ export interface Evaluator {
 export class Monitor {
   private readonly bySource = new Map<string, Readings>();
   private readonly identities = new Map<string, DeviceIdentity>();
+  private readonly actions = new Map<string, DriverAction[]>();
   private merged: Readings = {};
 
   constructor(
     private readonly engine: Evaluator,
     private readonly onEvents: (events: FaultEvent[]) => void,
+    /** Keeps recent merged readings for repair requests; recorded before evaluating. */
+    private readonly history?: ReadingHistory,
   ) {}
 
   /** Records one observation of `source` (a driver name, or "agent") taken at `at`, then evaluates. */
@@ -26,7 +35,12 @@ export class Monitor {
     // Raw protocol evidence (status bytes in hex) rides along as string readings the rules can cite.
     this.bySource.set(source, { ...observation.readings, ...observation.evidence });
     if (observation.identity) this.identities.set(observation.identity.kind, observation.identity);
+    // Recorded before evaluating, so a fault raised by this very observation already cites its steps.
+    if (observation.actions?.length) {
+      this.actions.set(source, [...(this.actions.get(source) ?? []), ...observation.actions].slice(-MAX_ACTIONS_PER_SOURCE));
+    }
     this.merged = Object.assign({}, ...this.bySource.values());
+    this.history?.record(this.merged, at);
     const events = this.engine.evaluate(this.merged, at);
     if (events.length) this.onEvents(events);
     return events;
@@ -38,5 +52,16 @@ export class Monitor {
 
   identity(kind: string): DeviceIdentity | null {
     return this.identities.get(kind) ?? null;
+  }
+
+  /**
+   * The self-recovery steps `source` reported for a fault: those aimed at a reading the fault's rule
+   * looked at (its evidence), made at most STEPS_LOOKBACK_MS before the fault's `since`, oldest first.
+   */
+  stepsTried(source: string, event: Pick<FaultEvent, 'since' | 'evidence'>): DriverAction[] {
+    const cited = new Set(Object.keys(event.evidence));
+    return (this.actions.get(source) ?? []).filter(
+      (a) => Date.parse(a.at) >= event.since - STEPS_LOOKBACK_MS && a.readings.some((r) => cited.has(r)),
+    );
   }
 }

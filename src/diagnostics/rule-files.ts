@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRuleSet, RuleFileError } from './rule-schema.js';
 import type { RuleSet } from './rule-schema.js';
@@ -25,14 +26,16 @@ export function loadDefaultRules(): Promise<RuleSet> {
 }
 
 /**
- * Later sets add thresholds and rules after the earlier ones. Redefining a threshold or a rule code is
- * an error: a config moves a threshold with `rules.thresholds`, not with a second definition.
+ * Later sets add thresholds and rules after the earlier ones. Redefining a threshold, a rule code or
+ * the flapping setting is an error: a config moves a threshold with `rules.thresholds`, not with a second definition.
  */
 export function mergeRuleSets(sets: { source: string; set: RuleSet }[]): RuleSet {
   const merged: RuleSet = { thresholds: {}, rules: [] };
   const owner = new Map<string, string>();
   const problems: string[] = [];
   for (const { source, set } of sets) {
+    if (set.flapping && merged.flapping) problems.push(`${source}: flapping is already defined (a rule can override it with its own "flapping")`);
+    else if (set.flapping) merged.flapping = set.flapping;
     for (const [name, value] of Object.entries(set.thresholds)) {
       if (Object.hasOwn(merged.thresholds, name)) problems.push(`${source}: thresholds.${name} is already defined`);
       else merged.thresholds[name] = value;
@@ -58,4 +61,39 @@ export async function createRuleEngine(
   const sets = [{ source: fileURLToPath(DEFAULT_RULES_URL), set: await loadDefaultRules() }];
   for (const file of config.files) sets.push({ source: file, set: await loadRuleFile(file) });
   return new RuleEngine(mergeRuleSets(sets), { thresholds: config.thresholds, ...(catalog ? { catalog } : {}) });
+}
+
+/**
+ * `posdiag rules check`: validates and compiles one rule file as the agent would load it (after the
+ * built-in set, whose thresholds it may use). Problems name the file, the rule (its index in that
+ * file) and the key; throws RuleFileError.
+ */
+export async function checkRuleFile(file: string, catalog?: ReadonlyMap<string, CatalogEntry>): Promise<RuleSet> {
+  const set = await loadRuleFile(file);
+  const builtinPath = fileURLToPath(DEFAULT_RULES_URL);
+  const options = { source: file, ...(catalog ? { catalog } : {}) };
+  if (resolve(file) === builtinPath) {
+    new RuleEngine(set, options);
+    return set;
+  }
+  const builtin = await loadDefaultRules();
+  // What mergeRuleSets would refuse, said per rule and key of this file.
+  const problems: string[] = [];
+  const builtinCodes = new Set(builtin.rules.map((r) => r.code));
+  set.rules.forEach((rule, i) => {
+    if (builtinCodes.has(rule.code)) problems.push(`rules[${i}] (${rule.code}) code: the built-in rules already define "${rule.code}"`);
+  });
+  for (const name of Object.keys(set.thresholds)) {
+    if (Object.hasOwn(builtin.thresholds, name)) problems.push(`thresholds.${name}: already defined by the built-in rules (move it with config rules.thresholds)`);
+  }
+  if (set.flapping && builtin.flapping) problems.push('flapping: already defined by the built-in rules (a rule can override it with its own "flapping")');
+  try {
+    // Compiled on its own so rule indexes in errors are this file's; the built-in thresholds are visible to it.
+    new RuleEngine({ ...set, thresholds: { ...builtin.thresholds, ...set.thresholds } }, options);
+  } catch (err) {
+    if (!(err instanceof RuleFileError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (problems.length) throw new RuleFileError(file, problems);
+  return set;
 }

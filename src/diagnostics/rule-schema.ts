@@ -5,7 +5,9 @@ import type { ReadingValue } from '../core/readings.js';
 /**
  * The rule file format. A rule says which readings make a fault hold (`when`), how long it must hold
  * before it fires (`for`), what makes it clear when that is not simply `when` ceasing (`clearWhen`),
- * and which firing faults explain it (`inhibitedBy`). Thresholds are named so a config can move them.
+ * how long the clear condition must hold before it clears (`keepFiringFor`), which firing faults
+ * explain it (`inhibitedBy`), and when its toggling counts as flapping (`flapping`, else the set's).
+ * Thresholds are named so a config can move them.
  *
  * Conditions are `{all: [...]}`, `{any: [...]}`, `{not: …}` or a leaf `{reading, <op>: operand}` with
  * exactly one op. A reading name may hold one `*` segment: the rule then runs once per instance (the
@@ -49,6 +51,21 @@ const readingName = z
   .regex(/^[A-Za-z0-9_-]+(\.([A-Za-z0-9_-]+|\*))+$/, 'a reading name such as "battery.level_pct" or "network.*.up"')
   .refine((name) => name.split('*').length <= 2, 'at most one "*" segment');
 
+/**
+ * How an inhibitor's instances must fire to explain a fault: `any` instance (the default), the
+ * `same_instance` (wlan0's link explains wlan0's weak signal only), or `all_instances` present (a
+ * target's route is not known, so only "no interface is up" explains it for sure).
+ */
+export const INHIBIT_SCOPES = ['any', 'same_instance', 'all_instances'] as const;
+export type InhibitScope = (typeof INHIBIT_SCOPES)[number];
+const inhibitor = z.union([faultCode, z.strictObject({ code: faultCode, scope: z.enum(INHIBIT_SCOPES) })], {
+  error: 'a fault code, or {"code": code, "scope": "any" | "same_instance" | "all_instances"}',
+});
+
+/** More than `changes` raise/clear transitions within `window`: held firing and reported once as flapping. */
+export const flappingSchema = z.strictObject({ changes: z.number().int().min(2), window: duration });
+export type FlappingSpec = z.infer<typeof flappingSchema>;
+
 const literal = z.union([z.boolean(), z.number(), z.string()], { error: 'a boolean, number or string' });
 const thresholdRef = z.strictObject({ threshold: thresholdName, negate: z.boolean().optional() });
 const operand = z.union([literal, thresholdRef], { error: 'a boolean, number, string or {"threshold": name}' });
@@ -89,7 +106,11 @@ export const ruleSchema = z.strictObject({
   when: conditionSchema,
   for: duration.default('0s'),
   clearWhen: conditionSchema.optional(),
-  inhibitedBy: z.array(faultCode).default([]),
+  /** Prometheus keep_firing_for: the clear condition must hold this long before the fault clears. */
+  keepFiringFor: duration.default('0s'),
+  inhibitedBy: z.array(inhibitor).default([]),
+  /** Overrides the set's flapping detection for this rule; `false` turns it off. */
+  flapping: z.union([z.literal(false), flappingSchema]).optional(),
   /** Overrides the catalog severity. */
   severity: severitySchema.optional(),
   /** First entry whose condition holds sets the severity; a firing fault is re-raised when it worsens. */
@@ -103,6 +124,8 @@ export const ruleSetSchema = z
     $schema: z.string().optional(),
     description: z.string().optional(),
     thresholds: z.record(thresholdName, z.number()).default({}),
+    /** Flapping detection for every rule that does not say otherwise; absent: off. */
+    flapping: flappingSchema.optional(),
     rules: z.array(ruleSchema),
   })
   .superRefine((set, ctx) => {

@@ -12,6 +12,8 @@ export interface CatalogEntry {
   /** Merchant steps first; `automatic` steps are the ones the agent tries by itself. */
   remediation: { text: LocalizedText; automatic: boolean }[];
   needsTechnician: boolean;
+  /** What a technician checks (parts, measurements), in both languages; every built-in code has some. */
+  technicianHints?: LocalizedText[];
 }
 
 /** What the rule engine emits when a fault changes state (Prometheus: firing / resolved). */
@@ -30,6 +32,8 @@ export interface FaultEvent {
   inhibitedBy: string | null;
   /** The readings the rule looked at, as they were at `at`. */
   evidence: Readings;
+  /** Present (true) when the fault toggled too often and is held firing; see RuleEngine. */
+  flapping?: boolean;
 }
 
 /** A fault that holds right now, as a self-test reports it (no `for` wait). */
@@ -46,4 +50,6 @@ export interface ActiveFault {
 export interface FiringFault extends ActiveFault {
   /** ms epoch: when its condition began to hold. */
   since: number;
+  /** Present (true) while it is held firing as flapping. */
+  flapping?: boolean;
 }

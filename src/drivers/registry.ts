@@ -1,13 +1,31 @@
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Driver, DriverContext } from './contract.js';
+import { HidCardReaderDriver } from './card-reader/hid-card-reader-driver.js';
+import { PcscCardReaderDriver } from './card-reader/pcsc-driver.js';
+import { SerialCardReaderDriver } from './card-reader/serial-card-reader-driver.js';
+import { DumpsysBatteryDriver } from './battery/dumpsys-driver.js';
 import { SysfsBatteryDriver } from './battery/sysfs-driver.js';
+import { NetworkDriver } from './network/network-driver.js';
+import { ModemDriver } from './modem/modem-driver.js';
 import { SerialPrinterDriver } from './printer/serial-printer-driver.js';
+import { UsbPrinterDriver } from './printer/usb-printer-driver.js';
+import type { UsbBus } from './transports/usb/bus.js';
+import type { ClockSkewSource } from './system/clock-skew.js';
+import { SystemDriver } from './system/system-driver.js';
+import type { HidBackend } from './transports/hid.js';
+import { UsbGuardDriver } from './usb-guard/usb-guard-driver.js';
 import type { SerialBinding } from './transports/serial.js';
 
 export interface DriverOverrides {
   /** serialport binding for serial devices (the demo's emulators); the system binding otherwise. */
   serialBinding?: SerialBinding;
+  /** USB stack for USB devices (tests: recorded descriptors and replies); node-usb, loaded lazily, otherwise. */
+  usbBus?: UsbBus;
+  /** HID backend for HID devices (the demo's card reader emulator); node-hid, loaded lazily, otherwise. */
+  hid?: HidBackend;
+  /** Reference time for `system.clock_skew_s` (the agent's ClockSkewTracker); without it the reading is absent. */
+  clockSkew?: ClockSkewSource;
 }
 
 /**
@@ -17,19 +35,41 @@ export interface DriverOverrides {
  */
 export function createDrivers(config: Config, ctx: DriverContext, overrides: DriverOverrides = {}): Driver[] {
   const drivers: Driver[] = [];
-  const { printer, battery, cardReader, network, modem } = config.devices;
+  const { printer, battery, cardReader, network, modem, system, usbGuard } = config.devices;
   if (printer) {
-    if (printer.transport !== 'serial') throw notYet('devices.printer.transport', `"${printer.transport}"`);
     const log = ctx.log.child({ device: 'printer' });
-    drivers.push(new SerialPrinterDriver(printer, { ...ctx, log }, overrides.serialBinding ? { binding: overrides.serialBinding } : {}));
+    drivers.push(
+      printer.transport === 'usb'
+        ? new UsbPrinterDriver(printer, config.paths.sysfs, { ...ctx, log }, overrides.usbBus ? { bus: overrides.usbBus } : {})
+        : new SerialPrinterDriver(printer, { ...ctx, log }, overrides.serialBinding ? { binding: overrides.serialBinding } : {}),
+    );
   }
   if (battery) {
-    if (battery.source !== 'sysfs') throw notYet('devices.battery.source', `"${battery.source}"`);
-    drivers.push(new SysfsBatteryDriver(battery, config.paths, { ...ctx, log: ctx.log.child({ device: 'battery' }) }));
+    const batteryCtx = { ...ctx, log: ctx.log.child({ device: 'battery' }) };
+    drivers.push(
+      battery.source === 'dumpsys'
+        ? new DumpsysBatteryDriver(battery, config.paths, batteryCtx)
+        : new SysfsBatteryDriver(battery, config.paths, batteryCtx),
+    );
   }
-  if (cardReader) throw notYet('devices.cardReader', 'card readers');
-  if (network) throw notYet('devices.network', 'network monitoring');
-  if (modem) throw notYet('devices.modem', 'modem monitoring');
+  if (cardReader) {
+    const readerCtx = { ...ctx, log: ctx.log.child({ device: 'cardReader' }) };
+    if (cardReader.transport === 'hid') {
+      drivers.push(new HidCardReaderDriver(cardReader, config.paths.state, readerCtx, overrides.hid ? { loadBackend: async () => overrides.hid! } : {}));
+    } else if (cardReader.transport === 'serial') {
+      drivers.push(new SerialCardReaderDriver(cardReader, config.paths.state, readerCtx, overrides.serialBinding ? { binding: overrides.serialBinding } : {}));
+    } else drivers.push(new PcscCardReaderDriver(cardReader, readerCtx));
+  }
+  if (network) drivers.push(new NetworkDriver(network, config.paths, { ...ctx, log: ctx.log.child({ device: 'network' }) }));
+  if (modem) {
+    const modemCtx = { ...ctx, log: ctx.log.child({ device: 'modem' }) };
+    drivers.push(new ModemDriver(modem, modemCtx, overrides.serialBinding ? { binding: overrides.serialBinding } : {}));
+  }
+  if (system) {
+    const systemCtx = { ...ctx, log: ctx.log.child({ device: 'system' }) };
+    drivers.push(new SystemDriver(system, config.paths, systemCtx, overrides.clockSkew ? { clockSkew: overrides.clockSkew } : {}));
+  }
+  if (usbGuard) drivers.push(new UsbGuardDriver(usbGuard, config.paths, { ...ctx, log: ctx.log.child({ device: 'usb-guard' }) }));
   return drivers;
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { scrubValue } from '../core/card-scrubber.js';
 import type { DeviceIdentity, Readings } from '../core/readings.js';
 import { catalog as builtinCatalog } from '../diagnostics/catalog.js';
+import type { ReadingSnapshot } from '../diagnostics/reading-history.js';
 import type { CatalogEntry, FaultEvent } from '../diagnostics/types.js';
 import { PROTOCOL_VERSION } from './schema.js';
 import type { HeartbeatReport, ReportDraft, SelfTestResult } from './schema.js';
@@ -32,7 +33,17 @@ export interface FaultReportContext extends ReportContext {
   device: DeviceIdentity | null;
   stepsTried?: StepTried[];
   catalog?: ReadonlyMap<string, CatalogEntry>;
+  /** Evidence for the repair request of a fault that needs a technician; without it the request has none. */
+  repairEvidence?: RepairEvidence;
 }
+
+export interface RepairEvidence {
+  /** The device's readings around the onset, e.g. `ReadingHistory.around(event.since, device)`. */
+  readingsAround(onset: number, device: CatalogEntry['device']): ReadingSnapshot[];
+  latestSelfTest(): SelfTestResult | null;
+}
+
+type RepairRequest = NonNullable<Extract<ReportDraft, { kind: 'fault' }>['repairRequest']>;
 
 /** The schema's limit on a reading's string value. */
 const MAX_READING_TEXT = 256;
@@ -67,12 +78,41 @@ export function buildFaultReport(event: FaultEvent, ctx: FaultReportContext): Re
     remediation: entry.remediation,
     stepsTried: scrubValue(ctx.stepsTried ?? []),
     needsTechnician: entry.needsTechnician,
+    ...(event.flapping ? { flapping: true } : {}),
+    ...(needsRepairRequest(event, entry) ? { repairRequest: buildRepairRequest(event, entry, ctx) } : {}),
+  };
+}
+
+/** A raised fault that needs a technician and that no other fault explains: the one to dispatch for. */
+function needsRepairRequest(event: FaultEvent, entry: CatalogEntry): boolean {
+  return entry.needsTechnician && event.state === 'raised' && event.inhibitedBy === null;
+}
+
+function buildRepairRequest(event: FaultEvent, entry: CatalogEntry, ctx: FaultReportContext): RepairRequest {
+  const { model, serial, purchaseDate } = ctx.terminal;
+  const where = event.instance === null ? '' : ` (${event.instance})`;
+  const snapshots = ctx.repairEvidence?.readingsAround(event.since, entry.device) ?? [];
+  const selfTest = ctx.repairEvidence?.latestSelfTest() ?? null;
+  return {
+    terminal: purchaseDate === undefined ? { model, serial } : { model, serial, purchaseDate },
+    part: { device: entry.device, identity: ctx.device ? scrubValue(ctx.device) : null },
+    symptoms: { en: entry.summary.en + where, 'zh-CN': entry.summary['zh-CN'] + where },
+    stepsTried: scrubValue(ctx.stepsTried ?? []),
+    technicianHints: (entry.technicianHints ?? []).slice(0, 10),
+    evidence: {
+      onset: new Date(event.since).toISOString(),
+      readings: snapshots.slice(-20).map((s) => ({ at: new Date(s.at).toISOString(), readings: fitReadings(scrubValue(s.readings)) })),
+      selfTest: selfTest ? fitSelfTest(scrubValue(selfTest)) : null,
+    },
   };
 }
 
 export function buildSelfTestReport(result: SelfTestResult, ctx: ReportContext, commandId: string | null): ReportDraft {
-  const scrubbed = scrubValue(result);
-  return { ...base(ctx), kind: 'self_test', commandId, result: { ...scrubbed, readings: fitReadings(scrubbed.readings) } };
+  return { ...base(ctx), kind: 'self_test', commandId, result: fitSelfTest(scrubValue(result)) };
+}
+
+function fitSelfTest(result: SelfTestResult): SelfTestResult {
+  return { ...result, readings: fitReadings(result.readings) };
 }
 
 export function buildHeartbeatReport(

@@ -1,9 +1,9 @@
 import type { Clock } from '../core/clock.js';
-import type { DeviceIdentity } from '../core/readings.js';
+import type { DeviceIdentity, DriverAction } from '../core/readings.js';
 import { catalogEntry } from '../diagnostics/catalog.js';
 import type { FaultEvent } from '../diagnostics/types.js';
 import type { Logger } from '../log/logger.js';
-import { buildFaultReport, type TerminalIdentity } from './builder.js';
+import { buildFaultReport, type RepairEvidence, type TerminalIdentity } from './builder.js';
 import type { Outbox } from './outbox-contract.js';
 
 /**
@@ -20,6 +20,10 @@ export class FaultReporter {
       clock: Clock;
       log: Logger;
       identity: (device: string) => DeviceIdentity | null;
+      /** Self-recovery steps the device's driver made for this fault (Monitor.stepsTried); none when absent. */
+      stepsTried?: (device: string, event: FaultEvent) => DriverAction[];
+      /** Readings around the onset and the latest self-test, for repair requests. */
+      repairEvidence?: RepairEvidence;
     },
   ) {}
 
@@ -40,7 +44,10 @@ export class FaultReporter {
       { device, fault: event.code, instance: event.instance, state: event.state, severity: event.severity, inhibitedBy: event.inhibitedBy, evidence: event.evidence },
       `${event.code}${event.instance ? `[${event.instance}]` : ''} ${event.state}`,
     );
-    const draft = buildFaultReport(event, { terminal: this.deps.terminal, device: this.deps.identity(device), now: this.deps.clock.now() });
+    const stepsTried = (this.deps.stepsTried?.(device, event) ?? []).map(({ action, at, ok, detail }) =>
+      detail === undefined ? { action, at, ok } : { action, at, ok, detail },
+    );
+    const draft = buildFaultReport(event, { terminal: this.deps.terminal, device: this.deps.identity(device), now: this.deps.clock.now(), stepsTried, ...(this.deps.repairEvidence ? { repairEvidence: this.deps.repairEvidence } : {}) });
     try {
       await this.deps.outbox.record(draft);
     } catch (err) {

@@ -45,6 +45,28 @@ export const stepTriedSchema = z.strictObject({
   detail: z.string().max(500).optional(),
 });
 
+/**
+ * What the provider needs to dispatch a repair without a phone call (issue 6): filled in on the report
+ * of a raised fault that needs a technician.
+ */
+export const repairRequestSchema = z.strictObject({
+  terminal: terminalInfoSchema,
+  /** The damaged part: the device kind and, when known, its identity. */
+  part: z.strictObject({ device: z.string().max(32), identity: deviceIdentitySchema.nullable() }),
+  /** Merchant-readable: what is wrong, in both languages. */
+  symptoms: localizedText,
+  /** What the agent tried by itself, with results and times. */
+  stepsTried: z.array(stepTriedSchema).max(50),
+  technicianHints: z.array(localizedText).max(10),
+  evidence: z.strictObject({
+    onset: isoTime,
+    /** The device's readings around the onset, oldest first. */
+    readings: z.array(z.strictObject({ at: isoTime, readings: z.record(z.string().max(128), readingValue) })).max(20),
+    /** The latest self-test, if one ran. Lazy: that schema is declared further down with the self-test report. */
+    selfTest: z.lazy(() => selfTestResultSchema).nullable(),
+  }),
+});
+
 const reportBase = {
   v: z.literal(PROTOCOL_VERSION),
   id: z.uuid(),
@@ -74,6 +96,10 @@ export const faultReportSchema = z.strictObject({
   remediation: z.array(remediationStepSchema).max(20),
   stepsTried: z.array(stepTriedSchema).max(50),
   needsTechnician: z.boolean(),
+  /** Present and true when the fault toggles too often and is held firing (reported once, not per toggle). */
+  flapping: z.boolean().optional(),
+  /** Present on a raised, uninhibited fault that needs a technician. */
+  repairRequest: repairRequestSchema.optional(),
 });
 
 export const selfTestCheckSchema = z.strictObject({

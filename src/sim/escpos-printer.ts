@@ -1,11 +1,13 @@
 import type { Duplex } from 'node:stream';
 import { attachMockPort, type MockPortAttachment } from './escpos-printer/mock-port.js';
+import { PaperRoll, type PrintedReceipt } from './escpos-printer/paper.js';
 
 /**
  * An emulated ESC/POS roll printer that speaks the real status protocol (protocols.md §1): it answers
- * DLE EOT 1..4, obeys GS a (Automatic Status Back) and sends ASB packets when its state changes.
- * Everything else it receives is print data and is ignored. The core is synchronous and I/O free;
- * adapters connect it to a mock serial port or a real stream (a pty).
+ * DLE EOT 1..4 and GS I (identity), obeys GS a (Automatic Status Back) and sends ASB packets when its
+ * state changes, recovers from a cutter jam on DLE ENQ once the jam is cleared, and prints: text lines,
+ * ESC d feeds and GS V cuts are recorded as receipts (nothing is printed while it is offline). The
+ * core is synchronous and I/O free; adapters connect it to a mock serial port or a real stream (a pty).
  */
 
 export type EmulatedPaper = 'ok' | 'near_end' | 'end';
@@ -21,7 +23,31 @@ export interface EscPosPrinterState {
   drawerPinHigh: boolean;
   /** A dead line: nothing is read, nothing is answered. */
   silent: boolean;
+  /** Paper still stuck in the cutter: DLE ENQ cannot clear `cutterJam` until this is false. */
+  cutterObstructed: boolean;
+  /** What GS I answers; null for a printer that does not implement GS I. */
+  identity: EmulatedIdentity | null;
 }
+
+export interface EmulatedIdentity {
+  modelId: number;
+  typeId: number;
+  versionId: number;
+  firmware: string;
+  maker: string;
+  model: string;
+  serial: string;
+}
+
+export const EMULATED_IDENTITY: Readonly<EmulatedIdentity> = {
+  modelId: 0x20,
+  typeId: 0x02,
+  versionId: 0x05,
+  firmware: '30.01 ESC/POS',
+  maker: 'EPSON',
+  model: 'TM-T20II',
+  serial: 'SIM0000001',
+};
 
 export const HEALTHY_PRINTER: Readonly<EscPosPrinterState> = {
   paper: 'ok',
@@ -32,15 +58,20 @@ export const HEALTHY_PRINTER: Readonly<EscPosPrinterState> = {
   offline: false,
   drawerPinHigh: false,
   silent: false,
+  cutterObstructed: false,
+  identity: EMULATED_IDENTITY,
 };
 
 /** `value` when `on`, else 0: one status bit (or bit pair) of a reply byte. */
 const flag = (on: boolean, value: number): number => (on ? value : 0);
 
+const LF = 0x0a;
 const DLE = 0x10;
 const EOT = 0x04;
+const ENQ = 0x05;
+const ESC = 0x1b;
+const FS = 0x1c;
 const GS = 0x1d;
-const GS_A = 0x61;
 
 /** Bits of each ASB packet byte that belong to each GS a category (bit 0 drawer, 1 online, 2 errors, 3 paper). */
 const ASB_CATEGORY_BITS: readonly (readonly [mask: number, bytes: readonly [number, number, number, number]])[] = [
@@ -56,6 +87,9 @@ export class EscPosPrinterEmulator {
   /** Bytes of a command split across writes. */
   private pending: number[] = [];
   private readonly outputListeners = new Set<(bytes: Buffer) => void>();
+  private readonly paper = new PaperRoll();
+  /** DLE ENQ commands received (successful or not), for tests of self-recovery. */
+  recoveryRequests = 0;
 
   constructor(initial: Partial<EscPosPrinterState> = {}) {
     this.current = { ...HEALTHY_PRINTER, ...initial };
@@ -67,6 +101,11 @@ export class EscPosPrinterEmulator {
 
   get asbEnabled(): boolean {
     return this.asbMask !== 0;
+  }
+
+  /** What has been printed: cut receipts, then the one still on the roll. */
+  get receipts(): readonly PrintedReceipt[] {
+    return this.paper.receipts;
   }
 
   /** Unsolicited output (ASB packets). Returns an unsubscribe function. */
@@ -81,24 +120,98 @@ export class EscPosPrinterEmulator {
     const input = [...this.pending, ...bytes];
     const replies: number[] = [];
     let i = 0;
-    for (; i < input.length; i++) {
-      const b = input[i]!;
-      if (b !== DLE && b !== GS) continue; // print data
-      if (i + 2 >= input.length) break; // wait for the rest of the command
-      const [second, n] = [input[i + 1]!, input[i + 2]!];
-      if (b === DLE && second === EOT) {
-        const reply = this.statusByte(n);
-        if (reply !== undefined) replies.push(reply);
-        i += 2;
-      } else if (b === GS && second === GS_A) {
-        this.asbMask = n;
-        // The printer reports its current state once when ASB is enabled.
-        if (n !== 0) replies.push(...this.asbPacket());
-        i += 2;
-      }
+    while (i < input.length) {
+      const used = this.command(input, i, replies);
+      if (used === 0) break; // wait for the rest of the command
+      i += used;
     }
     this.pending = input.slice(i);
     return Buffer.from(replies);
+  }
+
+  /**
+   * Executes the command (or print byte) at `input[i]`; returns how many bytes it took, 0 when it is
+   * incomplete. Unknown commands are taken as print data, as a printer that ignores them would.
+   */
+  private command(input: number[], i: number, replies: number[]): number {
+    const b = input[i]!;
+    const needs = (n: number) => i + n <= input.length;
+    const second = input[i + 1];
+    const arg = input[i + 2];
+    if (b === DLE || b === GS || b === ESC || b === FS) {
+      if (!needs(2)) return 0;
+      if (b === ESC && second === 0x40) {
+        this.paper.clearBuffer(); // ESC @
+        return 2;
+      }
+      if (b === FS && (second === 0x26 || second === 0x2e)) return 2; // FS & / FS . (Chinese mode on / off)
+      const threeByte =
+        (b === DLE && (second === EOT || second === ENQ)) ||
+        (b === GS && (second === 0x61 || second === 0x49 || second === 0x56)) ||
+        (b === ESC && second === 0x64);
+      if (threeByte) {
+        if (!needs(3)) return 0;
+        if (b === GS && second === 0x56 && arg! >= 65) {
+          if (!needs(4)) return 0; // GS V m n: feed n, then cut
+          this.cut();
+          return 4;
+        }
+        this.threeByteCommand(b, second!, arg!, replies);
+        return 3;
+      }
+    }
+    if (this.offlineNow()) return 1; // an offline printer prints nothing
+    if (b === LF) this.paper.endLine();
+    else this.paper.text(b);
+    return 1;
+  }
+
+  private threeByteCommand(b: number, second: number, n: number, replies: number[]): void {
+    if (b === DLE && second === EOT) {
+      const reply = this.statusByte(n);
+      if (reply !== undefined) replies.push(reply);
+    } else if (b === DLE && second === ENQ) {
+      this.recover(n);
+    } else if (b === GS && second === 0x61) {
+      this.asbMask = n;
+      // The printer reports its current state once when ASB is enabled.
+      if (n !== 0) replies.push(...this.asbPacket());
+    } else if (b === GS && second === 0x49) {
+      replies.push(...this.identityReply(n));
+    } else if (b === GS && second === 0x56) {
+      this.cut();
+    } else if (b === ESC && second === 0x64 && !this.offlineNow()) {
+      this.paper.feed();
+    }
+  }
+
+  private cut(): void {
+    if (!this.offlineNow()) this.paper.cut();
+  }
+
+  /** DLE ENQ 1/2: clears a cutter jam whose cause is gone (cover closed, nothing stuck). */
+  private recover(n: number): void {
+    if (n !== 1 && n !== 2) return;
+    this.recoveryRequests++;
+    const s = this.current;
+    if (s.cutterJam && !s.cutterObstructed && !s.coverOpen) this.set({ cutterJam: false });
+  }
+
+  private identityReply(n: number): number[] {
+    const id = this.current.identity;
+    if (!id) return [];
+    const block = (text: string) => [0x5f, ...Buffer.from(text, 'latin1'), 0x00];
+    const answers: Record<number, number[]> = {
+      1: [id.modelId],
+      2: [id.typeId],
+      3: [id.versionId],
+      65: block(id.firmware),
+      66: block(id.maker),
+      67: block(id.model),
+      68: block(id.serial),
+      69: block('PC437'),
+    };
+    return answers[n] ?? [];
   }
 
   /**

@@ -33,6 +33,12 @@ export interface FrameParser<F> {
 
 export type SerialState = 'closed' | 'open' | 'disconnected' | 'failed';
 
+/** The outcome of one reopen attempt. */
+export interface OpenAttempt {
+  ok: boolean;
+  error?: Error;
+}
+
 export class SerialTransportError extends Error {
   readonly timeout: boolean;
   readonly disconnected: boolean;
@@ -87,6 +93,9 @@ export class SerialTransport<F> {
   private currentState: SerialState = 'closed';
   private readonly frameListeners = new Set<(frame: F) => void>();
   private readonly stateListeners = new Set<(state: SerialState, reason?: Error) => void>();
+  private readonly attemptListeners = new Set<(attempt: OpenAttempt) => void>();
+  /** Whether an open has been attempted before: every later attempt is a reopen. */
+  private attempted = false;
   private readonly backoff: { minMs: number; maxMs: number };
 
   constructor(private readonly opts: SerialTransportOptions<F>) {
@@ -111,6 +120,15 @@ export class SerialTransport<F> {
   onStateChange(listener: (state: SerialState, reason?: Error) => void): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
+  }
+
+  /**
+   * Called after every reopen attempt (each open after the first; refusals during backoff are not
+   * attempts): the driver reports them as self-recovery steps.
+   */
+  onReopenAttempt(listener: (attempt: OpenAttempt) => void): () => void {
+    this.attemptListeners.add(listener);
+    return () => this.attemptListeners.delete(listener);
   }
 
   /** Opens the port unless open. Concurrent callers share one attempt. */
@@ -184,6 +202,7 @@ export class SerialTransport<F> {
     this.setState('closed');
     this.frameListeners.clear();
     this.stateListeners.clear();
+    this.attemptListeners.clear();
   }
 
   /** The open port; the line may drop between the open and its use, which is a disconnect. */
@@ -198,6 +217,8 @@ export class SerialTransport<F> {
     const wait = this.retryAt - clock.now();
     if (wait > 0) throw new SerialTransportError(`${path}: reopen backing off for ${wait} ms`, { backoff: true });
     let port: SerialPort;
+    const reopen = this.attempted;
+    this.attempted = true;
     try {
       const SerialPortClass = await loadSerialPort();
       // An injected binding replaces the system one; SerialPort spreads options over its default.
@@ -208,6 +229,7 @@ export class SerialTransport<F> {
       this.retryAt = clock.now() + Math.min(this.backoff.maxMs, this.backoff.minMs * 2 ** (this.failures - 1));
       const wrapped = new SerialTransportError(`${path}: open failed: ${(err as Error).message}`, {}, err);
       this.setState('failed', wrapped);
+      if (reopen) this.notifyAttempt({ ok: false, error: wrapped });
       throw wrapped;
     }
     if (this.closed) {
@@ -223,6 +245,7 @@ export class SerialTransport<F> {
     port.on('error', (err: Error) => this.drop(port, err));
     port.on('close', (err?: Error | null) => this.drop(port, err ?? null));
     log.debug({ path, baudRate }, 'serial port open');
+    if (reopen) this.notifyAttempt({ ok: true });
     this.setState('open');
   }
 
@@ -250,6 +273,10 @@ export class SerialTransport<F> {
     return err instanceof SerialTransportError
       ? err
       : new SerialTransportError(`${this.opts.path}: ${err.message}`, { disconnected: true }, err);
+  }
+
+  private notifyAttempt(attempt: OpenAttempt): void {
+    for (const listener of this.attemptListeners) listener(attempt);
   }
 
   private setState(state: SerialState, reason?: Error): void {

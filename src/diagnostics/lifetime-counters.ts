@@ -1,0 +1,117 @@
+import { open, readFile, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import type { Readings } from '../core/readings.js';
+import { CAPACITY_DAYS_KEPT, emptyLifetimeState, maintenanceReadings, RECENT_SWIPES } from './maintenance-trends.js';
+import type { LifetimeState, Track } from './maintenance-trends.js';
+
+/**
+ * Lifetime counters of wear parts, persisted in the state directory so they survive restarts:
+ * printer cuts and feed, card swipes and failures per track, battery discharge (cycles) and daily
+ * capacity. Writes are atomic (temp file, fsync, rename, fsync of the directory): a crash leaves the
+ * previous file or the new one, never half of one.
+ *
+ * The agent records events through the `record*` methods and readings through `observe`, saves
+ * periodically, and feeds `readings()` to the monitor as the `maintenance` source.
+ */
+export const LIFETIME_FILE = 'lifetime-counters.json';
+const DAY_MS = 86_400_000;
+
+const trackSchema = z.object({ swipes: z.number().int().nonnegative(), failures: z.number().int().nonnegative(), recent: z.array(z.boolean()).max(RECENT_SWIPES) });
+const stateSchema = z.object({
+  printer: z.object({ cuts: z.number().int().nonnegative(), feedMm: z.number().nonnegative() }),
+  cardReader: z.object({ '1': trackSchema, '2': trackSchema, '3': trackSchema }),
+  battery: z.object({
+    dischargedPct: z.number().nonnegative(),
+    lastLevelPct: z.number().nullable(),
+    capacity: z.array(z.object({ at: z.number(), pct: z.number() })).max(CAPACITY_DAYS_KEPT),
+  }),
+});
+
+export class LifetimeCounters {
+  private constructor(
+    private readonly file: string,
+    private readonly state: LifetimeState,
+    /** Why the stored file was not used (unreadable or invalid), for the log; null when it was. */
+    readonly loadProblem: string | null,
+  ) {}
+
+  /** Loads `<stateDir>/lifetime-counters.json`; a missing file starts at zero, as does a corrupt one (see loadProblem). */
+  static async open(stateDir: string): Promise<LifetimeCounters> {
+    const file = join(stateDir, LIFETIME_FILE);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new LifetimeCounters(file, emptyLifetimeState(), null);
+      return new LifetimeCounters(file, emptyLifetimeState(), (err as Error).message);
+    }
+    try {
+      return new LifetimeCounters(file, stateSchema.parse(JSON.parse(text)), null);
+    } catch (err) {
+      return new LifetimeCounters(file, emptyLifetimeState(), `${file}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  recordCut(count = 1): void {
+    this.state.printer.cuts += count;
+  }
+
+  recordFeed(mm: number): void {
+    this.state.printer.feedMm += mm;
+  }
+
+  recordSwipe(track: Track, ok: boolean): void {
+    const counters = this.state.cardReader[track];
+    counters.swipes++;
+    if (!ok) counters.failures++;
+    counters.recent.push(ok);
+    if (counters.recent.length > RECENT_SWIPES) counters.recent.shift();
+  }
+
+  /** Battery wear from live readings: discharge depth (cycles) and one capacity sample per day. */
+  observe(readings: Readings, at: number): void {
+    const battery = this.state.battery;
+    const level = readings['battery.level_pct'];
+    if (typeof level === 'number') {
+      if (readings['battery.status'] === 'discharging' && battery.lastLevelPct !== null && level < battery.lastLevelPct) {
+        battery.dischargedPct += battery.lastLevelPct - level;
+      }
+      battery.lastLevelPct = level;
+    }
+    const capacity = readings['battery.capacity_health_pct'];
+    if (typeof capacity === 'number') {
+      const last = battery.capacity[battery.capacity.length - 1];
+      if (last && Math.floor(last.at / DAY_MS) === Math.floor(at / DAY_MS)) battery.capacity[battery.capacity.length - 1] = { at, pct: capacity };
+      else battery.capacity.push({ at, pct: capacity });
+      if (battery.capacity.length > CAPACITY_DAYS_KEPT) battery.capacity.shift();
+    }
+  }
+
+  /** The derived readings (totals, rates, trends) for the rule engine. */
+  readings(): Readings {
+    return maintenanceReadings(this.state);
+  }
+
+  snapshot(): LifetimeState {
+    return structuredClone(this.state);
+  }
+
+  async save(): Promise<void> {
+    const tmp = `${this.file}.tmp`;
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(JSON.stringify(this.state));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, this.file);
+    const dir = await open(dirname(this.file), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import type { LocalizedText } from '../report/schema.js';
+
+/**
+ * What a technician checks for each fault code, on site or at the bench: the likely parts and
+ * measurements, beyond the merchant's first-line steps. Kept beside the catalog (which merges them into
+ * its entries) so the merchant text and the technician text can be reviewed separately.
+ */
+const t = (en: string, zh: string): LocalizedText => ({ en, 'zh-CN': zh });
+
+export const TECHNICIAN_HINTS: Readonly<Record<string, LocalizedText[]>> = {
+  'printer.disconnected': [
+    t('Check the printer FPC/USB cable and connector at the mainboard; reseat or replace it.', '检查打印机排线/USB 线及主板端连接器，重新插接或更换。'),
+    t('Measure the printer supply voltage under load; a sagging supply resets the printer mid-job.', '测量打印机带载供电电压；电压跌落会使打印机在打印中复位。'),
+  ],
+  'printer.offline': [
+    t('Read printer.status_hex in the evidence: DLE EOT 2 bit 2/3/5/6 tell cover, feed button, paper end or error.', '查看证据中的 printer.status_hex：DLE EOT 2 的第 2/3/5/6 位分别表示仓盖、走纸键、缺纸或错误。'),
+    t('Check the feed button is not stuck pressed.', '检查走纸键是否卡住处于按下状态。'),
+  ],
+  'printer.cover_open': [
+    t('Check the cover-open switch or sensor and its latch; replace the switch if it reports open with the cover shut.', '检查仓盖开关/传感器及卡扣；仓盖合上仍报开启时更换开关。'),
+  ],
+  'printer.paper_end': [
+    t('If it persists with paper loaded, clean the paper-end sensor and check its cable; check the paper grade and width.', '装纸后仍报缺纸时，清洁缺纸传感器并检查其排线；检查纸张规格和宽度。'),
+  ],
+  'printer.paper_near_end': [
+    t('If it persists with a full roll, adjust or clean the near-end sensor (the roll core may hide it).', '满卷纸仍报将尽时，调整或清洁纸将尽传感器（纸芯可能遮挡）。'),
+  ],
+  'printer.cutter_error': [
+    t('Remove paper fragments from the cutter path, check the blade home switch, and cycle the cutter; replace the cutter unit if it stalls.', '清除切刀通道内的碎纸，检查刀片归位开关并空切测试；仍卡死则更换切刀组件。'),
+    t('Compare printer.cuts_total with the cutter rated life.', '将 printer.cuts_total 与切刀额定寿命对比。'),
+  ],
+  'printer.head_overheat': [
+    t('Repeated overheating with light use: check the head thermistor and the print density setting (lower it).', '轻度使用仍反复过热：检查打印头热敏电阻，并调低打印浓度设置。'),
+  ],
+  'printer.unrecoverable_error': [
+    t('Power-cycle and read the error bits (DLE EOT 3); replace the print mechanism or printer board if the error returns.', '断电重启并读取错误位（DLE EOT 3）；错误复现则更换打印机芯或打印机主板。'),
+  ],
+  'card_reader.disconnected': [
+    t('Check the reader cable and USB/serial enumeration (lsusb, dmesg); replace the cable or the reader module.', '检查读卡器连接线及 USB/串口枚举（lsusb、dmesg）；更换连接线或读卡模块。'),
+  ],
+  'card_reader.read_errors_high': [
+    t('Compare failure rates per track: one bad track points at the head, all tracks at the card path or the decoder.', '对比各磁道失败率：单一磁道异常指向磁头，全部磁道异常指向刷卡通道或解码板。'),
+    t('Clean with a cleaning card; replace the magnetic head if failures stay high.', '用清洁卡清洁；失败率仍高则更换磁头。'),
+  ],
+  'card_reader.identity_changed': [
+    t('Treat as possible tampering: compare the enrolled and present VID:PID, serial and firmware in the evidence; inspect for overlays before re-enrolling.', '按可能被篡改处理：对比证据中登记与当前的 VID:PID、序列号和固件；重新登记前检查有无加装物。'),
+  ],
+  'security.unknown_usb_device': [
+    t('Identify the device from its VID:PID in the evidence; remove it and check the USB ports and hubs for hidden devices.', '根据证据中的 VID:PID 识别设备；移除并检查 USB 口和集线器中是否藏有设备。'),
+  ],
+  'battery.low': [
+    t('Frequent low battery with normal use: check the charger output and the battery capacity (battery.capacity_health_pct).', '正常使用下频繁低电量：检查充电器输出及电池容量（battery.capacity_health_pct）。'),
+  ],
+  'battery.critical': [
+    t('If the terminal shuts down above 5 %, recalibrate or replace the battery.', '电量高于 5% 即关机时，校准或更换电池。'),
+  ],
+  'battery.overheat': [
+    t('Check for swelling; measure the charge current; replace the battery or the charger if it overheats at room temperature.', '检查电池是否鼓包；测量充电电流；室温下仍过热则更换电池或充电器。'),
+  ],
+  'battery.cold': [
+    t('If the temperature reading is implausible, check the battery thermistor (NTC) and its contact.', '温度读数不合理时，检查电池热敏电阻（NTC）及其触点。'),
+  ],
+  'battery.failure': [
+    t('Replace the battery pack; check the charging circuit before fitting the new one (over-voltage).', '更换电池组；装新电池前检查充电电路（是否过压）。'),
+  ],
+  'battery.worn': [
+    t('Replace the battery pack; note the cycle count and capacity in the repair record.', '更换电池组；在维修记录中注明循环次数和容量。'),
+  ],
+  'battery.not_charging': [
+    t('Measure the charger output and the dock contacts; check the charging IC and the battery temperature sensor.', '测量充电器输出和充电座触点；检查充电芯片和电池温度传感器。'),
+  ],
+  'network.link_down': [
+    t('Check operstate and carrier in the evidence; test the cable and switch port, or the Wi-Fi association (SSID, key).', '查看证据中的 operstate 和 carrier；测试网线和交换机端口，或 Wi-Fi 连接（SSID、密码）。'),
+  ],
+  'network.link_flapping': [
+    t('Replace the patch cable; check the switch port for errors and the Wi-Fi for roaming between access points.', '更换网线；检查交换机端口错误计数，以及 Wi-Fi 是否在多个接入点间漫游。'),
+  ],
+  'network.wifi_weak': [
+    t('Survey the signal at the counter; move the access point or add one; check the terminal antenna.', '在收银台测量信号；调整或增加接入点；检查终端天线。'),
+  ],
+  'network.dns_failure': [
+    t('Check the DNS servers the terminal gets by DHCP; resolve the acquirer host from another device on the same network.', '检查终端经 DHCP 获得的 DNS 服务器；在同一网络的其他设备上解析收单主机。'),
+  ],
+  'network.host_unreachable': [
+    t('Test TCP and TLS to the target from the same network; check firewalls, proxies and the terminal clock (TLS fails with a wrong clock).', '在同一网络测试到目标的 TCP 和 TLS；检查防火墙、代理及终端时间（时间错误会导致 TLS 失败）。'),
+  ],
+  'network.high_latency': [
+    t('Measure latency to the target from the shop network; check for saturated uplink or Wi-Fi interference.', '在店内网络测量到目标的延迟；检查上行带宽是否饱和或 Wi-Fi 干扰。'),
+  ],
+  'modem.unresponsive': [
+    t('Check the modem power rail and its USB/UART enumeration; reflash or replace the modem module.', '检查模块供电和 USB/串口枚举；重刷固件或更换模块。'),
+  ],
+  'modem.sim_missing': [
+    t('Inspect the SIM holder pins and the SIM detect switch; try a known-good SIM.', '检查 SIM 卡座触针和卡检测开关；用确认正常的 SIM 卡测试。'),
+  ],
+  'modem.sim_locked': [
+    t('Unlock with the PIN/PUK from the operator records; disable the SIM PIN if the provider policy allows.', '使用运营商记录中的 PIN/PUK 解锁；在服务商政策允许时关闭 SIM PIN。'),
+  ],
+  'modem.not_registered': [
+    t('Check the APN, the bands the modem supports against the local network, and the antenna connector.', '检查 APN、模块支持频段与当地网络是否匹配，以及天线接头。'),
+  ],
+  'modem.registration_denied': [
+    t('Check the SIM status with the operator (IMSI barred, unpaid, IMEI lock).', '向运营商核实 SIM 状态（IMSI 被禁、欠费、机卡绑定）。'),
+  ],
+  'modem.signal_weak': [
+    t('Check the antenna cable and connector; fit an external antenna where coverage is poor.', '检查天线线缆和接头；信号差的场所加装外置天线。'),
+  ],
+  'system.disk_low': [
+    t('Find what fills storage (logs, outbox, app caches) with the diagnostic bundle; clear or enlarge the partition.', '通过诊断包查找占用空间的内容（日志、发件箱、应用缓存）；清理或扩容分区。'),
+  ],
+  'system.memory_low': [
+    t('Look for a leaking app in the process list; update or restart it.', '在进程列表中查找内存泄漏的应用；更新或重启该应用。'),
+  ],
+  'system.clock_skew': [
+    t('Check NTP reachability and the RTC battery; a clock that resets at boot needs a new RTC cell.', '检查 NTP 可达性和 RTC 电池；开机后时间复位需更换 RTC 电池。'),
+  ],
+  'system.overheat': [
+    t('Clean the vents, check the fan or heat spreader, and look for a process pinning the CPU.', '清洁散热孔，检查风扇或散热片，并查找占满 CPU 的进程。'),
+  ],
+  'agent.storage_degraded': [
+    t('Check the filesystem (read-only remount, full, I/O errors in dmesg); replace the storage if errors recur.', '检查文件系统（是否只读重挂载、已满、dmesg 中的 I/O 错误）；错误复现则更换存储。'),
+  ],
+  'maintenance.battery_fading': [
+    t('Plan a battery replacement at the next visit; the capacity trend and cycle count are in the evidence.', '在下次上门时安排更换电池；容量趋势和循环次数见证据。'),
+  ],
+  'maintenance.cutter_near_life': [
+    t('Plan a cutter (or print mechanism) replacement; printer.cuts_total is in the evidence.', '安排更换切刀（或打印机芯）；printer.cuts_total 见证据。'),
+  ],
+  'maintenance.card_reader_degrading': [
+    t('Clean the head and check the card path; plan a magnetic head replacement if the failure rate keeps rising.', '清洁磁头并检查刷卡通道；失败率持续上升则安排更换磁头。'),
+  ],
+};

@@ -1,0 +1,120 @@
+import type { DeviceIdentity, Observation, ReadingProblem, Readings } from '../../core/readings.js';
+import type { Logger } from '../../log/logger.js';
+import { checkEnrolment, describeReader, deviceIdentityOf, type EnrolmentCheck, type ReaderIdentity } from './enrolment.js';
+import { ReaderStatsStore } from './reader-stats.js';
+import { describeTracks, isGoodRead, type SwipeResult } from './swipe.js';
+import { SwipeWindow, type SwipeWindowOptions } from './swipe-window.js';
+
+/**
+ * Everything a card reader driver knows between events, whatever the transport: presence, counters
+ * since start, the sliding window, lifetime statistics and the enrolment check. Every Observation it
+ * builds is complete (the monitor replaces a source's readings whole), so a swipe event and a poll
+ * report the same set of readings.
+ */
+export interface CardReaderStateOptions {
+  stateDir: string;
+  log: Logger;
+  window?: SwipeWindowOptions;
+}
+
+export class CardReaderState {
+  private readonly stats: ReaderStatsStore;
+  private readonly window: SwipeWindow;
+  private swipes = 0;
+  private readErrors = 0;
+  private lastSwipe: SwipeResult['outcome'] | undefined;
+  private connected = false;
+  private connectedMark: number | undefined;
+  private reader: ReaderIdentity | undefined;
+  private enrolment: EnrolmentCheck | undefined;
+  private problems: ReadingProblem[] = [];
+
+  constructor(private readonly opts: CardReaderStateOptions) {
+    this.stats = new ReaderStatsStore(opts.stateDir, opts.log);
+    this.window = new SwipeWindow(opts.window);
+  }
+
+  /** Presence as last seen; connected time accrues between calls while connected. */
+  setConnected(connected: boolean, now: number): void {
+    this.accrue(now);
+    this.connected = connected;
+    this.connectedMark = connected ? now : undefined;
+  }
+
+  /** The reader attached now (HID readers only: serial lines do not say who is on them). */
+  setReader(reader: ReaderIdentity, now: number): void {
+    this.reader = reader;
+    try {
+      const check = checkEnrolment(this.opts.stateDir, reader, now);
+      if (check.matches && check.newlyEnrolled) this.opts.log.info({ reader: describeReader(reader) }, 'card reader enrolled');
+      if (!check.matches && this.enrolment?.matches !== false) {
+        this.opts.log.error({ reader: describeReader(check.stranger), enrolled: check.enrolled ? describeReader(check.enrolled) : null }, 'card reader is not the enrolled one');
+      }
+      this.enrolment = check;
+      if (check.matches === false && check.problem) this.problems.push({ reading: 'card_reader.identity_matches', message: check.problem });
+    } catch (err) {
+      this.enrolment = undefined;
+      this.problems.push({ reading: 'card_reader.identity_matches', message: `cannot enrol the card reader: ${(err as Error).message}` });
+    }
+  }
+
+  recordSwipe(swipe: SwipeResult, now: number): void {
+    const good = isGoodRead(swipe);
+    this.swipes++;
+    if (!good) this.readErrors++;
+    this.lastSwipe = swipe.outcome;
+    this.window.record(now, !good);
+    this.stats.recordSwipe(swipe);
+    this.opts.log[good ? 'debug' : 'info']({ outcome: swipe.outcome, tracks: describeTracks(swipe), encodeType: swipe.encodeType }, 'card swipe');
+  }
+
+  /** A reading problem reported with the next observation (e.g. the HID module failed to load). */
+  problem(problem: ReadingProblem): void {
+    this.problems.push(problem);
+  }
+
+  observation(now: number): Observation {
+    this.accrue(now);
+    const { swipes, failures } = this.window.counts(now);
+    const stats = this.stats.current;
+    const readings: Readings = {
+      'card_reader.connected': this.connected,
+      'card_reader.swipes': this.swipes,
+      'card_reader.read_errors': this.readErrors,
+      'card_reader.window_swipes': swipes,
+      'card_reader.window_failures': failures,
+      'card_reader.good_reads_total': stats.goodReadCount,
+      'card_reader.failed_reads_total': stats.failedReadCount,
+      'card_reader.hours_connected': Math.round(stats.hoursConnected * 100) / 100,
+    };
+    if (this.lastSwipe) readings['card_reader.last_swipe'] = this.lastSwipe;
+    const evidence: Record<string, string> = {};
+    if (this.reader) evidence['card_reader.reader'] = describeReader(this.reader);
+    if (this.enrolment) {
+      readings['card_reader.identity_matches'] = this.enrolment.matches;
+      if (!this.enrolment.matches) {
+        evidence['card_reader.enrolled_reader'] = this.enrolment.enrolled ? describeReader(this.enrolment.enrolled) : 'unreadable enrolment';
+        evidence['card_reader.stranger_reader'] = describeReader(this.enrolment.stranger);
+      }
+    }
+    const identity: DeviceIdentity | undefined = this.reader ? deviceIdentityOf(this.reader) : undefined;
+    const problems = this.problems;
+    this.problems = [];
+    return {
+      readings,
+      ...(identity ? { identity } : {}),
+      ...(Object.keys(evidence).length ? { evidence } : {}),
+      ...(problems.length ? { problems } : {}),
+    };
+  }
+
+  close(now: number): void {
+    this.accrue(now);
+    this.stats.flush();
+  }
+
+  private accrue(now: number): void {
+    if (this.connected && this.connectedMark !== undefined) this.stats.addConnected(now - this.connectedMark, now);
+    if (this.connected) this.connectedMark = now;
+  }
+}

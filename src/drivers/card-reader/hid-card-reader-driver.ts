@@ -1,0 +1,160 @@
+import { parseDuration, type Config } from '../../config/schema.js';
+import type { Observation } from '../../core/readings.js';
+import type { Driver, DriverContext } from '../contract.js';
+import { bcdVersion, loadNodeHidBackend, type HidBackend, type HidDevice, type HidDeviceInfo } from '../transports/hid.js';
+import { CardReaderState } from './card-reader-state.js';
+import type { ReaderIdentity } from './enrolment.js';
+import { consumeMagTekReport } from './magtek-report.js';
+import { SwipeEvents, type SwipeSource } from './swipe-events.js';
+import type { SwipeWindowOptions } from './swipe-window.js';
+
+export type HidCardReaderConfig = Extract<NonNullable<Config['devices']['cardReader']>, { transport: 'hid' }>;
+
+export interface HidCardReaderOptions {
+  /** Where the HID backend comes from, called on first poll (and again after a failure); default node-hid. */
+  loadBackend?: () => Promise<HidBackend>;
+  window?: SwipeWindowOptions;
+}
+
+const DEFAULT_INTERVAL_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 5_000;
+
+/**
+ * A MagTek-style USB HID swipe reader. Presence comes from enumeration on every poll (node-hid has no
+ * hotplug events; the poll interval is the re-enumeration interval, never a tight loop); a device
+ * 'error' marks it gone at once and the next poll looks for it again. One codec (magtek-report) joined
+ * to one transport (hid).
+ *
+ * Invariant: every input report is zeroed by `consumeMagTekReport` before anything else sees the
+ * swipe; only status fields reach readings, logs and listeners.
+ */
+export class HidCardReaderDriver implements Driver, SwipeSource {
+  readonly kind = 'cardReader' as const;
+  readonly name = 'cardReader';
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  private readonly state: CardReaderState;
+  private readonly events = new SwipeEvents();
+  private backend: Promise<HidBackend> | undefined;
+  private device: HidDevice | undefined;
+  private lastProblem: string | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly config: HidCardReaderConfig,
+    stateDir: string,
+    private readonly ctx: DriverContext,
+    private readonly options: HidCardReaderOptions = {},
+  ) {
+    this.intervalMs = config.interval ? parseDuration(config.interval) : DEFAULT_INTERVAL_MS;
+    this.timeoutMs = config.timeout ? parseDuration(config.timeout) : DEFAULT_TIMEOUT_MS;
+    this.state = new CardReaderState({ stateDir, log: ctx.log, ...(options.window ? { window: options.window } : {}) });
+  }
+
+  async poll(signal: AbortSignal): Promise<Observation> {
+    await this.refresh(signal);
+    return this.state.observation(this.ctx.clock.now());
+  }
+
+  watch(emit: (observation: Observation) => void): void {
+    this.events.watch(emit);
+  }
+
+  onSwipe(listener: Parameters<SwipeSource['onSwipe']>[0]): () => void {
+    return this.events.onSwipe(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.events.close();
+    await this.closeDevice();
+    this.state.close(this.ctx.clock.now());
+  }
+
+  /** Enumerates; opens the configured reader when it appears, forgets it when it is gone. */
+  private async refresh(signal: AbortSignal): Promise<void> {
+    const now = () => this.ctx.clock.now();
+    let backend: HidBackend;
+    let found: HidDeviceInfo | undefined;
+    try {
+      backend = await this.loadBackend();
+      const all = await backend.devices();
+      found = all.find((d) => d.vendorId === this.config.vendorId && d.productId === this.config.productId && d.path);
+    } catch (err) {
+      // Retried on the next poll: libusb may be installed meanwhile.
+      this.backend = undefined;
+      return this.absent(`${(err as Error).message}`, now());
+    }
+    signal.throwIfAborted();
+    if (!found) return this.absent(undefined, now());
+    this.state.setReader(identityOf(found), now());
+    if (this.device) return;
+    let device: HidDevice;
+    try {
+      device = await backend.open(found.path!);
+    } catch (err) {
+      return this.absent(`cannot open HID device ${found.path}: ${(err as Error).message}`, now());
+    }
+    if (signal.aborted || this.closed) {
+      await device.close().catch(() => {});
+      signal.throwIfAborted();
+      return;
+    }
+    this.device = device;
+    this.lastProblem = undefined;
+    device.on('data', (report) => this.onReport(report));
+    device.on('error', (err) => void this.onDeviceError(device, err));
+    this.state.setConnected(true, now());
+    this.ctx.log.info({ path: found.path }, 'card reader open');
+  }
+
+  private async absent(problem: string | undefined, now: number): Promise<void> {
+    await this.closeDevice();
+    this.state.setConnected(false, now);
+    // A lasting problem is reported once, not on every poll.
+    if (problem && problem !== this.lastProblem) this.state.problem({ reading: 'card_reader.connected', message: problem });
+    this.lastProblem = problem;
+  }
+
+  private onReport(report: Buffer): void {
+    const result = consumeMagTekReport(report);
+    const now = this.ctx.clock.now();
+    if (!result.ok) {
+      this.state.problem({ message: result.problem });
+      this.events.changed(this.state.observation(now));
+      return;
+    }
+    this.state.recordSwipe(result.swipe, now);
+    this.events.swiped(result.swipe, this.state.observation(now));
+  }
+
+  private async onDeviceError(device: HidDevice, err: Error): Promise<void> {
+    if (device !== this.device) return;
+    this.ctx.log.warn({ err: err.message }, 'card reader lost');
+    await this.absent(undefined, this.ctx.clock.now());
+    this.events.changed(this.state.observation(this.ctx.clock.now()));
+  }
+
+  private loadBackend(): Promise<HidBackend> {
+    this.backend ??= (this.options.loadBackend ?? loadNodeHidBackend)();
+    return this.backend;
+  }
+
+  private async closeDevice(): Promise<void> {
+    const device = this.device;
+    this.device = undefined;
+    if (device) await device.close().catch((err: Error) => this.ctx.log.debug({ err: err.message }, 'closing the card reader failed'));
+  }
+}
+
+function identityOf(info: HidDeviceInfo): ReaderIdentity {
+  return {
+    vendorId: info.vendorId,
+    productId: info.productId,
+    ...(info.serialNumber ? { serial: info.serialNumber } : {}),
+    firmware: bcdVersion(info.release),
+    ...(info.product ? { product: info.product } : {}),
+    ...(info.manufacturer ? { manufacturer: info.manufacturer } : {}),
+  };
+}

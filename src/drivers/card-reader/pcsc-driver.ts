@@ -1,0 +1,42 @@
+import { parseDuration, type Config } from '../../config/schema.js';
+import type { Observation } from '../../core/readings.js';
+import type { Driver, DriverContext } from '../contract.js';
+import { SmartcardPcscStack, type PcscStack } from '../transports/pcsc.js';
+import { pcscObservation, readerMatcher } from './pcsc-readings.js';
+
+export type PcscReaderConfig = Extract<NonNullable<Config['devices']['cardReader']>, { transport: 'pcsc' }>;
+
+/** Listing readers is one local IPC round trip to pcscd; card insertion is seen within one interval. */
+export const PCSC_DEFAULT_INTERVAL = '5s';
+export const PCSC_DEFAULT_TIMEOUT = '3s';
+
+/**
+ * A chip / contactless reader behind PC/SC: is the configured reader there, is a card in it, and what
+ * its ATR says (length, protocols). Never connects to the card, never sends an APDU (see transports/pcsc).
+ *
+ * The binding's calls are synchronous and short; `signal` is honoured before the call, which cannot be
+ * interrupted once started.
+ */
+export class PcscCardReaderDriver implements Driver {
+  readonly kind = 'cardReader' as const;
+  readonly name = 'cardReader';
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  private readonly matches: (name: string) => boolean;
+  private readonly stack: PcscStack;
+
+  constructor(config: PcscReaderConfig, _ctx: DriverContext, options: { stack?: PcscStack } = {}) {
+    this.matches = readerMatcher(config.reader);
+    this.stack = options.stack ?? new SmartcardPcscStack();
+    this.intervalMs = parseDuration(config.interval ?? PCSC_DEFAULT_INTERVAL);
+    this.timeoutMs = parseDuration(config.timeout ?? PCSC_DEFAULT_TIMEOUT);
+  }
+
+  async poll(signal: AbortSignal): Promise<Observation> {
+    signal.throwIfAborted();
+    return pcscObservation(await this.stack.snapshot(), this.matches);
+  }
+
+  /** Every snapshot releases its own PC/SC context: nothing is held between polls. */
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,96 @@
+import { parseDuration, type Config } from '../../config/schema.js';
+import type { Observation } from '../../core/readings.js';
+import type { Driver, DriverContext } from '../contract.js';
+import { SerialTransport, SerialTransportError, type SerialBinding } from '../transports/serial.js';
+import { CardReaderState } from './card-reader-state.js';
+import { SwipeEvents, type SwipeSource } from './swipe-events.js';
+import type { SwipeWindowOptions } from './swipe-window.js';
+import { TrackFrameParser, type TrackFrame } from './track-frames.js';
+
+export type SerialCardReaderConfig = Extract<NonNullable<Config['devices']['cardReader']>, { transport: 'serial' }>;
+
+export interface SerialCardReaderOptions {
+  binding?: SerialBinding;
+  backoff?: { minMs: number; maxMs: number };
+  window?: SwipeWindowOptions;
+}
+
+const DEFAULT_INTERVAL_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 5_000;
+
+/**
+ * A magstripe reader on a serial line. It only talks when a card is swiped, so presence is the port:
+ * `connected` is true while the port is open (a USB-serial reader that is unplugged takes its port with
+ * it). Serial readers do not identify themselves, so there is no enrolment check on this transport.
+ * One codec (track-frames) joined to one transport (serial).
+ */
+export class SerialCardReaderDriver implements Driver, SwipeSource {
+  readonly kind = 'cardReader' as const;
+  readonly name = 'cardReader';
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  private readonly state: CardReaderState;
+  private readonly events = new SwipeEvents();
+  private readonly transport: SerialTransport<TrackFrame>;
+
+  constructor(
+    config: SerialCardReaderConfig,
+    stateDir: string,
+    private readonly ctx: DriverContext,
+    options: SerialCardReaderOptions = {},
+  ) {
+    this.intervalMs = config.interval ? parseDuration(config.interval) : DEFAULT_INTERVAL_MS;
+    this.timeoutMs = config.timeout ? parseDuration(config.timeout) : DEFAULT_TIMEOUT_MS;
+    this.state = new CardReaderState({ stateDir, log: ctx.log, ...(options.window ? { window: options.window } : {}) });
+    this.transport = new SerialTransport({
+      path: config.path,
+      baudRate: config.baudRate,
+      clock: ctx.clock,
+      log: ctx.log.child({ path: config.path }),
+      parser: new TrackFrameParser(),
+      ...(options.binding ? { binding: options.binding } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    });
+    this.transport.onFrame((frame) => this.onFrame(frame));
+    this.transport.onStateChange((state) => {
+      this.state.setConnected(state === 'open', ctx.clock.now());
+      if (state === 'disconnected') this.events.changed(this.state.observation(ctx.clock.now()));
+    });
+  }
+
+  async poll(signal: AbortSignal): Promise<Observation> {
+    try {
+      await this.transport.open();
+    } catch (err) {
+      if (!(err instanceof SerialTransportError)) throw err;
+      // Backing off between reopen attempts is expected, not news.
+      if (!err.backoff) this.state.problem({ reading: 'card_reader.connected', message: err.message });
+    }
+    signal.throwIfAborted();
+    return this.state.observation(this.ctx.clock.now());
+  }
+
+  watch(emit: (observation: Observation) => void): void {
+    this.events.watch(emit);
+  }
+
+  onSwipe(listener: Parameters<SwipeSource['onSwipe']>[0]): () => void {
+    return this.events.onSwipe(listener);
+  }
+
+  async close(): Promise<void> {
+    this.events.close();
+    await this.transport.close();
+    this.state.close(this.ctx.clock.now());
+  }
+
+  private onFrame(frame: TrackFrame): void {
+    const now = this.ctx.clock.now();
+    if (frame.type === 'noise') {
+      this.ctx.log.debug({ length: frame.length }, 'card reader line noise');
+      return;
+    }
+    this.state.recordSwipe(frame.swipe, now);
+    this.events.swiped(frame.swipe, this.state.observation(now));
+  }
+}

@@ -1,0 +1,120 @@
+import type { FrameParser } from '../transports/serial.js';
+import { swipeOutcome, type SwipeResult, type TrackResult } from './swipe.js';
+
+/**
+ * Serial magstripe readers send one swipe as track text (`%…?` track 1, `;…?` track 2, `;…?` or `+…?`
+ * track 3; a failed track as `%E?`, `;E?`, `+E?`), either as a line ended by CR/LF or framed as
+ * STX text ETX LRC, where LRC is the XOR of every byte after STX up to and including ETX.
+ *
+ * Invariants (PCI DSS 3.3.1):
+ * - Work is done on bytes, never on strings: a JS string of track data could not be wiped.
+ * - `push` zeroes the chunk it is given, and every byte of the internal buffer is zeroed once consumed
+ *   (or on reset), so no card data outlives parsing. Frames carry status fields only.
+ */
+
+export type TrackFrame = { type: 'swipe'; swipe: SwipeResult } | { type: 'noise'; length: number };
+
+const STX = 0x02;
+const ETX = 0x03;
+const CR = 0x0d;
+const LF = 0x0a;
+const END_SENTINEL = 0x3f; // '?'
+const ERROR_MARK = 0x45; // 'E'
+const PERCENT = 0x25;
+const SEMICOLON = 0x3b;
+const PLUS = 0x2b;
+/** Longer than tracks 1-3 together with sentinels and framing; a run past it is line noise. */
+const MAX_FRAME = 512;
+
+export class TrackFrameParser implements FrameParser<TrackFrame> {
+  private readonly buf = Buffer.alloc(MAX_FRAME + 2);
+  private len = 0;
+
+  push(chunk: Uint8Array): TrackFrame[] {
+    const frames: TrackFrame[] = [];
+    try {
+      for (const byte of chunk) this.take(byte, frames);
+    } finally {
+      chunk.fill(0);
+    }
+    return frames;
+  }
+
+  reset(): void {
+    this.buf.fill(0);
+    this.len = 0;
+  }
+
+  private take(byte: number, frames: TrackFrame[]): void {
+    const framed = this.len > 0 && this.buf[0] === STX;
+    if (!framed && this.len === 0 && (byte === CR || byte === LF)) return;
+    if (!framed && (byte === CR || byte === LF)) return this.emit(frames, classifyTrackText(this.buf.subarray(0, this.len)));
+    if (!framed && byte === STX && this.len > 0) this.emit(frames, classifyTrackText(this.buf.subarray(0, this.len)));
+    this.buf[this.len++] = byte;
+    // A framed message is complete with the byte after ETX (its LRC).
+    if (framed && this.len >= 3 && this.buf[this.len - 2] === ETX) return this.emit(frames, classifyFramed(this.buf.subarray(0, this.len)));
+    if (this.len > MAX_FRAME) {
+      frames.push({ type: 'noise', length: this.len });
+      this.reset();
+    }
+  }
+
+  private emit(frames: TrackFrame[], swipe: SwipeResult): void {
+    frames.push({ type: 'swipe', swipe });
+    this.reset();
+  }
+}
+
+/** STX text ETX LRC. A bad LRC makes every track that seemed to decode untrustworthy: a decode error. */
+function classifyFramed(frame: Uint8Array): SwipeResult {
+  let lrc = 0;
+  for (let i = 1; i < frame.length - 1; i++) lrc ^= frame[i]!;
+  const swipe = classifyTrackText(frame.subarray(1, frame.length - 2));
+  if (lrc === frame[frame.length - 1]) return swipe;
+  const tracks = swipe.tracks.map((t) => (t.status === 'ok' ? { status: 'decode_error', length: 0 } : t)) as SwipeResult['tracks'];
+  return { outcome: swipeOutcome(tracks, 'unknown'), tracks, encodeType: 'unknown' };
+}
+
+/**
+ * Tracks arrive in order 1, 2, 3. A sentinel names its track (`;` is track 2, or 3 once track 2 was
+ * seen). Text with no start sentinel stands in for the next track not yet seen, up to its `?`.
+ */
+export function classifyTrackText(text: Uint8Array): SwipeResult {
+  const tracks: TrackResult[] = [empty(), empty(), empty()];
+  let next = 0;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c <= 0x20) {
+      i++;
+      continue;
+    }
+    const track = c === PERCENT ? 0 : c === PLUS ? 2 : c === SEMICOLON ? (next <= 1 ? 1 : 2) : -1;
+    if (track >= 0) {
+      const end = text.indexOf(END_SENTINEL, i + 1);
+      const stop = end < 0 ? text.length : end + 1;
+      const failed = end < 0 || (end === i + 2 && text[i + 1] === ERROR_MARK);
+      const status = failed ? 'decode_error' : end === i + 1 ? 'empty' : 'ok';
+      if (tracks[track]!.status === 'empty') tracks[track] = { status, length: status === 'ok' ? stop - i : 0 };
+      next = track + 1;
+      i = stop;
+      continue;
+    }
+    let stop = i;
+    while (stop < text.length && text[stop] !== END_SENTINEL && !isStartSentinel(text[stop]!)) stop++;
+    if (text[stop] === END_SENTINEL) stop++;
+    if (next <= 2) tracks[next] = { status: 'no_start_sentinel', length: stop - i };
+    next++;
+    i = stop;
+  }
+  const fixed = tracks as SwipeResult['tracks'];
+  return { outcome: swipeOutcome(fixed, 'unknown'), tracks: fixed, encodeType: 'unknown' };
+}
+
+function isStartSentinel(c: number): boolean {
+  return c === PERCENT || c === SEMICOLON || c === PLUS;
+}
+
+function empty(): TrackResult {
+  return { status: 'empty', length: 0 };
+}

@@ -1,0 +1,60 @@
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../log/logger.js';
+import { SerialTransport, type SerialBinding, type SerialState } from '../transports/serial.js';
+import { AtLineParser } from './at-lines.js';
+import { AtResponseCollector, type AtResponse } from './at-response.js';
+
+export interface AtChannelOptions {
+  path: string;
+  baudRate: number;
+  clock: Clock;
+  log: Logger;
+  binding?: SerialBinding;
+  backoff?: { minMs: number; maxMs: number };
+}
+
+/**
+ * AT commands over a serial line: one command in flight (the transport's FIFO), each answered by an
+ * AtResponse or rejected with a SerialTransportError (`timeout`, `disconnected`, …).
+ *
+ * Lines that arrive while nothing is in flight (URCs, or the tail of a reply that came after its
+ * timeout) are dropped: readings come from queries, never from URCs. (No onFrame listener is kept,
+ * because the transport also hands it every line a collector took without finishing.) A late OK
+ * that reaches the next command can end only a command that expects no information; queries set
+ * it aside (see AtResponseCollector), so the exchange falls back into step by the next query.
+ */
+export class AtChannel {
+  private readonly transport: SerialTransport<string>;
+
+  constructor(private readonly opts: AtChannelOptions) {
+    this.transport = new SerialTransport({
+      path: opts.path,
+      baudRate: opts.baudRate,
+      clock: opts.clock,
+      log: opts.log,
+      parser: new AtLineParser(),
+      ...(opts.binding ? { binding: opts.binding } : {}),
+      ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    });
+  }
+
+  get state(): SerialState {
+    return this.transport.state;
+  }
+
+  onStateChange(listener: (state: SerialState) => void): () => void {
+    return this.transport.onStateChange(listener);
+  }
+
+  /** Sends `command` + CR and collects its response. */
+  async send(command: string, timeoutMs: number, signal?: AbortSignal): Promise<AtResponse> {
+    const collector = new AtResponseCollector(command);
+    const response = await this.transport.request(Buffer.from(`${command}\r`, 'latin1'), (line) => collector.push(line), timeoutMs, signal);
+    if (response.urcs.length > 0) this.opts.log.debug({ command, urcs: response.urcs }, 'modem URCs during command');
+    return response;
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}

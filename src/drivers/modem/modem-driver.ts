@@ -1,0 +1,204 @@
+import { parseDuration, type Config } from '../../config/schema.js';
+import type { DeviceIdentity, DriverAction, Observation, ReadingProblem } from '../../core/readings.js';
+import type { Driver, DriverContext } from '../contract.js';
+import { SerialTransportError, type SerialBinding } from '../transports/serial.js';
+import { AtChannel } from './at-channel.js';
+import { informationValues, type AtResponse, type FinalResult } from './at-response.js';
+import { modemIdentity, modemObservation, unresponsiveObservation, type IdentityAnswers, type ModemSnapshot } from './modem-readings.js';
+import { parseCops, parseRegistration } from './registration.js';
+import { DEFAULT_REINIT_POLICY, ReinitPolicy, type ModemTrouble, type ReinitPolicyOptions } from './reinit-policy.js';
+import { parseCesq, parseCsq } from './signal.js';
+import { parseSimState } from './sim.js';
+
+export type ModemConfig = NonNullable<Config['devices']['modem']>;
+
+export interface ModemDriverOptions {
+  /** serialport binding to use instead of the system one (tests, demo: the emulator's mock binding). */
+  binding?: SerialBinding;
+  /** Reopen backoff after a failed open; default 1 s doubling to 30 s. */
+  backoff?: { minMs: number; maxMs: number };
+  /** When the driver re-initialises the modem by itself; default 2 min of trouble, 3 per hour. */
+  reinit?: ReinitPolicyOptions;
+}
+
+const DEFAULT_INTERVAL_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** A command whose reply never came: the rest of the poll is skipped (the modem stopped answering). */
+class Stalled extends Error {}
+
+/**
+ * A cellular modem on a serial AT port (27.007; protocols.md §4).
+ *
+ * Each poll: `AT` (no answer: `modem.responding = false` and nothing else), then — once per open —
+ * `ATE0` and `AT+CMEE=2` and the identity, then +CPIN?, +CSQ, +CESQ, +CREG?, +CGREG?, +CEREG?, +COPS?.
+ * An ERROR to a query leaves its value unknown; a query that times out ends the poll's queries, so
+ * silence costs one reply timeout (a fifth of the poll timeout) per poll, plus up to two per command
+ * of a re-init. First-line fix: when the modem stays silent on an open port, or stays unregistered with a
+ * ready SIM, it is re-initialised (AT+CFUN=1,1, or AT+CFUN=0 then =1) as the ReinitPolicy allows; each
+ * attempt is reported in the Observation's `actions`.
+ */
+export class ModemDriver implements Driver {
+  readonly kind = 'modem' as const;
+  readonly name = 'modem';
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  private readonly replyTimeoutMs: number;
+  private readonly channel: AtChannel;
+  private readonly policy: ReinitPolicy;
+  /** Echo off and verbose errors set, identity read: redone after every (re)open and re-init. */
+  private configured = false;
+  private identity: DeviceIdentity | undefined;
+
+  constructor(
+    private readonly config: ModemConfig,
+    private readonly ctx: DriverContext,
+    options: ModemDriverOptions = {},
+  ) {
+    this.intervalMs = config.interval ? parseDuration(config.interval) : DEFAULT_INTERVAL_MS;
+    this.timeoutMs = config.timeout ? parseDuration(config.timeout) : DEFAULT_TIMEOUT_MS;
+    this.replyTimeoutMs = Math.max(1, Math.floor(this.timeoutMs / 5));
+    this.policy = new ReinitPolicy(options.reinit ?? DEFAULT_REINIT_POLICY);
+    this.channel = new AtChannel({
+      path: config.path,
+      baudRate: config.baudRate,
+      clock: ctx.clock,
+      log: ctx.log.child({ device: 'modem', path: config.path }),
+      ...(options.binding ? { binding: options.binding } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    });
+    this.channel.onStateChange((state) => {
+      if (state !== 'open') this.forget();
+    });
+  }
+
+  async poll(signal: AbortSignal): Promise<Observation> {
+    try {
+      await this.channel.send('AT', this.replyTimeoutMs, signal);
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      if (!(err instanceof SerialTransportError)) throw err;
+      this.forget();
+      const observation = unresponsiveObservation(err.message);
+      // Only a port that is open can carry a reset; a missing port is the transport's to reopen.
+      const due = this.policy.observe(this.channel.state === 'open' ? 'unresponsive' : undefined, this.ctx.clock.now());
+      if (due) observation.actions = [await this.reinit(due, signal)];
+      return observation;
+    }
+
+    const problems: ReadingProblem[] = [];
+    const ask = this.asker(problems, signal);
+    // Filled in order; a query that stalls leaves the rest unknown.
+    const snapshot: ModemSnapshot = { sim: 'unknown' };
+    try {
+      if (!this.configured) {
+        await ask('ATE0');
+        await ask('AT+CMEE=2');
+        this.identity = await this.readIdentity(ask);
+        this.configured = true;
+      }
+      snapshot.sim = parseSimState(await ask('AT+CPIN?'));
+      snapshot.csq = parseCsq(await ask('AT+CSQ'));
+      snapshot.cesq = parseCesq(await ask('AT+CESQ'));
+      snapshot.creg = parseRegistration(await ask('AT+CREG?'));
+      snapshot.cgreg = parseRegistration(await ask('AT+CGREG?'));
+      snapshot.cereg = parseRegistration(await ask('AT+CEREG?'));
+      snapshot.operator = parseCops(await ask('AT+COPS?'));
+    } catch (err) {
+      if (!(err instanceof Stalled)) throw err;
+    }
+
+    const observation = modemObservation(snapshot, this.identity, problems);
+    const registration = observation.readings['modem.registration'];
+    const unregistered = snapshot.sim === 'ready' && (registration === 'searching' || registration === 'not_registered');
+    const due = this.policy.observe(unregistered ? 'not_registered' : undefined, this.ctx.clock.now());
+    if (due) observation.actions = [await this.reinit(due, signal)];
+    return observation;
+  }
+
+  async close(): Promise<void> {
+    await this.channel.close();
+  }
+
+  /**
+   * `ask(command)`: its response, with a failed final result noted as a problem. A timeout or a lost
+   * line is noted and throws Stalled; an abort rethrows the signal's reason.
+   */
+  private asker(problems: ReadingProblem[], signal: AbortSignal): (command: string) => Promise<AtResponse> {
+    return async (command) => {
+      try {
+        const response = await this.channel.send(command, this.replyTimeoutMs, signal);
+        if (response.final.kind !== 'ok') problems.push({ message: `${command}: ${describeFinal(response.final)}` });
+        return response;
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        if (!(err instanceof SerialTransportError)) throw err;
+        problems.push({ message: `${command}: ${err.message}` });
+        throw new Stalled(err.message);
+      }
+    };
+  }
+
+  private async readIdentity(ask: (command: string) => Promise<AtResponse>): Promise<DeviceIdentity> {
+    const first = async (command: string) => {
+      const response = await ask(command);
+      return response.final.kind === 'ok' ? informationValues(response)[0] : undefined;
+    };
+    const answers: IdentityAnswers = {};
+    const put = (key: Exclude<keyof IdentityAnswers, 'ati'>, value: string | undefined) => {
+      if (value !== undefined) answers[key] = value;
+    };
+    put('manufacturer', await first('AT+CGMI'));
+    put('model', await first('AT+CGMM'));
+    put('revision', await first('AT+CGMR'));
+    put('serialNumber', await first('AT+CGSN'));
+    if (answers.manufacturer === undefined || answers.model === undefined) {
+      const ati = await ask('ATI');
+      if (ati.final.kind === 'ok') answers.ati = informationValues(ati);
+    }
+    return modemIdentity(answers, this.config.path);
+  }
+
+  /** One re-init attempt; the modem forgets ATE0 / CMEE across a reset, so both are redone next poll. */
+  private async reinit(trouble: ModemTrouble, signal: AbortSignal): Promise<DriverAction> {
+    const at = new Date(this.ctx.clock.now()).toISOString();
+    const [action, readings, commands] =
+      trouble === 'unresponsive'
+        ? (['modem.reset', ['modem.responding'], ['AT+CFUN=1,1']] as const)
+        : (['modem.radio_restart', ['modem.registration'], ['AT+CFUN=0', 'AT+CFUN=1']] as const);
+    this.forget();
+    let failure: string | undefined;
+    for (const command of commands) {
+      try {
+        const response = await this.channel.send(command, 2 * this.replyTimeoutMs, signal);
+        if (response.final.kind !== 'ok') failure = `${command}: ${describeFinal(response.final)}`;
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        if (!(err instanceof SerialTransportError)) throw err;
+        failure = `${command}: ${err.message}`;
+      }
+      if (failure) break;
+    }
+    const detail = (failure ?? `${commands.join(' then ')}: OK`).slice(0, 500);
+    this.ctx.log.info({ action, ok: !failure, detail }, 'modem re-initialised');
+    return { action, at, ok: !failure, detail, readings: [...readings] };
+  }
+
+  private forget(): void {
+    this.configured = false;
+    this.identity = undefined;
+  }
+}
+
+function describeFinal(final: FinalResult): string {
+  switch (final.kind) {
+    case 'ok':
+      return 'OK';
+    case 'error':
+      return 'ERROR';
+    case 'cme_error':
+      return `+CME ERROR: ${final.text}`;
+    case 'cms_error':
+      return `+CMS ERROR: ${final.text}`;
+  }
+}

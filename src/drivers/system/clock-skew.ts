@@ -1,0 +1,54 @@
+import type { Clock } from '../../core/clock.js';
+
+/** How far this terminal's clock is off, as last measured against a trusted reference. */
+export interface ClockSkew {
+  /** Local time − reference time, in seconds: positive when this terminal is ahead. */
+  skewS: number;
+  /** Which reference, e.g. "hub" or "target:acquirer". */
+  source: string;
+}
+
+/** What the system driver reads; absent when no reference time has been seen yet. */
+export interface ClockSkewSource {
+  current(): ClockSkew | undefined;
+}
+
+/**
+ * Keeps the latest reference time (the hub's `welcome.serverTime`, a target's HTTP `Date`) and turns it
+ * into a skew whenever asked.
+ *
+ * Invariant: the reference is carried forward on a monotonic clock, not the wall clock, so a later
+ * wall-clock jump (NTP finally syncing, someone setting the date) shows up in the skew at the next read
+ * instead of waiting for the next reference. Transit delay of the reference (milliseconds against a
+ * 300 s threshold) is ignored.
+ */
+export class ClockSkewTracker implements ClockSkewSource {
+  private readonly clock: Clock;
+  private readonly monotonic: () => number;
+  private latest: { source: string; referenceMs: number; monotonicAt: number } | undefined;
+
+  /** `monotonic` defaults to performance.now(); tests pass a counter of their own. */
+  constructor(options: { clock: Clock; monotonic?: () => number }) {
+    this.clock = options.clock;
+    this.monotonic = options.monotonic ?? (() => performance.now());
+  }
+
+  /** A reference time (ms since the epoch) received just now. */
+  observe(source: string, referenceMs: number): void {
+    if (Number.isFinite(referenceMs)) this.latest = { source, referenceMs, monotonicAt: this.monotonic() };
+  }
+
+  /** An ISO 8601 time (`welcome.serverTime`) or an HTTP `Date` header; false (and ignored) if it does not parse. */
+  observeText(source: string, text: string): boolean {
+    const ms = Date.parse(text);
+    if (Number.isNaN(ms)) return false;
+    this.observe(source, ms);
+    return true;
+  }
+
+  current(): ClockSkew | undefined {
+    if (!this.latest) return undefined;
+    const referenceNow = this.latest.referenceMs + (this.monotonic() - this.latest.monotonicAt);
+    return { skewS: Math.round((this.clock.now() - referenceNow) / 100) / 10, source: this.latest.source };
+  }
+}

@@ -1,0 +1,75 @@
+import type { Config } from '../../config/schema.js';
+import { parseDuration } from '../../config/schema.js';
+import type { Observation, ReadingProblem } from '../../core/readings.js';
+import type { Driver, DriverContext } from '../contract.js';
+import { readAttribute } from '../transports/sysfs.js';
+import type { ClockSkewSource } from './clock-skew.js';
+import { diskFree, type StatFs } from './disk-free.js';
+import { MEM_READING, parseMeminfo } from './meminfo.js';
+import { readThermalZones } from './read-thermal.js';
+import { parseThermalZones } from './thermal.js';
+
+export type SystemConfig = NonNullable<Config['devices']['system']>;
+
+/** Disk, memory and temperature move over minutes; every read is a few syscalls. */
+export const SYSTEM_DEFAULT_INTERVAL = '30s';
+export const SYSTEM_DEFAULT_TIMEOUT = '5s';
+
+export interface SystemDriverOptions {
+  /** Where `system.clock_skew_s` comes from; without it the reading is absent. */
+  clockSkew?: ClockSkewSource;
+  /** fs.statfs unless a test injects sizes. */
+  statfs?: StatFs;
+}
+
+/**
+ * The terminal's own health: free disk where the agent writes (state and logs), available memory
+ * (`<procfs>/meminfo`), the hottest CPU thermal zone (`<sysfs>/class/thermal`) and clock skew against
+ * the last trusted reference time. Each part fails on its own: a problem in one leaves the others.
+ */
+export class SystemDriver implements Driver {
+  readonly kind = 'system' as const;
+  readonly name = 'system';
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+
+  constructor(
+    config: SystemConfig,
+    private readonly paths: { sysfs: string; procfs: string; state: string; logs: string },
+    _ctx: DriverContext,
+    private readonly options: SystemDriverOptions = {},
+  ) {
+    this.intervalMs = parseDuration(config.interval ?? SYSTEM_DEFAULT_INTERVAL);
+    this.timeoutMs = parseDuration(config.timeout ?? SYSTEM_DEFAULT_TIMEOUT);
+  }
+
+  async poll(signal: AbortSignal): Promise<Observation> {
+    const [disk, memory, thermal] = await Promise.all([
+      diskFree([this.paths.state, this.paths.logs], this.options.statfs),
+      this.readMemory(signal),
+      readThermalZones(this.paths.sysfs, signal).then(parseThermalZones),
+    ]);
+    signal.throwIfAborted();
+    const skew = this.options.clockSkew?.current();
+    return {
+      readings: {
+        ...disk.readings,
+        ...memory.readings,
+        ...thermal.readings,
+        ...(skew ? { 'system.clock_skew_s': skew.skewS } : {}),
+      },
+      problems: [...disk.problems, ...memory.problems, ...thermal.problems],
+      evidence: { ...disk.evidence, ...thermal.evidence, ...(skew ? { 'system.clock_reference': skew.source } : {}) },
+    };
+  }
+
+  /** Nothing is held between polls. */
+  async close(): Promise<void> {}
+
+  private async readMemory(signal: AbortSignal): Promise<{ readings: Observation['readings']; problems: ReadingProblem[] }> {
+    const read = await readAttribute(this.paths.procfs, 'meminfo', signal);
+    if (read.kind === 'value') return parseMeminfo(read.text);
+    const message = read.kind === 'missing' ? 'meminfo: not found' : read.message;
+    return { readings: {}, problems: [{ reading: MEM_READING, message }] };
+  }
+}

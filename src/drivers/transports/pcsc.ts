@@ -1,0 +1,89 @@
+/**
+ * PC/SC (pcsc-lite's pcscd, or WinSCard) through the `smartcard` N-API binding, as a thin adapter.
+ *
+ * Invariants:
+ * - The native module is loaded on the first snapshot, never at import or construction: a machine
+ *   without libpcsclite or the binding reports that as data (`library`), it does not crash.
+ * - A snapshot is read-only: it lists readers and their state (SCardListReaders + a zero-timeout
+ *   SCardGetStatusChange). It never connects to a card and never sends an APDU, so it cannot see card
+ *   data and cannot disturb a payment in progress.
+ * - Each snapshot opens and releases its own context, so a pcscd restart between polls needs no repair.
+ */
+
+/** One reader as PC/SC reports it. */
+export interface PcscReaderState {
+  name: string;
+  /** A card is in the slot / in the field (SCARD_STATE_PRESENT). */
+  cardPresent: boolean;
+  /** A card is present but did not answer the reset (SCARD_STATE_MUTE). */
+  cardMute: boolean;
+  /** The Answer To Reset, when a card answered. Identifies the chip, not the cardholder. */
+  atr?: Uint8Array;
+}
+
+export type PcscSnapshot =
+  | { kind: 'readers'; readers: PcscReaderState[] }
+  /** `library`: the binding or libpcsclite cannot be loaded; `service`: pcscd is not reachable or failed. */
+  | { kind: 'unavailable'; reason: 'library' | 'service'; message: string };
+
+/** The seam drivers depend on; tests substitute their own. */
+export interface PcscStack {
+  snapshot(): Promise<PcscSnapshot>;
+}
+
+/** The few parts of the `smartcard` module this adapter uses. */
+interface SmartcardModule {
+  Context: new () => {
+    listReaders(): { name: string; state: number; atr: Buffer | null }[];
+    close(): void;
+  };
+  SCARD_STATE_PRESENT: number;
+  SCARD_STATE_MUTE: number;
+}
+
+/** The real stack over the `smartcard` binding; `load` is replaceable so tests can make it fail. */
+export class SmartcardPcscStack implements PcscStack {
+  private lib: SmartcardModule | undefined;
+
+  constructor(private readonly load: () => Promise<unknown> = () => import('smartcard')) {}
+
+  async snapshot(): Promise<PcscSnapshot> {
+    let lib: SmartcardModule;
+    try {
+      lib = this.lib ??= await this.loadModule();
+    } catch (err) {
+      return { kind: 'unavailable', reason: 'library', message: `PC/SC library cannot be loaded (install libpcsclite1 and the smartcard module): ${messageOf(err)}` };
+    }
+    let context: InstanceType<SmartcardModule['Context']>;
+    try {
+      context = new lib.Context();
+    } catch (err) {
+      return { kind: 'unavailable', reason: 'service', message: `PC/SC service (pcscd): ${messageOf(err)}` };
+    }
+    try {
+      const readers = context.listReaders().map((r) => ({
+        name: r.name,
+        cardPresent: (r.state & lib.SCARD_STATE_PRESENT) !== 0,
+        cardMute: (r.state & lib.SCARD_STATE_MUTE) !== 0,
+        ...(r.atr && r.atr.length > 0 ? { atr: Uint8Array.from(r.atr) } : {}),
+      }));
+      return { kind: 'readers', readers };
+    } catch (err) {
+      return { kind: 'unavailable', reason: 'service', message: `PC/SC service (pcscd): ${messageOf(err)}` };
+    } finally {
+      context.close();
+    }
+  }
+
+  private async loadModule(): Promise<SmartcardModule> {
+    const mod = (await this.load()) as SmartcardModule & { default?: SmartcardModule };
+    // CommonJS module seen from ESM: the exports object is `default`; named exports may also be lifted.
+    const lib = mod.default ?? mod;
+    if (typeof lib.Context !== 'function') throw new Error('the module has no PC/SC Context');
+    return lib;
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

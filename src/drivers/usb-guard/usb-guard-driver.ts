@@ -1,0 +1,60 @@
+import { parseDuration, type Config } from '../../config/schema.js';
+import type { Clock } from '../../core/clock.js';
+import type { Observation } from '../../core/readings.js';
+import type { Logger } from '../../log/logger.js';
+import type { Driver, DriverContext } from '../contract.js';
+import { scanUsbDevices } from './usb-devices.js';
+import { enrolledOrEnrol } from './usb-enrolment.js';
+import { guardedDevices, usbGuardObservation } from './usb-policy.js';
+
+export type UsbGuardConfig = NonNullable<Config['devices']['usbGuard']>;
+
+/** A skimmer or keylogger plugged in should show within seconds; a sysfs scan costs microseconds. */
+export const USB_GUARD_DEFAULT_INTERVAL = '10s';
+export const USB_GUARD_DEFAULT_TIMEOUT = '5s';
+
+/**
+ * Watches the USB bus against an allowlist: the config's `allow` entries plus, with `enrolPresent`,
+ * the devices attached when the guard first ran (see usb-enrolment). Polls `<sysfs>/bus/usb/devices`
+ * (no native module, no udev needed), so a device that comes and goes between two polls is missed;
+ * the interval bounds that window.
+ */
+export class UsbGuardDriver implements Driver {
+  readonly kind = 'system' as const;
+  readonly name = 'usb-guard';
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly config: UsbGuardConfig,
+    private readonly paths: { sysfs: string; state: string },
+    ctx: DriverContext,
+  ) {
+    this.log = ctx.log;
+    this.clock = ctx.clock;
+    this.intervalMs = parseDuration(config.interval ?? USB_GUARD_DEFAULT_INTERVAL);
+    this.timeoutMs = parseDuration(config.timeout ?? USB_GUARD_DEFAULT_TIMEOUT);
+  }
+
+  async poll(signal: AbortSignal): Promise<Observation> {
+    const scan = await scanUsbDevices(this.paths.sysfs, signal);
+    const problems = [...scan.problems];
+    const allow = [...this.config.allow];
+    if (this.config.enrolPresent) {
+      const enrolled = enrolledOrEnrol(this.paths.state, guardedDevices(scan.devices), this.clock.now());
+      if (enrolled.ok) {
+        if (enrolled.newlyEnrolled) this.log.info({ devices: enrolled.devices.length }, 'USB devices enrolled');
+        allow.push(...enrolled.devices);
+      } else {
+        problems.push({ reading: 'security.unknown_usb_count', message: enrolled.problem });
+      }
+    }
+    const observation = usbGuardObservation(scan.devices, allow);
+    return problems.length > 0 ? { ...observation, problems } : observation;
+  }
+
+  /** Nothing is held open between polls. */
+  async close(): Promise<void> {}
+}

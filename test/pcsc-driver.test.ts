@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../src/core/clock.js';
+import { atrProtocols } from '../src/drivers/card-reader/pcsc-atr.js';
+import { PcscCardReaderDriver } from '../src/drivers/card-reader/pcsc-driver.js';
+import { readerMatcher } from '../src/drivers/card-reader/pcsc-readings.js';
+import { createDrivers } from '../src/drivers/registry.js';
+import { SmartcardPcscStack, type PcscSnapshot, type PcscStack } from '../src/drivers/transports/pcsc.js';
+import { parseConfig } from '../src/config/load.js';
+import { silentLogger } from '../src/log/logger.js';
+
+const ctx = { clock: systemClock, log: silentLogger };
+const bytes = (hex: string) => Uint8Array.from(hex.split(' ').map((h) => parseInt(h, 16)));
+const stackOf = (snapshot: PcscSnapshot): PcscStack => ({ snapshot: async () => snapshot });
+const pollWith = (snapshot: PcscSnapshot, reader = 'ACS ACR39U') =>
+  new PcscCardReaderDriver({ transport: 'pcsc', reader }, ctx, { stack: stackOf(snapshot) }).poll(new AbortController().signal);
+
+describe('ATR protocols (ISO 7816-3)', () => {
+  it('reads the offered protocols from TD1, TD2…, checking length and TCK', () => {
+    // vicc iso7816: TD1=81 (T=1, TD2 follows), TD2=01 (T=1), 5 historical bytes, TCK 0B.
+    expect(atrProtocols(bytes('3B 95 13 81 01 80 73 FF 01 00 0B'))).toEqual({ ok: true, protocols: [1] });
+    // No TD1: T=0 only, and no TCK.
+    expect(atrProtocols(bytes('3B 02 14 50'))).toEqual({ ok: true, protocols: [0] });
+    // TB1 TC1 TD1=80 (T=0), TD2=31 (T=1, TA3 TB3 follow), 9 historical bytes, TCK (placeholder, fixed below).
+    expect(atrProtocols(fixTck(bytes('3B E9 00 00 80 31 FE 45 43 44 31 69 A9 00 00 00 00 00')))).toEqual({ ok: true, protocols: [0, 1] });
+    // PC/SC part 3 contactless ATR: TD1=80 (T=0), TD2=01 (T=1), 15 historical bytes, TCK.
+    expect(atrProtocols(fixTck(bytes('3B 8F 80 01 80 4F 0C A0 00 00 03 06 03 00 01 00 00 00 00 00')))).toEqual({ ok: true, protocols: [0, 1] });
+    // TD1=80 (T=0), TD2=1F (T=15: global bytes, not a protocol; TA3 follows), 8 historical bytes, TCK.
+    expect(atrProtocols(fixTck(bytes('3B 88 80 1F C6 80 31 E0 73 FE 21 1B 00 00')))).toEqual({ ok: true, protocols: [0] });
+  });
+
+  it('rejects a malformed ATR with a reason', () => {
+    expect(atrProtocols(bytes('3B'))).toMatchObject({ ok: false, message: expect.stringMatching(/too short/) });
+    expect(atrProtocols(bytes('12 00'))).toMatchObject({ ok: false, message: expect.stringMatching(/TS/) });
+    expect(atrProtocols(bytes('3B 95 13'))).toMatchObject({ ok: false, message: expect.stringMatching(/inside its interface bytes/) });
+    expect(atrProtocols(bytes('3B 95 13 81 01 80 73 FF 01 00'))).toMatchObject({ ok: false, message: expect.stringMatching(/10 bytes, .* announce 11/) });
+    expect(atrProtocols(bytes('3B 95 13 81 01 80 73 FF 01 00 0C'))).toMatchObject({ ok: false, message: expect.stringMatching(/TCK/) });
+  });
+});
+
+describe('reader name pattern', () => {
+  it('matches case-insensitively anywhere in the name, with * as a wildcard and nothing else special', () => {
+    expect(readerMatcher('acr39')('ACS ACR39U ICC Reader 00 00')).toBe(true);
+    expect(readerMatcher('ACS*00 00')('ACS ACR39U ICC Reader 00 00')).toBe(true);
+    expect(readerMatcher('ACS*00 01')('ACS ACR39U ICC Reader 00 00')).toBe(false);
+    expect(readerMatcher('Reader (1)')('Reader (1) 00 00')).toBe(true);
+    expect(readerMatcher('Reader.1')('Reader 11')).toBe(false);
+  });
+});
+
+describe('PC/SC driver over the stack seam', () => {
+  const reader = 'ACS ACR39U ICC Reader 00 00';
+  const identity = { kind: 'cardReader', model: reader, address: `pcsc:${reader}` };
+
+  it('reports the matching reader with no card', async () => {
+    expect(await pollWith({ kind: 'readers', readers: [{ name: 'Other 00 00', cardPresent: true, cardMute: false }, { name: reader, cardPresent: false, cardMute: false }] })).toEqual({
+      readings: { 'card_reader.connected': true, 'card_reader.card_present': false },
+      identity,
+      evidence: { 'card_reader.reader': reader },
+    });
+  });
+
+  it('reports a card: mute flag, ATR length and protocols, never the ATR bytes', async () => {
+    const atr = bytes('3B 95 13 81 01 80 73 FF 01 00 0B');
+    const observation = await pollWith({ kind: 'readers', readers: [{ name: reader, cardPresent: true, cardMute: false, atr }] });
+    expect(observation.readings).toEqual({
+      'card_reader.connected': true,
+      'card_reader.card_present': true,
+      'card_reader.card_mute': false,
+      'card_reader.atr_length': 11,
+      'card_reader.protocol': 'T=1',
+    });
+    expect(JSON.stringify(observation)).not.toMatch(/3b|\[59/i);
+  });
+
+  it('reports a mute card (no ATR) and an unparsable ATR as unknown protocol with a problem', async () => {
+    expect((await pollWith({ kind: 'readers', readers: [{ name: reader, cardPresent: true, cardMute: true }] })).readings).toEqual({
+      'card_reader.connected': true, 'card_reader.card_present': true, 'card_reader.card_mute': true,
+    });
+    const bad = await pollWith({ kind: 'readers', readers: [{ name: reader, cardPresent: true, cardMute: false, atr: bytes('3B 95 13') }] });
+    expect(bad.readings).toMatchObject({ 'card_reader.atr_length': 3, 'card_reader.protocol': 'unknown' });
+    expect(bad.problems).toEqual([{ reading: 'card_reader.protocol', message: expect.stringMatching(/interface bytes/) }]);
+  });
+
+  it('no matching reader is a disconnected reader, with the names PC/SC does see', async () => {
+    expect(await pollWith({ kind: 'readers', readers: [{ name: 'Other 00 00', cardPresent: false, cardMute: false }] })).toEqual({
+      readings: { 'card_reader.connected': false },
+      evidence: { 'card_reader.pcsc_readers': 'Other 00 00' },
+    });
+    expect((await pollWith({ kind: 'readers', readers: [] })).evidence).toEqual({ 'card_reader.pcsc_readers': 'none' });
+  });
+
+  it('pcscd down is a disconnected reader; a missing library reports nothing but the problem', async () => {
+    expect(await pollWith({ kind: 'unavailable', reason: 'service', message: 'PC/SC service (pcscd): PC/SC service not running' })).toEqual({
+      readings: { 'card_reader.connected': false },
+      problems: [{ reading: 'card_reader.connected', message: 'PC/SC service (pcscd): PC/SC service not running' }],
+    });
+    expect(await pollWith({ kind: 'unavailable', reason: 'library', message: 'no lib' })).toEqual({
+      readings: {},
+      problems: [{ reading: 'card_reader.connected', message: 'no lib' }],
+    });
+  });
+
+  it('an aborted poll rejects without touching PC/SC', async () => {
+    let touched = false;
+    const driver = new PcscCardReaderDriver({ transport: 'pcsc', reader }, ctx, { stack: { snapshot: async () => ((touched = true), { kind: 'readers', readers: [] }) } });
+    const controller = new AbortController();
+    controller.abort(new Error('shutdown'));
+    await expect(driver.poll(controller.signal)).rejects.toThrow('shutdown');
+    expect(touched).toBe(false);
+  });
+
+  it('is what the registry builds for transport "pcsc", without loading the library', () => {
+    const config = parseConfig({ terminal: { id: 'T-1' }, devices: { cardReader: { transport: 'pcsc', reader: 'ACR39' } } });
+    const drivers = createDrivers(config, ctx);
+    expect(drivers.map((d) => [d.kind, d.name, d.intervalMs, d.timeoutMs])).toEqual([['cardReader', 'cardReader', 5000, 3000]]);
+    expect(drivers[0]).toBeInstanceOf(PcscCardReaderDriver);
+  });
+});
+
+describe('smartcard adapter', () => {
+  const PRESENT = 0x20;
+  const MUTE = 0x200;
+  const fakeModule = (listReaders: () => { name: string; state: number; atr: Buffer | null }[], closed: string[]) => ({
+    default: {
+      SCARD_STATE_PRESENT: PRESENT,
+      SCARD_STATE_MUTE: MUTE,
+      Context: class {
+        listReaders = listReaders;
+        close() {
+          closed.push('closed');
+        }
+      },
+    },
+  });
+
+  it('turns a library that cannot load into a "library" snapshot, not a throw', async () => {
+    const stack = new SmartcardPcscStack(() => Promise.reject(new Error('libpcsclite.so.1: cannot open shared object file')));
+    expect(await stack.snapshot()).toEqual({
+      kind: 'unavailable', reason: 'library', message: expect.stringMatching(/PC\/SC library cannot be loaded.*libpcsclite\.so\.1/),
+    });
+  });
+
+  it('maps state flags and ATR, and releases the context every time, also when listing fails', async () => {
+    const closed: string[] = [];
+    const stack = new SmartcardPcscStack(async () =>
+      fakeModule(() => [
+        { name: 'A', state: 0x10012, atr: null },
+        { name: 'B', state: 0x10022, atr: Buffer.from([0x3b, 0x02, 0x14, 0x50]) },
+        { name: 'C', state: PRESENT | MUTE, atr: Buffer.alloc(0) },
+      ], closed),
+    );
+    expect(await stack.snapshot()).toEqual({
+      kind: 'readers',
+      readers: [
+        { name: 'A', cardPresent: false, cardMute: false },
+        { name: 'B', cardPresent: true, cardMute: false, atr: bytes('3B 02 14 50') },
+        { name: 'C', cardPresent: true, cardMute: true },
+      ],
+    });
+    const failing = new SmartcardPcscStack(async () => fakeModule(() => { throw new Error('Service was stopped'); }, closed));
+    expect(await failing.snapshot()).toEqual({ kind: 'unavailable', reason: 'service', message: 'PC/SC service (pcscd): Service was stopped' });
+    expect(closed).toEqual(['closed', 'closed']);
+  });
+
+  it('a context that cannot be established is a "service" snapshot', async () => {
+    const stack = new SmartcardPcscStack(async () => ({
+      default: { SCARD_STATE_PRESENT: PRESENT, SCARD_STATE_MUTE: MUTE, Context: class { constructor() { throw new Error('PC/SC service not running'); } } },
+    }));
+    expect(await stack.snapshot()).toEqual({ kind: 'unavailable', reason: 'service', message: 'PC/SC service (pcscd): PC/SC service not running' });
+  });
+});
+
+/** Sets the last byte so that the XOR of T0..TCK is zero, as ISO 7816-3 requires. */
+function fixTck(atr: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(atr);
+  out[out.length - 1] = out.slice(1, -1).reduce((x, b) => x ^ b, 0);
+  return out;
+}
