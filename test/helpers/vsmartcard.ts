@@ -9,8 +9,9 @@ import { until } from './delivery-wait.js';
  * A real PC/SC stack for tests: Debian's pcscd with the vsmartcard virtual reader (vpcd) on a port of
  * our own, and the virtual card (vicc) that connects to it to "insert" a card and exits to remove it.
  *
- * pcsc-lite 1.9's daemon always serves /run/pcscd/pcscd.comm, so only one can run: `start` refuses to
- * run beside another pcscd instead of talking to it. Debian packaging traps (toolchain.md): vicc must
+ * pcsc-lite 1.9's daemon always serves /run/pcscd/pcscd.comm (it ignores PCSCLITE_CSOCK_NAME), so only
+ * one can run: test runs take turns through a lock file, and `start` refuses to run beside a pcscd it did
+ * not start instead of talking to it. Debian packaging traps (toolchain.md): vicc must
  * run under /usr/bin/python3, with its library folder and a `Crypto` → Cryptodome shim on PYTHONPATH.
  */
 
@@ -65,6 +66,7 @@ export async function startVirtualPcsc(): Promise<VirtualPcsc> {
   const pcscd = spawn('pcscd', ['--foreground', '--config', confDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   collect(pcscd, 'pcscd');
   let card: ChildProcess | undefined;
+  let stopped = false;
 
   const removeCard = async () => {
     if (card) await terminate(card);
@@ -81,6 +83,8 @@ export async function startVirtualPcsc(): Promise<VirtualPcsc> {
     },
     removeCard,
     async stop() {
+      if (stopped) return;
+      stopped = true;
       await removeCard();
       await terminate(pcscd);
       rmSync(dir, { recursive: true, force: true });
@@ -121,8 +125,9 @@ function readIfPresent(file: string): string {
   }
 }
 
+/** Removes the lock only while it is still ours. */
 function releaseLock(): void {
-  rmSync(LOCK_FILE, { force: true });
+  if (readIfPresent(LOCK_FILE).trim() === String(process.pid)) rmSync(LOCK_FILE, { force: true });
 }
 
 function alive(pid: number): boolean {
