@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<Command<any>>> = {
   status: async () => (await import('./commands/status.js')).statusCommand,
   log: async () => (await import('./commands/log.js')).logCommand,
   bundle: async () => (await import('./commands/bundle.js')).bundleCommand,
+  enroll: async () => (await import('./commands/enroll.js')).enrollCommand,
   hub: async () => (await import('./commands/hub.js')).hubCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   schema: async () => (await import('./commands/schema.js')).schemaCommand,
@@ -23,6 +24,7 @@ commands:
   status     current readings and open faults
   log        read the local diagnostic log
   bundle     write a diagnostic bundle (tar.gz) for the provider
+  enroll     re-enrol the card reader or the USB devices after a legitimate swap
   hub        the provider-side hub that terminals report to
   demo       a hub, a simulated terminal and an agent with a scripted fault scenario
   schema     print the JSON Schema of the config file or of the wire protocol
