@@ -121,4 +121,15 @@ describe('quick self-test', () => {
     expect(result.faults[0]!.remediation[0]!.text).toMatch(/网线/);
   });
 
+  it('fails a device that reported no reading at all: unknown is never OK', async () => {
+    const { result } = await selfTest([
+      [fakeDriver('battery'), { readings: {}, problems: [{ reading: 'battery.present', message: 'dumpsys exited with code 1' }] }],
+      [fakeDriver('printer'), { readings: { 'printer.connected': true, 'printer.online': true, 'printer.paper': 'ok' } }],
+    ]);
+    expect(result.passed).toBe(false);
+    expect(result.checks).toEqual([
+      { device: 'battery', name: 'status', passed: false, detail: 'state unknown: dumpsys exited with code 1' },
+      { device: 'printer', name: 'status', passed: true, detail: 'ok' },
+    ]);
+  });
 });

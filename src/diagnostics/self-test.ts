@@ -26,6 +26,7 @@ export interface QuickSelfTestOptions {
 const MAX_DETAIL = 500;
 const OK = 'ok';
 const POLL_FAILED: Record<Locale, string> = { en: 'no answer', 'zh-CN': '无应答' };
+const NO_READINGS: Record<Locale, string> = { en: 'state unknown', 'zh-CN': '状态未知' };
 
 /**
  * The quick self-test (SPEC §6): one non-invasive poll of every configured device, then every fault
@@ -48,6 +49,11 @@ export async function runSelfTest(opts: QuickSelfTestOptions): Promise<SelfTestR
     const outcome = polled.get(driver) ?? new Error('not polled');
     if (outcome instanceof Error) {
       return { device: driver.name, name: 'status', passed: false, detail: clip(`${POLL_FAILED[opts.locale]}: ${scrubText(outcome.message)}`) };
+    }
+    // "Unknown" is never OK: a device that reported no reading at all fails, with the reasons it gave.
+    if (Object.keys(outcome.readings).length === 0) {
+      const why = (outcome.problems ?? []).map((p) => p.message).join('; ');
+      return { device: driver.name, name: 'status', passed: false, detail: clip(`${NO_READINGS[opts.locale]}${why ? `: ${scrubText(why)}` : ''}`) };
     }
     const own = faults.filter((f) => f.inhibitedBy === null && catalog.get(f.code)?.device === driver.kind);
     const detail = own.map((f) => summaryOf(f, catalog, opts.locale)).join('; ');
