@@ -121,10 +121,13 @@ export default async function bench(): Promise<Record<string, number | string>> 
     const raw: number[] = [];
     const ours: number[] = [];
     for (let block = 0; block < 4; block++) {
+      console.error("block", block);
       raw.push(...(await rawRounds(host, ROUNDS / 4)));
       ours.push(...(await driverRounds(host, ROUNDS / 4)));
     }
+    console.error("asb");
     const asb = await faultLatency(host, emulator, 'asb');
+    console.error("poll");
     const polled = await faultLatency(host, emulator, 'poll');
     return {
       rounds: ROUNDS,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import { startHub, TERMINAL_HEADER, type StoredReport } from '../src/hub/index.j
 import { createFileLogger } from '../src/log/file-logger.js';
 import { HidCardReaderEmulator, reports, SIM_READER_INFO, TEST_CARDS, track1, track2 } from '../src/sim/hid-card-reader.js';
 import { runPosdiag } from './helpers/cli-process.js';
+import { runCli } from './helpers/run-cli.js';
+import { execFileSync } from 'node:child_process';
 
 /**
  * SPEC §8: the canary test cards go through every path — driver, log (trace level), report, outbox
@@ -118,14 +120,16 @@ describe('no card data in any output', () => {
     const proxyPort = (proxy.address() as { port: number }).port;
 
     const reader = new HidCardReaderEmulator();
-    const config = parseConfig({
+    const configInput = {
       terminal: { id: 'T-LEAK', model: 'SIM-990', serial: 'SIM-LEAK' },
       paths: { state: join(dir, 'state'), logs: join(dir, 'logs') },
       devices: { cardReader: { transport: 'hid', vendorId: SIM_READER_INFO.vendorId, productId: SIM_READER_INFO.productId, interval: '200ms' } },
       uplink: { url: `ws://127.0.0.1:${proxyPort}/agent`, token },
-      log: { level: 'trace' },
-      locale: 'en',
-    });
+      log: { level: 'trace' as const },
+      control: { socket: join(dir, 'no-daemon.sock') },
+      locale: 'en' as const,
+    };
+    const config = parseConfig(configInput);
     const agentLog = createFileLogger({ dir: config.paths.logs, level: 'trace', maxBytes: config.log.maxBytes, keep: config.log.keep });
     const agent = await createAgent({ config, log: agentLog.logger, hid: reader });
     agent.start();
@@ -162,6 +166,15 @@ describe('no card data in any output', () => {
     expect(readFileSync(join(dir, 'logs', 'posdiag.log'), 'utf8')).toMatch(/"outcome":"partial".*"tracks":"t1=ok\(61\) t2=decode_error t3=empty"/);
     // The proxy saw the reports themselves, unmasked: the scan below reads what really went over the wire.
     expect(frames.some((f) => f.includes('card_reader.read_errors_high'))).toBe(true);
+
+    // The technician's bundle of that terminal, unpacked beside the rest so the scan reads it too.
+    const configFile = join(dir, 'config.json');
+    writeFileSync(configFile, JSON.stringify(configInput));
+    const bundle = join(dir, 'bundle.tar.gz');
+    expect((await runCli(['bundle', '-o', bundle, '--config', configFile])).code).toBe(0);
+    mkdirSync(join(dir, 'bundle'));
+    execFileSync('tar', ['xzf', bundle, '-C', join(dir, 'bundle')]);
+    expect(readFileSync(join(dir, 'bundle', 'posdiag-bundle', 'logs', 'posdiag.log'), 'utf8')).toMatch(/read_errors_high/);
 
     const scan = leaksUnder(dir);
     expect([...scan.found, ...frames.flatMap((f, i) => leaks(`wire frame ${i}`, f)), ...leaks('hub rows', JSON.stringify(stored))]).toEqual([]);
