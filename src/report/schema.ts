@@ -118,6 +118,12 @@ export const selfTestFaultSchema = z.strictObject({
   remediation: z.array(z.strictObject({ text: text, automatic: z.boolean() })).max(20),
 });
 
+export const selfTestVerificationSchema = z.strictObject({
+  code: z.string().max(64),
+  instance: z.string().max(64).nullable(),
+  stillPresent: z.boolean(),
+});
+
 /** SPEC §6: what `posdiag self-test --json` prints and what a `self_test` report carries. */
 export const selfTestResultSchema = z.strictObject({
   level: z.enum(['quick', 'full', 'interactive']),
@@ -128,6 +134,14 @@ export const selfTestResultSchema = z.strictObject({
   checks: z.array(selfTestCheckSchema).max(200),
   readings: z.record(z.string().max(128), readingValue),
   faults: z.array(selfTestFaultSchema).max(100),
+  /** The test's id, and the short reference printed on its receipt that the provider's hotline looks up. */
+  testId: z.uuid().optional(),
+  ref: z.string().regex(/^[0-9A-F]{8}$/).optional(),
+  /**
+   * Verification after repair (full and interactive levels, run by the daemon): each fault firing when
+   * the test started, and whether the test still found its condition holding.
+   */
+  verification: z.array(selfTestVerificationSchema).max(100).optional(),
 });
 export type SelfTestResult = z.infer<typeof selfTestResultSchema>;
 
