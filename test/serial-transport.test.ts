@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../src/core/clock.js';
 import { SerialTransport, SerialTransportError, type FrameParser } from '../src/drivers/transports/serial.js';
 import { silentLogger } from '../src/log/logger.js';
-import { attachMockPort } from '../src/sim/escpos-printer/mock-port.js';
+import { attachMockPort } from '../src/sim/mock-port.js';
 
 /** The transport over serialport's mock binding, with a hand-driven device and a one-byte-per-frame parser. */
 

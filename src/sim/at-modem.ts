@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
-import { attachMockPort, type MockPortAttachment } from './escpos-printer/mock-port.js';
+import type { MockPortAttachment } from './mock-port.js';
+import { attachDeviceToMockPort, attachDeviceToStream } from './serial-device.js';
 
 /**
  * An emulated cellular modem that speaks 27.007 AT commands (protocols.md §4) the way real ones do:
@@ -128,24 +129,14 @@ export class AtModemEmulator {
     return Buffer.from(out, 'latin1');
   }
 
+  /** Connects to a real stream (e.g. a serialport opened on one end of a pty). Returns detach. */
   attachToStream(stream: Duplex): () => void {
-    const onData = (chunk: Buffer) => {
-      const replies = this.handleInput(chunk);
-      if (replies.length > 0 && stream.writable) stream.write(replies);
-    };
-    stream.on('data', onData);
-    const unsubscribe = this.onOutput((bytes) => {
-      if (stream.writable) stream.write(bytes);
-    });
-    return () => {
-      stream.off('data', onData);
-      unsubscribe();
-    };
+    return attachDeviceToStream(this, stream);
   }
 
   /** Creates `path` as a serialport mock port answered by this modem; hand `binding` to the driver. */
   attachToMockPort(path: string): Promise<MockPortAttachment> {
-    return attachMockPort(path, (bytes) => this.handleInput(bytes), (send) => this.onOutput(send));
+    return attachDeviceToMockPort(this, path);
   }
 
   private render(answer: Answer): string {

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
-import { attachMockPort, type MockPortAttachment } from './escpos-printer/mock-port.js';
+import type { MockPortAttachment } from './mock-port.js';
+import { attachDeviceToMockPort, attachDeviceToStream } from './serial-device.js';
 import { PaperRoll, type PrintedReceipt } from './escpos-printer/paper.js';
 
 /**
@@ -233,26 +234,12 @@ export class EscPosPrinterEmulator {
 
   /** Connects to a real stream (e.g. a serialport opened on one end of a pty). Returns detach. */
   attachToStream(stream: Duplex): () => void {
-    const onData = (chunk: Buffer) => {
-      const replies = this.handleInput(chunk);
-      if (replies.length > 0 && stream.writable) stream.write(replies);
-    };
-    stream.on('data', onData);
-    const unsubscribe = this.onOutput((bytes) => {
-      if (stream.writable) stream.write(bytes);
-    });
-    return () => {
-      stream.off('data', onData);
-      unsubscribe();
-    };
+    return attachDeviceToStream(this, stream);
   }
 
-  /**
-   * Creates `path` as a serialport mock port answered by this printer. Hand `binding` to the driver
-   * (`new SerialPrinterDriver(cfg, ctx, { binding })`).
-   */
+  /** Creates `path` as a serialport mock port answered by this printer; hand `binding` to the driver. */
   attachToMockPort(path: string): Promise<MockPortAttachment> {
-    return attachMockPort(path, (bytes) => this.handleInput(bytes), (send) => this.onOutput(send));
+    return attachDeviceToMockPort(this, path);
   }
 
   private offlineNow(): boolean {
