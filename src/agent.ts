@@ -15,7 +15,9 @@ import { LifetimeCounters } from './diagnostics/lifetime-counters.js';
 import { Monitor } from './diagnostics/monitor.js';
 import { ReadingHistory } from './diagnostics/reading-history.js';
 import { createRuleEngine } from './diagnostics/rule-files.js';
-import { runSelfTest, type Locale } from './diagnostics/self-test.js';
+import type { Locale, SelfTestLevel } from './diagnostics/self-test.js';
+import type { Prompter } from './diagnostics/self-test-prompts.js';
+import { runSelfTestSession } from './diagnostics/self-test-session.js';
 import { pollForSelfTest } from './diagnostics/standalone-self-test.js';
 import { SelfTestCoordinator, type SelfTestRun } from './diagnostics/self-test-coordinator.js';
 import type { FiringFault } from './diagnostics/types.js';
@@ -60,10 +62,14 @@ export interface Agent {
 }
 
 export interface SelfTestOptions {
-  level: 'quick';
+  level: SelfTestLevel;
   locale?: Locale;
   record?: boolean;
   commandId?: string | null;
+  /** Also print the verdict receipt (keypad, payment app). */
+  print?: boolean;
+  /** Who answers the interactive level's prompts. */
+  prompter?: Prompter;
   onCheck?: (check: SelfTestResult['checks'][number]) => void;
 }
 
@@ -120,18 +126,11 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const recordSelfTest = async (result: SelfTestResult, commandId: string | null) => {
     await outbox.record(buildSelfTestReport(result, { terminal, now: clock.now() }, commandId));
   };
-  const selfTests = new SelfTestCoordinator(async ({ level, locale = config.locale, record = false, commandId = null, onCheck }: SelfTestOptions) => {
-    const result = await runSelfTest({
-      level,
-      drivers,
-      pollAll: () => pollForSelfTest(scheduler),
-      engine,
-      clock,
-      terminal,
-      locale,
-      ...(onCheck ? { onCheck } : {}),
-    });
-    log.info({ level, passed: result.passed, failed: result.checks.filter((c) => !c.passed).map((c) => c.device) }, 'self-test');
+  const selfTestSetup = { config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, clock, terminal, log, firing: () => engine.firing() };
+  const selfTests = new SelfTestCoordinator(async ({ locale = config.locale, record = false, commandId = null, ...request }: SelfTestOptions, testId: string) => {
+    const result = await runSelfTestSession(selfTestSetup, { ...request, locale }, testId);
+    const failed = result.checks.filter((c) => !c.passed).map((c) => `${c.device}.${c.name}`);
+    log.info({ level: result.level, ref: result.ref, passed: result.passed, failed }, 'self-test');
     if (record) await recordSelfTest(result, commandId);
     return result;
   });
@@ -202,7 +201,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
           onTrigger: () => {
             log.info({ device: 'keypad' }, 'self-test requested on the keypad');
             try {
-              selfTests.start({ level: 'quick', record: true }).result.catch((err) => log.error({ err }, 'keypad self-test failed'));
+              selfTests.start({ level: 'quick', record: true, print: true }).result.catch((err) => log.error({ err }, 'keypad self-test failed'));
             } catch (err) {
               log.warn({ device: 'keypad', err }, 'keypad self-test refused');
             }

@@ -140,6 +140,70 @@ describe('posdiag run (daemon process)', () => {
     expect(report.kind === 'self_test' && report.result.terminal.serial).toBe('SN-DAEMON');
   });
 
+  it('runs `posdiag self-test --level full --json`: the printer prints and cuts the test page; the hub gets it, findable by its ref', async () => {
+    const before = printer.receipts.length;
+    const { code, stdout } = await runPosdiag(['self-test', '--level', 'full', '--json', '--config', configFile]);
+    expect(code).toBe(0);
+    const result = selfTestResultSchema.parse(JSON.parse(stdout));
+    expect(result).toMatchObject({ level: 'full', passed: true, ref: result.testId!.slice(0, 8).toUpperCase() });
+    expect(result.checks).toEqual([
+      { device: 'printer', name: 'status', passed: true, detail: 'ok' },
+      { device: 'printer', name: 'receipt', passed: true, detail: 'printed and cut' },
+    ]);
+    expect(printer.receipts).toHaveLength(before + 1);
+    const page = printer.receipts[before]!;
+    expect(page.cut).toBe(true);
+    expect(page.lines).toEqual(expect.arrayContaining(['PRINTER TEST', 'Terminal: T-0001', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ']));
+    const report = await until(() => hub.stored.find((r) => r.kind === 'self_test' && r.result.testId === result.testId), 'the full self-test at the hub');
+    const found = (await (await fetch(`${hub.api}/reports?ref=${result.ref}`)).json()) as { id: string }[];
+    expect(found.map((r) => r.id)).toEqual([report.id]);
+  });
+
+  it('prints the verdict receipt when the payment app asks for it (print: true)', async () => {
+    const before = printer.receipts.length;
+    const result = selfTestResultSchema.parse(await requestDaemon(socketPath, 'self_test', { print: true, locale: 'en' }));
+    expect(result.passed).toBe(true);
+    const verdict = printer.receipts[before]!;
+    expect(verdict.cut).toBe(true);
+    expect(verdict.lines[0]).toBe('SELF-TEST');
+    expect(verdict.lines).toEqual(expect.arrayContaining(['Terminal: T-0001', '[OK] printer status', 'Result: PASSED', `Ref: ${result.ref}`]));
+  });
+
+  it('asks an interactive test\'s questions on the control connection and takes the answers', async () => {
+    const prompts: string[] = [];
+    const answered = await requestDaemon(socketPath, 'self_test', { level: 'interactive', locale: 'en' }, (line, reply) => {
+      if (!('event' in line) || line.event !== 'prompt') return;
+      prompts.push(line.text);
+      if (line.kind === 'yes_no') reply.answer(line.promptId, true);
+    });
+    const result = selfTestResultSchema.parse(answered);
+    expect(prompts).toEqual(['Is the test receipt legible? (yes/no)']);
+    expect(result.level).toBe('interactive');
+    expect(result.checks.at(-1)).toEqual({ device: 'printer', name: 'legible', passed: true, detail: 'legible' });
+    expect(result.passed).toBe(true);
+  });
+
+  it('refuses `--level interactive` with no terminal to ask on (exit 2)', async () => {
+    const { code, stderr } = await runPosdiag(['self-test', '--level', 'interactive', '--config', configFile]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/needs a terminal/);
+  });
+
+  it('runs the full self-test the hub asks for', async () => {
+    const before = printer.receipts.length;
+    const response = await fetch(`${hub.api}/terminals/T-0001/commands`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'self_test', args: { level: 'full' } }),
+    });
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const report = await until(() => hub.stored.find((r) => r.kind === 'self_test' && r.commandId === id), 'the commanded full self-test');
+    expect(report.kind === 'self_test' && report.result.level).toBe('full');
+    expect(report.kind === 'self_test' && report.result.passed).toBe(true);
+    expect(printer.receipts.slice(before).map((r) => r.lines[0])).toEqual(['PRINTER TEST']);
+  });
+
   it('bundles the daemon\'s live state', async () => {
     const out = join(dir, 'bundle.tar.gz');
     const { code } = await runPosdiag(['bundle', '-o', out, '--config', configFile]);

@@ -26,6 +26,7 @@ async function selfTest(outcomes: [Driver, Observation | Error][], locale: 'en' 
   const polled: Driver[][] = [];
   const result = await runSelfTest({
     level: 'quick',
+    testId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
     drivers: outcomes.map(([d]) => d),
     pollAll: async (drivers) => {
       polled.push(drivers);
@@ -69,6 +70,8 @@ describe('quick self-test', () => {
         'battery.level_pct': 80,
       },
       faults: [],
+      testId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      ref: '0A1B2C3D',
     });
     // The self-test leaves the live alert state alone.
     expect(engine.firing()).toEqual([]);

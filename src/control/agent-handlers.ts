@@ -5,7 +5,7 @@ import { ControlError, type ControlHandlers } from './server.js';
 /** The daemon's answers to control requests. Self-tests started here are also reported to the hub. */
 export function agentControlHandlers(agent: Agent): ControlHandlers {
   return {
-    async handle(request, emit) {
+    async handle(request, emit, session) {
       switch (request.method) {
         case 'self_test': {
           let run;
@@ -14,6 +14,8 @@ export function agentControlHandlers(agent: Agent): ControlHandlers {
               level: request.params.level,
               ...(request.params.locale ? { locale: request.params.locale } : {}),
               record: true,
+              print: request.params.print,
+              prompter: session.prompts.prompter(request.id),
               onCheck: (check) => emit({ id: request.id, event: 'check', check }),
             });
           } catch (err) {
@@ -22,6 +24,11 @@ export function agentControlHandlers(agent: Agent): ControlHandlers {
           }
           emit({ id: request.id, event: 'started', testId: run.testId });
           return run.result;
+        }
+        case 'answer': {
+          const { promptId, answer } = request.params;
+          if (!session.prompts.answer(promptId, answer)) throw new ControlError('not_found', `no open prompt ${promptId} on this connection`);
+          return { accepted: true };
         }
         case 'status':
           return { source: 'daemon', ...agent.status() };

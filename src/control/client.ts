@@ -11,21 +11,34 @@ export class ControlRequestError extends Error {
   }
 }
 
+/** Lets an event handler answer the daemon on the request's own connection (interactive prompts). */
+export interface ControlReply {
+  answer(promptId: string, answer: boolean): void;
+}
+
 /**
  * One request to the daemon. Resolves with its result, or `undefined` when no daemon listens on `path`
- * (the caller then works in-process). Progress lines go to `onEvent`.
+ * (the caller then works in-process). Progress lines go to `onEvent`, with a way to answer prompts;
+ * the answers' own results are not waited for (an answer too late simply loses to the timeout).
  */
 export function requestDaemon(
   path: string,
   method: string,
   params: Record<string, unknown>,
-  onEvent: (line: ControlLine) => void = () => {},
+  onEvent: (line: ControlLine, reply: ControlReply) => void = () => {},
 ): Promise<unknown | undefined> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     let connected = false;
     let buffered = '';
     let settled = false;
+    const REQUEST_ID = 1;
+    let nextId = REQUEST_ID + 1;
+    const reply: ControlReply = {
+      answer(promptId, answer) {
+        if (!settled) socket.write(JSON.stringify({ id: nextId++, method: 'answer', params: { promptId, answer } }) + '\n');
+      },
+    };
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
@@ -35,16 +48,17 @@ export function requestDaemon(
     socket.setEncoding('utf8');
     socket.once('connect', () => {
       connected = true;
-      socket.write(JSON.stringify({ id: 1, method, params }) + '\n');
+      socket.write(JSON.stringify({ id: REQUEST_ID, method, params }) + '\n');
     });
     socket.on('data', (chunk: string) => {
       buffered += chunk;
       for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
         const line = JSON.parse(buffered.slice(0, nl)) as ControlLine;
         buffered = buffered.slice(nl + 1);
+        if (line.id !== REQUEST_ID && line.id !== null) continue; // the outcome of an answer
         if ('result' in line) return settle(() => resolve(line.result));
         if ('error' in line) return settle(() => reject(new ControlRequestError(line.error.code, line.error.message, line.error.runningTestId)));
-        onEvent(line);
+        onEvent(line, reply);
       }
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {

@@ -4,13 +4,27 @@ import { z } from 'zod';
  * The local control API (Unix socket, newline-delimited JSON): what the payment app's "self-test"
  * button, the keypad trigger and `posdiag self-test` / `posdiag status` use to reach the daemon.
  * Each request has an `id`; the daemon answers with zero or more `event` lines for that id, then
- * exactly one `result` or `error` line.
+ * exactly one `result` or `error` line. An interactive self-test sends `prompt` events; the client
+ * answers a `yes_no` prompt with an `answer` request on the same connection (prompts belong to the
+ * connection that started the test). A prompt left unanswered fails its check with "no answer".
  */
 export const controlRequest = z.discriminatedUnion('method', [
   z.strictObject({
     id: z.number().int().nonnegative(),
     method: z.literal('self_test'),
-    params: z.strictObject({ level: z.enum(['quick']).default('quick'), locale: z.enum(['zh-CN', 'en']).optional() }).prefault({}),
+    params: z
+      .strictObject({
+        level: z.enum(['quick', 'full', 'interactive']).default('quick'),
+        locale: z.enum(['zh-CN', 'en']).optional(),
+        /** Print the verdict receipt too (the payment app's button, `posdiag self-test --print`). */
+        print: z.boolean().default(false),
+      })
+      .prefault({}),
+  }),
+  z.strictObject({
+    id: z.number().int().nonnegative(),
+    method: z.literal('answer'),
+    params: z.strictObject({ promptId: z.string().min(1).max(64), answer: z.boolean() }),
   }),
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('status'), params: z.strictObject({}).prefault({}) }),
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('last_self_test'), params: z.strictObject({}).prefault({}) }),
@@ -22,6 +36,7 @@ export type ControlErrorCode = 'bad_request' | 'busy' | 'failed' | 'not_found';
 export type ControlLine =
   | { id: number; event: 'started'; testId: string }
   | { id: number; event: 'check'; check: { device: string; name: string; passed: boolean; detail: string } }
+  | { id: number; event: 'prompt'; promptId: string; text: string; kind: 'swipe' | 'yes_no' }
   | { id: number; result: unknown }
   | { id: number | null; error: { code: ControlErrorCode; message: string; runningTestId?: string } };
 

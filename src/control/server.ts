@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from '../log/logger.js';
+import { ConnectionPrompts } from './connection-prompts.js';
 import { controlRequest, MAX_REQUEST_BYTES, type ControlErrorCode, type ControlLine, type ControlRequest } from './protocol.js';
 
 /** Thrown by a handler to answer with a specific error code (e.g. `busy`). */
@@ -15,9 +16,15 @@ export class ControlError extends Error {
   }
 }
 
+/** What a request knows of the connection it came on. */
+export interface ControlSession {
+  /** Prompts of interactive self-tests started on this connection, answered by its `answer` requests. */
+  prompts: ConnectionPrompts;
+}
+
 export interface ControlHandlers {
   /** Runs the request; `emit` streams progress lines; resolves with the result. */
-  handle(request: ControlRequest, emit: (line: ControlLine) => void): Promise<unknown>;
+  handle(request: ControlRequest, emit: (line: ControlLine) => void, session: ControlSession): Promise<unknown>;
 }
 
 export interface ControlServer {
@@ -63,6 +70,8 @@ function serveConnection(socket: Socket, handlers: ControlHandlers, log: Logger)
   const send = (line: ControlLine) => {
     if (!socket.destroyed) socket.write(JSON.stringify(line) + '\n');
   };
+  const session: ControlSession = { prompts: new ConnectionPrompts(send) };
+  socket.once('close', () => session.prompts.close());
   socket.setEncoding('utf8');
   socket.on('error', () => socket.destroy());
   socket.on('data', (chunk: string) => {
@@ -70,7 +79,7 @@ function serveConnection(socket: Socket, handlers: ControlHandlers, log: Logger)
     for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
       const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
-      if (line.trim()) void dispatch(line, handlers, send, log);
+      if (line.trim()) void dispatch(line, handlers, send, session, log);
     }
     if (buffered.length > MAX_REQUEST_BYTES) {
       send({ id: null, error: { code: 'bad_request', message: `request line longer than ${MAX_REQUEST_BYTES} bytes` } });
@@ -79,7 +88,7 @@ function serveConnection(socket: Socket, handlers: ControlHandlers, log: Logger)
   });
 }
 
-async function dispatch(line: string, handlers: ControlHandlers, send: (line: ControlLine) => void, log: Logger): Promise<void> {
+async function dispatch(line: string, handlers: ControlHandlers, send: (line: ControlLine) => void, session: ControlSession, log: Logger): Promise<void> {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -96,7 +105,7 @@ async function dispatch(line: string, handlers: ControlHandlers, send: (line: Co
   }
   const request = parsed.data;
   try {
-    const result = await handlers.handle(request, send);
+    const result = await handlers.handle(request, send, session);
     send({ id: request.id, result });
   } catch (err) {
     if (err instanceof ControlError) {

@@ -21,12 +21,12 @@ export class SelfTestCoordinator<O> {
   private running: SelfTestRun | undefined;
   private last: { testId: string; result: SelfTestResult } | undefined;
 
-  constructor(private readonly run: (options: O) => Promise<SelfTestResult>) {}
+  constructor(private readonly run: (options: O, testId: string) => Promise<SelfTestResult>) {}
 
   start(options: O): SelfTestRun {
     if (this.running) throw new SelfTestBusyError(this.running.testId);
     const testId = randomUUID();
-    const result = this.run(options);
+    const result = this.run(options, testId);
     const run = { testId, result };
     this.running = run;
     result

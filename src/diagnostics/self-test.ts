@@ -1,16 +1,35 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { scrubText } from '../core/card-scrubber.js';
-import type { Observation, Readings } from '../core/readings.js';
+import type { DeviceKind, Observation, Readings } from '../core/readings.js';
 import type { Driver } from '../drivers/contract.js';
 import type { SelfTestResult } from '../report/schema.js';
 import { catalog as builtinCatalog } from './catalog.js';
 import type { RuleEngine } from './rule-engine.js';
+import { ANSWER_TIMEOUT_MS, type Prompter } from './self-test-prompts.js';
+import { selfTestRef } from './self-test-receipt.js';
+import {
+  askLegible,
+  isReceiptPrinter,
+  isSwipeSource,
+  modemRegistrationCheck,
+  printTestReceipt,
+  swipeTestCard,
+  SWIPE_TIMEOUT_MS,
+  tlsChecks,
+  type SelfTestCheck,
+  type StepContext,
+} from './self-test-steps.js';
+import { verifyFaults } from './self-test-verification.js';
 import type { ActiveFault, CatalogEntry } from './types.js';
 
 export type Locale = 'zh-CN' | 'en';
+export type SelfTestLevel = SelfTestResult['level'];
 
-export interface QuickSelfTestOptions {
-  level: 'quick';
+export interface RunSelfTestOptions {
+  level: SelfTestLevel;
+  /** The coordinator's id for this test; the result carries it and its short `ref`. Random by default. */
+  testId?: string;
   drivers: Driver[];
   /** One poll of each driver; a driver that failed maps to its Error. */
   pollAll: (drivers: Driver[]) => Promise<Map<Driver, Observation | Error>>;
@@ -20,7 +39,15 @@ export interface QuickSelfTestOptions {
   locale: Locale;
   catalog?: ReadonlyMap<string, CatalogEntry>;
   /** Hears each check as soon as it is decided (the control API streams them). */
-  onCheck?: (check: SelfTestResult['checks'][number]) => void;
+  onCheck?: (check: SelfTestCheck) => void;
+  /** Names of the network targets configured with `tls`: the full level checks each handshake. */
+  tlsTargets?: readonly string[];
+  /** Who answers the interactive level's prompts; required at that level. */
+  prompter?: Prompter;
+  /** The live alerts when the test started (the daemon's): the full and interactive levels verify them. */
+  firingAtStart?: readonly { code: string; instance: string | null }[];
+  answerTimeoutMs?: number;
+  swipeTimeoutMs?: number;
 }
 
 const MAX_DETAIL = 500;
@@ -29,12 +56,16 @@ const POLL_FAILED: Record<Locale, string> = { en: 'no answer', 'zh-CN': '无应�
 const NO_READINGS: Record<Locale, string> = { en: 'state unknown', 'zh-CN': '状态未知' };
 
 /**
- * The quick self-test (SPEC §6): one non-invasive poll of every configured device, then every fault
- * whose condition holds right now (no `for` wait). A device's check fails when its poll failed or when a
- * fault of that device holds that no other fault explains; `passed` is every check passing.
+ * The self-test (SPEC §6). `quick`: one non-invasive poll of every configured device, then every fault
+ * whose condition holds right now (no `for` wait); a device's check fails when its poll failed or when
+ * a fault of that device holds that no other fault explains. `full` adds a test receipt with a cut, a
+ * check per TLS target and the modem's registration; `interactive` adds the prompts (is the receipt
+ * legible, swipe the test card). `passed` is every check passing.
  */
-export async function runSelfTest(opts: QuickSelfTestOptions): Promise<SelfTestResult> {
+export async function runSelfTest(opts: RunSelfTestOptions): Promise<SelfTestResult> {
+  if (opts.level === 'interactive' && !opts.prompter) throw new Error('the interactive self-test needs someone to answer its prompts');
   const catalog = opts.catalog ?? builtinCatalog;
+  const testId = opts.testId ?? randomUUID();
   const startedAt = opts.clock.now();
   const polled = await opts.pollAll(opts.drivers);
 
@@ -44,23 +75,15 @@ export async function runSelfTest(opts: QuickSelfTestOptions): Promise<SelfTestR
     if (!(outcome instanceof Error)) Object.assign(readings, outcome.readings, outcome.evidence);
   }
   const faults = opts.engine.active(readings);
+  const checks: SelfTestCheck[] = [];
+  const decided = (check: SelfTestCheck) => {
+    checks.push(check);
+    opts.onCheck?.(check);
+  };
 
-  const checks = opts.drivers.map((driver) => {
-    const outcome = polled.get(driver) ?? new Error('not polled');
-    if (outcome instanceof Error) {
-      return { device: driver.name, name: 'status', passed: false, detail: clip(`${POLL_FAILED[opts.locale]}: ${scrubText(outcome.message)}`) };
-    }
-    // "Unknown" is never OK: a device that reported no reading at all fails, with the reasons it gave.
-    if (Object.keys(outcome.readings).length === 0) {
-      const why = (outcome.problems ?? []).map((p) => p.message).join('; ');
-      return { device: driver.name, name: 'status', passed: false, detail: clip(`${NO_READINGS[opts.locale]}${why ? `: ${scrubText(why)}` : ''}`) };
-    }
-    const own = faults.filter((f) => f.inhibitedBy === null && catalog.get(f.code)?.device === driver.kind);
-    const detail = own.map((f) => summaryOf(f, catalog, opts.locale)).join('; ');
-    return { device: driver.name, name: 'status', passed: own.length === 0, detail: own.length ? clip(detail) : OK };
-  });
+  for (const driver of opts.drivers) decided(statusCheck(driver, polled.get(driver) ?? new Error('not polled'), faults, catalog, opts.locale));
+  if (opts.level !== 'quick') await deeperChecks(opts, readings, catalog, decided);
 
-  for (const check of checks) opts.onCheck?.(check);
   return {
     level: opts.level,
     startedAt: new Date(startedAt).toISOString(),
@@ -77,7 +100,67 @@ export async function runSelfTest(opts: QuickSelfTestOptions): Promise<SelfTestR
       inhibitedBy: f.inhibitedBy,
       remediation: (catalog.get(f.code)?.remediation ?? []).map((s) => ({ text: s.text[opts.locale], automatic: s.automatic })),
     })),
+    testId,
+    ref: selfTestRef(testId),
+    ...(opts.level !== 'quick' && opts.firingAtStart ? { verification: verifyFaults(opts.firingAtStart, faults) } : {}),
   };
+}
+
+function statusCheck(
+  driver: Driver,
+  outcome: Observation | Error,
+  faults: ActiveFault[],
+  catalog: ReadonlyMap<string, CatalogEntry>,
+  locale: Locale,
+): SelfTestCheck {
+  if (outcome instanceof Error) {
+    return { device: driver.name, name: 'status', passed: false, detail: clip(`${POLL_FAILED[locale]}: ${scrubText(outcome.message)}`) };
+  }
+  // "Unknown" is never OK: a device that reported no reading at all fails, with the reasons it gave.
+  if (Object.keys(outcome.readings).length === 0) {
+    const why = (outcome.problems ?? []).map((p) => p.message).join('; ');
+    return { device: driver.name, name: 'status', passed: false, detail: clip(`${NO_READINGS[locale]}${why ? `: ${scrubText(why)}` : ''}`) };
+  }
+  const detail = ownFaultSummary(faults, driver.kind, catalog, locale);
+  return { device: driver.name, name: 'status', passed: detail === '', detail: detail ? clip(detail) : OK };
+}
+
+/** The full level's checks, then the interactive level's prompts, each decided in turn (one device at a time). */
+async function deeperChecks(
+  opts: RunSelfTestOptions,
+  readings: Readings,
+  catalog: ReadonlyMap<string, CatalogEntry>,
+  decided: (check: SelfTestCheck) => void,
+): Promise<void> {
+  const ctx: StepContext = {
+    clock: opts.clock,
+    locale: opts.locale,
+    faultSummary: (r: Readings, device: DeviceKind) => ownFaultSummary(opts.engine.active(r), device, catalog, opts.locale),
+    newPromptId: () => randomUUID(),
+    answerTimeoutMs: opts.answerTimeoutMs ?? ANSWER_TIMEOUT_MS,
+    swipeTimeoutMs: opts.swipeTimeoutMs ?? SWIPE_TIMEOUT_MS,
+  };
+  const interactive = opts.level === 'interactive' ? opts.prompter : undefined;
+  const printer = opts.drivers.find(isReceiptPrinter);
+  if (printer) {
+    const receipt = await printTestReceipt(printer, opts.terminal.id, ctx);
+    decided(receipt);
+    if (interactive && receipt.passed) decided(await askLegible(printer.name, interactive, ctx));
+  }
+  const network = opts.drivers.find((d) => d.kind === 'network');
+  if (network) for (const check of tlsChecks(network.name, opts.tlsTargets ?? [], readings, opts.locale)) decided(check);
+  const modem = opts.drivers.find((d) => d.kind === 'modem');
+  if (modem) decided(modemRegistrationCheck(modem.name, readings, opts.locale));
+  const reader = opts.drivers.find(isSwipeSource);
+  if (interactive && reader) decided(await swipeTestCard(reader, interactive, ctx));
+}
+
+/** Summaries of the faults of `device` that no other fault explains, '; '-joined; '' when there are none. */
+function ownFaultSummary(faults: ActiveFault[], device: DeviceKind, catalog: ReadonlyMap<string, CatalogEntry>, locale: Locale): string {
+  return faults
+    .filter((f) => f.inhibitedBy === null && catalog.get(f.code)?.device === device)
+    .map((f) => summaryOf(f, catalog, locale))
+    .join('; ');
 }
 
 function summaryOf(fault: ActiveFault, catalog: ReadonlyMap<string, CatalogEntry>, locale: Locale): string {

@@ -7,8 +7,9 @@ import { createDrivers, type DriverOverrides } from '../drivers/registry.js';
 import { Scheduler } from '../drivers/scheduler.js';
 import type { Logger } from '../log/logger.js';
 import type { SelfTestResult } from '../report/schema.js';
+import { randomUUID } from 'node:crypto';
 import { createRuleEngine } from './rule-files.js';
-import { runSelfTest, type Locale } from './self-test.js';
+import { runSelfTestSession, type SelfTestRequest } from './self-test-session.js';
 
 /** One poll of every driver, as the self-test takes it: an Observation, or the Error of a failed poll. */
 export async function pollForSelfTest(scheduler: Scheduler): Promise<Map<Driver, Observation | Error>> {
@@ -18,30 +19,20 @@ export async function pollForSelfTest(scheduler: Scheduler): Promise<Map<Driver,
 }
 
 /**
- * A quick self-test with no daemon: the configured drivers are built, polled once and closed. Nothing
- * is recorded or sent (that is the daemon's job), so it is safe beside a running agent's outbox.
+ * A self-test with no daemon: the configured drivers are built, polled, tested at the requested level
+ * and closed. Nothing is recorded or sent (that is the daemon's job), so it is safe beside a running
+ * agent's outbox.
  */
-export async function standaloneSelfTest(options: {
-  config: Config;
-  log: Logger;
-  clock: Clock;
-  locale: Locale;
-  overrides?: DriverOverrides;
-}): Promise<SelfTestResult> {
-  const { config, log, clock } = options;
+export async function standaloneSelfTest(
+  options: { config: Config; log: Logger; clock: Clock; overrides?: DriverOverrides } & Omit<SelfTestRequest, 'level'> & { level?: SelfTestRequest['level'] },
+): Promise<SelfTestResult> {
+  const { config, log, clock, overrides, level = 'quick', ...request } = options;
   const engine = await createRuleEngine(config.rules);
-  const drivers = createDrivers(config, { clock, log }, options.overrides);
+  const drivers = createDrivers(config, { clock, log }, overrides);
   const scheduler = new Scheduler({ drivers, clock, log, onObservation: () => {} });
   try {
-    return await runSelfTest({
-      level: 'quick',
-      drivers,
-      pollAll: () => pollForSelfTest(scheduler),
-      engine,
-      clock,
-      terminal: resolveTerminal(config),
-      locale: options.locale,
-    });
+    const setup = { config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, clock, terminal: resolveTerminal(config), log };
+    return await runSelfTestSession(setup, { level, ...request }, randomUUID());
   } finally {
     await scheduler.stop();
     await Promise.allSettled(drivers.map((d) => d.close()));

@@ -12,10 +12,13 @@ import type { TokenMap } from './tokens.js';
  * The hub's HTTP JSON API (SPEC §7). No authentication yet: bind the hub to loopback or put it
  * behind an authenticating proxy.
  *
- *   GET  /api/reports?terminal=ID&kind=KIND  → 200 [ { ...report, receivedAt } ] oldest first (by terminal, seq)
+ *   GET  /api/reports?terminal=ID&kind=KIND  → 200 [ { ...report, receivedAt } ] oldest first (by terminal, seq);
+ *        &ref=XXXXXXXX                          a self-test by the reference printed on its verdict receipt
  *   GET  /api/faults?state=open              → 200 { terminals: { ID: [ {code, instance, severity, category,
- *                                                 since, inhibitedBy, reportId, seq} ] } } (raised, not cleared;
- *                                                 an inhibited fault has inhibitedBy set and raised no alert)
+ *                                                 since, inhibitedBy, reportId, seq, verification} ] } } (raised,
+ *                                                 not cleared; an inhibited fault has inhibitedBy set and raised no
+ *                                                 alert; verification: the latest self-test after the raise that
+ *                                                 checked it, {reportId, ref, level, at, passed, stillPresent}, absent if none)
  *   POST /api/terminals/ID/commands {"name":"self_test","args":{"level":"quick"}}
  *                                            → 202 {id}; 404 unknown terminal; 409 terminal not connected
  * Errors are `{ error: <reason> }` with 400 (bad query or body), 404, 405, 409 or 413.
@@ -44,6 +47,7 @@ const terminalId = faultReportSchema.shape.terminal;
 const reportsQuery = z.strictObject({
   terminal: terminalId.optional(),
   kind: z.enum(['fault', 'self_test', 'heartbeat']).optional(),
+  ref: z.string().regex(/^[0-9A-Fa-f]{8}$/, 'a self-test reference: 8 hex digits').optional(),
 });
 const faultsQuery = z.strictObject({ state: z.literal('open').optional() });
 const commandBody = z.strictObject({ name: commandNameSchema, args: z.unknown().optional() });

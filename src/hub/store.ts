@@ -34,11 +34,25 @@ export interface OpenFault {
   inhibitedBy: string | null;
   reportId: string;
   seq: number;
+  /** The latest self-test that verified this fault after it was raised (SelfTestResult.verification); absent if none did. */
+  verification?: FaultVerification;
+}
+
+/** A self-test's verdict on one open fault: whether the test still found it, and how the test went. */
+export interface FaultVerification {
+  reportId: string;
+  ref: string | null;
+  level: string;
+  at: string;
+  passed: boolean;
+  stillPresent: boolean;
 }
 
 export interface ReportFilter {
   terminal?: string;
   kind?: Report['kind'];
+  /** A self-test's short reference (its receipt's "Ref"), uppercase hex. */
+  ref?: string;
 }
 
 const SCHEMA_VERSION = 1;
@@ -79,9 +93,16 @@ export class HubStore {
           category = excluded.category, since = excluded.since, inhibited_by = excluded.inhibited_by,
           report_id = excluded.report_id
         WHERE excluded.seq > faults.seq`),
-      openFaults: db.prepare<[], OpenFault & { terminal: string }>(`
+      openFaults: db.prepare<[], Omit<OpenFault, 'verification'> & { terminal: string }>(`
         SELECT terminal, code, instance, severity, category, since, inhibited_by AS inhibitedBy, report_id AS reportId, seq
         FROM faults WHERE state = 'raised' ORDER BY terminal, code, instance_key`),
+      // The newest self-test after the raise whose verification names this fault (null-safe on instance).
+      verification: db.prepare<[string, number, string, string | null], { id: string; body: string; stillPresent: number }>(`
+        SELECT r.id, r.body, json_extract(v.value, '$.stillPresent') AS stillPresent
+        FROM reports r, json_each(r.body, '$.result.verification') v
+        WHERE r.terminal = ? AND r.kind = 'self_test' AND r.seq > ?
+          AND json_extract(v.value, '$.code') = ? AND json_extract(v.value, '$.instance') IS ?
+        ORDER BY r.seq DESC LIMIT 1`),
     };
     this.insert = this.db.transaction((report: Report, receivedAt: string) => this.insertInTransaction(report, receivedAt));
   }
@@ -167,6 +188,10 @@ export class HubStore {
       where.push('kind = ?');
       params.push(filter.kind);
     }
+    if (filter.ref !== undefined) {
+      where.push("json_extract(body, '$.result.ref') = ?");
+      params.push(filter.ref.toUpperCase());
+    }
     const sql = `SELECT body, received_at FROM reports ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY terminal, seq, received_at`;
     const rows = this.db.prepare<string[], { body: string; received_at: string }>(sql).all(...params);
     return rows.map((r) => ({ ...(JSON.parse(r.body) as Report), receivedAt: r.received_at }));
@@ -175,8 +200,18 @@ export class HubStore {
   /** Faults raised and not yet cleared, grouped by terminal. */
   openFaults(): Record<string, OpenFault[]> {
     const byTerminal: Record<string, OpenFault[]> = {};
-    for (const { terminal, ...fault } of this.stmts.openFaults.all()) (byTerminal[terminal] ??= []).push(fault);
+    for (const { terminal, ...fault } of this.stmts.openFaults.all()) {
+      const verification = this.verificationOf(terminal, fault);
+      (byTerminal[terminal] ??= []).push(verification ? { ...fault, verification } : fault);
+    }
     return byTerminal;
+  }
+
+  private verificationOf(terminal: string, fault: { code: string; instance: string | null; seq: number }): FaultVerification | null {
+    const row = this.stmts.verification.get(terminal, fault.seq, fault.code, fault.instance);
+    if (!row) return null;
+    const { result } = JSON.parse(row.body) as Extract<Report, { kind: 'self_test' }>;
+    return { reportId: row.id, ref: result.ref ?? null, level: result.level, at: result.finishedAt, passed: result.passed, stillPresent: row.stillPresent === 1 };
   }
 
   close(): void {

@@ -4,7 +4,7 @@ import type { HubCommand } from './uplink.js';
 
 export interface CommandTarget {
   /** Runs a self-test and records its `self_test` report carrying `commandId`. */
-  selfTest(level: 'quick', commandId: string): Promise<SelfTestResult>;
+  selfTest(level: 'quick' | 'full', commandId: string): Promise<SelfTestResult>;
   reply(commandId: string, ok: boolean, detail: string): void;
 }
 
@@ -20,12 +20,13 @@ export async function executeHubCommand(command: HubCommand, target: CommandTarg
       return;
     case 'self_test': {
       const level = command.args.level ?? 'quick';
-      if (level !== 'quick') {
-        target.reply(command.id, false, `self-test level "${String(level)}" is not supported by this agent; use "quick"`);
+      // The interactive level needs someone at the terminal to answer; the hub cannot.
+      if (level !== 'quick' && level !== 'full') {
+        target.reply(command.id, false, `self-test level "${String(level)}" cannot be run remotely; use "quick" or "full"`);
         return;
       }
       try {
-        const result = await target.selfTest('quick', command.id);
+        const result = await target.selfTest(level, command.id);
         target.reply(command.id, true, `self-test ${result.passed ? 'passed' : 'failed'}; result sent as a self_test report`);
       } catch (err) {
         log.error({ err, commandId: command.id }, 'self-test for the hub failed');

@@ -1,0 +1,74 @@
+import type { Clock } from '../core/clock.js';
+import type { Config } from '../config/schema.js';
+import type { Driver } from '../drivers/contract.js';
+import type { Logger } from '../log/logger.js';
+import type { SelfTestResult } from '../report/schema.js';
+import type { RuleEngine } from './rule-engine.js';
+import type { Prompter } from './self-test-prompts.js';
+import { verdictReceiptLines } from './self-test-receipt.js';
+import { isReceiptPrinter, withDeadline, type SelfTestCheck } from './self-test-steps.js';
+import { runSelfTest, type Locale, type RunSelfTestOptions, type SelfTestLevel } from './self-test.js';
+
+/** What a caller asks for: the daemon's control API, its keypad and hub triggers, or the CLI in-process. */
+export interface SelfTestRequest {
+  level: SelfTestLevel;
+  locale: Locale;
+  /** Also print the verdict receipt (the keypad, the payment app, `--print`). */
+  print?: boolean;
+  prompter?: Prompter;
+  onCheck?: (check: SelfTestCheck) => void;
+}
+
+/** The terminal the test runs on, as the daemon or the in-process CLI has built it. */
+export interface SelfTestSetup {
+  config: Config;
+  drivers: Driver[];
+  pollAll: RunSelfTestOptions['pollAll'];
+  engine: Pick<RuleEngine, 'active'>;
+  clock: Clock;
+  terminal: { id: string; model: string; serial: string };
+  log: Logger;
+  /** The live alerts (the daemon's engine); absent in-process, where nothing has fired yet. */
+  firing?: () => readonly { code: string; instance: string | null }[];
+}
+
+/** Runs one self-test as requested and, when asked, prints its verdict. */
+export async function runSelfTestSession(setup: SelfTestSetup, request: SelfTestRequest, testId: string): Promise<SelfTestResult> {
+  const network = setup.config.devices.network;
+  const result = await runSelfTest({
+    level: request.level,
+    testId,
+    drivers: setup.drivers,
+    pollAll: setup.pollAll,
+    engine: setup.engine,
+    clock: setup.clock,
+    terminal: setup.terminal,
+    locale: request.locale,
+    tlsTargets: network ? network.targets.filter((t) => t.tls).map((t) => t.name) : [],
+    ...(setup.firing ? { firingAtStart: setup.firing() } : {}),
+    ...(request.prompter ? { prompter: request.prompter } : {}),
+    ...(request.onCheck ? { onCheck: request.onCheck } : {}),
+  });
+  if (request.print) await printVerdict(setup.drivers, result, request.locale, setup.clock, setup.log);
+  return result;
+}
+
+/**
+ * Prints the verdict receipt. Best effort: a printer that cannot print (the very fault the test may
+ * have found) is logged, and the result stands as it is.
+ */
+export async function printVerdict(drivers: Driver[], result: SelfTestResult, locale: Locale, clock: Clock, log: Logger): Promise<boolean> {
+  const printer = drivers.find(isReceiptPrinter);
+  if (!printer) {
+    log.warn({ ref: result.ref }, 'no receipt printer configured: the self-test verdict is not printed');
+    return false;
+  }
+  try {
+    const printed = await withDeadline(clock, printer.timeoutMs, (signal) => printer.printReceipt(verdictReceiptLines(result, locale), signal));
+    if (!printed.ok) log.warn({ device: 'printer', ref: result.ref }, 'the self-test verdict may not have printed: the printer reports a problem');
+    return printed.ok;
+  } catch (err) {
+    log.warn({ device: 'printer', ref: result.ref, err }, 'printing the self-test verdict failed');
+    return false;
+  }
+}

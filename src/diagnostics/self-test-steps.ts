@@ -1,0 +1,139 @@
+import type { Clock } from '../core/clock.js';
+import type { DeviceKind, Readings } from '../core/readings.js';
+import type { Driver } from '../drivers/contract.js';
+import { awaitTestSwipe } from '../drivers/card-reader/await-test-swipe.js';
+import type { SwipeSource } from '../drivers/card-reader/swipe-events.js';
+import { describeTracks } from '../drivers/card-reader/swipe.js';
+import type { ReceiptResult } from '../drivers/printer/printer-receipt-result.js';
+import type { SelfTestResult } from '../report/schema.js';
+import { askWithin, type Prompter } from './self-test-prompts.js';
+import { testReceiptLines } from './self-test-receipt.js';
+import type { Locale } from './self-test.js';
+
+/**
+ * The checks the full and interactive levels add to the quick one. Each resolves with its check and
+ * never rejects: a device that does not cooperate is a failed check, like everything else here.
+ */
+
+export type SelfTestCheck = SelfTestResult['checks'][number];
+
+/** A printer driver that can print (ESC/POS serial and USB drivers). */
+export interface ReceiptPrinter {
+  printReceipt(lines: readonly string[], signal: AbortSignal): Promise<ReceiptResult>;
+}
+
+export const isReceiptPrinter = (driver: Driver): driver is Driver & ReceiptPrinter =>
+  driver.kind === 'printer' && typeof (driver as Partial<ReceiptPrinter>).printReceipt === 'function';
+
+export const isSwipeSource = (driver: Driver): driver is Driver & SwipeSource =>
+  driver.kind === 'cardReader' && typeof (driver as Partial<SwipeSource>).onSwipe === 'function';
+
+/** The interactive swipe prompt says 30 s, so it waits 30 s. */
+export const SWIPE_TIMEOUT_MS = 30_000;
+
+export interface StepContext {
+  clock: Clock;
+  locale: Locale;
+  /** Merchant summaries of the faults of `device` that hold in `readings` and no other fault explains; '' when none. */
+  faultSummary(readings: Readings, device: DeviceKind): string;
+  newPromptId(): string;
+  answerTimeoutMs: number;
+  swipeTimeoutMs: number;
+}
+
+const WORDS = {
+  en: {
+    printed: 'printed and cut',
+    notPrinted: 'not printed',
+    noAnswer: 'no answer',
+    legibleQ: 'Is the test receipt legible? (yes/no)',
+    legible: 'legible',
+    illegible: 'not legible',
+    handshake: (ms: number) => `TLS handshake ${ms} ms`,
+    noReading: 'state unknown',
+    swipeQ: (s: number) => `Swipe the test card within ${s} s`,
+    noSwipe: (s: number) => `no swipe within ${s} s`,
+  },
+  'zh-CN': {
+    printed: '已打印并切纸',
+    notPrinted: '未能打印',
+    noAnswer: '无应答',
+    legibleQ: '测试小票是否清晰可读？（是/否）',
+    legible: '清晰',
+    illegible: '不清晰',
+    handshake: (ms: number) => `TLS 握手 ${ms} 毫秒`,
+    noReading: '状态未知',
+    swipeQ: (s: number) => `请在 ${s} 秒内刷测试卡`,
+    noSwipe: (s: number) => `${s} 秒内未刷卡`,
+  },
+} as const;
+
+/** Prints the test page with a cut, then judges the printer by the status it reports afterwards. */
+export async function printTestReceipt(printer: Driver & ReceiptPrinter, terminalId: string, ctx: StepContext): Promise<SelfTestCheck> {
+  const w = WORDS[ctx.locale];
+  const check = (passed: boolean, detail: string): SelfTestCheck => ({ device: printer.name, name: 'receipt', passed, detail });
+  const lines = testReceiptLines(terminalId, new Date(ctx.clock.now()), ctx.locale);
+  let printed: ReceiptResult;
+  try {
+    printed = await withDeadline(ctx.clock, printer.timeoutMs, (signal) => printer.printReceipt(lines, signal));
+  } catch (err) {
+    return check(false, `${w.noAnswer}: ${(err as Error).message}`);
+  }
+  if (printed.ok) return check(true, w.printed);
+  return check(false, ctx.faultSummary(printed.observation.readings, 'printer') || w.notPrinted);
+}
+
+/** "Is the receipt legible?" — yes passes, no fails, silence fails with "no answer". */
+export async function askLegible(printerName: string, prompter: Prompter, ctx: StepContext): Promise<SelfTestCheck> {
+  const w = WORDS[ctx.locale];
+  const answer = await askWithin(prompter, { promptId: ctx.newPromptId(), text: w.legibleQ, kind: 'yes_no' }, ctx.answerTimeoutMs, ctx.clock);
+  const detail = answer === undefined ? w.noAnswer : answer ? w.legible : w.illegible;
+  return { device: printerName, name: 'legible', passed: answer === true, detail };
+}
+
+/** One check per TLS target, from the readings the network poll just took (DNS, connect, handshake). */
+export function tlsChecks(networkName: string, tlsTargets: readonly string[], readings: Readings, locale: Locale): SelfTestCheck[] {
+  const w = WORDS[locale];
+  return tlsTargets.map((target) => {
+    const p = `network.target.${target}`;
+    const tlsMs = readings[`${p}.tls_ms`];
+    const passed = readings[`${p}.reachable`] === true && typeof tlsMs === 'number';
+    const error = readings[`${p}.error`];
+    const detail = passed ? w.handshake(tlsMs as number) : typeof error === 'string' ? error : w.noReading;
+    return { device: networkName, name: `tls:${target}`, passed, detail };
+  });
+}
+
+/** Registered on the home network or roaming passes; anything else (or no reading) fails. */
+export function modemRegistrationCheck(modemName: string, readings: Readings, locale: Locale): SelfTestCheck {
+  const registration = readings['modem.registration'];
+  const passed = registration === 'home' || registration === 'roaming';
+  const signal = readings['modem.signal_dbm'];
+  const detail = typeof registration === 'string' ? `${registration}${typeof signal === 'number' ? ` ${signal} dBm` : ''}` : WORDS[locale].noReading;
+  return { device: modemName, name: 'registration', passed, detail };
+}
+
+/** "Swipe the test card within 30 s": passes on a good read, with the per-track result either way. */
+export async function swipeTestCard(reader: Driver & SwipeSource, prompter: Prompter, ctx: StepContext): Promise<SelfTestCheck> {
+  const w = WORDS[ctx.locale];
+  const seconds = Math.round(ctx.swipeTimeoutMs / 1000);
+  // Listen before asking, so a quick swipe is not missed.
+  const swipe = awaitTestSwipe(reader, ctx.swipeTimeoutMs, undefined, ctx.clock);
+  const shown = new AbortController();
+  prompter.ask({ promptId: ctx.newPromptId(), text: w.swipeQ(seconds), kind: 'swipe' }, shown.signal).catch(() => undefined);
+  const result = await swipe;
+  shown.abort(new Error('swipe prompt over'));
+  if (!result.swiped) return { device: reader.name, name: 'swipe', passed: false, detail: w.noSwipe(seconds) };
+  return { device: reader.name, name: 'swipe', passed: result.outcome === 'good', detail: `${result.outcome}: ${describeTracks(result)}` };
+}
+
+/** `work(signal)` with its signal aborted after `ms` on the injected clock. */
+export async function withDeadline<T>(clock: Clock, ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = clock.setTimeout(() => controller.abort(new Error(`no answer within ${ms} ms`)), ms);
+  try {
+    return await work(controller.signal);
+  } finally {
+    clock.clearTimeout(timer);
+  }
+}
