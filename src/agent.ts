@@ -11,6 +11,7 @@ import type { Observation, Readings } from './core/readings.js';
 import { resolveTerminal, type TerminalIdentity } from './core/terminal-identity.js';
 import { ConfigError } from './config/load.js';
 import { parseDuration, type Config } from './config/schema.js';
+import { countWear } from './diagnostics/count-wear.js';
 import { LifetimeCounters } from './diagnostics/lifetime-counters.js';
 import { Monitor } from './diagnostics/monitor.js';
 import { ReadingHistory } from './diagnostics/reading-history.js';
@@ -111,6 +112,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   // The hub's clock (its welcome) is the reference for system.clock_skew_s.
   const clockSkew = new ClockSkewTracker({ clock });
   const drivers = createDrivers(config, { clock, log }, { clockSkew, ...options });
+  const stopCountingWear = countWear(drivers, counters);
   const scheduler = new Scheduler({
     drivers,
     clock,
@@ -214,6 +216,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       stopHeartbeat();
       stopMaintenance();
       stopKeypad();
+      stopCountingWear();
       await scheduler.stop();
       await reporter.drain();
       await uplink?.stop();

@@ -44,6 +44,15 @@ export function feed(lines: number): Buffer {
 /** GS V 1: partial cut (one point left uncut, so the receipt does not fall). */
 export const PARTIAL_CUT = Buffer.from([0x1d, 0x56, 0x01]);
 
+/** ESC/POS default line spacing is 1/6 inch: what one printed or fed line costs in paper. */
+const LINE_MM = 25.4 / 6;
+
+/** Paper a receipt uses, in mm: its printed lines plus the feed before the cut (for wear counters). */
+export function receiptPaperMm(lines: readonly string[], options: ReceiptOptions = {}): number {
+  const printed = lines.flatMap((l) => l.split(/\r?\n/)).length;
+  return (printed + (options.feedLines ?? DEFAULT_FEED_LINES)) * LINE_MM;
+}
+
 export function encodeReceipt(lines: readonly string[], options: ReceiptOptions = {}): Buffer {
   const parts: Buffer[] = [Buffer.from(ESC_INIT)];
   // A text line may hold several lines; each becomes its own printed line.
