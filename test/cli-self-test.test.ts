@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SerialPort } from 'serialport';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { selfTestResultSchema } from '../src/report/schema.js';
-import { EscPosPrinterEmulator, type EscPosPrinterState } from '../src/sim/escpos-printer.js';
+import type { EscPosPrinterState } from '../src/sim/escpos-printer.js';
 import { runPosdiag } from './helpers/cli-process.js';
-import { createPtyPair, type PtyPair } from './helpers/pty.js';
+import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
 
 /** `posdiag self-test --level quick --json` as a real process, with only a serial printer on a real pty. */
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-cli-selftest-'));
@@ -26,24 +25,16 @@ function writeConfig(printerPath: string): string {
   return file;
 }
 
-let pty: PtyPair | undefined;
-let port: SerialPort | undefined;
+let ptyPrinter: PtyPrinter | undefined;
 
-async function printerOnPty(state: Partial<EscPosPrinterState>): Promise<string> {
-  const a = join(dir, 'printer-a');
-  const b = join(dir, 'printer-b');
-  pty = await createPtyPair(a, b);
-  port = new SerialPort({ path: b, baudRate: 115200 });
-  await new Promise<void>((resolve, reject) => port!.once('open', resolve).once('error', reject));
-  new EscPosPrinterEmulator(state).attachToStream(port);
-  return a;
+async function printerAt(state: Partial<EscPosPrinterState>): Promise<string> {
+  ptyPrinter = await printerOnPty(mkdtempSync(join(dir, 'pty-')), state);
+  return ptyPrinter.path;
 }
 
 afterEach(async () => {
-  if (port?.isOpen) await new Promise<void>((resolve) => port!.close(() => resolve()));
-  await pty?.kill();
-  port = undefined;
-  pty = undefined;
+  await ptyPrinter?.close();
+  ptyPrinter = undefined;
 });
 
 async function selfTest(configFile: string) {
@@ -53,7 +44,7 @@ async function selfTest(configFile: string) {
 
 describe('posdiag self-test (process, printer on a pty)', () => {
   it('passes a healthy printer with exit 0', async () => {
-    const { code, json } = await selfTest(writeConfig(await printerOnPty({})));
+    const { code, json } = await selfTest(writeConfig(await printerAt({})));
     expect(json.passed).toBe(true);
     expect(json.checks).toEqual([{ device: 'printer', name: 'status', passed: true, detail: 'ok' }]);
     expect(json.readings).toMatchObject({ 'printer.connected': true, 'printer.online': true, 'printer.paper': 'ok' });
@@ -62,7 +53,7 @@ describe('posdiag self-test (process, printer on a pty)', () => {
   });
 
   it('names printer.paper_end and exits 1 when the paper is out', async () => {
-    const { code, json } = await selfTest(writeConfig(await printerOnPty({ paper: 'end' })));
+    const { code, json } = await selfTest(writeConfig(await printerAt({ paper: 'end' })));
     expect(code).toBe(1);
     expect(json.passed).toBe(false);
     expect(json.readings['printer.paper']).toBe('end');
@@ -73,7 +64,7 @@ describe('posdiag self-test (process, printer on a pty)', () => {
   });
 
   it('reports a silent printer as printer.disconnected, other printer faults inhibited', async () => {
-    const { code, json } = await selfTest(writeConfig(await printerOnPty({ silent: true })));
+    const { code, json } = await selfTest(writeConfig(await printerAt({ silent: true })));
     expect(code).toBe(1);
     expect(json.readings['printer.connected']).toBe(false);
     expect(json.faults.filter((f) => f.inhibitedBy === null).map((f) => f.code)).toEqual(['printer.disconnected']);

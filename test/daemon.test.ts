@@ -3,49 +3,35 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlRequestError, requestDaemon } from '../src/control/client.js';
 import { selfTestResultSchema } from '../src/report/schema.js';
 import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
-import { createPtyPair, type PtyPair } from './helpers/pty.js';
+import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
+import { waitFor } from './helpers/wait-for.js';
 
 /** A real `posdiag run` daemon process, a printer emulator on a real pty, a real hub. */
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-daemon-'));
 const socketPath = join(dir, 'run', 'control.sock');
 const configFile = join(dir, 'config.json');
 let hub: Awaited<ReturnType<typeof startTestHub>>;
-let pty: PtyPair;
-let port: SerialPort;
+let ptyPrinter: PtyPrinter;
 let printer: EscPosPrinterEmulator;
 let daemon: ChildProcess;
 let daemonExit: Promise<number | null>;
 
-async function until<T>(find: () => T | undefined | Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 beforeAll(async () => {
   hub = await startTestHub();
-  pty = await createPtyPair(join(dir, 'tty-agent'), join(dir, 'tty-printer'));
-  port = new SerialPort({ path: pty.b, baudRate: 115200 });
-  await new Promise<void>((resolve, reject) => port.once('open', resolve).once('error', reject));
-  printer = new EscPosPrinterEmulator();
-  printer.attachToStream(port);
+  ptyPrinter = await printerOnPty(dir);
+  printer = ptyPrinter.printer;
   writeFileSync(
     configFile,
     JSON.stringify({
       terminal: { id: 'T-0001', model: 'X990', serial: 'SN-DAEMON' },
       paths: { state: join(dir, 'state'), logs: join(dir, 'logs') },
-      devices: { printer: { transport: 'serial', path: pty.a, interval: '500ms', timeout: '3s' } },
+      devices: { printer: { transport: 'serial', path: ptyPrinter.path, interval: '500ms', timeout: '3s' } },
       uplink: { url: hub.hub.url, token: TEST_TOKENS['T-0001'] },
       control: { socket: socketPath },
       locale: 'en',
@@ -55,13 +41,12 @@ beforeAll(async () => {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   daemonExit = new Promise((resolve) => daemon.once('close', resolve));
-  await until(() => (existsSync(socketPath) ? true : undefined), 'the control socket');
+  await waitFor(() => (existsSync(socketPath) ? true : undefined), 'the control socket');
 });
 
 afterAll(async () => {
   if (daemon.exitCode === null) daemon.kill('SIGKILL');
-  if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
-  await pty.kill();
+  await ptyPrinter.close();
   await hub.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -72,7 +57,7 @@ describe('posdiag run (daemon process)', () => {
   });
 
   it('answers `posdiag status` from its live state', async () => {
-    const status = await until(async () => {
+    const status = await waitFor(async () => {
       const { stdout } = await runPosdiag(['status', '--json', '--config', configFile]);
       const parsed = JSON.parse(stdout);
       return parsed.readings['printer.connected'] === true ? parsed : undefined;
@@ -83,12 +68,12 @@ describe('posdiag run (daemon process)', () => {
 
   it('runs `posdiag self-test` for the CLI and reports it to the hub; exit 1 names the fault', async () => {
     printer.set({ paper: 'end' });
-    await until(() => hub.stored.find((r) => r.kind === 'fault' && r.code === 'printer.paper_end'), 'paper_end at the hub');
+    await waitFor(() => hub.stored.find((r) => r.kind === 'fault' && r.code === 'printer.paper_end'), 'paper_end at the hub');
     const { code, stdout } = await runPosdiag(['self-test', '--level', 'quick', '--json', '--config', configFile]);
     expect(code).toBe(1);
     const result = selfTestResultSchema.parse(JSON.parse(stdout));
     expect(result.faults.map((f) => f.code)).toContain('printer.paper_end');
-    const report = await until(() => hub.stored.find((r) => r.kind === 'self_test'), 'self_test report at the hub');
+    const report = await waitFor(() => hub.stored.find((r) => r.kind === 'self_test'), 'self_test report at the hub');
     expect(report.kind === 'self_test' && report.result.passed).toBe(false);
     printer.set({ paper: 'ok' });
     const healthy = await runPosdiag(['self-test', '--json', '--config', configFile]);
@@ -135,7 +120,7 @@ describe('posdiag run (daemon process)', () => {
     });
     expect(response.status).toBe(202);
     const { id } = (await response.json()) as { id: string };
-    const report = await until(() => hub.stored.find((r) => r.kind === 'self_test' && r.commandId === id), 'the commanded self-test');
+    const report = await waitFor(() => hub.stored.find((r) => r.kind === 'self_test' && r.commandId === id), 'the commanded self-test');
     expect(hub.stored.filter((r) => r.kind === 'self_test').length).toBe(before + 1);
     expect(report.kind === 'self_test' && report.result.terminal.serial).toBe('SN-DAEMON');
   });
@@ -154,7 +139,7 @@ describe('posdiag run (daemon process)', () => {
     const page = printer.receipts[before]!;
     expect(page.cut).toBe(true);
     expect(page.lines).toEqual(expect.arrayContaining(['PRINTER TEST', 'Terminal: T-0001', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ']));
-    const report = await until(() => hub.stored.find((r) => r.kind === 'self_test' && r.result.testId === result.testId), 'the full self-test at the hub');
+    const report = await waitFor(() => hub.stored.find((r) => r.kind === 'self_test' && r.result.testId === result.testId), 'the full self-test at the hub');
     const found = (await (await fetch(`${hub.api}/reports?ref=${result.ref}`)).json()) as { id: string }[];
     expect(found.map((r) => r.id)).toEqual([report.id]);
   });
@@ -198,7 +183,7 @@ describe('posdiag run (daemon process)', () => {
     });
     expect(response.status).toBe(202);
     const { id } = (await response.json()) as { id: string };
-    const report = await until(() => hub.stored.find((r) => r.kind === 'self_test' && r.commandId === id), 'the commanded full self-test');
+    const report = await waitFor(() => hub.stored.find((r) => r.kind === 'self_test' && r.commandId === id), 'the commanded full self-test');
     expect(report.kind === 'self_test' && report.result.level).toBe('full');
     expect(report.kind === 'self_test' && report.result.passed).toBe(true);
     expect(printer.receipts.slice(before).map((r) => r.lines[0])).toEqual(['PRINTER TEST']);

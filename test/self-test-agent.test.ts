@@ -1,31 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createAgent, type Agent } from '../src/agent.js';
-import { parseConfig } from '../src/config/load.js';
+import { describe, expect, it } from 'vitest';
 import { encodeInputEvent, EV_KEY, KEY_CODES, type InputEvent } from '../src/drivers/keypad/input-event.js';
-import type { StoredReport } from '../src/hub/store.js';
-import { silentLogger } from '../src/log/logger.js';
-import { createDemoTerminal, SIM_PRINTER_PATH, type DemoTerminal } from '../src/sim/demo-terminal.js';
-import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
+import { agentHarness } from './helpers/agent-harness.js';
+import { waitFor } from './helpers/wait-for.js';
 
 /** The agent's self-test paths end to end in one process: emulated devices → agent → real WebSocket → real hub. */
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
-
-async function until<T>(find: () => T | undefined | Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const setupAgent = agentHarness();
 
 /** A keypad's recorded key presses: press, SYN, release, SYN for each key. */
 function keypadRecording(dir: string, keys: number[]): string {
@@ -40,38 +21,17 @@ function keypadRecording(dir: string, keys: number[]): string {
   return file;
 }
 
-async function setup(options: { keypad?: (dir: string) => string } = {}): Promise<{ agent: Agent; terminal: DemoTerminal; stored: StoredReport[]; api: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'posdiag-selftest-agent-'));
-  const harness = await startTestHub();
-  const terminal = await createDemoTerminal(dir);
-  const config = parseConfig({
-    terminal: { id: 'T-0001', model: 'X990', serial: 'SN-1' },
-    paths: { sysfs: terminal.sysfsRoot, state: join(dir, 'state'), logs: join(dir, 'logs') },
-    devices: {
-      printer: { transport: 'serial', path: SIM_PRINTER_PATH, interval: '200ms', timeout: '500ms' },
-      battery: { source: 'sysfs', interval: '100ms' },
-    },
-    uplink: { url: harness.hub.url, token: TEST_TOKENS['T-0001'] },
-    control: { socket: join(dir, 'control.sock'), ...(options.keypad ? { keypad: { device: options.keypad(dir), sequence: ['KEY_F1', 'KEY_F1', 'KEY_ENTER'] } } : {}) },
-    locale: 'en',
-  });
-  const agent = await createAgent({ config, log: silentLogger, serialBinding: terminal.serialBinding });
-  agent.start();
-  cleanup.push(
-    () => agent.stop(),
-    async () => terminal.close(),
-    () => harness.cleanup(),
-    async () => rmSync(dir, { recursive: true, force: true }),
+const setup = (options: { keypad?: (dir: string) => string } = {}) =>
+  setupAgent(
+    options.keypad ? { control: (dir: string) => ({ keypad: { device: options.keypad!(dir), sequence: ['KEY_F1', 'KEY_F1', 'KEY_ENTER'] } }) } : {},
   );
-  return { agent, terminal, stored: harness.stored, api: harness.api };
-}
 
 describe('self-test through the agent', () => {
   it('the keypad sequence runs a self-test, prints its verdict and reports it to the hub', async () => {
     const { terminal, stored } = await setup({ keypad: (dir) => keypadRecording(dir, [KEY_CODES.KEY_F1!, KEY_CODES.KEY_F1!, KEY_CODES.KEY_ENTER!]) });
-    const report = await until(() => stored.find((r) => r.kind === 'self_test'), 'the keypad self-test at the hub');
+    const report = await waitFor(() => stored.find((r) => r.kind === 'self_test'), 'the keypad self-test at the hub');
     if (report.kind !== 'self_test') throw new Error('not a self-test');
-    const verdict = await until(() => terminal.printer.receipts.find((r) => r.lines[0] === 'SELF-TEST'), 'the verdict receipt');
+    const verdict = await waitFor(() => terminal.printer.receipts.find((r) => r.lines[0] === 'SELF-TEST'), 'the verdict receipt');
     expect(verdict.cut).toBe(true);
     expect(verdict.lines).toEqual(expect.arrayContaining(['Terminal: T-0001', `Ref: ${report.result.ref}`]));
     expect(verdict.lines).toContain(`Result: ${report.result.passed ? 'PASSED' : 'FAILED'}`);
@@ -81,17 +41,17 @@ describe('self-test through the agent', () => {
   it('a passing full test after a fault was raised verifies it: the hub shows the open fault cleared by the test', async () => {
     const { agent, terminal, stored, api } = await setup();
     terminal.battery.setLevel(15);
-    await until(() => stored.find((r) => r.kind === 'fault' && r.code === 'battery.low' && r.state === 'raised'), 'battery.low at the hub');
+    await waitFor(() => stored.find((r) => r.kind === 'fault' && r.code === 'battery.low' && r.state === 'raised'), 'battery.low at the hub');
     // Charged to 22 %: below the clear threshold (25 %) the alert holds, but the low condition (< 20 %) no longer does.
     terminal.battery.setLevel(22);
-    await until(() => (agent.status().readings['battery.level_pct'] === 22 ? true : undefined), 'the agent to read 22 %');
+    await waitFor(() => (agent.status().readings['battery.level_pct'] === 22 ? true : undefined), 'the agent to read 22 %');
     expect(agent.status().faults.map((f) => f.code)).toContain('battery.low');
 
     const result = await agent.startSelfTest({ level: 'full', record: true }).result;
     expect(result.passed).toBe(true);
     expect(result.verification).toEqual([{ code: 'battery.low', instance: null, stillPresent: false }]);
 
-    const open = await until(async () => {
+    const open = await waitFor(async () => {
       const body = (await (await fetch(`${api}/faults?state=open`)).json()) as { terminals: Record<string, { code: string; verification?: unknown }[]> };
       const fault = body.terminals['T-0001']?.find((f) => f.code === 'battery.low');
       return fault?.verification ? fault : undefined;

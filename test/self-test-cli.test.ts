@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/cli/args.js';
 import type { CliIo } from '../src/cli/command.js';
@@ -9,27 +8,23 @@ import { selfTestMain } from '../src/cli/commands/self-test.js';
 import type { Prompter, SelfTestPrompt } from '../src/diagnostics/self-test-prompts.js';
 import { selfTestResultSchema } from '../src/report/schema.js';
 import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
-import { createPtyPair, type PtyPair } from './helpers/pty.js';
+import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
 
 /** `posdiag self-test` in-process (no daemon): an injected prompter stands in for the person at the terminal. */
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-selftest-cli-'));
 const configFile = join(dir, 'config.json');
-let pty: PtyPair;
-let port: SerialPort;
+let ptyPrinter: PtyPrinter;
 let printer: EscPosPrinterEmulator;
 
 beforeAll(async () => {
-  pty = await createPtyPair(join(dir, 'tty-agent'), join(dir, 'tty-printer'));
-  port = new SerialPort({ path: pty.b, baudRate: 115200 });
-  await new Promise<void>((resolve, reject) => port.once('open', resolve).once('error', reject));
-  printer = new EscPosPrinterEmulator();
-  printer.attachToStream(port);
+  ptyPrinter = await printerOnPty(dir);
+  printer = ptyPrinter.printer;
   writeFileSync(
     configFile,
     JSON.stringify({
       terminal: { id: 'T-CLI-1', model: 'X990', serial: 'SN-1' },
       paths: { state: join(dir, 'state'), logs: join(dir, 'logs') },
-      devices: { printer: { transport: 'serial', path: pty.a, timeout: '3s' } },
+      devices: { printer: { transport: 'serial', path: ptyPrinter.path, timeout: '3s' } },
       control: { socket: join(dir, 'no-daemon.sock') },
       locale: 'zh-CN',
     }),
@@ -37,8 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
-  await pty.kill();
+  await ptyPrinter.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

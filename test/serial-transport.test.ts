@@ -88,7 +88,7 @@ describe('serial transport', () => {
   });
 
   it('write sends bytes in turn with requests; open failures carry the path and back off', async () => {
-    const { clock, transport, written } = await setup();
+    const { transport, written } = await setup();
     await transport.write(Buffer.from([0x1d, 0x61, 0x0f]));
     expect(written).toEqual(['1d610f']);
 

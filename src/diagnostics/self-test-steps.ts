@@ -45,6 +45,7 @@ const WORDS = {
   en: {
     printed: 'printed and cut',
     notPrinted: 'not printed',
+    cannotPrint: 'this printer driver cannot print receipts: no test receipt was printed',
     noAnswer: 'no answer',
     legibleQ: 'Is the test receipt legible? (yes/no)',
     legible: 'legible',
@@ -57,6 +58,7 @@ const WORDS = {
   'zh-CN': {
     printed: '已打印并切纸',
     notPrinted: '未能打印',
+    cannotPrint: '该打印机驱动无法打印小票：未打印测试小票',
     noAnswer: '无应答',
     legibleQ: '测试小票是否清晰可读？（是/否）',
     legible: '清晰',
@@ -80,7 +82,14 @@ export async function printTestReceipt(printer: Driver & ReceiptPrinter, termina
     return check(false, `${w.noAnswer}: ${(err as Error).message}`);
   }
   if (printed.ok) return check(true, w.printed);
-  return check(false, ctx.faultSummary(printed.observation.readings, 'printer') || w.notPrinted);
+  // A fault names the cause best; else the driver's own reason the receipt was not sent, if it gave one.
+  const why = printed.observation.evidence?.['printer.receipt_error'];
+  return check(false, ctx.faultSummary(printed.observation.readings, 'printer') || (why ? `${w.notPrinted}: ${why}` : w.notPrinted));
+}
+
+/** The configured printer's driver has no way to print: the receipt check fails rather than being left out. */
+export function cannotPrintCheck(printer: Driver, locale: Locale): SelfTestCheck {
+  return { device: printer.name, name: 'receipt', passed: false, detail: WORDS[locale].cannotPrint };
 }
 
 /** "Is the receipt legible?" — yes passes, no fails, silence fails with "no answer". */

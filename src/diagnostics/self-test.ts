@@ -10,6 +10,7 @@ import { ANSWER_TIMEOUT_MS, type Prompter } from './self-test-prompts.js';
 import { selfTestRef } from './self-test-receipt.js';
 import {
   askLegible,
+  cannotPrintCheck,
   isReceiptPrinter,
   isSwipeSource,
   modemRegistrationCheck,
@@ -146,6 +147,9 @@ async function deeperChecks(
     const receipt = await printTestReceipt(printer, opts.terminal.id, ctx);
     decided(receipt);
     if (interactive && receipt.passed) decided(await askLegible(printer.name, interactive, ctx));
+  } else {
+    const mute = opts.drivers.find((d) => d.kind === 'printer');
+    if (mute) decided(cannotPrintCheck(mute, opts.locale));
   }
   const network = opts.drivers.find((d) => d.kind === 'network');
   if (network) for (const check of tlsChecks(network.name, opts.tlsTargets ?? [], readings, opts.locale)) decided(check);

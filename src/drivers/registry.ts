@@ -1,4 +1,3 @@
-import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Driver, DriverContext } from './contract.js';
 import { HidCardReaderDriver } from './card-reader/hid-card-reader-driver.js';
@@ -71,9 +70,4 @@ export function createDrivers(config: Config, ctx: DriverContext, overrides: Dri
   }
   if (usbGuard) drivers.push(new UsbGuardDriver(usbGuard, config.paths, { ...ctx, log: ctx.log.child({ device: 'usb-guard' }) }));
   return drivers;
-}
-
-/** A device this build cannot monitor yet is a configuration error, never a silently unmonitored device. */
-function notYet(key: string, what: string): ConfigError {
-  return new ConfigError(`${key}: ${what} ${what.startsWith('"') ? 'is' : 'are'} not supported by this version of posdiag yet`);
 }

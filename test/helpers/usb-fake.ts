@@ -33,6 +33,10 @@ export class FakeUsbBus implements UsbBus {
   opens = 0;
   closes = 0;
   readonly bulkWritten: string[] = [];
+  /** The endpoint of each bulkWritten entry, in the same order. */
+  readonly bulkEndpoints: number[] = [];
+  /** When set, bulk OUT rejects with it (after recording nothing): a stall or a printer that stopped taking data. */
+  bulkOutError: UsbTransferError | undefined;
   private readonly listeners = new Set<(e: UsbHotplugEvent) => void>();
   private pendingIn: Buffer[] = [];
 
@@ -57,10 +61,12 @@ export class FakeUsbBus implements UsbBus {
         if (reply === undefined) throw new UsbTransferError('LIBUSB_ERROR_PIPE');
         return Buffer.from(reply, 'hex').subarray(0, s.wLength);
       },
-      bulkOut: async (_ep, data) => {
+      bulkOut: async (ep, data) => {
         alive();
+        if (this.bulkOutError) throw this.bulkOutError;
         const hex = Buffer.from(data).toString('hex');
         this.bulkWritten.push(hex);
+        this.bulkEndpoints.push(ep);
         const reply = this.fixture.bulk[hex];
         if (reply) this.pendingIn.push(Buffer.from(reply, 'hex'));
       },

@@ -8,8 +8,19 @@ import { readUsblpDeviceId } from '../transports/usb/usblp-sysfs.js';
 import { attemptRecovery, readStatus } from './escpos-session.js';
 import { ActionLog } from './printer-actions.js';
 import { disconnectedObservation } from './printer-readings.js';
+import { receiptResult, type ReceiptResult } from './printer-receipt-result.js';
+import { encodeReceipt } from './receipt.js';
 import { RecoveryPolicy } from './self-recovery.js';
 import { UsbEscPosLink } from './usb-escpos-link.js';
+
+/** A claimed printer interface: its data pipe (bulk OUT), and an ESC/POS link when it also has bulk IN. */
+interface Claimed {
+  handle: UsbPrinterHandle;
+  iface: UsbInterfaceInfo;
+  out?: number;
+  link?: UsbEscPosLink;
+  identity?: DeviceIdentity;
+}
 
 export type UsbPrinterConfig = Extract<PrinterConfig, { transport: 'usb' }>;
 
@@ -33,6 +44,8 @@ const hex4 = (n: number) => n.toString(16).padStart(4, '0');
  * works too). Without bulk IN the paper sensor cannot be read: `printer.paper = unknown` unless the port
  * status says paper empty. When usblp owns the interface and cannot be detached, the device ID comes
  * from `<sysfs>/class/usbmisc/lpN/device/ieee1284_id` and the status is unknown.
+ * Receipts go out on bulk OUT (the printer class's data pipe), followed by the same status reading; a
+ * printer usblp holds cannot be sent one (the result says so rather than pretending).
  * Hotplug (watch): attach/detach of this VID/PID drive `printer.connected` without waiting for a poll.
  */
 export class UsbPrinterDriver implements Driver {
@@ -45,7 +58,7 @@ export class UsbPrinterDriver implements Driver {
   private readonly actions: ActionLog;
   private readonly recovery = new RecoveryPolicy();
   private bus: Promise<UsbBus> | undefined;
-  private open: { handle: UsbPrinterHandle; iface: UsbInterfaceInfo; link?: UsbEscPosLink; identity?: DeviceIdentity } | undefined;
+  private open: Claimed | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private stopHotplug: (() => void) | undefined;
   private closed = false;
@@ -85,6 +98,12 @@ export class UsbPrinterDriver implements Driver {
       .catch((err: Error) => this.ctx.log.error({ err: err.message }, 'USB hotplug unavailable'));
   }
 
+  /** Prints a receipt (ESC @, the lines, feed, cut) on the data pipe, then reads the status to see whether it could. */
+  printReceipt(lines: readonly string[], signal: AbortSignal): Promise<ReceiptResult> {
+    const bytes = encodeReceipt(lines);
+    return this.serialised(() => this.print(bytes, signal));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -106,35 +125,82 @@ export class UsbPrinterDriver implements Driver {
   }
 
   private async read(signal: AbortSignal): Promise<Observation> {
-    if (this.closed) return disconnectedObservation(`${this.address}: driver closed`);
-    const bus = await this.getBus();
-    const device = (await bus.list()).find((d) => d.vendorId === this.config.vendorId && d.productId === this.config.productId);
-    if (!device) {
-      await this.release();
-      return this.actions.attach(disconnectedObservation(`${this.address}: not present`));
-    }
-    const iface = this.printerInterface(device);
-    if (!iface) return disconnectedObservation(`${this.address}: no printer interface`);
-    if (!this.open) {
-      try {
-        const handle = await bus.open(device, iface.number);
-        const inEp = iface.endpoints.find((e) => e.transferType === 'bulk' && e.direction === 'in');
-        const outEp = iface.endpoints.find((e) => e.transferType === 'bulk' && e.direction === 'out');
-        this.open = { handle, iface, ...(inEp && outEp ? { link: new UsbEscPosLink(handle, { in: inEp.address, out: outEp.address }) } : {}) };
-        const id = await this.deviceId(handle, device, iface);
-        if (id) this.open.identity = this.identityFrom(id);
-      } catch (err) {
-        if (err instanceof UsbTransferError && err.kernelDriverBusy) return this.usblpObservation(err);
-        await this.release();
-        return disconnectedObservation(`${this.address}: ${(err as Error).message}`);
-      }
-    }
+    const claim = await this.claim();
+    return claim.open ? this.actions.attach(await this.statusOrLost(claim.open, signal, true)) : claim.unavailable;
+  }
+
+  /**
+   * Sends the receipt on the data pipe (bulk OUT), then judges the printer by the status read right
+   * after, as a poll would but without self-recovery: a cutter error the cut caused must show here.
+   * A printer that cannot be claimed (absent, or held by usblp) gets nothing: the result says why in
+   * `printer.receipt_error`. A bulk OUT that fails without losing the device (a stall, a timeout: a
+   * printer out of paper stops taking data) still reads the status, which usually names the cause.
+   */
+  private async print(bytes: Buffer, signal: AbortSignal): Promise<ReceiptResult> {
+    signal.throwIfAborted();
+    const claim = await this.claim();
+    if (!claim.open) return notSent(claim.unavailable, claim.unavailable.evidence?.['printer.transport_error'] ?? 'printer unavailable');
+    const open = claim.open;
+    if (open.out === undefined) return notSent(this.actions.attach(await this.statusOrLost(open, signal, false)), 'the printer interface has no bulk OUT endpoint');
+    let writeError: Error | undefined;
     try {
-      return this.actions.attach(await this.status(this.open, signal));
+      await open.handle.bulkOut(open.out, bytes, this.timeoutMs);
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      if ((err as UsbTransferError).disconnected) {
+        await this.release();
+        return notSent(this.actions.attach(disconnectedObservation(`${this.address}: ${(err as Error).message}`)), (err as Error).message);
+      }
+      writeError = err as Error;
+    }
+    const after = this.actions.attach(await this.statusOrLost(open, signal, false));
+    return writeError ? notSent(after, writeError.message) : receiptResult(after);
+  }
+
+  /** The status (self-recovery only when `recover`); a transfer failure releases the device and reads as disconnected. */
+  private async statusOrLost(open: Claimed, signal: AbortSignal, recover: boolean): Promise<Observation> {
+    try {
+      return await this.status(open, signal, recover);
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       await this.release();
       return disconnectedObservation(`${this.address}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * The printer interface, claimed (once per attachment: later calls reuse it), or the observation that
+   * says why it cannot be: not present, no printer interface, usblp holding it, a failed open.
+   */
+  private async claim(): Promise<{ open: Claimed; unavailable?: never } | { open?: never; unavailable: Observation }> {
+    if (this.closed) return { unavailable: disconnectedObservation(`${this.address}: driver closed`) };
+    const bus = await this.getBus();
+    const device = (await bus.list()).find((d) => d.vendorId === this.config.vendorId && d.productId === this.config.productId);
+    if (!device) {
+      await this.release();
+      return { unavailable: this.actions.attach(disconnectedObservation(`${this.address}: not present`)) };
+    }
+    const iface = this.printerInterface(device);
+    if (!iface) return { unavailable: disconnectedObservation(`${this.address}: no printer interface`) };
+    if (this.open) return { open: this.open };
+    try {
+      const handle = await bus.open(device, iface.number);
+      const inEp = iface.endpoints.find((e) => e.transferType === 'bulk' && e.direction === 'in');
+      const outEp = iface.endpoints.find((e) => e.transferType === 'bulk' && e.direction === 'out');
+      const open: Claimed = {
+        handle,
+        iface,
+        ...(outEp ? { out: outEp.address } : {}),
+        ...(inEp && outEp ? { link: new UsbEscPosLink(handle, { in: inEp.address, out: outEp.address }) } : {}),
+      };
+      this.open = open;
+      const id = await this.deviceId(handle, device, iface);
+      if (id) open.identity = this.identityFrom(id);
+      return { open };
+    } catch (err) {
+      if (err instanceof UsbTransferError && err.kernelDriverBusy) return { unavailable: await this.usblpObservation(err) };
+      await this.release();
+      return { unavailable: disconnectedObservation(`${this.address}: ${(err as Error).message}`) };
     }
   }
 
@@ -171,7 +237,7 @@ export class UsbPrinterDriver implements Driver {
   }
 
   /** GET_PORT_STATUS, then DLE EOT over bulk when possible; ESC/POS answers win over the parallel-port bits. */
-  private async status(open: NonNullable<UsbPrinterDriver['open']>, signal: AbortSignal): Promise<Observation> {
+  private async status(open: Claimed, signal: AbortSignal, recover: boolean): Promise<Observation> {
     let portByte: number | undefined;
     if (open.iface.class === USB_CLASS_PRINTER) {
       try {
@@ -185,7 +251,7 @@ export class UsbPrinterDriver implements Driver {
     const portEvidence: Record<string, string> = portByte === undefined ? {} : { 'printer.port_status_hex': hex2(portByte) };
     if (open.link) {
       let escpos = await readStatus(open.link, this.replyTimeoutMs, signal, this.ctx.log);
-      if (this.recovery.shouldRecover(escpos.readings)) escpos = await attemptRecovery(open.link, this.actions, this.replyTimeoutMs, signal, this.ctx.log);
+      if (recover && this.recovery.shouldRecover(escpos.readings)) escpos = await attemptRecovery(open.link, this.actions, this.replyTimeoutMs, signal, this.ctx.log);
       if (escpos.readings['printer.connected'] === true) return { ...escpos, ...identity, evidence: { ...escpos.evidence, ...portEvidence } };
       // Bulk IN silent (a one-way firmware): the port status is all there is.
       if (!port) return escpos;
@@ -219,4 +285,9 @@ export class UsbPrinterDriver implements Driver {
     this.open = undefined;
     await open?.handle.close().catch(() => {});
   }
+}
+
+/** A receipt that did not (entirely) reach the printer: never ok, whatever the status says; the reason travels as evidence. */
+function notSent(observation: Observation, reason: string): ReceiptResult {
+  return { ok: false, observation: { ...observation, evidence: { ...observation.evidence, 'printer.receipt_error': `receipt not sent: ${reason}` } } };
 }
