@@ -1,7 +1,7 @@
-import { open, readFile, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { Readings } from '../core/readings.js';
+import { readJsonIfPresent, writeJsonAtomic } from '../core/state-file.js';
 import { CAPACITY_DAYS_KEPT, emptyLifetimeState, maintenanceReadings, RECENT_SWIPES } from './maintenance-trends.js';
 import type { LifetimeState, Track } from './maintenance-trends.js';
 
@@ -39,15 +39,9 @@ export class LifetimeCounters {
   /** Loads `<stateDir>/lifetime-counters.json`; a missing file starts at zero, as does a corrupt one (see loadProblem). */
   static async open(stateDir: string): Promise<LifetimeCounters> {
     const file = join(stateDir, LIFETIME_FILE);
-    let text: string;
     try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new LifetimeCounters(file, emptyLifetimeState(), null);
-      return new LifetimeCounters(file, emptyLifetimeState(), (err as Error).message);
-    }
-    try {
-      return new LifetimeCounters(file, stateSchema.parse(JSON.parse(text)), null);
+      const raw = readJsonIfPresent(file);
+      return new LifetimeCounters(file, raw === undefined ? emptyLifetimeState() : stateSchema.parse(raw), null);
     } catch (err) {
       return new LifetimeCounters(file, emptyLifetimeState(), `${file}: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -98,20 +92,7 @@ export class LifetimeCounters {
   }
 
   async save(): Promise<void> {
-    const tmp = `${this.file}.tmp`;
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify(this.state));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, this.file);
-    const dir = await open(dirname(this.file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    writeJsonAtomic(this.file, this.state);
   }
+
 }

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { DeviceIdentity } from '../../core/readings.js';
-import { readJsonIfPresent, writeJsonAtomic } from './state-file.js';
+import { readJsonIfPresent, writeJsonAtomic } from '../../core/state-file.js';
 
 /**
  * The card reader this terminal trusts: the first one seen is enrolled in

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../../log/logger.js';
-import { readJsonIfPresent, writeJsonAtomic } from './state-file.js';
+import { readJsonIfPresent, writeJsonAtomic } from '../../core/state-file.js';
 import { FAILED_TRACK, isGoodRead, type SwipeOutcome, type SwipeResult } from './swipe.js';
 
 /**

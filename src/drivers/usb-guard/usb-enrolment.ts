@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { readJsonIfPresent, writeJsonAtomic } from '../card-reader/state-file.js';
+import { readJsonIfPresent, writeJsonAtomic } from '../../core/state-file.js';
 import type { UsbAllowEntry } from './usb-policy.js';
 import type { UsbDevice } from './usb-devices.js';
 
