@@ -214,9 +214,7 @@ describe('USB printer receipts', () => {
   it('a stalled bulk OUT is not ok even when the status looks fine; the status is still read', async () => {
     const { print, bus } = setup('epson-tm-t20ii');
     bus.bulkOutError = new UsbTransferError('LIBUSB_ERROR_PIPE');
-    const stalled = print(['x']);
-    await Promise.resolve();
-    const result = await stalled;
+    const result = await print(['x']);
     expect(result.ok).toBe(false);
     expect(result.observation.evidence?.['printer.receipt_error']).toBe('receipt not sent: LIBUSB_ERROR_PIPE');
     expect(result.observation.evidence?.['printer.port_status_hex']).toBe('18');
