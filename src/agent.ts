@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from './core/clock.js';
+import { AGENT_VERSION } from './version.js';
 import { repeatEvery } from './core/repeat.js';
 import type { Observation, Readings } from './core/readings.js';
 import { resolveTerminal, type TerminalIdentity } from './core/terminal-identity.js';
@@ -36,7 +37,7 @@ import type { Outbox, OutboxStats } from './report/outbox-contract.js';
 import type { SelfTestResult } from './report/schema.js';
 import { Uplink } from './report/uplink.js';
 
-export const AGENT_VERSION = '0.1.0';
+export { AGENT_VERSION } from './version.js';
 const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
 
 export interface AgentOptions extends DriverOverrides {

@@ -72,11 +72,11 @@ describe('network driver over sysfs/procfs trees', () => {
   });
 
   it('rejects interface names that cannot be reading names or paths, and duplicate target names', () => {
-    const make = (interfaces: string[], targets: { name: string; host: string; port: number; tls: boolean }[] = []) =>
+    const make = (interfaces: string[], targets: { name: string; host: string; port: number; tls: boolean; httpDate: boolean }[] = []) =>
       new NetworkDriver({ interfaces, targets }, { sysfs: '/sys', procfs: '/proc' }, { clock: systemClock, log: silentLogger });
     expect(() => make(['..'])).toThrow(ConfigError);
     expect(() => make(['target'])).toThrow(/clashes/);
-    const t = { name: 'acq', host: 'h', port: 1, tls: false };
+    const t = { name: 'acq', host: 'h', port: 1, tls: false, httpDate: false };
     expect(() => make([], [t, t])).toThrow(/used twice/);
   });
 

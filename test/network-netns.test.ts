@@ -140,7 +140,7 @@ describe.skipIf(!isRoot)('link loss in a network namespace (needs root: network 
 
     // Through the driver: a silent host is a reading within the poll, never a failed poll.
     const driver = new NetworkDriver(
-      { interfaces: [], targets: [{ name: 'acquirer', host: BLACKHOLE, port: 443, tls: true }], timeout: '5s' },
+      { interfaces: [], targets: [{ name: 'acquirer', host: BLACKHOLE, port: 443, tls: true, httpDate: false }], timeout: '5s' },
       { sysfs: '/nonexistent', procfs: '/nonexistent' },
       { clock, log: silentLogger },
       { monitorCommand: null },

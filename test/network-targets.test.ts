@@ -141,10 +141,10 @@ describe('network driver targets', () => {
       {
         interfaces: [],
         targets: [
-          { name: 'acquirer', host: '127.0.0.1', port: tlsPorts.good!, tls: true },
-          { name: 'tms', host: '127.0.0.1', port: closedPort, tls: false },
-          { name: 'gone', host: 'posdiag-test.invalid', port: 443, tls: true },
-          { name: 'skewed', host: '127.0.0.1', port: tlsPorts.notYetValid!, tls: true },
+          { name: 'acquirer', host: '127.0.0.1', port: tlsPorts.good!, tls: true, httpDate: false },
+          { name: 'tms', host: '127.0.0.1', port: closedPort, tls: false, httpDate: false },
+          { name: 'gone', host: 'posdiag-test.invalid', port: 443, tls: true, httpDate: false },
+          { name: 'skewed', host: '127.0.0.1', port: tlsPorts.notYetValid!, tls: true, httpDate: false },
         ],
       },
       { sysfs: '/nonexistent', procfs: '/nonexistent' },
@@ -175,7 +175,7 @@ describe('network driver targets', () => {
     const clock = new FakeClock();
     let lookups = 0;
     const driver = new NetworkDriver(
-      { interfaces: [], targets: [{ name: 'acquirer', host: 'slow.test', port: 443, tls: false }], timeout: '10s' },
+      { interfaces: [], targets: [{ name: 'acquirer', host: 'slow.test', port: 443, tls: false, httpDate: false }], timeout: '10s' },
       { sysfs: '/nonexistent', procfs: '/nonexistent' },
       { clock, log: silentLogger },
       { monitorCommand: null, lookup: () => (lookups++, new Promise(() => {})) },

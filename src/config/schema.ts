@@ -64,6 +64,10 @@ const networkTarget = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535),
   tls: z.boolean().default(false),
+  httpDate: z
+    .boolean()
+    .default(true)
+    .describe('with tls: send HEAD / after the handshake and take the Date header for clock skew; off for hosts that do not speak HTTP'),
 });
 
 export const configSchema = z.strictObject({

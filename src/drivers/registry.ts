@@ -10,7 +10,7 @@ import { ModemDriver } from './modem/modem-driver.js';
 import { SerialPrinterDriver } from './printer/serial-printer-driver.js';
 import { UsbPrinterDriver } from './printer/usb-printer-driver.js';
 import type { UsbBus } from './transports/usb/bus.js';
-import type { ClockSkewSource } from './system/clock-skew.js';
+import type { ClockSkewSink, ClockSkewSource } from './system/clock-skew.js';
 import { SystemDriver } from './system/system-driver.js';
 import type { HidBackend } from './transports/hid.js';
 import { UsbGuardDriver } from './usb-guard/usb-guard-driver.js';
@@ -23,8 +23,11 @@ export interface DriverOverrides {
   usbBus?: UsbBus;
   /** HID backend for HID devices (the demo's card reader emulator); node-hid, loaded lazily, otherwise. */
   hid?: HidBackend;
-  /** Reference time for `system.clock_skew_s` (the agent's ClockSkewTracker); without it the reading is absent. */
-  clockSkew?: ClockSkewSource;
+  /**
+   * Reference time for `system.clock_skew_s` (the agent's ClockSkewTracker): the system driver reads it,
+   * the network driver feeds it TLS targets' HTTP `Date`. Without it the reading is absent.
+   */
+  clockSkew?: ClockSkewSource & ClockSkewSink;
 }
 
 /**
@@ -59,7 +62,10 @@ export function createDrivers(config: Config, ctx: DriverContext, overrides: Dri
       drivers.push(new SerialCardReaderDriver(cardReader, config.paths.state, readerCtx, overrides.serialBinding ? { binding: overrides.serialBinding } : {}));
     } else drivers.push(new PcscCardReaderDriver(cardReader, readerCtx));
   }
-  if (network) drivers.push(new NetworkDriver(network, config.paths, { ...ctx, log: ctx.log.child({ device: 'network' }) }));
+  if (network) {
+    const networkCtx = { ...ctx, log: ctx.log.child({ device: 'network' }) };
+    drivers.push(new NetworkDriver(network, config.paths, networkCtx, overrides.clockSkew ? { clockSkew: overrides.clockSkew } : {}));
+  }
   if (modem) {
     const modemCtx = { ...ctx, log: ctx.log.child({ device: 'modem' }) };
     drivers.push(new ModemDriver(modem, modemCtx, overrides.serialBinding ? { binding: overrides.serialBinding } : {}));

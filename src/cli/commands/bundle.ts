@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { defineCommand, EXIT } from '../command.js';
 import { configFlag, loadConfigFlag } from '../config-flag.js';
 import { stderrLogger } from '../stderr-logger.js';
-import { AGENT_VERSION } from '../../agent.js';
+import { AGENT_VERSION } from '../../version.js';
 import { buildBundle, type BundleState } from '../../bundle/bundle.js';
 import type { Config } from '../../config/schema.js';
 import { ControlRequestError, requestDaemon } from '../../control/client.js';

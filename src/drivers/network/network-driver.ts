@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Observation, ReadingProblem, Readings } from '../../core/readings.js';
 import type { Logger } from '../../log/logger.js';
 import type { Driver, DriverContext } from '../contract.js';
+import type { ClockSkewSink } from '../system/clock-skew.js';
 import { isSafeSegment, readAttribute } from '../transports/sysfs.js';
 import { CounterWindow } from './counter-window.js';
 import { interfaceSegment } from './interface-readings.js';
@@ -29,6 +30,11 @@ export interface NetworkDriverOptions {
   /** TLS trust anchors for target probes; the system store by default. */
   ca?: ProbeOptions['ca'];
   lookup?: ProbeOptions['lookup'];
+  /**
+   * Reference times for `system.clock_skew_s`: each TLS target is also asked `HEAD /`, and its HTTP
+   * `Date` observed as `target:<name>`. Without it no request is sent after the handshake.
+   */
+  clockSkew?: ClockSkewSink;
 }
 
 /** What one interface or one target contributes to an Observation. */
@@ -67,6 +73,7 @@ export class NetworkDriver implements Driver {
   private readonly log: Logger;
   private readonly read: ReadAttribute;
   private readonly probeOptions: ProbeOptions;
+  private readonly clockSkew: ClockSkewSink | undefined;
   private readonly monitorCommand: readonly string[] | null;
   private readonly closing = new AbortController();
   private readonly flaps = new Map<string, CounterWindow>();
@@ -108,7 +115,9 @@ export class NetworkDriver implements Driver {
       signal: this.closing.signal,
       ...(options.ca ? { ca: options.ca } : {}),
       ...(options.lookup ? { lookup: options.lookup } : {}),
+      readHttpDate: options.clockSkew !== undefined,
     };
+    this.clockSkew = options.clockSkew;
   }
 
   async poll(signal: AbortSignal): Promise<Observation> {
@@ -165,7 +174,13 @@ export class NetworkDriver implements Driver {
   private probe(target: NetworkTarget): Promise<ProbeResult> {
     let running = this.probes.get(target.name);
     if (!running) {
-      running = probeTarget(target, this.probeOptions).finally(() => this.probes.delete(target.name));
+      running = probeTarget(target, { ...this.probeOptions, readHttpDate: this.probeOptions.readHttpDate && target.httpDate })
+        .then((result) => {
+          // Observed once per probe, however many polls joined it.
+          if (result.serverDate) this.clockSkew?.observe(`target:${target.name}`, result.serverDate.referenceMs, result.serverDate.localMs);
+          return result;
+        })
+        .finally(() => this.probes.delete(target.name));
       this.probes.set(target.name, running);
     }
     return running;

@@ -13,16 +13,29 @@ export interface ClockSkewSource {
   current(): ClockSkew | undefined;
 }
 
+/** What references are fed into (the uplink's welcome, the network driver's target probes). */
+export interface ClockSkewSink {
+  /**
+   * The reference clock read `referenceMs` (ms since the epoch) when this terminal's clock read
+   * `localAtMs` (default: now). A measured exchange passes the middle of its round trip as `localAtMs`.
+   */
+  observe(source: string, referenceMs: number, localAtMs?: number): void;
+}
+
 /**
  * Keeps the latest reference time (the hub's `welcome.serverTime`, a target's HTTP `Date`) and turns it
  * into a skew whenever asked.
  *
+ * Precedence: none by source — the latest observation wins. The hub is observed at each (re)connect,
+ * TLS targets at every network poll, so between reconnects the reading usually names a target
+ * (`system.clock_reference` says which). Every reference is a server we already trust with payments.
+ *
  * Invariant: the reference is carried forward on a monotonic clock, not the wall clock, so a later
  * wall-clock jump (NTP finally syncing, someone setting the date) shows up in the skew at the next read
- * instead of waiting for the next reference. Transit delay of the reference (milliseconds against a
- * 300 s threshold) is ignored.
+ * instead of waiting for the next reference. Transit delay is corrected only where the sender measured
+ * it (`localAtMs`); elsewhere it is milliseconds against a 300 s threshold.
  */
-export class ClockSkewTracker implements ClockSkewSource {
+export class ClockSkewTracker implements ClockSkewSource, ClockSkewSink {
   private readonly clock: Clock;
   private readonly monotonic: () => number;
   private latest: { source: string; referenceMs: number; monotonicAt: number } | undefined;
@@ -33,9 +46,12 @@ export class ClockSkewTracker implements ClockSkewSource {
     this.monotonic = options.monotonic ?? (() => performance.now());
   }
 
-  /** A reference time (ms since the epoch) received just now. */
-  observe(source: string, referenceMs: number): void {
-    if (Number.isFinite(referenceMs)) this.latest = { source, referenceMs, monotonicAt: this.monotonic() };
+  observe(source: string, referenceMs: number, localAtMs?: number): void {
+    // How long ago, on the wall clock, the reference was read; carried over to the monotonic clock.
+    const ageMs = localAtMs === undefined ? 0 : this.clock.now() - localAtMs;
+    if (Number.isFinite(referenceMs) && Number.isFinite(ageMs)) {
+      this.latest = { source, referenceMs, monotonicAt: this.monotonic() - ageMs };
+    }
   }
 
   /** An ISO 8601 time (`welcome.serverTime`) or an HTTP `Date` header; false (and ignored) if it does not parse. */
