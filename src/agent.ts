@@ -16,6 +16,7 @@ import { countWear } from './diagnostics/count-wear.js';
 import { LifetimeCounters } from './diagnostics/lifetime-counters.js';
 import { Monitor } from './diagnostics/monitor.js';
 import { ReadingHistory } from './diagnostics/reading-history.js';
+import { faultKey } from './diagnostics/rule-engine.js';
 import { createRuleEngine } from './diagnostics/rule-files.js';
 import type { Locale, SelfTestLevel } from './diagnostics/self-test.js';
 import type { Prompter } from './diagnostics/self-test-prompts.js';
@@ -37,7 +38,6 @@ import type { Outbox, OutboxStats } from './report/outbox-contract.js';
 import type { SelfTestResult } from './report/schema.js';
 import { Uplink } from './report/uplink.js';
 
-export { AGENT_VERSION } from './version.js';
 const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
 
 export interface AgentOptions extends DriverOverrides {
@@ -163,8 +163,9 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   });
 
   // Maintenance trends move over days: feed them to the rules and persist the counters now and then.
+  const feedMaintenance = () => monitor.observe('maintenance', { readings: counters.readings() }, clock.now());
   const maintenance = async () => {
-    monitor.observe('maintenance', { readings: counters.readings() }, clock.now());
+    feedMaintenance();
     await counters.save();
   };
   let stopMaintenance = () => {};
@@ -172,13 +173,23 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   let stopKeypad = () => {};
   const heartbeat = async () => {
     const stats = outbox.stats();
-    const openFaults = engine.firing().map((f) => (f.instance ? `${f.code}:${f.instance}` : f.code));
+    const openFaults = engine.firing().map((f) => faultKey(f.code, f.instance));
     const draft = buildHeartbeatReport(
       { uptimeS: Math.round((clock.now() - startedAt) / 1000), openFaults, outbox: { pending: stats.pending, droppedSeqs: outbox.takeDropped(), storage: stats.storage } },
       { terminal, now: clock.now() },
     );
     await outbox.record(draft);
   };
+  // An eviction (outbox full) is itself reported at once: a heartbeat carries the dropped seqs.
+  let evictionNoticeDue = false;
+  outbox.onRecord(() => {
+    if (evictionNoticeDue || outbox.stats().droppedSeqs.length === 0) return;
+    evictionNoticeDue = true;
+    clock.setTimeout(() => {
+      evictionNoticeDue = false;
+      heartbeat().catch((err) => log.error({ err }, 'could not record the eviction notice'));
+    }, 0);
+  });
 
   return {
     monitor,
@@ -191,7 +202,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       scheduler.start();
       uplink?.start();
       stopHeartbeat = repeatEvery(clock, parseDuration(config.heartbeat), heartbeat, log);
-      monitor.observe('maintenance', { readings: counters.readings() }, clock.now());
+      feedMaintenance();
       stopMaintenance = repeatEvery(clock, MAINTENANCE_INTERVAL_MS, maintenance, log);
       const keypad = config.control.keypad;
       if (keypad) {
