@@ -63,6 +63,20 @@ describe('posdiag self-test (process, printer on a pty)', () => {
     expect(fault.remediation.length).toBeGreaterThan(0);
   });
 
+  it.each([
+    [{ paper: 'near_end' as const }, 'printer.paper_near_end', { 'printer.paper': 'near_end' }],
+    [{ coverOpen: true }, 'printer.cover_open', { 'printer.cover_open': true }],
+    [{ cutterJam: true, cutterObstructed: true }, 'printer.cutter_error', { 'printer.cutter_error': true }],
+    [{ headOverheat: true }, 'printer.head_overheat', { 'printer.head_overheat': true }],
+    [{ unrecoverable: true }, 'printer.unrecoverable_error', { 'printer.unrecoverable_error': true }],
+    [{ offline: true }, 'printer.offline', { 'printer.online': false }],
+  ])('%o → %s, exit 1', async (state, code, readings) => {
+    const { code: exit, json } = await selfTest(writeConfig(await printerAt(state)));
+    expect(json.readings).toMatchObject(readings);
+    expect(json.faults.filter((f) => f.inhibitedBy === null).map((f) => f.code)).toEqual([code]);
+    expect(exit).toBe(1);
+  });
+
   it('reports a silent printer as printer.disconnected, other printer faults inhibited', async () => {
     const { code, json } = await selfTest(writeConfig(await printerAt({ silent: true })));
     expect(code).toBe(1);
