@@ -41,11 +41,17 @@ interface SmartcardModule {
   SCARD_STATE_MUTE: number;
 }
 
+/**
+ * `smartcard` is an optional dependency (it compiles against libpcsclite, which a terminal may lack): the
+ * specifier is a variable so that building posdiag never needs its type declarations either.
+ */
+const SMARTCARD_MODULE: string = 'smartcard';
+
 /** The real stack over the `smartcard` binding; `load` is replaceable so tests can make it fail. */
 export class SmartcardPcscStack implements PcscStack {
   private lib: SmartcardModule | undefined;
 
-  constructor(private readonly load: () => Promise<unknown> = () => import('smartcard')) {}
+  constructor(private readonly load: () => Promise<unknown> = () => import(SMARTCARD_MODULE)) {}
 
   async snapshot(): Promise<PcscSnapshot> {
     let lib: SmartcardModule;
