@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { z } from 'zod';
 
 /**
  * Small JSON state files (card reader statistics and enrolment, USB enrolment, lifetime counters). A
@@ -25,14 +26,25 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   }
 }
 
-/** The parsed file, or undefined when it does not exist. Other errors (unreadable, not JSON) throw. */
-export function readJsonIfPresent(file: string): unknown {
+/**
+ * The file parsed and validated by `schema`, or undefined when it does not exist. Anything else
+ * (unreadable, not JSON, not the schema) throws an Error whose message is one line, fit for a problem.
+ */
+export function readStateFile<T>(file: string, schema: z.ZodType<T>): T | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+    throw new Error(firstLine(err));
   }
-  return JSON.parse(text);
+  try {
+    return schema.parse(JSON.parse(text));
+  } catch (err) {
+    throw new Error(err instanceof z.ZodError ? `not a valid state file: ${z.prettifyError(err).split('\n').join('; ')}` : firstLine(err));
+  }
+}
+
+function firstLine(err: unknown): string {
+  return (err as Error).message.split('\n')[0]!;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Readings } from '../core/readings.js';
-import { readJsonIfPresent, writeJsonAtomic } from '../core/state-file.js';
+import { readStateFile, writeJsonAtomic } from '../core/state-file.js';
 import { CAPACITY_DAYS_KEPT, emptyLifetimeState, maintenanceReadings, RECENT_SWIPES } from './maintenance-trends.js';
 import type { LifetimeState, Track } from './maintenance-trends.js';
 
@@ -40,10 +40,9 @@ export class LifetimeCounters {
   static async open(stateDir: string): Promise<LifetimeCounters> {
     const file = join(stateDir, LIFETIME_FILE);
     try {
-      const raw = readJsonIfPresent(file);
-      return new LifetimeCounters(file, raw === undefined ? emptyLifetimeState() : stateSchema.parse(raw), null);
+      return new LifetimeCounters(file, readStateFile(file, stateSchema) ?? emptyLifetimeState(), null);
     } catch (err) {
-      return new LifetimeCounters(file, emptyLifetimeState(), `${file}: ${(err as Error).message.split('\n')[0]}`);
+      return new LifetimeCounters(file, emptyLifetimeState(), `${file}: ${(err as Error).message}`);
     }
   }
 

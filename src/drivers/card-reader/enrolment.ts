@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { DeviceIdentity } from '../../core/readings.js';
-import { readJsonIfPresent, writeJsonAtomic } from '../../core/state-file.js';
+import { readStateFile, writeJsonAtomic } from '../../core/state-file.js';
 
 /**
  * The card reader this terminal trusts: the first one seen is enrolled in
@@ -76,11 +76,9 @@ export function checkEnrolment(stateDir: string, seen: ReaderIdentity, now: numb
   const file = join(stateDir, ENROLMENT_FILE);
   let enrolment: Enrolment | undefined;
   try {
-    const raw = readJsonIfPresent(file);
-    enrolment = raw === undefined ? undefined : enrolmentSchema.parse(raw);
+    enrolment = readStateFile(file, enrolmentSchema);
   } catch (err) {
-    const why = (err as Error).message.split('\n')[0];
-    return { matches: false, enrolled: null, stranger: seen, problem: `${file}: unreadable enrolment (${why}); re-enrol the card reader` };
+    return { matches: false, enrolled: null, stranger: seen, problem: `${file}: unreadable enrolment (${(err as Error).message}); re-enrol the card reader` };
   }
   const at = new Date(now).toISOString();
   if (!enrolment) {
@@ -96,8 +94,7 @@ export function checkEnrolment(stateDir: string, seen: ReaderIdentity, now: numb
 /** The enrolled reader, or null when none is (or the file is unreadable). */
 export function enrolledReader(stateDir: string): ReaderIdentity | null {
   try {
-    const raw = readJsonIfPresent(join(stateDir, ENROLMENT_FILE));
-    return raw === undefined ? null : enrolmentSchema.parse(raw).reader;
+    return readStateFile(join(stateDir, ENROLMENT_FILE), enrolmentSchema)?.reader ?? null;
   } catch {
     return null;
   }

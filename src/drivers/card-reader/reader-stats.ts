@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../../log/logger.js';
-import { readJsonIfPresent, writeJsonAtomic } from '../../core/state-file.js';
+import { readStateFile, writeJsonAtomic } from '../../core/state-file.js';
 import { FAILED_TRACK, isGoodRead, type SwipeOutcome, type SwipeResult } from './swipe.js';
 
 /**
@@ -40,8 +40,7 @@ export function emptyStatistics(): ReaderStatistics {
 
 /** Reads the statistics file; a missing one is a fresh start. Throws on a corrupt or unreadable file. */
 export function readStatistics(stateDir: string): ReaderStatistics {
-  const raw = readJsonIfPresent(join(stateDir, STATS_FILE));
-  return raw === undefined ? emptyStatistics() : statsSchema.parse(raw);
+  return readStateFile(join(stateDir, STATS_FILE), statsSchema) ?? emptyStatistics();
 }
 
 export class ReaderStatsStore {

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { readJsonIfPresent, writeJsonAtomic } from '../../core/state-file.js';
+import { readStateFile, writeJsonAtomic } from '../../core/state-file.js';
 import type { UsbAllowEntry } from './usb-policy.js';
 import type { UsbDevice } from './usb-devices.js';
 
@@ -37,11 +37,9 @@ export function enrolledOrEnrol(stateDir: string, present: UsbDevice[], now: num
   const file = join(stateDir, USB_ENROLMENT_FILE);
   let enrolment: Enrolment | undefined;
   try {
-    const raw = readJsonIfPresent(file);
-    enrolment = raw === undefined ? undefined : enrolmentSchema.parse(raw);
+    enrolment = readStateFile(file, enrolmentSchema);
   } catch (err) {
-    const why = (err as Error).message.split('\n')[0];
-    return { ok: false, devices: [], problem: `${file}: unreadable enrolment (${why}); re-enrol the USB devices` };
+    return { ok: false, devices: [], problem: `${file}: unreadable enrolment (${(err as Error).message}); re-enrol the USB devices` };
   }
   if (enrolment) return { ok: true, devices: enrolment.devices, newlyEnrolled: false };
   const devices = present.map((d) => ({
@@ -62,8 +60,7 @@ export function reenrolUsbDevices(stateDir: string): { previous: number | null }
   const file = join(stateDir, USB_ENROLMENT_FILE);
   let previous: number | null = null;
   try {
-    const raw = readJsonIfPresent(file);
-    if (raw !== undefined) previous = enrolmentSchema.parse(raw).devices.length;
+    previous = readStateFile(file, enrolmentSchema)?.devices.length ?? null;
   } catch {
     // An unreadable enrolment is exactly what re-enrolment repairs.
   }
