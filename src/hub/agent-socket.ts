@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { AgentMessage, Report } from '../report/schema.js';
 import { decodeAgentFrame, truncateReason } from './agent-frame.js';
 import { sendHubMessage, type AgentRegistry } from './agent-registry.js';
+import { keepAlive } from './keep-alive.js';
 import type { HubStore, InsertOutcome, SeqGap, StoredReport } from './store.js';
 
 /** What the hub learned from storing a report, besides the report itself. */
@@ -17,6 +18,8 @@ export interface AgentContext {
   store: HubStore;
   registry: AgentRegistry;
   clock: Clock;
+  /** Ping period; a connection that has not answered one ping by the next is terminated. */
+  pingIntervalMs: number;
   log: Logger;
   /** Called after a new report is committed and acked. */
   stored(row: StoredReport, meta: StoredMeta): void;
@@ -35,6 +38,12 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
   };
 
   ctx.registry.add(terminal, ws);
+  keepAlive(ws, ctx.clock, ctx.pingIntervalMs, () => {
+    // Forget it now rather than on the asynchronous 'close', so a command POSTed from here on gets 409.
+    ctx.registry.remove(terminal, ws);
+    log.warn({ pingIntervalMs: ctx.pingIntervalMs }, 'agent did not answer ping: connection dead, terminated');
+    ws.terminate();
+  });
   const lastSeq = ctx.store.lastSeq(terminal);
   sendHubMessage(ws, { type: 'welcome', serverTime: new Date(ctx.clock.now()).toISOString(), lastSeq });
   log.info({ lastSeq }, 'agent connected');

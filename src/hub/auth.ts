@@ -21,15 +21,20 @@ export type AuthResult =
   | { ok: false; reason: string };
 
 /** Compares secrets in time independent of where they differ; hashing first equalizes lengths. */
-function secretsEqual(given: string, expected: string): boolean {
+export function secretsEqual(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
 }
 
-function headerValue(req: IncomingMessage, name: string): string | undefined {
+export function headerValue(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** The token of an `Authorization: Bearer <token>` header value, or null when it has another form. */
+export function bearerToken(authorization: string): string | null {
+  return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? null;
 }
 
 function verifiedCertCn(req: IncomingMessage): string | undefined {
@@ -44,12 +49,12 @@ export function authenticate(req: IncomingMessage, tokens: TokenMap): AuthResult
   const authorization = headerValue(req, 'authorization');
 
   if (authorization !== undefined) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match) return { ok: false, reason: 'Authorization header is not "Bearer <token>"' };
+    const given = bearerToken(authorization);
+    if (given === null) return { ok: false, reason: 'Authorization header is not "Bearer <token>"' };
     if (claimed === undefined) return { ok: false, reason: `missing ${TERMINAL_HEADER} header` };
     const expected = Object.hasOwn(tokens, claimed) ? tokens[claimed] : undefined;
     // Compare even for an unknown terminal so both refusals cost the same.
-    const equal = secretsEqual(match[1]!, expected ?? '');
+    const equal = secretsEqual(given, expected ?? '');
     if (expected === undefined) return { ok: false, reason: `unknown terminal ${JSON.stringify(claimed)}` };
     if (!equal) return { ok: false, reason: `wrong token for terminal ${JSON.stringify(claimed)}` };
     return { ok: true, terminal: claimed, method: 'token' };

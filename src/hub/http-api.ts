@@ -4,13 +4,15 @@ import { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import { commandNameSchema, faultReportSchema, hubMessage, type HubMessage } from '../report/schema.js';
 import { describeIssues } from './agent-frame.js';
+import { operatorRefusal } from './api-auth.js';
 import type { AgentRegistry } from './agent-registry.js';
 import type { HubStore } from './store.js';
 import type { TokenMap } from './tokens.js';
 
 /**
- * The hub's HTTP JSON API (SPEC §7). No authentication yet: bind the hub to loopback or put it
- * behind an authenticating proxy.
+ * The hub's HTTP JSON API (SPEC §7). With an API token, every request needs
+ * `Authorization: Bearer <api token>` (else 401); without one the hub listens only on loopback
+ * (see api-auth.ts).
  *
  *   GET  /api/reports?terminal=ID&kind=KIND  → 200 [ { ...report, receivedAt } ] oldest first (by terminal, seq);
  *        &ref=XXXXXXXX                          a self-test by the reference printed on its verdict receipt
@@ -21,7 +23,7 @@ import type { TokenMap } from './tokens.js';
  *                                                 checked it, {reportId, ref, level, at, passed, stillPresent}, absent if none)
  *   POST /api/terminals/ID/commands {"name":"self_test","args":{"level":"quick"}}
  *                                            → 202 {id}; 404 unknown terminal; 409 terminal not connected
- * Errors are `{ error: <reason> }` with 400 (bad query or body), 404, 405, 409 or 413.
+ * Errors are `{ error: <reason> }` with 400 (bad query or body), 401, 404, 405, 409 or 413.
  */
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -29,6 +31,8 @@ export interface ApiContext {
   store: HubStore;
   registry: AgentRegistry;
   tokens: TokenMap;
+  /** The operator's bearer token; undefined = the API is unauthenticated. */
+  apiToken: string | undefined;
   log: Logger;
 }
 
@@ -112,7 +116,18 @@ function requireMethod(req: IncomingMessage, res: ServerResponse, method: string
   throw new HttpError(405, `method ${req.method} not allowed, use ${method}`);
 }
 
+function requireOperator(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): void {
+  if (ctx.apiToken === undefined) return;
+  const refusal = operatorRefusal(req, ctx.apiToken);
+  if (refusal === null) return;
+  ctx.log.warn({ reason: refusal, remote: req.socket.remoteAddress, url: req.url }, 'API request refused');
+  res.setHeader('www-authenticate', 'Bearer');
+  throw new HttpError(401, refusal);
+}
+
 async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): Promise<void> {
+  // Before anything else, so an unauthenticated caller learns nothing, not even which paths exist.
+  requireOperator(req, res, ctx);
   const url = new URL(req.url ?? '/', 'http://hub');
   if (url.pathname === '/api/reports') {
     requireMethod(req, res, 'GET');

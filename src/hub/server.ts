@@ -8,8 +8,10 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { MAX_FRAME_BYTES } from '../report/schema.js';
 import { serveAgent, type StoredMeta } from './agent-socket.js';
 import { AgentRegistry } from './agent-registry.js';
+import { checkApiExposure } from './api-auth.js';
 import { authenticate } from './auth.js';
 import { handleApiRequest } from './http-api.js';
+import { DEFAULT_PING_INTERVAL_MS } from './keep-alive.js';
 import { HubStore, type StoredReport } from './store.js';
 import { parseTokens, type TokenMap } from './tokens.js';
 
@@ -23,6 +25,13 @@ export interface HubOptions {
   tokens: TokenMap;
   /** PEM contents. `requestCert` lets terminals authenticate with a client certificate signed by `ca`. */
   tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
+  /**
+   * Operator bearer token for the HTTP API. Without one the API is unauthenticated and the hub
+   * refuses (ConfigError) to listen on anything but loopback.
+   */
+  apiToken?: string;
+  /** Agent connections are pinged this often and dropped after a ping goes unanswered (default 30 s). */
+  pingIntervalMs?: number;
   log?: Logger;
   clock?: Clock;
 }
@@ -61,6 +70,9 @@ function urlHost(host: string): string {
 /** Starts the provider-side hub: one HTTP(S) server for the agents' WebSocket and the JSON API. */
 export async function startHub(options: HubOptions): Promise<Hub> {
   const tokens = parseTokens(options.tokens, 'hub tokens');
+  checkApiExposure(options.host, options.apiToken);
+  const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+  if (!(pingIntervalMs > 0)) throw new RangeError(`pingIntervalMs must be positive (got ${pingIntervalMs})`);
   const log = (options.log ?? silentLogger).child({ component: 'hub' });
   const clock = options.clock ?? systemClock;
   const store = new HubStore(options.dbFile);
@@ -83,6 +95,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     store,
     registry,
     clock,
+    pingIntervalMs,
     log,
     stored(row: StoredReport, meta: StoredMeta) {
       for (const listener of listeners) {
@@ -95,7 +108,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     },
   };
 
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, tokens, log }));
+  server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, tokens, apiToken: options.apiToken, log }));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err) => log.debug({ err: err.message }, 'upgrade socket error'));
     const path = new URL(req.url ?? '/', 'http://hub').pathname;
@@ -122,7 +135,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   const port = (server.address() as AddressInfo).port;
   const address = { host: options.host, port };
-  log.info({ ...address, tls: Boolean(options.tls), terminals: Object.keys(tokens).length }, 'hub listening');
+  log.info({ ...address, tls: Boolean(options.tls), terminals: Object.keys(tokens).length, apiAuth: options.apiToken !== undefined }, 'hub listening');
+  if (options.apiToken === undefined) {
+    log.warn(address, 'HTTP API is unauthenticated (no API token): anyone who can connect can read reports and command terminals; keep the hub on loopback');
+  }
 
   let closing: Promise<void> | undefined;
   const shutdown = async () => {

@@ -12,6 +12,20 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: (m[1] ?? m[2])!, port };
 }
 
+/** The operator's API token: the file's content, trimmed; it must not be empty. */
+function readApiToken(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`--api-token-file: cannot read ${file}: ${(err as Error).message}`);
+  }
+  const token = text.trim();
+  if (token === '') throw new ConfigError(`--api-token-file: ${file} is empty; it must hold the API bearer token`);
+  return token;
+}
+
 function readPem(file: string | undefined, flag: string): string | undefined {
   if (file === undefined) return undefined;
   try {
@@ -23,14 +37,18 @@ function readPem(file: string | undefined, flag: string): string | undefined {
 
 export const hubCommand = defineCommand({
   name: 'hub',
-  usage: 'posdiag hub [--listen HOST:PORT] [--db FILE] [--tokens FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]',
+  usage:
+    'posdiag hub [--listen HOST:PORT] [--db FILE] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]',
   summary:
     'The provider-side hub: terminals connect over WebSocket at /agent (bearer token or TLS client certificate),\n' +
-    'reports are stored once in SQLite and acknowledged after commit; JSON API under /api.',
+    'reports are stored once in SQLite and acknowledged after commit; JSON API under /api. With --api-token-file,\n' +
+    'every API request needs "Authorization: Bearer <token>"; without it the API is open, so the hub then listens\n' +
+    'only on loopback (a non-loopback --listen without an API token exits 78).',
   flags: {
     listen: { type: 'string', description: 'address to listen on (default 127.0.0.1:8080)', valueName: 'HOST:PORT' },
     db: { type: 'string', description: 'SQLite database file (default ./posdiag-hub.db)', valueName: 'FILE' },
     tokens: { type: 'string', description: 'JSON object: terminal id -> bearer token (required)', valueName: 'FILE' },
+    'api-token-file': { type: 'string', description: 'file holding the operator bearer token for /api (required off loopback)', valueName: 'FILE' },
     'tls-cert': { type: 'string', description: 'serve wss/https with this PEM certificate', valueName: 'FILE' },
     'tls-key': { type: 'string', description: 'PEM private key for --tls-cert', valueName: 'FILE' },
     'tls-ca': { type: 'string', description: 'CA whose client certificates (CN = terminal id) are accepted', valueName: 'FILE' },
@@ -46,6 +64,7 @@ export const hubCommand = defineCommand({
       if (err instanceof TokensError) throw new ConfigError(err.message);
       throw err;
     }
+    const apiToken = readApiToken(flags['api-token-file']);
     const cert = readPem(flags['tls-cert'], '--tls-cert');
     const key = readPem(flags['tls-key'], '--tls-key');
     const ca = readPem(flags['tls-ca'], '--tls-ca');
@@ -55,6 +74,7 @@ export const hubCommand = defineCommand({
       port,
       dbFile: flags.db ?? 'posdiag-hub.db',
       tokens,
+      ...(apiToken ? { apiToken } : {}),
       log,
       ...(cert && key ? { tls: { cert, key, ...(ca ? { ca, requestCert: true } : {}) } } : {}),
     });
