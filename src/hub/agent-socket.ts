@@ -11,6 +11,8 @@ import type { HubStore, InsertOutcome, SeqGap, StoredReport } from './store.js';
 export interface StoredMeta {
   /** A non-inhibited fault was raised (or re-raised): the provider should hear about it now. */
   alert: boolean;
+  /** A non-inhibited fault cleared (not a stale update): the provider should hear that too. */
+  cleared: boolean;
   gap: SeqGap | null;
 }
 
@@ -98,7 +100,8 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
         if (outcome.seqReused) log.warn({ seq: report.seq, id: report.id }, 'seq reused by a new id: agent state was reset');
         const alert = report.kind === 'fault' && outcome.fault === 'applied' && report.state === 'raised' && report.inhibitedBy === null;
         logFault(report, outcome.fault, alert);
-        ctx.stored(outcome.row, { alert, gap: outcome.gap });
+        const cleared = report.kind === 'fault' && outcome.fault === 'applied' && report.state === 'cleared' && report.inhibitedBy === null;
+        ctx.stored(outcome.row, { alert, cleared, gap: outcome.gap });
         return;
       }
     }

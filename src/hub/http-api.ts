@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { AlertStream } from './alert-stream.js';
 import type { Logger } from '../log/logger.js';
 import { commandNameSchema, faultReportSchema, hubMessage, type HubMessage } from '../report/schema.js';
 import { describeIssues } from './agent-frame.js';
@@ -33,6 +34,7 @@ export interface ApiContext {
   tokens: TokenMap;
   /** The operator's bearer token; undefined = the API is unauthenticated. */
   apiToken: string | undefined;
+  alerts: AlertStream;
   log: Logger;
 }
 
@@ -133,6 +135,10 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
     requireMethod(req, res, 'GET');
     const query = parseWith(reportsQuery, queryObject(url.searchParams), 'query');
     return send(res, 200, ctx.store.reports(query));
+  }
+  if (url.pathname === '/api/alerts') {
+    requireMethod(req, res, 'GET');
+    return ctx.alerts.subscribe(res);
   }
   if (url.pathname === '/api/faults') {
     requireMethod(req, res, 'GET');

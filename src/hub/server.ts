@@ -10,6 +10,7 @@ import { serveAgent, type StoredMeta } from './agent-socket.js';
 import { AgentRegistry } from './agent-registry.js';
 import { checkApiExposure } from './api-auth.js';
 import { authenticate } from './auth.js';
+import { AlertStream } from './alert-stream.js';
 import { handleApiRequest } from './http-api.js';
 import { DEFAULT_PING_INTERVAL_MS } from './keep-alive.js';
 import { HubStore, type StoredReport } from './store.js';
@@ -77,7 +78,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const clock = options.clock ?? systemClock;
   const store = new HubStore(options.dbFile);
   const registry = new AgentRegistry();
-  const listeners: StoredListener[] = [];
+  const alerts = new AlertStream();
+  const listeners: StoredListener[] = [(row, meta) => alerts.publish(row, meta)];
 
   const server: Server = options.tls
     ? createHttpsServer({
@@ -108,7 +110,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     },
   };
 
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, tokens, apiToken: options.apiToken, log }));
+  server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, tokens, apiToken: options.apiToken, alerts, log }));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err) => log.debug({ err: err.message }, 'upgrade socket error'));
     const path = new URL(req.url ?? '/', 'http://hub').pathname;
@@ -143,6 +145,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let closing: Promise<void> | undefined;
   const shutdown = async () => {
     registry.terminateAll();
+    alerts.close();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
