@@ -10,6 +10,7 @@ import {
   isStatusReply,
 } from '../src/drivers/printer/escpos-status.js';
 import { asbObservation, disconnectedObservation, statusObservation } from '../src/drivers/printer/printer-readings.js';
+import { HEALTHY_PRINTER_READINGS } from './helpers/printer-mock.js';
 
 const bytes = (hex: string) => Buffer.from(hex.replace(/\s+/g, ''), 'hex');
 
@@ -151,16 +152,7 @@ describe('frame parser', () => {
 });
 
 describe('readings', () => {
-  const healthy = {
-    'printer.connected': true,
-    'printer.online': true,
-    'printer.cover_open': false,
-    'printer.cutter_error': false,
-    'printer.head_overheat': false,
-    'printer.unrecoverable_error': false,
-    'printer.mechanical_error': false,
-    'printer.paper': 'ok',
-  };
+  const healthy = HEALTHY_PRINTER_READINGS;
 
   it('a healthy Epson (0x12, or 0x16 with drawer pin high) is healthy', () => {
     expect(statusObservation({ printer: 0x12, offlineCause: 0x12, errorCause: 0x12, paper: 0x12 })).toEqual({

@@ -4,7 +4,7 @@ import type { Observation } from '../src/core/readings.js';
 import { SerialPrinterDriver } from '../src/drivers/printer/serial-printer-driver.js';
 import { silentLogger } from '../src/log/logger.js';
 import { EscPosPrinterEmulator, type EscPosPrinterState } from '../src/sim/escpos-printer.js';
-import { closeMockPrinters, mockPrinter, mockPrinterConfig, newMockPath, pollSettled, trackDriver, until } from './helpers/printer-mock.js';
+import { closeMockPrinters, HEALTHY_PRINTER_READINGS, mockPrinter, mockPrinterConfig, newMockPath, pollSettled, trackDriver, until } from './helpers/printer-mock.js';
 
 /** The driver against the emulator over serialport's mock binding; time is a FakeClock. */
 
@@ -12,16 +12,7 @@ afterEach(closeMockPrinters);
 const setup = mockPrinter;
 const config = mockPrinterConfig;
 
-const healthy = {
-  'printer.connected': true,
-  'printer.online': true,
-  'printer.cover_open': false,
-  'printer.cutter_error': false,
-  'printer.head_overheat': false,
-  'printer.unrecoverable_error': false,
-  'printer.mechanical_error': false,
-  'printer.paper': 'ok',
-};
+const healthy = HEALTHY_PRINTER_READINGS;
 
 describe('serial printer driver over the mock binding', () => {
   it('takes its timing from the config', async () => {

@@ -53,3 +53,15 @@ export async function until(clock: FakeClock, predicate: () => boolean): Promise
   for (let i = 0; i < 100 && !predicate(); i++) await clock.advance(0);
   expect(predicate()).toBe(true);
 }
+
+/** The readings a healthy printer gives (every status byte 0x12). */
+export const HEALTHY_PRINTER_READINGS = {
+  'printer.connected': true,
+  'printer.online': true,
+  'printer.cover_open': false,
+  'printer.cutter_error': false,
+  'printer.head_overheat': false,
+  'printer.unrecoverable_error': false,
+  'printer.mechanical_error': false,
+  'printer.paper': 'ok',
+};

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { parseDuration, type BatteryConfig } from '../../config/schema.js';
+import { pollTiming } from '../poll-timing.js';
+import type { BatteryConfig } from '../../config/schema.js';
 import type { DeviceIdentity, Observation, ReadingProblem, Readings } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
 import { parseDumpsysBattery } from './dumpsys-battery.js';
 import { parsePowerSupply } from './power-supply.js';
 import { POWER_SUPPLY_CLASS, readPowerSupply } from './read-power-supply.js';
-import { BATTERY_DEFAULT_INTERVAL, BATTERY_DEFAULT_TIMEOUT } from './sysfs-driver.js';
+import { BATTERY_DEFAULT_TIMING } from './sysfs-driver.js';
 
 export type DumpsysBatteryConfig = Extract<BatteryConfig, { source: 'dumpsys' }>;
 
@@ -42,8 +43,7 @@ export class DumpsysBatteryDriver implements Driver {
   constructor(config: DumpsysBatteryConfig, paths: { sysfs: string }, _ctx: DriverContext) {
     this.command = config.command;
     this.sysfsRoot = paths.sysfs;
-    this.intervalMs = parseDuration(config.interval ?? BATTERY_DEFAULT_INTERVAL);
-    this.timeoutMs = parseDuration(config.timeout ?? BATTERY_DEFAULT_TIMEOUT);
+    ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, BATTERY_DEFAULT_TIMING));
     this.commandTimeoutMs = Math.floor(this.timeoutMs * 0.8);
   }
 

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../config/load.js';
-import { parseDuration, type BatteryConfig } from '../../config/schema.js';
+import { pollTiming } from '../poll-timing.js';
+import type { BatteryConfig } from '../../config/schema.js';
 import type { Observation, ReadingProblem } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
 import { isSafeSegment } from '../transports/sysfs.js';
@@ -9,8 +10,7 @@ import { listPowerSupplies, POWER_SUPPLY_CLASS, readPowerSupply, type PowerSuppl
 export type SysfsBatteryConfig = Extract<BatteryConfig, { source: 'sysfs' }>;
 
 /** Battery state changes slowly; a sysfs read takes microseconds, so the timeout only catches a stuck fs. */
-export const BATTERY_DEFAULT_INTERVAL = '30s';
-export const BATTERY_DEFAULT_TIMEOUT = '5s';
+export const BATTERY_DEFAULT_TIMING = { interval: '30s', timeout: '5s' };
 
 /**
  * Battery and external power from `<sysfs>/class/power_supply`. Every poll re-reads the tree (supplies
@@ -30,8 +30,7 @@ export class SysfsBatteryDriver implements Driver {
     }
     this.supplyName = config.name;
     this.sysfsRoot = paths.sysfs;
-    this.intervalMs = parseDuration(config.interval ?? BATTERY_DEFAULT_INTERVAL);
-    this.timeoutMs = parseDuration(config.timeout ?? BATTERY_DEFAULT_TIMEOUT);
+    ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, BATTERY_DEFAULT_TIMING));
   }
 
   async poll(signal: AbortSignal): Promise<Observation> {

@@ -1,4 +1,5 @@
-import { parseDuration, type Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema.js';
+import { pollTiming } from '../poll-timing.js';
 import type { Observation } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
 import { bcdVersion, loadNodeHidBackend, type HidBackend, type HidDevice, type HidDeviceInfo } from '../transports/hid.js';
@@ -16,8 +17,7 @@ export interface HidCardReaderOptions {
   window?: SwipeWindowOptions;
 }
 
-const DEFAULT_INTERVAL_MS = 10_000;
-const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_TIMING = { interval: '10s', timeout: '5s' };
 
 /**
  * A MagTek-style USB HID swipe reader. Presence comes from enumeration on every poll (node-hid has no
@@ -46,8 +46,7 @@ export class HidCardReaderDriver implements Driver, SwipeSource {
     private readonly ctx: DriverContext,
     private readonly options: HidCardReaderOptions = {},
   ) {
-    this.intervalMs = config.interval ? parseDuration(config.interval) : DEFAULT_INTERVAL_MS;
-    this.timeoutMs = config.timeout ? parseDuration(config.timeout) : DEFAULT_TIMEOUT_MS;
+    ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, DEFAULT_TIMING));
     this.state = new CardReaderState({ stateDir, log: ctx.log, ...(options.window ? { window: options.window } : {}) });
   }
 

@@ -1,4 +1,5 @@
-import { parseDuration, type Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema.js';
+import { pollTiming } from '../poll-timing.js';
 import type { Observation } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
 import { SmartcardPcscStack, type PcscStack } from '../transports/pcsc.js';
@@ -7,8 +8,7 @@ import { pcscObservation, readerMatcher } from './pcsc-readings.js';
 export type PcscReaderConfig = Extract<NonNullable<Config['devices']['cardReader']>, { transport: 'pcsc' }>;
 
 /** Listing readers is one local IPC round trip to pcscd; card insertion is seen within one interval. */
-export const PCSC_DEFAULT_INTERVAL = '5s';
-export const PCSC_DEFAULT_TIMEOUT = '3s';
+export const PCSC_DEFAULT_TIMING = { interval: '5s', timeout: '3s' };
 
 /**
  * A chip / contactless reader behind PC/SC: is the configured reader there, is a card in it, and what
@@ -28,8 +28,7 @@ export class PcscCardReaderDriver implements Driver {
   constructor(config: PcscReaderConfig, _ctx: DriverContext, options: { stack?: PcscStack } = {}) {
     this.matches = readerMatcher(config.reader);
     this.stack = options.stack ?? new SmartcardPcscStack();
-    this.intervalMs = parseDuration(config.interval ?? PCSC_DEFAULT_INTERVAL);
-    this.timeoutMs = parseDuration(config.timeout ?? PCSC_DEFAULT_TIMEOUT);
+    ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, PCSC_DEFAULT_TIMING));
   }
 
   async poll(signal: AbortSignal): Promise<Observation> {

@@ -1,4 +1,5 @@
-import { parseDuration, type Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema.js';
+import { pollTiming } from '../poll-timing.js';
 import type { Observation } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
 import { SerialTransport, SerialTransportError, type SerialBinding } from '../transports/serial.js';
@@ -15,8 +16,7 @@ export interface SerialCardReaderOptions {
   window?: SwipeWindowOptions;
 }
 
-const DEFAULT_INTERVAL_MS = 10_000;
-const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_TIMING = { interval: '10s', timeout: '5s' };
 
 /**
  * A magstripe reader on a serial line. It only talks when a card is swiped, so presence is the port:
@@ -39,8 +39,7 @@ export class SerialCardReaderDriver implements Driver, SwipeSource {
     private readonly ctx: DriverContext,
     options: SerialCardReaderOptions = {},
   ) {
-    this.intervalMs = config.interval ? parseDuration(config.interval) : DEFAULT_INTERVAL_MS;
-    this.timeoutMs = config.timeout ? parseDuration(config.timeout) : DEFAULT_TIMEOUT_MS;
+    ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, DEFAULT_TIMING));
     this.state = new CardReaderState({ stateDir, log: ctx.log, ...(options.window ? { window: options.window } : {}) });
     this.transport = new SerialTransport({
       path: config.path,

@@ -1,4 +1,5 @@
-import { parseDuration, type Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema.js';
+import { pollTiming } from '../poll-timing.js';
 import type { DeviceIdentity, DriverAction, Observation, ReadingProblem } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
 import { SerialTransportError, type SerialBinding } from '../transports/serial.js';
@@ -21,8 +22,7 @@ export interface ModemDriverOptions {
   reinit?: ReinitPolicyOptions;
 }
 
-const DEFAULT_INTERVAL_MS = 30_000;
-const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMING = { interval: '30s', timeout: '10s' };
 
 /** A command whose reply never came: the rest of the poll is skipped (the modem stopped answering). */
 class Stalled extends Error {}
@@ -55,8 +55,7 @@ export class ModemDriver implements Driver {
     private readonly ctx: DriverContext,
     options: ModemDriverOptions = {},
   ) {
-    this.intervalMs = config.interval ? parseDuration(config.interval) : DEFAULT_INTERVAL_MS;
-    this.timeoutMs = config.timeout ? parseDuration(config.timeout) : DEFAULT_TIMEOUT_MS;
+    ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, DEFAULT_TIMING));
     this.replyTimeoutMs = Math.max(1, Math.floor(this.timeoutMs / 5));
     this.policy = new ReinitPolicy(options.reinit ?? DEFAULT_REINIT_POLICY);
     this.channel = new AtChannel({

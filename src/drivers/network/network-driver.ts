@@ -1,5 +1,6 @@
 import { ConfigError } from '../../config/load.js';
-import { parseDuration, type NetworkConfig } from '../../config/schema.js';
+import { pollTiming } from '../poll-timing.js';
+import type { NetworkConfig } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import type { Observation, ReadingProblem, Readings } from '../../core/readings.js';
 import type { Logger } from '../../log/logger.js';
@@ -13,8 +14,7 @@ import { readInterface, type ReadAttribute } from './read-interface.js';
 import { probeTarget, type ProbeOptions, type ProbeResult } from './target-probe.js';
 import { parseProcNetWireless, wirelessReadings, type ParsedWireless } from './wireless.js';
 
-export const NETWORK_DEFAULT_INTERVAL = '30s';
-export const NETWORK_DEFAULT_TIMEOUT = '10s';
+export const NETWORK_DEFAULT_TIMING = { interval: '30s', timeout: '10s' };
 /** `network.<if>.carrier_changes_recent` counts carrier changes over this window. */
 export const FLAP_WINDOW_MS = 10 * 60_000;
 /** Share of the poll timeout a target probe may use, so a silent host is a `timeout` reading, not a failed poll. */
@@ -107,8 +107,7 @@ export class NetworkDriver implements Driver {
     this.log = ctx.log;
     this.read = options.readAttribute ?? readAttribute;
     this.monitorCommand = options.monitorCommand === undefined ? IP_MONITOR_COMMAND : options.monitorCommand;
-    this.intervalMs = parseDuration(config.interval ?? NETWORK_DEFAULT_INTERVAL);
-    this.timeoutMs = parseDuration(config.timeout ?? NETWORK_DEFAULT_TIMEOUT);
+    ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, NETWORK_DEFAULT_TIMING));
     this.probeOptions = {
       clock: ctx.clock,
       timeoutMs: Math.max(1, Math.floor(this.timeoutMs * PROBE_SHARE_OF_TIMEOUT)),

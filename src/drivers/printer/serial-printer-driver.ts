@@ -1,4 +1,5 @@
-import { parseDuration, type PrinterConfig } from '../../config/schema.js';
+import type { PrinterConfig } from '../../config/schema.js';
+import { pollTiming } from '../poll-timing.js';
 import type { DeviceIdentity, Observation } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
 import { SerialTransport, type SerialBinding } from '../transports/serial.js';
@@ -21,8 +22,7 @@ export interface SerialPrinterOptions {
   backoff?: { minMs: number; maxMs: number };
 }
 
-const DEFAULT_INTERVAL_MS = 10_000;
-const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_TIMING = { interval: '10s', timeout: '5s' };
 
 /**
  * An ESC/POS printer on a serial line: DLE EOT 1..4 on every poll, Automatic Status Back while watched,
@@ -57,8 +57,7 @@ export class SerialPrinterDriver implements Driver {
     private readonly ctx: DriverContext,
     options: SerialPrinterOptions = {},
   ) {
-    this.intervalMs = config.interval ? parseDuration(config.interval) : DEFAULT_INTERVAL_MS;
-    this.timeoutMs = config.timeout ? parseDuration(config.timeout) : DEFAULT_TIMEOUT_MS;
+    ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, DEFAULT_TIMING));
     this.replyTimeoutMs = Math.max(1, Math.floor(this.timeoutMs / 5));
     this.actions = new ActionLog(ctx.clock);
     this.transport = new SerialTransport({

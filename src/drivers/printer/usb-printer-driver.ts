@@ -1,4 +1,5 @@
-import { parseDuration, type PrinterConfig } from '../../config/schema.js';
+import type { PrinterConfig } from '../../config/schema.js';
+import { pollTiming } from '../poll-timing.js';
 import type { DeviceIdentity, Observation, Readings } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
 import { UsbTransferError, type UsbBus, type UsbDeviceInfo, type UsbInterfaceInfo, type UsbPrinterHandle } from '../transports/usb/bus.js';
@@ -29,8 +30,7 @@ export interface UsbPrinterOptions {
   bus?: UsbBus | (() => Promise<UsbBus>);
 }
 
-const DEFAULT_INTERVAL_MS = 10_000;
-const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_TIMING = { interval: '10s', timeout: '5s' };
 
 const hex2 = (b: number) => b.toString(16).padStart(2, '0');
 const hex4 = (n: number) => n.toString(16).padStart(4, '0');
@@ -69,8 +69,7 @@ export class UsbPrinterDriver implements Driver {
     private readonly ctx: DriverContext,
     private readonly options: UsbPrinterOptions = {},
   ) {
-    this.intervalMs = config.interval ? parseDuration(config.interval) : DEFAULT_INTERVAL_MS;
-    this.timeoutMs = config.timeout ? parseDuration(config.timeout) : DEFAULT_TIMEOUT_MS;
+    ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, DEFAULT_TIMING));
     this.replyTimeoutMs = Math.max(1, Math.floor(this.timeoutMs / 5));
     this.address = `usb:${hex4(config.vendorId)}:${hex4(config.productId)}`;
     this.actions = new ActionLog(ctx.clock);

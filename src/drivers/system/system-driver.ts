@@ -1,5 +1,5 @@
 import type { Config } from '../../config/schema.js';
-import { parseDuration } from '../../config/schema.js';
+import { pollTiming } from '../poll-timing.js';
 import type { Observation, ReadingProblem } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
 import { readAttribute } from '../transports/sysfs.js';
@@ -12,8 +12,7 @@ import { parseThermalZones } from './thermal.js';
 export type SystemConfig = NonNullable<Config['devices']['system']>;
 
 /** Disk, memory and temperature move over minutes; every read is a few syscalls. */
-export const SYSTEM_DEFAULT_INTERVAL = '30s';
-export const SYSTEM_DEFAULT_TIMEOUT = '5s';
+export const SYSTEM_DEFAULT_TIMING = { interval: '30s', timeout: '5s' };
 
 export interface SystemDriverOptions {
   /** Where `system.clock_skew_s` comes from; without it the reading is absent. */
@@ -39,8 +38,7 @@ export class SystemDriver implements Driver {
     _ctx: DriverContext,
     private readonly options: SystemDriverOptions = {},
   ) {
-    this.intervalMs = parseDuration(config.interval ?? SYSTEM_DEFAULT_INTERVAL);
-    this.timeoutMs = parseDuration(config.timeout ?? SYSTEM_DEFAULT_TIMEOUT);
+    ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, SYSTEM_DEFAULT_TIMING));
   }
 
   async poll(signal: AbortSignal): Promise<Observation> {

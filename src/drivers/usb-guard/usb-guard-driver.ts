@@ -1,4 +1,5 @@
-import { parseDuration, type Config } from '../../config/schema.js';
+import type { Config } from '../../config/schema.js';
+import { pollTiming } from '../poll-timing.js';
 import type { Clock } from '../../core/clock.js';
 import type { Observation } from '../../core/readings.js';
 import type { Logger } from '../../log/logger.js';
@@ -10,8 +11,7 @@ import { guardedDevices, usbGuardObservation } from './usb-policy.js';
 export type UsbGuardConfig = NonNullable<Config['devices']['usbGuard']>;
 
 /** A skimmer or keylogger plugged in should show within seconds; a sysfs scan costs microseconds. */
-export const USB_GUARD_DEFAULT_INTERVAL = '10s';
-export const USB_GUARD_DEFAULT_TIMEOUT = '5s';
+export const USB_GUARD_DEFAULT_TIMING = { interval: '10s', timeout: '5s' };
 
 /**
  * Watches the USB bus against an allowlist: the config's `allow` entries plus, with `enrolPresent`,
@@ -34,8 +34,7 @@ export class UsbGuardDriver implements Driver {
   ) {
     this.log = ctx.log;
     this.clock = ctx.clock;
-    this.intervalMs = parseDuration(config.interval ?? USB_GUARD_DEFAULT_INTERVAL);
-    this.timeoutMs = parseDuration(config.timeout ?? USB_GUARD_DEFAULT_TIMEOUT);
+    ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, USB_GUARD_DEFAULT_TIMING));
   }
 
   async poll(signal: AbortSignal): Promise<Observation> {
