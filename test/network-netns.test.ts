@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock, systemClock } from '../src/core/clock.js';
+import { systemClock } from '../src/core/clock.js';
 import type { Observation } from '../src/core/readings.js';
 import { NetworkDriver } from '../src/drivers/network/network-driver.js';
-import { probeTarget } from '../src/drivers/network/target-probe.js';
 import { readAttribute } from '../src/drivers/transports/sysfs.js';
 import { silentLogger } from '../src/log/logger.js';
 
@@ -15,19 +14,14 @@ import { silentLogger } from '../src/log/logger.js';
  * Real link loss inside a network namespace this test creates: a veth pair with one end (`B`) in the
  * namespace. The namespace's own sysfs is mounted at a temp dir (a sysfs mount shows the network
  * namespace of the process that mounts it, so `nsenter --net` does the mount), and the driver reads it
- * through `paths.sysfs` while `ip -n NS -o monitor link` reports the changes.
- *
- * Also a blackholed address for probe timeouts: the host end (`A`) routes 10.254.213.0/30 into the
- * namespace, which does not own .2 and does not forward, so a SYN to it is silently dropped.
- * Needs root (network namespaces); CI and this machine run as root.
+ * through `paths.sysfs` while `ip -n NS -o monitor link` reports the changes. No traffic crosses the
+ * pair, only link state changes. Needs root (network namespaces); CI and this machine run as root.
  */
 const isRoot = process.getuid?.() === 0;
 const tag = (process.pid % 46_656).toString(36);
 const NS = `pdnet${tag}`;
 const A = `pdv${tag}a`;
 const B = `pdv${tag}b`;
-const HOST_ADDRESS = '10.254.213.1/30';
-const BLACKHOLE = '10.254.213.2';
 
 const sh = (...args: string[]) => execFileSync(args[0]!, args.slice(1), { stdio: 'pipe' }).toString();
 const ipNs = (...args: string[]) => sh('ip', '-n', NS, ...args);
@@ -121,37 +115,5 @@ describe.skipIf(!isRoot)('link loss in a network namespace (needs root: network 
     } finally {
       await driver.close();
     }
-  }, 20_000);
-
-  it('reports a target that drops SYNs as a timeout on the injected clock', async () => {
-    sh('ip', 'addr', 'add', HOST_ADDRESS, 'dev', A);
-    sh('ip', 'link', 'set', A, 'up');
-    ipNs('link', 'set', B, 'up');
-    const mac = ipNs('-o', 'link', 'show', B).match(/link\/ether ([0-9a-f:]{17})/)![1]!;
-    // A permanent neighbour entry: no ARP (which would fail fast with EHOSTUNREACH), frames go into NS.
-    sh('ip', 'neigh', 'replace', BLACKHOLE, 'lladdr', mac, 'dev', A, 'nud', 'permanent');
-    // Never probe anything but the namespace: the address must route through A, not the default route.
-    expect(sh('ip', 'route', 'get', BLACKHOLE)).toMatch(new RegExp(`^${BLACKHOLE.replaceAll('.', '\\.')} dev ${A} `));
-
-    const clock = new FakeClock();
-    const pending = probeTarget({ host: BLACKHOLE, port: 443, tls: true }, { clock, timeoutMs: 4_000 });
-    await clock.advance(4_000);
-    expect(await pending).toMatchObject({ dnsOk: true, reachable: false, address: BLACKHOLE, error: 'timeout' });
-
-    // Through the driver: a silent host is a reading within the poll, never a failed poll.
-    const driver = new NetworkDriver(
-      { interfaces: [], targets: [{ name: 'acquirer', host: BLACKHOLE, port: 443, tls: true, httpDate: false }], timeout: '5s' },
-      { sysfs: '/nonexistent', procfs: '/nonexistent' },
-      { clock, log: silentLogger },
-      { monitorCommand: null },
-    );
-    const poll = driver.poll(new AbortController().signal);
-    await clock.advance(4_000);
-    expect((await poll).readings).toEqual({
-      'network.target.acquirer.dns_ok': true,
-      'network.target.acquirer.reachable': false,
-      'network.target.acquirer.error': 'timeout',
-    });
-    await driver.close();
   }, 20_000);
 });

@@ -8,10 +8,13 @@ import { classifyDnsError, classifySocketError, classifyTlsError } from '../src/
 import { probeTarget } from '../src/drivers/network/target-probe.js';
 import { silentLogger } from '../src/log/logger.js';
 import { makeNetworkCerts, opensslDate, type Pem } from './helpers/network-certs.js';
+import { startSynDropper, type SynDropper } from './helpers/syn-dropper.js';
 
 /**
  * Target probes against real servers on 127.0.0.1: a plain TCP listener, a closed port, and TLS servers
- * whose certificates are self-signed, expired, not yet valid, for another name, or good.
+ * whose certificates are self-signed, expired, not yet valid, for another name, or good, and a listener
+ * that drops SYNs. Nothing leaves this machine: names other than loopback ones go to `hostsOnly`, which
+ * fails them as getaddrinfo does for a name no server knows, instead of asking the machine's resolver.
  */
 
 const servers: Server[] = [];
@@ -19,6 +22,13 @@ const certs = makeNetworkCerts();
 let tcpPort: number;
 let closedPort: number;
 const tlsPorts: Record<string, number> = {};
+let dropper: SynDropper;
+
+/** A resolver that knows loopback only: any other name fails the way Node's dns.lookup reports NXDOMAIN. */
+async function hostsOnly(host: string): Promise<{ address: string }> {
+  if (host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host)) return { address: host === 'localhost' ? '127.0.0.1' : host };
+  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: host });
+}
 
 function listen(server: Server): Promise<number> {
   servers.push(server);
@@ -45,14 +55,16 @@ beforeAll(async () => {
   tlsPorts.notYetValid = await tlsServer(certs.leaf('future', ip, opensslDate(10), opensslDate(40)));
   tlsPorts.otherName = await tlsServer(certs.leaf('other', 'DNS:pay.example.com', opensslDate(-1), opensslDate(30)));
   tlsPorts.selfSigned = await tlsServer(certs.selfSigned('self', ip));
+  dropper = await startSynDropper();
 });
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  await dropper?.stop();
   certs.cleanup();
 });
 
-const base = { clock: systemClock, timeoutMs: 5_000, ca: certs.ca };
+const base = { clock: systemClock, timeoutMs: 5_000, ca: certs.ca, lookup: hostsOnly };
 
 describe('target probe on loopback', () => {
   it('connects to a listening port and measures the connect', async () => {
@@ -73,7 +85,7 @@ describe('target probe on loopback', () => {
     expect(result.latencyMs).toBeUndefined();
   });
 
-  it('classifies a name under .invalid as a DNS failure and does not connect', async () => {
+  it('classifies a name that does not resolve as a DNS failure and does not connect', async () => {
     const result = await probeTarget({ host: 'posdiag-test.invalid', port: tcpPort, tls: false }, base);
     expect(result).toMatchObject({ dnsOk: false, reachable: false, error: 'dns' });
     expect(result.address).toBeUndefined();
@@ -127,6 +139,18 @@ describe('target probe on loopback', () => {
     expect(await pending).toMatchObject({ dnsOk: false, reachable: false, error: 'dns_timeout' });
   });
 
+  it('reports a host that drops SYNs as a timeout on the injected clock', async () => {
+    const clock = new FakeClock();
+    const pending = probeTarget({ host: '127.0.0.1', port: dropper.port, tls: true }, { clock, timeoutMs: 4_000 });
+    await clock.advance(3_999);
+    let settled = false;
+    void pending.then(() => (settled = true));
+    await clock.advance(0);
+    expect(settled).toBe(false);
+    await clock.advance(1);
+    expect(await pending).toMatchObject({ dnsOk: true, reachable: false, address: '127.0.0.1', error: 'timeout' });
+  });
+
   it('rejects with the reason when its signal aborts (driver closing)', async () => {
     const controller = new AbortController();
     const pending = probeTarget({ host: 'slow.test', port: tcpPort, tls: false }, { ...base, signal: controller.signal, lookup: () => new Promise(() => {}) });
@@ -149,7 +173,7 @@ describe('network driver targets', () => {
       },
       { sysfs: '/nonexistent', procfs: '/nonexistent' },
       { clock: systemClock, log: silentLogger },
-      { ca: certs.ca, monitorCommand: null },
+      { ca: certs.ca, monitorCommand: null, lookup: hostsOnly },
     );
     const { readings, evidence } = await driver.poll(new AbortController().signal);
     await driver.close();
@@ -169,6 +193,24 @@ describe('network driver targets', () => {
     expect(readings['network.target.acquirer.error']).toBeUndefined();
     expect(readings['network.target.gone.latency_ms']).toBeUndefined();
     expect(evidence?.['network.target.tms.address']).toBe('127.0.0.1');
+  });
+
+  it('reports a silent host as a reading within the poll, never a failed poll', async () => {
+    const clock = new FakeClock();
+    const driver = new NetworkDriver(
+      { interfaces: [], targets: [{ name: 'acquirer', host: '127.0.0.1', port: dropper.port, tls: true, httpDate: false }], timeout: '5s' },
+      { sysfs: '/nonexistent', procfs: '/nonexistent' },
+      { clock, log: silentLogger },
+      { monitorCommand: null },
+    );
+    const poll = driver.poll(new AbortController().signal);
+    await clock.advance(4_000); // the probe's own deadline: 80 % of the 5 s poll timeout
+    expect((await poll).readings).toEqual({
+      'network.target.acquirer.dns_ok': true,
+      'network.target.acquirer.reachable': false,
+      'network.target.acquirer.error': 'timeout',
+    });
+    await driver.close();
   });
 
   it('keeps one probe per target in flight: a second poll joins the first', async () => {
