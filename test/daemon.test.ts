@@ -11,6 +11,7 @@ import { runPosdiag } from './helpers/cli-process.js';
 import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
 import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
 import { waitFor } from './helpers/wait-for.js';
+import { signalChild } from '../src/core/signal-child.js';
 
 /** A real `posdiag run` daemon process, a printer emulator on a real pty, a real hub. */
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-daemon-'));
@@ -45,7 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (daemon.exitCode === null) daemon.kill('SIGKILL');
+  signalChild(daemon, 'SIGKILL');
   await ptyPrinter.close();
   await hub.cleanup();
   rmSync(dir, { recursive: true, force: true });
@@ -201,7 +202,7 @@ describe('posdiag run (daemon process)', () => {
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    daemon.kill('SIGTERM');
+    expect(signalChild(daemon, 'SIGTERM')).toBe(true);
     expect(await daemonExit).toBe(0);
   });
 });

@@ -12,6 +12,7 @@ import { fetchStoredReports, seqsOutOfPlace, summarizeStored } from './helpers/d
 import { until } from './helpers/delivery-wait.js';
 import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
 import { faultDraft } from './helpers/outbox-drafts.js';
+import { signalChild } from '../src/core/signal-child.js';
 
 /**
  * End to end under SIGKILL: a writer child (test/helpers/delivery-writer.ts) records reports into the
@@ -62,7 +63,7 @@ function runAndKill(early: boolean): Promise<string[]> {
     let armed = false;
     const arm = (minMs: number, maxMs: number) => {
       armed = true;
-      setTimeout(() => child.kill('SIGKILL'), minMs + Math.random() * (maxMs - minMs));
+      setTimeout(() => signalChild(child, 'SIGKILL'), minMs + Math.random() * (maxMs - minMs));
     };
     if (early) arm(0, 700);
     child.stdout.on('data', (chunk: Buffer) => {

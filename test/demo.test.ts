@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reportSchema } from '../src/report/schema.js';
 import { runPosdiag } from './helpers/cli-process.js';
+import { signalChild } from '../src/core/signal-child.js';
 
 const keep = mkdtempSync(join(tmpdir(), 'posdiag-demo-test-'));
 afterAll(() => rmSync(keep, { recursive: true, force: true }));
@@ -48,7 +49,7 @@ describe('posdiag demo, Ctrl-C (process)', () => {
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
     await new Promise<void>((resolve) => child.stdout.on('data', () => stdout.includes('running 120 s') && resolve()));
     const filesDir = /files under (\S+)/.exec(stdout)![1]!;
-    child.kill('SIGINT');
+    signalChild(child, 'SIGINT');
     expect(await exited).toBe(0);
     expect(stdout).toMatch(/posdiag demo: stopped/);
     expect(existsSync(filesDir)).toBe(false);

@@ -11,6 +11,7 @@ import { checkApiExposure, isLoopbackHost } from '../src/hub/api-auth.js';
 import { startHub } from '../src/hub/server.js';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
+import { signalChild } from '../src/core/signal-child.js';
 
 type Harness = Awaited<ReturnType<typeof startTestHub>>;
 const API_TOKEN = 'operator-secret-1';
@@ -159,7 +160,7 @@ describe('posdiag hub --api-token-file', () => {
     } finally {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
+        signalChild(child, 'SIGTERM');
         await exited;
       }
     }

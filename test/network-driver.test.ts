@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/load.js';
 import { configSchema } from '../src/config/schema.js';
@@ -156,6 +158,17 @@ describe('link watch', () => {
     expect(emitted).toEqual([]);
     expect(log.entries.some((e) => e.msg?.includes('link monitor unavailable'))).toBe(true);
     expect((await d.poll(signal())).readings['network.eth0.up']).toBe(true);
+  });
+
+  it('closing a monitor whose program never started signals nothing (its process group survives)', async () => {
+    // Node keeps the handle of a child whose spawn failed, with no pid: kill() on it sent SIGTERM to pid 0,
+    // our own process group, and took the whole test run down with it. Run in a group of its own.
+    const script = fileURLToPath(new URL('./helpers/close-missing-monitor.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once('close', (c, s) => resolve([c, s])));
+    expect({ code, signal, stdout }).toEqual({ code: 0, signal: null, stdout: 'closed\n' });
   });
 
   it('re-reads a configured interface on each monitor line and emits the whole picture', async () => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OUTBOX_LOG_FILE, openOutbox } from '../src/report/outbox.js';
 import { reportSchema } from '../src/report/schema.js';
+import { signalChild } from '../src/core/signal-child.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const WRITER = join(ROOT, 'test/helpers/outbox-writer.ts');
@@ -31,7 +32,7 @@ function runAndKill(killFromSpawn: boolean): Promise<string[]> {
     let armed = false;
     const arm = (maxDelayMs: number) => {
       armed = true;
-      setTimeout(() => child.kill('SIGKILL'), Math.random() * maxDelayMs);
+      setTimeout(() => signalChild(child, 'SIGKILL'), Math.random() * maxDelayMs);
     };
     if (killFromSpawn) arm(600);
     child.stdout.on('data', (chunk: Buffer) => {

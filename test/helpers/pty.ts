@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { signalChild } from '../../src/core/signal-child.js';
 
 /**
  * A pseudo-terminal pair joined by socat: whatever is written to one link path is read at the other,
@@ -25,7 +26,7 @@ export async function createPtyPair(a: string, b: string): Promise<PtyPair> {
     a,
     b,
     async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      signalChild(child, 'SIGTERM');
       await exited;
     },
   };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './delivery-hub.js';
 import { until } from './delivery-wait.js';
+import { signalChild } from '../../src/core/signal-child.js';
 
 /**
  * A real PC/SC stack for tests: Debian's pcscd with the vsmartcard virtual reader (vpcd) on a port of
@@ -143,11 +144,11 @@ function alive(pid: number): boolean {
 function terminate(child: ChildProcess): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const kill = setTimeout(() => signalChild(child, 'SIGKILL'), 5000);
     child.once('exit', () => {
       clearTimeout(kill);
       resolve();
     });
-    child.kill('SIGTERM');
+    signalChild(child, 'SIGTERM');
   });
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { signalChild } from '../../core/signal-child.js';
 import type { Logger } from '../../log/logger.js';
 
 /**
@@ -82,8 +83,7 @@ export class LinkMonitor {
   /** Stops the child (SIGTERM) and waits until it has gone. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
-    const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    if (this.child) signalChild(this.child, 'SIGTERM');
     await this.exited;
   }
 }
