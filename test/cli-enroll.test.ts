@@ -14,10 +14,12 @@ describe('posdiag enroll', () => {
   writeFileSync(config, JSON.stringify({ terminal: { id: 'T-E' }, paths: { state } }));
 
   it('forgets the enrolled card reader and USB devices', async () => {
-    writeFileSync(join(state, 'card-reader-enrolled.json'), '{}');
+    const enrolled = { version: 1, enrolledAt: '2026-11-01T00:00:00.000Z', reader: { bus: 'pcsc', name: 'ACS ACR39U ICC Reader' } };
+    writeFileSync(join(state, 'card-reader-enrolled.json'), JSON.stringify(enrolled));
     writeFileSync(join(state, 'usb-enrolled.json'), '{}');
     const reader = await runCli(['enroll', 'card-reader', '--config', config]);
     expect(reader.code).toBe(0);
+    expect(reader.stdout).toBe('forgot the enrolled card reader pcsc:"ACS ACR39U ICC Reader"; the next reader seen is enrolled\n');
     expect(existsSync(join(state, 'card-reader-enrolled.json'))).toBe(false);
     const usb = await runCli(['enroll', 'usb', '--config', config]);
     expect(usb.code).toBe(0);

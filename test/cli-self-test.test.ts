@@ -18,6 +18,7 @@ function writeConfig(printerPath: string): string {
     JSON.stringify({
       terminal: { id: 'T-PTY-1', model: 'X990', serial: 'SN-1' },
       paths: { state: join(dir, 'state'), logs: join(dir, 'logs') },
+      control: { socket: join(dir, 'no-daemon.sock') },
       devices: { printer: { transport: 'serial', path: printerPath, baudRate: 115200, timeout: '3s' } },
       locale: 'en',
     }),

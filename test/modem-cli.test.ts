@@ -30,6 +30,7 @@ async function selfTestWith(scenario: ModemScenario) {
       JSON.stringify({
         terminal: { id: 'T-MODEM-1', model: 'X990', serial: 'SN-1' },
         paths: { state: join(dir, 'state'), logs: join(dir, 'logs') },
+        control: { socket: join(dir, 'no-daemon.sock') },
         devices: { modem: { path: host, baudRate: 115200, timeout: '5s' } },
         locale: 'en',
       }),

@@ -1,5 +1,9 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../src/core/clock.js';
+import { FakeClock, systemClock } from '../src/core/clock.js';
+import { ENROLMENT_FILE, reenrollCardReader } from '../src/drivers/card-reader/enrolment.js';
 import { atrProtocols } from '../src/drivers/card-reader/pcsc-atr.js';
 import { PcscCardReaderDriver } from '../src/drivers/card-reader/pcsc-driver.js';
 import { readerMatcher } from '../src/drivers/card-reader/pcsc-readings.js';
@@ -11,8 +15,10 @@ import { silentLogger } from '../src/log/logger.js';
 const ctx = { clock: systemClock, log: silentLogger };
 const bytes = (hex: string) => Uint8Array.from(hex.split(' ').map((h) => parseInt(h, 16)));
 const stackOf = (snapshot: PcscSnapshot): PcscStack => ({ snapshot: async () => snapshot });
+const freshState = () => mkdtempSync(join(tmpdir(), 'posdiag-pcsc-state-'));
+/** One poll by a driver on a fresh state directory (so the reader it finds is the first one, enrolled). */
 const pollWith = (snapshot: PcscSnapshot, reader = 'ACS ACR39U') =>
-  new PcscCardReaderDriver({ transport: 'pcsc', reader }, ctx, { stack: stackOf(snapshot) }).poll(new AbortController().signal);
+  new PcscCardReaderDriver({ transport: 'pcsc', reader }, freshState(), ctx, { stack: stackOf(snapshot) }).poll(new AbortController().signal);
 
 describe('ATR protocols (ISO 7816-3)', () => {
   it('reads the offered protocols from TD1, TD2…, checking length and TCK', () => {
@@ -49,11 +55,12 @@ describe('reader name pattern', () => {
 
 describe('PC/SC driver over the stack seam', () => {
   const reader = 'ACS ACR39U ICC Reader 00 00';
-  const identity = { kind: 'cardReader', model: reader, address: `pcsc:${reader}` };
+  // pcsc-lite's index and slot numbers are not part of who the reader is.
+  const identity = { kind: 'cardReader', model: 'ACS ACR39U ICC Reader', address: 'pcsc:ACS ACR39U ICC Reader' };
 
   it('reports the matching reader with no card', async () => {
     expect(await pollWith({ kind: 'readers', readers: [{ name: 'Other 00 00', cardPresent: true, cardMute: false }, { name: reader, cardPresent: false, cardMute: false }] })).toEqual({
-      readings: { 'card_reader.connected': true, 'card_reader.card_present': false },
+      readings: { 'card_reader.connected': true, 'card_reader.card_present': false, 'card_reader.identity_matches': true },
       identity,
       evidence: { 'card_reader.reader': reader },
     });
@@ -68,13 +75,14 @@ describe('PC/SC driver over the stack seam', () => {
       'card_reader.card_mute': false,
       'card_reader.atr_length': 11,
       'card_reader.protocol': 'T=1',
+      'card_reader.identity_matches': true,
     });
     expect(JSON.stringify(observation)).not.toMatch(/3b|\[59/i);
   });
 
   it('reports a mute card (no ATR) and an unparsable ATR as unknown protocol with a problem', async () => {
     expect((await pollWith({ kind: 'readers', readers: [{ name: reader, cardPresent: true, cardMute: true }] })).readings).toEqual({
-      'card_reader.connected': true, 'card_reader.card_present': true, 'card_reader.card_mute': true,
+      'card_reader.connected': true, 'card_reader.card_present': true, 'card_reader.card_mute': true, 'card_reader.identity_matches': true,
     });
     const bad = await pollWith({ kind: 'readers', readers: [{ name: reader, cardPresent: true, cardMute: false, atr: bytes('3B 95 13') }] });
     expect(bad.readings).toMatchObject({ 'card_reader.atr_length': 3, 'card_reader.protocol': 'unknown' });
@@ -102,11 +110,60 @@ describe('PC/SC driver over the stack seam', () => {
 
   it('an aborted poll rejects without touching PC/SC', async () => {
     let touched = false;
-    const driver = new PcscCardReaderDriver({ transport: 'pcsc', reader }, ctx, { stack: { snapshot: async () => ((touched = true), { kind: 'readers', readers: [] }) } });
+    const driver = new PcscCardReaderDriver({ transport: 'pcsc', reader }, freshState(), ctx, { stack: { snapshot: async () => ((touched = true), { kind: 'readers', readers: [] }) } });
     const controller = new AbortController();
     controller.abort(new Error('shutdown'));
     await expect(driver.poll(controller.signal)).rejects.toThrow('shutdown');
     expect(touched).toBe(false);
+  });
+
+  it('enrols the first reader, then flags another until a technician re-enrols, sticky across its removal', async () => {
+    const state = freshState();
+    const clock = new FakeClock(Date.UTC(2026, 10, 23, 9));
+    let snapshot: PcscSnapshot = { kind: 'readers', readers: [{ name: reader, cardPresent: false, cardMute: false }] };
+    const driver = new PcscCardReaderDriver({ transport: 'pcsc', reader: '*' }, state, { clock, log: silentLogger }, { stack: { snapshot: async () => snapshot } });
+    const poll = () => driver.poll(new AbortController().signal);
+
+    expect((await poll()).readings['card_reader.identity_matches']).toBe(true);
+    const enrolled = JSON.parse(readFileSync(join(state, ENROLMENT_FILE), 'utf8'));
+    expect(enrolled).toEqual({ version: 1, enrolledAt: '2026-11-23T09:00:00.000Z', reader: { bus: 'pcsc', name: 'ACS ACR39U ICC Reader' } });
+
+    // The same reader at another index (plugged in after another one) is still the same reader.
+    snapshot = { kind: 'readers', readers: [{ name: 'ACS ACR39U ICC Reader 01 00', cardPresent: false, cardMute: false }] };
+    expect((await poll()).readings['card_reader.identity_matches']).toBe(true);
+
+    // Another reader in its place: a possible skimmer.
+    const stranger = 'Generic EMV Smartcard Reader (0123456) 00 00';
+    snapshot = { kind: 'readers', readers: [{ name: stranger, cardPresent: false, cardMute: false }] };
+    const swapped = await poll();
+    expect(swapped.readings['card_reader.identity_matches']).toBe(false);
+    expect(swapped.evidence).toMatchObject({
+      'card_reader.enrolled_reader': 'pcsc:"ACS ACR39U ICC Reader"',
+      'card_reader.stranger_reader': 'pcsc:"Generic EMV Smartcard Reader (0123456)"',
+    });
+
+    // Unplugged, or the enrolled one put back: still not trusted.
+    snapshot = { kind: 'readers', readers: [] };
+    expect((await poll()).readings).toEqual({ 'card_reader.connected': false, 'card_reader.identity_matches': false });
+    snapshot = { kind: 'readers', readers: [{ name: reader, cardPresent: false, cardMute: false }] };
+    expect((await poll()).readings['card_reader.identity_matches']).toBe(false);
+
+    // `posdiag enroll card-reader`: the reader seen next is enrolled.
+    expect(reenrollCardReader(state).previous).toEqual({ bus: 'pcsc', name: 'ACS ACR39U ICC Reader' });
+    expect((await poll()).readings['card_reader.identity_matches']).toBe(true);
+  });
+
+  it('a USB reader enrolled before is not a PC/SC reader of the same name', async () => {
+    const state = freshState();
+    const usb = { vendorId: 0x072f, productId: 0xb100, product: 'ACR39U' };
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(state, ENROLMENT_FILE), JSON.stringify({ version: 1, enrolledAt: '2026-01-01T00:00:00.000Z', reader: usb }));
+    const driver = new PcscCardReaderDriver({ transport: 'pcsc', reader: '*' }, state, ctx, {
+      stack: stackOf({ kind: 'readers', readers: [{ name: reader, cardPresent: false, cardMute: false }] }),
+    });
+    const observation = await driver.poll(new AbortController().signal);
+    expect(observation.readings['card_reader.identity_matches']).toBe(false);
+    expect(observation.evidence?.['card_reader.enrolled_reader']).toBe('usb:072f:b100');
   });
 
   it('is what the registry builds for transport "pcsc", without loading the library', () => {

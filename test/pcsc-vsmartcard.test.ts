@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/core/clock.js';
 import type { Observation } from '../src/core/readings.js';
@@ -12,7 +15,8 @@ import { LOCK_WAIT_MS, startVirtualPcsc, VIRTUAL_CARD_ATR, VIRTUAL_READER, type 
  */
 
 let pcsc: VirtualPcsc;
-const driver = new PcscCardReaderDriver({ transport: 'pcsc', reader: 'virtual pcd*00 00' }, { clock: systemClock, log: silentLogger });
+const state = mkdtempSync(join(tmpdir(), 'posdiag-pcsc-state-'));
+const driver = new PcscCardReaderDriver({ transport: 'pcsc', reader: 'virtual pcd*00 00' }, state, { clock: systemClock, log: silentLogger });
 let last: Observation;
 const poll = async () => (last = await driver.poll(new AbortController().signal));
 const waitFor = (what: string, check: (o: Observation) => boolean) =>
@@ -32,8 +36,8 @@ describe('PC/SC driver against pcscd + vsmartcard', () => {
   it('sees the reader, then the card inserted (ATR length and T=1), then its removal, never more', async () => {
     await waitFor('the virtual reader', (o) => o.readings['card_reader.connected'] === true);
     expect(last).toEqual({
-      readings: { 'card_reader.connected': true, 'card_reader.card_present': false },
-      identity: { kind: 'cardReader', model: VIRTUAL_READER, address: `pcsc:${VIRTUAL_READER}` },
+      readings: { 'card_reader.connected': true, 'card_reader.card_present': false, 'card_reader.identity_matches': true },
+      identity: { kind: 'cardReader', model: 'Virtual PCD', address: 'pcsc:Virtual PCD' },
       evidence: { 'card_reader.reader': VIRTUAL_READER },
     });
 
@@ -45,6 +49,7 @@ describe('PC/SC driver against pcscd + vsmartcard', () => {
       'card_reader.card_mute': false,
       'card_reader.atr_length': VIRTUAL_CARD_ATR.length,
       'card_reader.protocol': 'T=1',
+      'card_reader.identity_matches': true,
     });
     expect(last.problems).toBeUndefined();
     // Only the length of the ATR leaves the driver, not its bytes.
@@ -52,13 +57,14 @@ describe('PC/SC driver against pcscd + vsmartcard', () => {
 
     await pcsc.removeCard();
     await waitFor('the card removal', (o) => o.readings['card_reader.card_present'] === false);
-    expect(last.readings).toEqual({ 'card_reader.connected': true, 'card_reader.card_present': false });
+    expect(last.readings).toEqual({ 'card_reader.connected': true, 'card_reader.card_present': false, 'card_reader.identity_matches': true });
   });
 
   it('reports the reader gone when pcscd stops, as data with the reason', async () => {
     await pcsc.stop();
     const observation = await poll();
-    expect(observation.readings).toEqual({ 'card_reader.connected': false });
+    // The enrolled reader's verdict stays: its going away is not a new reader.
+    expect(observation.readings).toEqual({ 'card_reader.connected': false, 'card_reader.identity_matches': true });
     expect(observation.problems).toEqual([{ reading: 'card_reader.connected', message: expect.stringMatching(/PC\/SC service \(pcscd\)/) }]);
   });
 });

@@ -60,7 +60,7 @@ export function createDrivers(config: Config, ctx: DriverContext, overrides: Dri
       drivers.push(new HidCardReaderDriver(cardReader, config.paths.state, readerCtx, overrides.hid ? { loadBackend: async () => overrides.hid! } : {}));
     } else if (cardReader.transport === 'serial') {
       drivers.push(new SerialCardReaderDriver(cardReader, config.paths.state, readerCtx, overrides.serialBinding ? { binding: overrides.serialBinding } : {}));
-    } else drivers.push(new PcscCardReaderDriver(cardReader, readerCtx));
+    } else drivers.push(new PcscCardReaderDriver(cardReader, config.paths.state, readerCtx));
   }
   if (network) {
     const networkCtx = { ...ctx, log: ctx.log.child({ device: 'network' }) };

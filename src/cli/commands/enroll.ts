@@ -1,7 +1,7 @@
 import { UsageError } from '../args.js';
 import { defineCommand, EXIT } from '../command.js';
 import { configFlag, loadConfigFlag } from '../config-flag.js';
-import { reenrollCardReader } from '../../drivers/card-reader/enrolment.js';
+import { describeReader, reenrollCardReader } from '../../drivers/card-reader/enrolment.js';
 import { reenrolUsbDevices } from '../../drivers/usb-guard/usb-enrolment.js';
 
 export const enrollCommand = defineCommand({
@@ -18,7 +18,7 @@ export const enrollCommand = defineCommand({
     const state = loadConfigFlag(flags.config).paths.state;
     if (what === 'card-reader') {
       const { previous } = reenrollCardReader(state);
-      io.stdout(previous ? `forgot the enrolled card reader ${JSON.stringify(previous)}; the next reader seen is enrolled\n` : 'no card reader was enrolled; the next reader seen is enrolled\n');
+      io.stdout(previous ? `forgot the enrolled card reader ${describeReader(previous)}; the next reader seen is enrolled\n` : 'no card reader was enrolled; the next reader seen is enrolled\n');
     } else {
       const { previous } = reenrolUsbDevices(state);
       io.stdout(`forgot ${previous ?? 0} enrolled USB device(s); the devices attached at the next check are enrolled\n`);

@@ -1,6 +1,7 @@
 import type { DeviceIdentity, Observation, ReadingProblem, Readings } from '../../core/readings.js';
 import type { Logger } from '../../log/logger.js';
-import { checkEnrolment, describeReader, deviceIdentityOf, type EnrolmentCheck, type ReaderIdentity } from './enrolment.js';
+import { describeReader, deviceIdentityOf, type ReaderIdentity } from './enrolment.js';
+import { ReaderEnrolment } from './reader-enrolment.js';
 import { ReaderStatsStore } from './reader-stats.js';
 import { describeTracks, isGoodRead, type SwipeResult } from './swipe.js';
 import { SwipeWindow, type SwipeWindowOptions } from './swipe-window.js';
@@ -26,12 +27,13 @@ export class CardReaderState {
   private connected = false;
   private connectedMark: number | undefined;
   private reader: ReaderIdentity | undefined;
-  private enrolment: EnrolmentCheck | undefined;
+  private readonly enrolment: ReaderEnrolment;
   private problems: ReadingProblem[] = [];
 
   constructor(private readonly opts: CardReaderStateOptions) {
     this.stats = new ReaderStatsStore(opts.stateDir, opts.log);
     this.window = new SwipeWindow(opts.window);
+    this.enrolment = new ReaderEnrolment(opts.stateDir, opts.log);
   }
 
   /** Presence as last seen; connected time accrues between calls while connected. */
@@ -44,18 +46,8 @@ export class CardReaderState {
   /** The reader attached now (HID readers only: serial lines do not say who is on them). */
   setReader(reader: ReaderIdentity, now: number): void {
     this.reader = reader;
-    try {
-      const check = checkEnrolment(this.opts.stateDir, reader, now);
-      if (check.matches && check.newlyEnrolled) this.opts.log.info({ reader: describeReader(reader) }, 'card reader enrolled');
-      if (!check.matches && this.enrolment?.matches !== false) {
-        this.opts.log.error({ reader: describeReader(check.stranger), enrolled: check.enrolled ? describeReader(check.enrolled) : null }, 'card reader is not the enrolled one');
-      }
-      this.enrolment = check;
-      if (check.matches === false && check.problem) this.problems.push({ reading: 'card_reader.identity_matches', message: check.problem });
-    } catch (err) {
-      this.enrolment = undefined;
-      this.problems.push({ reading: 'card_reader.identity_matches', message: `cannot enrol the card reader: ${(err as Error).message}` });
-    }
+    const problem = this.enrolment.see(reader, now);
+    if (problem) this.problems.push(problem);
   }
 
   recordSwipe(swipe: SwipeResult, now: number): void {
@@ -90,13 +82,7 @@ export class CardReaderState {
     if (this.lastSwipe) readings['card_reader.last_swipe'] = this.lastSwipe;
     const evidence: Record<string, string> = {};
     if (this.reader) evidence['card_reader.reader'] = describeReader(this.reader);
-    if (this.enrolment) {
-      readings['card_reader.identity_matches'] = this.enrolment.matches;
-      if (!this.enrolment.matches) {
-        evidence['card_reader.enrolled_reader'] = this.enrolment.enrolled ? describeReader(this.enrolment.enrolled) : 'unreadable enrolment';
-        evidence['card_reader.stranger_reader'] = describeReader(this.enrolment.stranger);
-      }
-    }
+    this.enrolment.contribute(readings, evidence);
     const identity: DeviceIdentity | undefined = this.reader ? deviceIdentityOf(this.reader) : undefined;
     const problems = this.problems;
     this.problems = [];

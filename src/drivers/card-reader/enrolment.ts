@@ -6,8 +6,9 @@ import { readStateFile, writeJsonAtomic } from '../../core/state-file.js';
 
 /**
  * The card reader this terminal trusts: the first one seen is enrolled in
- * `<state>/card-reader-enrolled.json`; any other (VID:PID, serial or firmware differ) is a possible
- * swap or skimmer until a technician re-enrols (`reenrollCardReader`).
+ * `<state>/card-reader-enrolled.json`; any other (VID:PID, serial or firmware differ for a USB reader;
+ * the name pcsc-lite gives, which carries vendor, product and serial, for a PC/SC one) is a possible swap
+ * or skimmer until a technician re-enrols (`reenrollCardReader`).
  *
  * Invariants:
  * - The file is read on every check, so a re-enrolment by another process (the CLI) takes effect at the
@@ -20,7 +21,9 @@ import { readStateFile, writeJsonAtomic } from '../../core/state-file.js';
 export const ENROLMENT_FILE = 'card-reader-enrolled.json';
 
 const usbId = z.number().int().min(0).max(0xffff);
-const readerIdentitySchema = z.strictObject({
+/** A HID or serial-over-USB reader; files written before PC/SC enrolment have no `bus`. */
+const usbReaderSchema = z.strictObject({
+  bus: z.literal('usb').optional(),
   vendorId: usbId,
   productId: usbId,
   serial: z.string().optional(),
@@ -28,6 +31,9 @@ const readerIdentitySchema = z.strictObject({
   product: z.string().optional(),
   manufacturer: z.string().optional(),
 });
+/** A PC/SC reader, by its name without the index and slot numbers pcsc-lite appends. */
+const pcscReaderSchema = z.strictObject({ bus: z.literal('pcsc'), name: z.string().min(1) });
+const readerIdentitySchema = z.union([pcscReaderSchema, usbReaderSchema]);
 export type ReaderIdentity = z.infer<typeof readerIdentitySchema>;
 
 const enrolmentSchema = z.strictObject({
@@ -45,14 +51,16 @@ export type EnrolmentCheck =
 
 const hex4 = (n: number) => n.toString(16).padStart(4, '0');
 
-/** "usb:0801:0011 serial=B12345 firmware=1.02": what evidence and logs show of a reader. */
+/** "usb:0801:0011 serial=B12345 firmware=1.02" or `pcsc:"ACS ACR122U"`: what evidence and logs show of a reader. */
 export function describeReader(id: ReaderIdentity): string {
+  if (id.bus === 'pcsc') return `pcsc:${JSON.stringify(id.name)}`;
   return [`usb:${hex4(id.vendorId)}:${hex4(id.productId)}`, id.serial ? `serial=${id.serial}` : '', id.firmware ? `firmware=${id.firmware}` : '']
     .filter(Boolean)
     .join(' ');
 }
 
 export function deviceIdentityOf(id: ReaderIdentity): DeviceIdentity {
+  if (id.bus === 'pcsc') return { kind: 'cardReader', model: id.name, address: `pcsc:${id.name}` };
   return {
     kind: 'cardReader',
     ...(id.manufacturer ? { vendor: id.manufacturer } : {}),
@@ -63,8 +71,9 @@ export function deviceIdentityOf(id: ReaderIdentity): DeviceIdentity {
   };
 }
 
-/** The fields that make a reader the same reader; names (product strings) are cosmetic. */
+/** The fields that make a reader the same reader; a USB reader's product strings are cosmetic. */
 export function sameReader(a: ReaderIdentity, b: ReaderIdentity): boolean {
+  if (a.bus === 'pcsc' || b.bus === 'pcsc') return a.bus === 'pcsc' && b.bus === 'pcsc' && a.name === b.name;
   return a.vendorId === b.vendorId && a.productId === b.productId && (a.serial ?? '') === (b.serial ?? '') && (a.firmware ?? '') === (b.firmware ?? '');
 }
 

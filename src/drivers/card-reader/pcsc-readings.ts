@@ -1,5 +1,6 @@
 import type { Observation, Readings } from '../../core/readings.js';
 import type { PcscReaderState, PcscSnapshot } from '../transports/pcsc.js';
+import { deviceIdentityOf, type ReaderIdentity } from './enrolment.js';
 import { atrProtocols, formatProtocols } from './pcsc-atr.js';
 
 /**
@@ -17,13 +18,26 @@ export function readerMatcher(pattern: string): (name: string) => boolean {
   return (name) => re.test(name);
 }
 
+/** The configured reader in a snapshot, if pcscd lists it. */
+export function findReader(snapshot: PcscSnapshot, matches: (name: string) => boolean): PcscReaderState | undefined {
+  return snapshot.kind === 'readers' ? snapshot.readers.find((r) => matches(r.name)) : undefined;
+}
+
+/**
+ * Who a PC/SC reader is: pcsc-lite names it "<vendor> <product> [(<serial>)] <index> <slot>", and the
+ * index depends on plug order, so the two trailing hex pairs are not part of it.
+ */
+export function pcscReaderIdentity(name: string): ReaderIdentity {
+  return { bus: 'pcsc', name: name.replace(/ [0-9A-F]{2} [0-9A-F]{2}$/i, '') };
+}
+
 export function pcscObservation(snapshot: PcscSnapshot, matches: (name: string) => boolean): Observation {
   if (snapshot.kind === 'unavailable') {
     // Without the library we cannot tell whether the reader is there; without pcscd nothing can use it.
     const readings: Readings = snapshot.reason === 'service' ? { 'card_reader.connected': false } : {};
     return { readings, problems: [{ reading: 'card_reader.connected', message: snapshot.message }] };
   }
-  const reader = snapshot.readers.find((r) => matches(r.name));
+  const reader = findReader(snapshot, matches);
   if (!reader) {
     return {
       readings: { 'card_reader.connected': false },
@@ -32,7 +46,7 @@ export function pcscObservation(snapshot: PcscSnapshot, matches: (name: string) 
   }
   return {
     ...cardObservation(reader),
-    identity: { kind: 'cardReader', model: reader.name, address: `pcsc:${reader.name}` },
+    identity: deviceIdentityOf(pcscReaderIdentity(reader.name)),
     evidence: { 'card_reader.reader': reader.name },
   };
 }
