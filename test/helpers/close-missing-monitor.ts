@@ -1,3 +1,4 @@
+import { systemClock } from '../../src/core/clock.js';
 import { LinkMonitor } from '../../src/drivers/network/link-monitor.js';
 import { silentLogger } from '../../src/log/logger.js';
 
@@ -5,7 +6,7 @@ import { silentLogger } from '../../src/log/logger.js';
 // whose program does not exist, closes each at once, and says so. Dying by a signal instead is the
 // failure. Whether a stray kill() hits pid 0 depends on leftover memory, so it tries a few times.
 for (let i = 0; i < 20; i++) {
-  const monitor = new LinkMonitor(['/nonexistent/ip', '-o', 'monitor', 'link'], silentLogger, () => {});
+  const monitor = new LinkMonitor(['/nonexistent/ip', '-o', 'monitor', 'link'], systemClock, silentLogger, () => {});
   monitor.start();
   await monitor.close();
 }

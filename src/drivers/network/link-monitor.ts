@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import { signalChild } from '../../core/signal-child.js';
 import type { Logger } from '../../log/logger.js';
 
@@ -42,20 +43,31 @@ export function parseMonitorLine(line: string): LinkEvent | undefined {
 /** The default command; tests point it at a namespace (`ip -n NS -o monitor link`). */
 export const IP_MONITOR_COMMAND: readonly string[] = ['ip', '-o', 'monitor', 'link'];
 
+/** A monitor that dies is restarted after 5 s, doubling to 5 min while it keeps dying young. */
+export const MONITOR_RESTART_MIN_MS = 5_000;
+export const MONITOR_RESTART_MAX_MS = 300_000;
+/** A monitor that ran this long was healthy: its next restart waits the minimum again. */
+const MONITOR_STABLE_MS = 60_000;
+
 /**
  * Runs the monitor command as a child and reports every link line. When the program is missing (no
- * iproute2, e.g. Android or busybox) or exits, it logs once and stays quiet: the driver's polls still
- * cover link state, only later.
+ * iproute2, e.g. Android or busybox) it logs once and stays quiet: the driver's polls still cover link
+ * state, only later. When a running monitor exits (killed, OOM), it is restarted with capped backoff on
+ * the injected clock, polls covering the gap.
  *
- * Invariant: after `close()` resolves the child has exited and no more events are delivered.
+ * Invariant: after `close()` resolves the child has exited, no restart is pending and no more events
+ * are delivered.
  */
 export class LinkMonitor {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private closed = false;
+  private restartTimer: TimerHandle | undefined;
+  private restartDelayMs = MONITOR_RESTART_MIN_MS;
 
   constructor(
     private readonly command: readonly string[],
+    private readonly clock: Clock,
     private readonly log: Logger,
     private readonly onEvent: (event: LinkEvent) => void,
   ) {}
@@ -64,13 +76,24 @@ export class LinkMonitor {
     if (this.child || this.closed) return;
     const [program, ...args] = this.command;
     const child = spawn(program!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const startedAt = this.clock.now();
     this.child = child;
     this.exited = new Promise((resolve) => child.once('close', () => resolve()));
     child.once('error', (err) => {
       this.log.info({ err, command: this.command.join(' ') }, 'link monitor unavailable; link changes are seen at the next poll');
     });
-    child.once('exit', (code, signal) => {
-      if (!this.closed) this.log.warn({ code, signal, command: this.command.join(' ') }, 'link monitor exited; link changes are seen at the next poll');
+    child.once('close', (code, signal) => {
+      // A child that never started (no pid) is a missing program: nothing to restart.
+      if (this.closed || child.pid === undefined) return;
+      this.child = undefined;
+      if (this.clock.now() - startedAt >= MONITOR_STABLE_MS) this.restartDelayMs = MONITOR_RESTART_MIN_MS;
+      const restartInMs = this.restartDelayMs;
+      this.log.warn({ code, signal, restartInMs, command: this.command.join(' ') }, 'link monitor exited; restarting it, link changes are seen at the next poll meanwhile');
+      this.restartTimer = this.clock.setTimeout(() => {
+        this.restartTimer = undefined;
+        this.start();
+      }, restartInMs);
+      this.restartDelayMs = Math.min(restartInMs * 2, MONITOR_RESTART_MAX_MS);
     });
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (this.closed) return;
@@ -80,9 +103,11 @@ export class LinkMonitor {
     child.stderr!.resume();
   }
 
-  /** Stops the child (SIGTERM) and waits until it has gone. Idempotent. */
+  /** Stops the child (SIGTERM) and any pending restart, and waits until the child has gone. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.restartTimer) this.clock.clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     if (this.child) signalChild(this.child, 'SIGTERM');
     await this.exited;
   }

@@ -132,7 +132,7 @@ export class NetworkDriver implements Driver {
 
   watch(emit: (observation: Observation) => void): void {
     if (this.monitor || this.monitorCommand === null || this.interfaces.length === 0) return;
-    this.monitor = new LinkMonitor(this.monitorCommand, this.log, (event) => {
+    this.monitor = new LinkMonitor(this.monitorCommand, this.clock, this.log, (event) => {
       if (this.interfaces.includes(event.name)) this.refresh(emit);
     });
     this.monitor.start();
