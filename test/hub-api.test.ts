@@ -61,7 +61,43 @@ describe('hub HTTP API', () => {
       expect((await get('/reports?terminal=T-9999')).body).toEqual([]);
     });
 
+    it('pages with limit and the Link header\'s next token, keeping the filters, in the same order', async () => {
+      const seen: [string, number][] = [];
+      let path: string | undefined = '/reports?kind=fault&limit=2';
+      const links: (string | null)[] = [];
+      while (path) {
+        const res = await fetch(`${h.api}${path.replace(/^\/api/, '')}`);
+        expect(res.status).toBe(200);
+        for (const r of (await res.json()) as any[]) seen.push([r.terminal, r.seq]);
+        const link = res.headers.get('link');
+        links.push(link);
+        path = link ? /^<([^>]+)>; rel="next"$/.exec(link)![1] : undefined;
+      }
+      expect(seen).toEqual([['T-0001', 2], ['T-0002', 1], ['T-0002', 2]]);
+      // A full page says there may be more; the page that runs short says nothing.
+      expect(links[0]).toMatch(/^<\/api\/reports\?kind=fault&limit=2&after=[A-Za-z0-9_-]+>; rel="next"$/);
+      expect(links.at(-1)).toBeNull();
+      expect(links).toHaveLength(2);
+    });
+
+    it('reports stored between pages are neither skipped nor repeated', async () => {
+      const pages: number[][] = [];
+      let path: string | undefined = '/reports?terminal=T-0001&limit=1';
+      while (path) {
+        const res = await fetch(`${h.api}${path.replace(/^\/api/, '')}`);
+        pages.push(((await res.json()) as any[]).map((r) => r.seq));
+        if (pages.length === 1) await one.report(makeHeartbeat({ seq: 3 }));
+        path = /^<([^>]+)>/.exec(res.headers.get('link') ?? '')?.[1];
+      }
+      expect(pages).toEqual([[1], [2], [3]]);
+    });
+
     it.each([
+      ['/reports?limit=0', /bad query: limit: a whole number from 1 to 1000/],
+      ['/reports?limit=1001', /bad query: limit: at most 1000/],
+      ['/reports?limit=ten', /bad query: limit:/],
+      ['/reports?after=not-a-token', /after: not a token from this hub's Link header/],
+      [`/reports?after=${Buffer.from('["T-0001",-1,2]').toString('base64url')}`, /after: not a token/],
       ['/reports?kind=bogus', /bad query: kind:/],
       ['/reports?terminal=not%20an%20id', /bad query: terminal:/],
       ['/reports?since=1', /bad query: .*since/],

@@ -59,8 +59,8 @@ describe('hub: self-tests by reference, and the verification of open faults', ()
   });
 
   it('finds a self-test by the reference on its receipt, in either case', () => {
-    const found = store.reports({ ref: 'abcdef12' });
+    const found = store.reports({ ref: 'abcdef12' }).reports;
     expect(found.map((r) => r.kind === 'self_test' && r.result.testId)).toEqual(['abcdef12-aaaa-4bbb-8ccc-000000000003']);
-    expect(store.reports({ ref: 'FFFFFFFF' })).toEqual([]);
+    expect(store.reports({ ref: 'FFFFFFFF' }).reports).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.js';
 import { commandNameSchema, faultReportSchema, hubMessage, type HubMessage } from '../report/schema.js';
 import { describeIssues } from './agent-frame.js';
 import { operatorRefusal } from './api-auth.js';
+import { decodeReportCursor, encodeReportCursor } from './report-cursor.js';
 import type { AgentRegistry } from './agent-registry.js';
 import type { HubStore } from './store.js';
 import type { TokenMap } from './tokens.js';
@@ -17,6 +18,9 @@ import type { TokenMap } from './tokens.js';
  *
  *   GET  /api/reports?terminal=ID&kind=KIND  → 200 [ { ...report, receivedAt } ] oldest first (by terminal, seq);
  *        &ref=XXXXXXXX                          a self-test by the reference printed on its verdict receipt
+ *        &limit=N (1…1000)                      at most N; when there may be more, the response has
+ *                                                 `Link: </api/reports?…&after=TOKEN>; rel="next"`
+ *        &after=TOKEN                           the page after the one that gave TOKEN (opaque)
  *   GET  /api/faults?state=open              → 200 { terminals: { ID: [ {code, instance, severity, category,
  *                                                 since, inhibitedBy, reportId, seq, verification} ] } } (raised,
  *                                                 not cleared; an inhibited fault has inhibitedBy set and raised no
@@ -27,6 +31,7 @@ import type { TokenMap } from './tokens.js';
  * Errors are `{ error: <reason> }` with 400 (bad query or body), 401, 404, 405, 409 or 413.
  */
 export const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_REPORTS_PAGE = 1000;
 
 export interface ApiContext {
   store: HubStore;
@@ -54,6 +59,13 @@ const reportsQuery = z.strictObject({
   terminal: terminalId.optional(),
   kind: z.enum(['fault', 'self_test', 'heartbeat']).optional(),
   ref: z.string().regex(/^[0-9A-Fa-f]{8}$/, 'a self-test reference: 8 hex digits').optional(),
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]*$/, `a whole number from 1 to ${MAX_REPORTS_PAGE}`)
+    .transform(Number)
+    .refine((n) => n <= MAX_REPORTS_PAGE, `at most ${MAX_REPORTS_PAGE}`)
+    .optional(),
+  after: z.string().optional(),
 });
 const faultsQuery = z.strictObject({ state: z.literal('open').optional() });
 const commandBody = z.strictObject({ name: commandNameSchema, args: z.unknown().optional() });
@@ -133,8 +145,16 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
   const url = new URL(req.url ?? '/', 'http://hub');
   if (url.pathname === '/api/reports') {
     requireMethod(req, res, 'GET');
-    const query = parseWith(reportsQuery, queryObject(url.searchParams), 'query');
-    return send(res, 200, ctx.store.reports(query));
+    const { limit, after, ...filter } = parseWith(reportsQuery, queryObject(url.searchParams), 'query');
+    const cursor = after === undefined ? undefined : decodeReportCursor(after);
+    if (after !== undefined && !cursor) throw new HttpError(400, 'bad query: after: not a token from this hub\'s Link header');
+    const page = ctx.store.reports(filter, { ...(cursor ? { after: cursor } : {}), ...(limit !== undefined ? { limit } : {}) });
+    if (page.next) {
+      const next = new URLSearchParams(url.searchParams);
+      next.set('after', encodeReportCursor(page.next));
+      res.setHeader('link', `</api/reports?${next}>; rel="next"`);
+    }
+    return send(res, 200, page.reports);
   }
   if (url.pathname === '/api/alerts') {
     requireMethod(req, res, 'GET');

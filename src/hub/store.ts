@@ -55,6 +55,19 @@ export interface ReportFilter {
   ref?: string;
 }
 
+/** Where a page of reports ended: the next page starts after it. */
+export interface ReportCursor {
+  terminal: string;
+  seq: number;
+  rowid: number;
+}
+
+export interface ReportPage {
+  reports: StoredReport[];
+  /** Set when there may be more after this page. */
+  next: ReportCursor | null;
+}
+
 const SCHEMA_VERSION = 1;
 
 /**
@@ -176,10 +189,14 @@ export class HubStore {
     return this.stmts.lastSeq.get(terminal)?.last ?? 0;
   }
 
-  /** Stored reports, oldest first (by terminal, then seq). */
-  reports(filter: ReportFilter = {}): StoredReport[] {
+  /**
+   * Stored reports, oldest first (by terminal, then seq, then arrival: a reset agent may reuse a seq), at
+   * most `limit` of them after `after`. Keyset paging, so a page costs the same however deep it is and
+   * reports stored meanwhile are neither skipped nor repeated.
+   */
+  reports(filter: ReportFilter = {}, page: { after?: ReportCursor; limit?: number } = {}): ReportPage {
     const where: string[] = [];
-    const params: string[] = [];
+    const params: (string | number)[] = [];
     if (filter.terminal !== undefined) {
       where.push('terminal = ?');
       params.push(filter.terminal);
@@ -192,9 +209,21 @@ export class HubStore {
       where.push("json_extract(body, '$.result.ref') = ?");
       params.push(filter.ref.toUpperCase());
     }
-    const sql = `SELECT body, received_at FROM reports ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY terminal, seq, received_at`;
-    const rows = this.db.prepare<string[], { body: string; received_at: string }>(sql).all(...params);
-    return rows.map((r) => ({ ...(JSON.parse(r.body) as Report), receivedAt: r.received_at }));
+    if (page.after) {
+      where.push('(terminal, seq, rowid) > (?, ?, ?)');
+      params.push(page.after.terminal, page.after.seq, page.after.rowid);
+    }
+    // One row past the page tells whether there is a next one.
+    if (page.limit !== undefined) params.push(page.limit + 1);
+    const sql = `SELECT rowid, terminal, seq, body, received_at FROM reports ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY terminal, seq, rowid${page.limit === undefined ? '' : ' LIMIT ?'}`;
+    const rows = this.db.prepare<(string | number)[], { rowid: number; terminal: string; seq: number; body: string; received_at: string }>(sql).all(...params);
+    const more = page.limit !== undefined && rows.length > page.limit;
+    const kept = more ? rows.slice(0, page.limit) : rows;
+    const last = kept.at(-1);
+    return {
+      reports: kept.map((r) => ({ ...(JSON.parse(r.body) as Report), receivedAt: r.received_at })),
+      next: more && last ? { terminal: last.terminal, seq: last.seq, rowid: last.rowid } : null,
+    };
   }
 
   /** Faults raised and not yet cleared, grouped by terminal. */
