@@ -66,10 +66,10 @@ describe('hub HTTP API', () => {
       let path: string | undefined = '/reports?kind=fault&limit=2';
       const links: (string | null)[] = [];
       while (path) {
-        const res = await fetch(`${h.api}${path.replace(/^\/api/, '')}`);
+        const res: Response = await fetch(`${h.api}${path.replace(/^\/api/, '')}`);
         expect(res.status).toBe(200);
         for (const r of (await res.json()) as any[]) seen.push([r.terminal, r.seq]);
-        const link = res.headers.get('link');
+        const link: string | null = res.headers.get('link');
         links.push(link);
         path = link ? /^<([^>]+)>; rel="next"$/.exec(link)![1] : undefined;
       }
@@ -84,7 +84,7 @@ describe('hub HTTP API', () => {
       const pages: number[][] = [];
       let path: string | undefined = '/reports?terminal=T-0001&limit=1';
       while (path) {
-        const res = await fetch(`${h.api}${path.replace(/^\/api/, '')}`);
+        const res: Response = await fetch(`${h.api}${path.replace(/^\/api/, '')}`);
         pages.push(((await res.json()) as any[]).map((r) => r.seq));
         if (pages.length === 1) await one.report(makeHeartbeat({ seq: 3 }));
         path = /^<([^>]+)>/.exec(res.headers.get('link') ?? '')?.[1];

@@ -25,6 +25,7 @@ function faultyFs() {
     unlink: async (path) => (check('unlink'), nodeOutboxFs.unlink(path)),
     rename: async (from, to) => (check('rename'), nodeOutboxFs.rename(from, to)),
     syncDir: async (path) => (check('syncDir'), nodeOutboxFs.syncDir(path)),
+    overwrite: async (path, data) => (check('overwrite'), nodeOutboxFs.overwrite(path, data)),
     async openAppend(path) {
       check('openAppend');
       const file = await nodeOutboxFs.openAppend(path);
@@ -127,6 +128,53 @@ describe('outbox when the disk fails', () => {
     await outbox.close();
     const reopened = await open();
     expect(reopened.stats()).toMatchObject({ pending: 18, droppedSeqs: seqs(minors.slice(0, 4)), droppedTotal: 4 });
+  });
+
+  it('never hands a seq out twice across a crash in memory mode: the hub sees a gap, not a repeat', async () => {
+    const { fs, control } = faultyFs();
+    const outbox = await open({ fs });
+    await outbox.record(faultDraft());
+    // A full disk: appends and new files fail, rewriting the mark's existing block does not.
+    control.failure = 'ENOSPC';
+    control.only = new Set(['openAppend', 'append', 'datasync', 'truncate', 'rename', 'mkdir', 'unlink', 'syncDir']);
+    // The report whose append fails is the first one held in memory only.
+    expect((await outbox.record(faultDraft())).seq).toBe(2);
+    expect(outbox.stats().storage).toBe('memory');
+    opened.splice(opened.indexOf(outbox), 1); // crashes: never closed, the memory-held report is gone
+
+    control.failure = null;
+    const restarted = await open({ fs });
+    expect(seqs(restarted.pending())).toEqual([1]);
+    expect((await restarted.record(faultDraft())).seq).toBe(3);
+
+    // And a run of them in memory mode, crashing again.
+    control.failure = 'ENOSPC';
+    const lost = [await restarted.record(faultDraft()), await restarted.record(faultDraft())];
+    expect(seqs(lost)).toEqual([4, 5]);
+    opened.splice(opened.indexOf(restarted), 1);
+    control.failure = null;
+    expect((await (await open({ fs })).record(faultDraft())).seq).toBe(6);
+  });
+
+  it('warns once when the seq mark cannot be written either, and still records', async () => {
+    const { recordingLogger } = await import('./helpers/recording-logger.js');
+    const log = recordingLogger();
+    const { fs, control } = faultyFs();
+    const outbox = await open({ fs, log });
+    control.failure = 'EIO';
+    for (let i = 0; i < 3; i++) await outbox.record(faultDraft());
+    expect(seqs(outbox.pending())).toEqual([1, 2, 3]);
+    expect(log.entries.filter((e) => e.msg?.includes('seq mark'))).toHaveLength(1);
+  });
+
+  it('ignores a damaged seq mark and goes on from the log', async () => {
+    const first = await open();
+    await first.record(faultDraft());
+    await first.close();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'outbox.seq'), '00000000000000000099 deadbeef\n');
+    const outbox = await open();
+    expect((await outbox.record(faultDraft())).seq).toBe(2);
   });
 
   it('opens in memory mode on a read-only disk, continuing the seq of the log it can read', async () => {

@@ -7,6 +7,7 @@ import { evictionOrder } from './outbox/eviction.js';
 import { encodeEntry, parseEntry, type LogEntry } from './outbox/entries.js';
 import { decodeFrames, FRAME_HEADER_BYTES } from './outbox/frame.js';
 import { nodeOutboxFs, type OutboxFile, type OutboxFs } from './outbox/fs-seam.js';
+import { decodeSeqMark, encodeSeqMark, SEQ_MARK_FILE } from './outbox/seq-mark.js';
 
 export interface OutboxOptions {
   /** Directory of the log; created if missing. */
@@ -51,13 +52,15 @@ interface Held {
  * Every write goes through one queue, so the log's order is the order of operations. When the log would
  * outgrow `maxBytes`, it is compacted: header + pending reports written to a new file, fsync'd, renamed
  * over the old one, directory fsync'd. A crash at any point leaves either the old or the new log.
- * In memory mode nothing is written; the return to disk is such a compaction, so the log never holds
- * an append that follows a failed one.
+ * In memory mode nothing is appended; the return to disk is such a compaction, so the log never holds
+ * an append that follows a failed one. Only the seq mark (outbox/seq-mark.ts) is rewritten in place
+ * for each seq handed out then, so a crash in memory mode leaves a gap at the hub, not a repeated seq.
  */
 class LogOutbox implements Outbox {
   private readonly dir: string;
   private readonly logPath: string;
   private readonly tmpPath: string;
+  private readonly markPath: string;
   private readonly maxBytes: number;
   private readonly memoryRing: number;
   private readonly clock: Clock;
@@ -82,6 +85,8 @@ class LogOutbox implements Outbox {
   private fileBytes = 0;
   private storage: 'disk' | 'memory' = 'disk';
   private nextDiskRetry = 0;
+  /** The seq mark could not be written in this memory-mode episode (logged once). */
+  private markFailing = false;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly storageListeners: Array<(storage: 'disk' | 'memory', error?: Error) => void> = [];
@@ -91,6 +96,7 @@ class LogOutbox implements Outbox {
     this.dir = options.dir;
     this.logPath = join(options.dir, OUTBOX_LOG_FILE);
     this.tmpPath = `${this.logPath}.tmp`;
+    this.markPath = join(options.dir, SEQ_MARK_FILE);
     this.maxBytes = options.maxBytes;
     this.memoryRing = options.memoryRing;
     this.clock = options.clock ?? systemClock;
@@ -101,8 +107,13 @@ class LogOutbox implements Outbox {
   async load(): Promise<void> {
     const bytes = await this.fs.readFile(this.logPath);
     const goodLength = bytes ? this.replay(bytes) : 0;
+    const mark = await this.fs.readFile(this.markPath).catch(() => null);
+    this.last = Math.max(this.last, (mark && decodeSeqMark(mark)) ?? 0);
     try {
       await this.fs.mkdir(this.dir);
+      // Written while the disk works, so the mark's block exists before the disk fills up.
+      await this.fs.overwrite(this.markPath, encodeSeqMark(this.last));
+      await this.fs.syncDir(this.dir);
       // Left by a compaction that died before its rename; the log itself is whole.
       await this.fs.unlink(this.tmpPath);
       this.file = await this.fs.openAppend(this.logPath);
@@ -119,6 +130,7 @@ class LogOutbox implements Outbox {
   record(draft: ReportDraft): Promise<Report> {
     return this.serialized(async () => {
       this.assertOpen();
+      if (this.storage === 'memory') await this.markSeq(this.last + 1);
       const report = reportSchema.parse({ ...draft, seq: this.last + 1 });
       const frame = encodeEntry({ t: 'r', r: report });
       if (frame.length - FRAME_HEADER_BYTES > MAX_FRAME_BYTES) {
@@ -133,6 +145,8 @@ class LogOutbox implements Outbox {
           await this.appendEntry(frame, true);
           held.onDisk = true;
         });
+        // The append failed: this seq now lives in memory only, like the ones after it.
+        if (!held.onDisk) await this.markSeq(report.seq);
       } else if (this.clock.now() >= this.nextDiskRetry) {
         await this.restoreDisk();
       }
@@ -337,6 +351,17 @@ class LogOutbox implements Outbox {
     this.storage = 'disk';
     this.log.info({ pending: this.live.size }, 'outbox back on disk');
     this.emitStorage('disk');
+  }
+
+  /** Records `seq` as handed out before a memory-mode report takes it; best effort (see seq-mark.ts). */
+  private async markSeq(seq: number): Promise<void> {
+    try {
+      await this.fs.overwrite(this.markPath, encodeSeqMark(seq));
+      this.markFailing = false;
+    } catch (err) {
+      if (!this.markFailing) this.log.warn({ err }, 'outbox cannot write its seq mark either: after a crash now, seqs may repeat');
+      this.markFailing = true;
+    }
   }
 
   /** Runs a write; any failure switches to memory mode (the caller's state change stays applied). */

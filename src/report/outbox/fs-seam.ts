@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, promises as fsp, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fdatasyncSync, ftruncateSync, openSync, promises as fsp, writeSync } from 'node:fs';
 
 /**
  * The file-system operations the outbox needs, and nothing more, so tests can inject ENOSPC or EIO at
@@ -26,6 +26,11 @@ export interface OutboxFs {
   unlink(path: string): Promise<void>;
   /** fsyncs a directory, so a rename or a new file in it survives power loss. */
   syncDir(dir: string): Promise<void>;
+  /**
+   * Writes `data` over the start of the file (creating it if missing) and fdatasyncs it. Rewriting
+   * blocks the file already has needs no free space.
+   */
+  overwrite(path: string, data: Uint8Array): Promise<void>;
 }
 
 function isNotFound(error: unknown): boolean {
@@ -63,6 +68,16 @@ export const nodeOutboxFs: OutboxFs = {
         closeSync(fd);
       },
     };
+  },
+  // Not O_TRUNC: truncating would free the blocks the rewrite is meant to reuse.
+  async overwrite(path, data) {
+    const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT, 0o600);
+    try {
+      for (let written = 0; written < data.length; ) written += writeSync(fd, data, written, data.length - written, written);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   },
   rename: (from, to) => fsp.rename(from, to),
   async unlink(path) {
