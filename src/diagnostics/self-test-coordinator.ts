@@ -26,15 +26,23 @@ export class SelfTestCoordinator<O> {
   start(options: O): SelfTestRun {
     if (this.running) throw new SelfTestBusyError(this.running.testId);
     const testId = randomUUID();
-    const result = this.run(options, testId);
+    // Settled only after the bookkeeping, so whoever awaits the result may start the next test at once.
+    const settle = () => {
+      if (this.running?.testId === testId) this.running = undefined;
+    };
+    const result = this.run(options, testId).then(
+      (r) => {
+        this.last = { testId, result: r };
+        settle();
+        return r;
+      },
+      (err: unknown) => {
+        settle();
+        throw err;
+      },
+    );
     const run = { testId, result };
     this.running = run;
-    result
-      .then((r) => (this.last = { testId, result: r }))
-      .catch(() => {})
-      .finally(() => {
-        if (this.running === run) this.running = undefined;
-      });
     return run;
   }
 
