@@ -11,6 +11,8 @@ import { createDrivers } from '../src/drivers/registry.js';
 import { SmartcardPcscStack, type PcscSnapshot, type PcscStack } from '../src/drivers/transports/pcsc.js';
 import { parseConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/log/logger.js';
+import { recordingLogger } from './helpers/recording-logger.js';
+import { waitFor } from './helpers/wait-for.js';
 
 const ctx = { clock: systemClock, log: silentLogger };
 const bytes = (hex: string) => Uint8Array.from(hex.split(' ').map((h) => parseInt(h, 16)));
@@ -166,6 +168,57 @@ describe('PC/SC driver over the stack seam', () => {
     expect(observation.evidence?.['card_reader.enrolled_reader']).toBe('usb:072f:b100');
   });
 
+  it('when watched, a change is read and emitted at once; a lost watch is taken up again by the next poll; close stops it', async () => {
+    const log = recordingLogger();
+    let snapshot: PcscSnapshot = { kind: 'readers', readers: [{ name: reader, cardPresent: false, cardMute: false }] };
+    const watches: { change: () => void; lost: (m: string) => void; stopped: boolean }[] = [];
+    const stack: PcscStack = {
+      snapshot: async () => snapshot,
+      async watch(change, lost) {
+        const w = { change, lost, stopped: false };
+        watches.push(w);
+        return () => void (w.stopped = true);
+      },
+    };
+    const driver = new PcscCardReaderDriver({ transport: 'pcsc', reader: '*' }, freshState(), { clock: systemClock, log }, { stack });
+    const seen: boolean[] = [];
+    driver.watch((o) => seen.push(o.readings['card_reader.card_present'] as boolean));
+    await waitFor(() => (watches.length === 1 ? true : undefined), 'the watch');
+
+    snapshot = { kind: 'readers', readers: [{ name: reader, cardPresent: true, cardMute: true }] };
+    watches[0]!.change();
+    await waitFor(() => (seen.length === 1 ? true : undefined), 'the change');
+    expect(seen).toEqual([true]);
+
+    watches[0]!.lost('PC/SC monitor stopped: Service not available');
+    expect(log.entries.map((e) => e.msg)).toContain('PC/SC changes not watched until pcscd answers a poll again');
+    await driver.poll(new AbortController().signal);
+    await waitFor(() => (watches.length === 2 ? true : undefined), 'the watch taken up again');
+    await driver.poll(new AbortController().signal);
+    expect(watches).toHaveLength(2); // one watch at a time
+
+    await driver.close();
+    expect(watches[1]!.stopped).toBe(true);
+    watches[1]!.change();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen).toEqual([true]);
+  });
+
+  it('polls alone, saying so once, when changes cannot be watched', async () => {
+    const log = recordingLogger();
+    let attempts = 0;
+    const stack: PcscStack = {
+      snapshot: async () => ({ kind: 'readers', readers: [] }),
+      watch: async () => (attempts++, null),
+    };
+    const driver = new PcscCardReaderDriver({ transport: 'pcsc', reader: '*' }, freshState(), { clock: systemClock, log }, { stack });
+    driver.watch(() => {});
+    for (let i = 0; i < 3; i++) await driver.poll(new AbortController().signal);
+    await waitFor(() => (attempts === 4 ? true : undefined), 'a watch attempt per poll');
+    expect(log.entries.filter((e) => e.msg === 'PC/SC changes cannot be watched now: polling only')).toHaveLength(1);
+    await driver.close();
+  });
+
   it('is what the registry builds for transport "pcsc", without loading the library', () => {
     const config = parseConfig({ terminal: { id: 'T-1' }, devices: { cardReader: { transport: 'pcsc', reader: 'ACR39' } } });
     const drivers = createDrivers(config, ctx);
@@ -217,6 +270,35 @@ describe('smartcard adapter', () => {
     const failing = new SmartcardPcscStack(async () => fakeModule(() => { throw new Error('Service was stopped'); }, closed));
     expect(await failing.snapshot()).toEqual({ kind: 'unavailable', reason: 'service', message: 'PC/SC service (pcscd): Service was stopped' });
     expect(closed).toEqual(['closed', 'closed']);
+  });
+
+  it('watches through the ReaderMonitor: changes call back, an error stops it once and says so; no monitor, no watch', async () => {
+    const started: ((event: { type: string; reader?: string }) => void)[] = [];
+    let stops = 0;
+    const ReaderMonitor = class {
+      start(callback: (event: { type: string; reader?: string }) => void) {
+        started.push(callback);
+      }
+      stop() {
+        stops++;
+      }
+    };
+    const stack = new SmartcardPcscStack(async () => ({ default: { ...fakeModule(() => [], []).default, ReaderMonitor } }));
+    const changes: string[] = [];
+    const lost: string[] = [];
+    const stop = await stack.watch(() => changes.push('change'), (m) => lost.push(m));
+    expect(stop).toBeTypeOf('function');
+    started[0]!({ type: 'reader-attached', reader: 'A' });
+    started[0]!({ type: 'card-inserted', reader: 'A' });
+    started[0]!({ type: 'error', reader: 'Service not available.' });
+    started[0]!({ type: 'card-removed', reader: 'A' }); // after the error: ignored
+    expect(changes).toEqual(['change', 'change']);
+    expect(lost).toEqual(['PC/SC monitor stopped: Service not available.']);
+    stop!();
+    expect(stops).toBe(1);
+
+    expect(await new SmartcardPcscStack(async () => fakeModule(() => [], [])).watch(() => {}, () => {})).toBeNull();
+    expect(await new SmartcardPcscStack(() => Promise.reject(new Error('no lib'))).watch(() => {}, () => {})).toBeNull();
   });
 
   it('a context that cannot be established is a "service" snapshot', async () => {

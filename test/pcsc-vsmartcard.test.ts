@@ -60,6 +60,33 @@ describe('PC/SC driver against pcscd + vsmartcard', () => {
     expect(last.readings).toEqual({ 'card_reader.connected': true, 'card_reader.card_present': false, 'card_reader.identity_matches': true });
   });
 
+  it('when watched, reports a card the moment pcscd sees it come and go, without a poll', async () => {
+    const watched = new PcscCardReaderDriver({ transport: 'pcsc', reader: 'virtual pcd*00 00' }, state, { clock: systemClock, log: silentLogger });
+    const seen: Observation[] = [];
+    watched.watch((o) => seen.push(o));
+    const waitSeen = (what: string, check: (o: Observation) => boolean) =>
+      until(() => seen.some(check), 15_000, what).catch((err: Error) => {
+        throw new Error(`${err.message}; seen ${JSON.stringify(seen)}\n${pcsc.output()}`);
+      });
+    try {
+      // The monitor announces the readers already there when it starts.
+      await waitSeen('the watched reader', (o) => o.readings['card_reader.connected'] === true);
+      const before = seen.length;
+      pcsc.insertCard();
+      await waitSeen('the card inserted', (o) => o.readings['card_reader.card_present'] === true);
+      expect(seen.slice(before).find((o) => o.readings['card_reader.card_present'])?.readings).toMatchObject({ 'card_reader.protocol': 'T=1' });
+      await pcsc.removeCard();
+      await until(() => seen.at(-1)?.readings['card_reader.card_present'] === false, 15_000, 'the card removed');
+    } finally {
+      await watched.close();
+    }
+    const after = seen.length;
+    pcsc.insertCard();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(seen).toHaveLength(after); // closed: nothing more
+    await pcsc.removeCard();
+  });
+
   it('reports the reader gone when pcscd stops, as data with the reason', async () => {
     await pcsc.stop();
     const observation = await poll();

@@ -8,6 +8,9 @@
  *   SCardGetStatusChange). It never connects to a card and never sends an APDU, so it cannot see card
  *   data and cannot disturb a payment in progress.
  * - Each snapshot opens and releases its own context, so a pcscd restart between polls needs no repair.
+ * - `watch` runs the binding's ReaderMonitor (SCardGetStatusChange on a background thread): it only says
+ *   *that* a reader or card changed, and the caller takes a snapshot. Never the binding's `Devices`, which
+ *   connects to every card inserted.
  */
 
 /** One reader as PC/SC reports it. */
@@ -29,6 +32,12 @@ export type PcscSnapshot =
 /** The seam drivers depend on; tests substitute their own. */
 export interface PcscStack {
   snapshot(): Promise<PcscSnapshot>;
+  /**
+   * Calls `onChange` whenever a reader or card comes or goes, until the returned stop function is
+   * called; `onLost` when watching fails (pcscd went away): the caller may watch again later. Resolves
+   * with null when changes cannot be watched (no library, no service), so polling alone must do.
+   */
+  watch?(onChange: () => void, onLost: (message: string) => void): Promise<(() => void) | null>;
 }
 
 /** The few parts of the `smartcard` module this adapter uses. */
@@ -36,6 +45,10 @@ interface SmartcardModule {
   Context: new () => {
     listReaders(): { name: string; state: number; atr: Buffer | null }[];
     close(): void;
+  };
+  ReaderMonitor?: new () => {
+    start(callback: (event: { type: string; reader?: string }) => void): void;
+    stop(): void;
   };
   SCARD_STATE_PRESENT: number;
   SCARD_STATE_MUTE: number;
@@ -78,6 +91,39 @@ export class SmartcardPcscStack implements PcscStack {
       return { kind: 'unavailable', reason: 'service', message: `PC/SC service (pcscd): ${messageOf(err)}` };
     } finally {
       context.close();
+    }
+  }
+
+  async watch(onChange: () => void, onLost: (message: string) => void): Promise<(() => void) | null> {
+    let lib: SmartcardModule;
+    try {
+      lib = this.lib ??= await this.loadModule();
+    } catch {
+      return null; // the next snapshot says why
+    }
+    if (!lib.ReaderMonitor) return null;
+    let monitor: InstanceType<NonNullable<SmartcardModule['ReaderMonitor']>>;
+    try {
+      monitor = new lib.ReaderMonitor();
+      let stopped = false;
+      const stop = () => {
+        if (stopped) return;
+        stopped = true;
+        try {
+          monitor.stop();
+        } catch {
+          // Already stopped by the failure that ended it.
+        }
+      };
+      monitor.start((event) => {
+        if (stopped) return;
+        if (event.type !== 'error') return onChange();
+        stop();
+        onLost(`PC/SC monitor stopped: ${event.reader ?? 'error'}`);
+      });
+      return stop;
+    } catch {
+      return null;
     }
   }
 
