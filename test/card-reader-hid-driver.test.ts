@@ -6,7 +6,8 @@ import { FakeClock } from '../src/core/clock.js';
 import type { Observation } from '../src/core/readings.js';
 import { awaitTestSwipe } from '../src/drivers/card-reader/await-test-swipe.js';
 import { ENROLMENT_FILE, reenrollCardReader } from '../src/drivers/card-reader/enrolment.js';
-import { HidCardReaderDriver, type HidCardReaderOptions } from '../src/drivers/card-reader/hid-card-reader-driver.js';
+import { HidCardReaderDriver, HOTPLUG_SETTLE_MS, type HidCardReaderOptions } from '../src/drivers/card-reader/hid-card-reader-driver.js';
+import type { UsbHotplugEvent } from '../src/drivers/transports/usb/bus.js';
 import { readStatistics, STATS_FILE } from '../src/drivers/card-reader/reader-stats.js';
 import { HidUnavailableError, type HidBackend } from '../src/drivers/transports/hid.js';
 import { createRuleEngine } from '../src/diagnostics/rule-files.js';
@@ -30,7 +31,7 @@ afterEach(async () => {
 });
 
 function start(backend: HidBackend, options: HidCardReaderOptions = {}, log = recordingLogger()) {
-  const driver = new HidCardReaderDriver(CONFIG, stateDir, { clock, log }, { loadBackend: async () => backend, ...options });
+  const driver = new HidCardReaderDriver(CONFIG, stateDir, { clock, log }, { loadBackend: async () => backend, hotplug: null, ...options });
   drivers.push(driver);
   const emitted: Observation[] = [];
   driver.watch((o) => emitted.push(o));
@@ -71,6 +72,46 @@ describe('HID card reader driver', () => {
     expect((await poll()).readings).toMatchObject({ 'card_reader.connected': true, 'card_reader.swipes': 0 });
     reader.swipe(reports.good('mastercard'));
     expect(emitted.at(-1)!.readings['card_reader.swipes']).toBe(1);
+  });
+
+  it('on a USB attach of its VID:PID, looks at once (and once more a moment later if udev is slow), with no poll', async () => {
+    const reader = new HidCardReaderEmulator();
+    const listeners: ((e: UsbHotplugEvent) => void)[] = [];
+    let unsubscribed = 0;
+    const hotplug = (listener: (e: UsbHotplugEvent) => void) => (listeners.push(listener), () => void unsubscribed++);
+    reader.unplug();
+    const { driver, emitted, poll } = start(reader, { hotplug });
+    expect((await poll()).readings['card_reader.connected']).toBe(false);
+    const plug = (type: 'attach' | 'detach', ids = SIM_READER_INFO) => listeners.forEach((l) => l({ type, vendorId: ids.vendorId, productId: ids.productId }));
+    const until = async (connected: boolean) => {
+      for (let i = 0; i < 100 && emitted.at(-1)?.readings['card_reader.connected'] !== connected; i++) await clock.advance(0);
+      return emitted.at(-1)?.readings['card_reader.connected'];
+    };
+
+    // Another device coming and going is none of its business.
+    plug('attach', { ...SIM_READER_INFO, productId: 0x9999 });
+    await clock.advance(0);
+    expect(emitted).toEqual([]);
+
+    // The kernel announced it before its hidraw node is there: the look a moment later finds it.
+    plug('attach');
+    expect(await until(false)).toBe(false);
+    reader.plug();
+    await clock.advance(HOTPLUG_SETTLE_MS);
+    expect(await until(true)).toBe(true);
+    reader.swipe(reports.good('visa'));
+    expect(emitted.at(-1)!.readings['card_reader.swipes']).toBe(1);
+
+    // Unplugged: the open device fails, and the detach makes it look again at once.
+    reader.unplug();
+    const before = emitted.length;
+    plug('detach');
+    for (let i = 0; i < 100 && emitted.length < before + 2; i++) await clock.advance(0);
+    expect(emitted.length).toBe(before + 2); // the device's error, then the detach's look
+    expect(emitted.at(-1)!.readings['card_reader.connected']).toBe(false);
+
+    await driver.close();
+    expect(unsubscribed).toBe(1);
   });
 
   it('turns a backend that will not load (no libusb) into connected=false and one reading problem, and retries', async () => {

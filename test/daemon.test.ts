@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,15 @@ beforeAll(async () => {
   daemonExit = new Promise((resolve) => daemon.once('close', resolve));
   await waitFor(() => (existsSync(socketPath) ? true : undefined), 'the control socket');
 });
+
+/** What the daemon wrote to its log, for failure messages. */
+const daemonLog = () => {
+  try {
+    return readFileSync(join(dir, 'logs', 'posdiag.log'), 'utf8');
+  } catch (err) {
+    return `(no log: ${(err as Error).message})`;
+  }
+};
 
 afterAll(async () => {
   signalChild(daemon, 'SIGKILL');
@@ -121,7 +130,9 @@ describe('posdiag run (daemon process)', () => {
     });
     expect(response.status).toBe(202);
     const { id } = (await response.json()) as { id: string };
-    const report = await waitFor(() => hub.stored.find((r) => r.kind === 'self_test' && r.commandId === id), 'the commanded self-test');
+    const report = await waitFor(() => hub.stored.find((r) => r.kind === 'self_test' && r.commandId === id), 'the commanded self-test').catch((err: Error) => {
+      throw new Error(`${err.message}; the daemon's log:\n${daemonLog().slice(-4000)}`);
+    });
     expect(hub.stored.filter((r) => r.kind === 'self_test').length).toBe(before + 1);
     expect(report.kind === 'self_test' && report.result.terminal.serial).toBe('SN-DAEMON');
   });

@@ -57,7 +57,11 @@ export function createDrivers(config: Config, ctx: DriverContext, overrides: Dri
   if (cardReader) {
     const readerCtx = { ...ctx, log: ctx.log.child({ device: 'cardReader' }) };
     if (cardReader.transport === 'hid') {
-      drivers.push(new HidCardReaderDriver(cardReader, config.paths.state, readerCtx, overrides.hid ? { loadBackend: async () => overrides.hid! } : {}));
+      // An emulated reader has no USB bus behind it: hotplug comes from a USB override or not at all.
+      const hid = overrides.hid;
+      drivers.push(
+        new HidCardReaderDriver(cardReader, config.paths.state, readerCtx, hid ? { loadBackend: async () => hid, hotplug: overrides.usbBus?.onHotplug ?? null } : {}),
+      );
     } else if (cardReader.transport === 'serial') {
       drivers.push(new SerialCardReaderDriver(cardReader, config.paths.state, readerCtx, overrides.serialBinding ? { binding: overrides.serialBinding } : {}));
     } else drivers.push(new PcscCardReaderDriver(cardReader, config.paths.state, readerCtx));

@@ -2,7 +2,10 @@ import type { Config } from '../../config/schema.js';
 import { pollTiming } from '../poll-timing.js';
 import type { Observation } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
+import type { TimerHandle } from '../../core/clock.js';
 import { bcdVersion, loadNodeHidBackend, type HidBackend, type HidDevice, type HidDeviceInfo } from '../transports/hid.js';
+import { nodeUsbBus } from '../transports/usb.js';
+import type { UsbBus } from '../transports/usb/bus.js';
 import { CardReaderState } from './card-reader-state.js';
 import type { ReaderIdentity } from './enrolment.js';
 import { consumeMagTekReport } from './magtek-report.js';
@@ -14,16 +17,21 @@ export type HidCardReaderConfig = Extract<NonNullable<Config['devices']['cardRea
 export interface HidCardReaderOptions {
   /** Where the HID backend comes from, called on first poll (and again after a failure); default node-hid. */
   loadBackend?: () => Promise<HidBackend>;
+  /** USB attach/detach notifications (libusb hotplug through node-usb by default); null: polling only. */
+  hotplug?: UsbBus['onHotplug'] | null;
   window?: SwipeWindowOptions;
 }
 
 const DEFAULT_TIMING = { interval: '10s', timeout: '5s' };
+/** After an attach, the hidraw node may appear a moment later (udev): one more look after this long. */
+export const HOTPLUG_SETTLE_MS = 1000;
 
 /**
- * A MagTek-style USB HID swipe reader. Presence comes from enumeration on every poll (node-hid has no
- * hotplug events; the poll interval is the re-enumeration interval, never a tight loop); a device
- * 'error' marks it gone at once and the next poll looks for it again. One codec (magtek-report) joined
- * to one transport (hid).
+ * A MagTek-style USB HID swipe reader. Presence comes from enumeration: at start, on every poll (the
+ * interval, never a tight loop) and, when watched, at once on a USB attach or detach of the reader's
+ * VID:PID (node-hid has no hotplug events; libusb's come through node-usb, and without them polling
+ * does it alone); a device 'error' marks it gone at once. Enumerations never overlap. One codec
+ * (magtek-report) joined to one transport (hid).
  *
  * Invariant: every input report is zeroed by `consumeMagTekReport` before anything else sees the
  * swipe; only status fields reach readings, logs and listeners.
@@ -39,6 +47,10 @@ export class HidCardReaderDriver implements Driver, SwipeSource {
   private device: HidDevice | undefined;
   private lastProblem: string | undefined;
   private closed = false;
+  /** Enumerations, one at a time: a poll and a hotplug must not both open the reader. */
+  private refreshing: Promise<void> = Promise.resolve();
+  private stopHotplug: (() => void) | undefined;
+  private settleTimer: TimerHandle | undefined;
 
   constructor(
     private readonly config: HidCardReaderConfig,
@@ -51,12 +63,18 @@ export class HidCardReaderDriver implements Driver, SwipeSource {
   }
 
   async poll(signal: AbortSignal): Promise<Observation> {
-    await this.refresh(signal);
+    await this.serialRefresh(signal);
     return this.state.observation(this.ctx.clock.now());
   }
 
   watch(emit: (observation: Observation) => void): void {
     this.events.watch(emit);
+    const hotplug = this.options.hotplug === undefined ? nodeUsbBus().onHotplug : this.options.hotplug;
+    if (!hotplug || this.stopHotplug) return;
+    this.stopHotplug = hotplug((event) => {
+      if (event.vendorId !== this.config.vendorId || event.productId !== this.config.productId) return;
+      void this.onHotplug(event.type);
+    });
   }
 
   onSwipe(listener: Parameters<SwipeSource['onSwipe']>[0]): () => void {
@@ -66,9 +84,37 @@ export class HidCardReaderDriver implements Driver, SwipeSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopHotplug?.();
+    if (this.settleTimer) this.ctx.clock.clearTimeout(this.settleTimer);
     this.events.close();
+    await this.refreshing;
     await this.closeDevice();
     this.state.close(this.ctx.clock.now());
+  }
+
+  private serialRefresh(signal: AbortSignal): Promise<void> {
+    const run = this.refreshing.then(() => this.refresh(signal));
+    this.refreshing = run.catch(() => {});
+    return run;
+  }
+
+  /** Looks again now and reports what it finds; after an attach that is not visible yet, once more a moment later. */
+  private async onHotplug(type: 'attach' | 'detach', settle = true): Promise<void> {
+    if (this.closed) return;
+    this.ctx.log.debug({ type }, 'card reader USB hotplug');
+    try {
+      await this.serialRefresh(new AbortController().signal);
+    } catch (err) {
+      return this.ctx.log.warn({ err: (err as Error).message }, 'card reader hotplug not read');
+    }
+    if (this.closed) return;
+    this.events.changed(this.state.observation(this.ctx.clock.now()));
+    if (type === 'attach' && settle && !this.device && !this.settleTimer) {
+      this.settleTimer = this.ctx.clock.setTimeout(() => {
+        this.settleTimer = undefined;
+        void this.onHotplug('attach', false);
+      }, HOTPLUG_SETTLE_MS);
+    }
   }
 
   /** Enumerates; opens the configured reader when it appears, forgets it when it is gone. */
