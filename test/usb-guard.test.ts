@@ -5,12 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
 import { FakeClock } from '../src/core/clock.js';
+import type { Observation } from '../src/core/readings.js';
 import { loadDefaultRules } from '../src/diagnostics/rule-files.js';
 import { Monitor } from '../src/diagnostics/monitor.js';
 import { RuleEngine } from '../src/diagnostics/rule-engine.js';
 import { createDrivers } from '../src/drivers/registry.js';
 import { scanUsbDevices } from '../src/drivers/usb-guard/usb-devices.js';
 import { reenrolUsbDevices, USB_ENROLMENT_FILE } from '../src/drivers/usb-guard/usb-enrolment.js';
+import type { UsbBus, UsbHotplugEvent } from '../src/drivers/transports/usb/bus.js';
+import { HOTPLUG_SETTLE_MS } from '../src/drivers/transports/usb/hotplug-follower.js';
 import { UsbGuardDriver, type UsbGuardConfig } from '../src/drivers/usb-guard/usb-guard-driver.js';
 import { silentLogger } from '../src/log/logger.js';
 
@@ -35,8 +38,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const guard = (config: Partial<UsbGuardConfig> = {}) =>
-  new UsbGuardDriver({ allow: [], enrolPresent: true, ...config }, { sysfs, state }, { clock, log: silentLogger });
+const guard = (config: Partial<UsbGuardConfig> = {}, hotplug: UsbBus['onHotplug'] | null = null) =>
+  new UsbGuardDriver({ allow: [], enrolPresent: true, ...config }, { sysfs, state }, { clock, log: silentLogger }, hotplug);
 const poll = (driver: UsbGuardDriver) => driver.poll(new AbortController().signal);
 const plugKeyboard = () => cpSync(KEYBOARD, sysfs, { recursive: true });
 const unplugKeyboard = () => {
@@ -110,6 +113,34 @@ describe('USB guard driver', () => {
     expect(observation.readings['security.unknown_usb_count']).toBe(1);
     expect(observation.problems).toEqual([{ reading: 'security.unknown_usb_count', message: expect.stringMatching(/unreadable enrolment.*re-enrol/) }]);
     expect(readFileSync(join(state, USB_ENROLMENT_FILE), 'utf8')).toBe('{"version": 1, "devi');
+  });
+
+  it('when watched, looks at once on any USB attach or detach, and again a moment after an attach', async () => {
+    const listeners: ((e: UsbHotplugEvent) => void)[] = [];
+    let unsubscribed = false;
+    const driver = guard({}, (listener) => (listeners.push(listener), () => void (unsubscribed = true)));
+    await poll(driver); // enrols what is there
+    const seen: Observation[] = [];
+    driver.watch((o) => seen.push(o));
+    const event = (type: 'attach' | 'detach') => listeners.forEach((l) => l({ type, vendorId: 0x046d, productId: 0xc31c }));
+    const settled = async (n: number) => {
+      for (let i = 0; i < 200 && seen.length < n; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+      return seen.length;
+    };
+
+    plugKeyboard();
+    event('attach');
+    expect(await settled(1)).toBe(1);
+    expect(seen[0]!.readings).toMatchObject({ 'security.unknown_usb_count': 1, 'security.unknown_usb_keyboard': true });
+    await clock.advance(HOTPLUG_SETTLE_MS);
+    expect(await settled(2)).toBe(2); // the second look, for interfaces the kernel adds a little later
+
+    unplugKeyboard();
+    event('detach');
+    expect(await settled(3)).toBe(3);
+    expect(seen[2]!.readings['security.unknown_usb_count']).toBe(0);
+    await driver.close();
+    expect(unsubscribed).toBe(true);
   });
 
   it('is built by the registry from devices.usbGuard (strict config)', () => {

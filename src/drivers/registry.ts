@@ -78,6 +78,9 @@ export function createDrivers(config: Config, ctx: DriverContext, overrides: Dri
     const systemCtx = { ...ctx, log: ctx.log.child({ device: 'system' }) };
     drivers.push(new SystemDriver(system, config.paths, systemCtx, overrides.clockSkew ? { clockSkew: overrides.clockSkew } : {}));
   }
-  if (usbGuard) drivers.push(new UsbGuardDriver(usbGuard, config.paths, { ...ctx, log: ctx.log.child({ device: 'usb-guard' }) }));
+  if (usbGuard) {
+    const guardCtx = { ...ctx, log: ctx.log.child({ device: 'usb-guard' }) };
+    drivers.push(overrides.usbBus ? new UsbGuardDriver(usbGuard, config.paths, guardCtx, overrides.usbBus.onHotplug) : new UsbGuardDriver(usbGuard, config.paths, guardCtx));
+  }
   return drivers;
 }

@@ -2,10 +2,10 @@ import type { Config } from '../../config/schema.js';
 import { pollTiming } from '../poll-timing.js';
 import type { Observation } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
-import type { TimerHandle } from '../../core/clock.js';
 import { bcdVersion, loadNodeHidBackend, type HidBackend, type HidDevice, type HidDeviceInfo } from '../transports/hid.js';
 import { nodeUsbBus } from '../transports/usb.js';
 import type { UsbBus } from '../transports/usb/bus.js';
+import { HotplugFollower } from '../transports/usb/hotplug-follower.js';
 import { CardReaderState } from './card-reader-state.js';
 import type { ReaderIdentity } from './enrolment.js';
 import { consumeMagTekReport } from './magtek-report.js';
@@ -23,8 +23,6 @@ export interface HidCardReaderOptions {
 }
 
 const DEFAULT_TIMING = { interval: '10s', timeout: '5s' };
-/** After an attach, the hidraw node may appear a moment later (udev): one more look after this long. */
-export const HOTPLUG_SETTLE_MS = 1000;
 
 /**
  * A MagTek-style USB HID swipe reader. Presence comes from enumeration: at start, on every poll (the
@@ -49,8 +47,7 @@ export class HidCardReaderDriver implements Driver, SwipeSource {
   private closed = false;
   /** Enumerations, one at a time: a poll and a hotplug must not both open the reader. */
   private refreshing: Promise<void> = Promise.resolve();
-  private stopHotplug: (() => void) | undefined;
-  private settleTimer: TimerHandle | undefined;
+  private hotplug: HotplugFollower | undefined;
 
   constructor(
     private readonly config: HidCardReaderConfig,
@@ -69,12 +66,19 @@ export class HidCardReaderDriver implements Driver, SwipeSource {
 
   watch(emit: (observation: Observation) => void): void {
     this.events.watch(emit);
-    const hotplug = this.options.hotplug === undefined ? nodeUsbBus().onHotplug : this.options.hotplug;
-    if (!hotplug || this.stopHotplug) return;
-    this.stopHotplug = hotplug((event) => {
-      if (event.vendorId !== this.config.vendorId || event.productId !== this.config.productId) return;
-      void this.onHotplug(event.type);
+    const subscribe = this.options.hotplug === undefined ? nodeUsbBus().onHotplug : this.options.hotplug;
+    if (!subscribe || this.hotplug) return;
+    this.hotplug = new HotplugFollower({
+      subscribe,
+      matches: (e) => e.vendorId === this.config.vendorId && e.productId === this.config.productId,
+      look: async () => {
+        await this.serialRefresh(new AbortController().signal);
+        if (!this.closed) this.events.changed(this.state.observation(this.ctx.clock.now()));
+      },
+      clock: this.ctx.clock,
+      log: this.ctx.log,
     });
+    this.hotplug.start();
   }
 
   onSwipe(listener: Parameters<SwipeSource['onSwipe']>[0]): () => void {
@@ -84,8 +88,7 @@ export class HidCardReaderDriver implements Driver, SwipeSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopHotplug?.();
-    if (this.settleTimer) this.ctx.clock.clearTimeout(this.settleTimer);
+    await this.hotplug?.close();
     this.events.close();
     await this.refreshing;
     await this.closeDevice();
@@ -96,25 +99,6 @@ export class HidCardReaderDriver implements Driver, SwipeSource {
     const run = this.refreshing.then(() => this.refresh(signal));
     this.refreshing = run.catch(() => {});
     return run;
-  }
-
-  /** Looks again now and reports what it finds; after an attach that is not visible yet, once more a moment later. */
-  private async onHotplug(type: 'attach' | 'detach', settle = true): Promise<void> {
-    if (this.closed) return;
-    this.ctx.log.debug({ type }, 'card reader USB hotplug');
-    try {
-      await this.serialRefresh(new AbortController().signal);
-    } catch (err) {
-      return this.ctx.log.warn({ err: (err as Error).message }, 'card reader hotplug not read');
-    }
-    if (this.closed) return;
-    this.events.changed(this.state.observation(this.ctx.clock.now()));
-    if (type === 'attach' && settle && !this.device && !this.settleTimer) {
-      this.settleTimer = this.ctx.clock.setTimeout(() => {
-        this.settleTimer = undefined;
-        void this.onHotplug('attach', false);
-      }, HOTPLUG_SETTLE_MS);
-    }
   }
 
   /** Enumerates; opens the configured reader when it appears, forgets it when it is gone. */

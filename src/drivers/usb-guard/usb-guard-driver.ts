@@ -4,6 +4,9 @@ import type { Clock } from '../../core/clock.js';
 import type { Observation } from '../../core/readings.js';
 import type { Logger } from '../../log/logger.js';
 import type { Driver, DriverContext } from '../contract.js';
+import { nodeUsbBus } from '../transports/usb.js';
+import type { UsbBus } from '../transports/usb/bus.js';
+import { HotplugFollower } from '../transports/usb/hotplug-follower.js';
 import { scanUsbDevices } from './usb-devices.js';
 import { enrolledOrEnrol } from './usb-enrolment.js';
 import { guardedDevices, usbGuardObservation } from './usb-policy.js';
@@ -15,9 +18,10 @@ export const USB_GUARD_DEFAULT_TIMING = { interval: '10s', timeout: '5s' };
 
 /**
  * Watches the USB bus against an allowlist: the config's `allow` entries plus, with `enrolPresent`,
- * the devices attached when the guard first ran (see usb-enrolment). Polls `<sysfs>/bus/usb/devices`
- * (no native module, no udev needed), so a device that comes and goes between two polls is missed;
- * the interval bounds that window.
+ * the devices attached when the guard first ran (see usb-enrolment). Reads `<sysfs>/bus/usb/devices`
+ * (no udev needed) on every poll and, when watched, at once on any USB attach or detach that libusb
+ * reports through node-usb (loaded only for this). Without hotplug, a device that comes and goes
+ * between two polls is missed; the interval bounds that window.
  */
 export class UsbGuardDriver implements Driver {
   readonly kind = 'system' as const;
@@ -26,11 +30,14 @@ export class UsbGuardDriver implements Driver {
   readonly timeoutMs: number;
   private readonly log: Logger;
   private readonly clock: Clock;
+  private hotplug: HotplugFollower | undefined;
 
   constructor(
     private readonly config: UsbGuardConfig,
     private readonly paths: { sysfs: string; state: string },
     ctx: DriverContext,
+    /** USB attach/detach notifications (libusb hotplug through node-usb by default); null: polling only. */
+    private readonly subscribe: UsbBus['onHotplug'] | null = nodeUsbBus().onHotplug,
   ) {
     this.log = ctx.log;
     this.clock = ctx.clock;
@@ -54,6 +61,20 @@ export class UsbGuardDriver implements Driver {
     return problems.length > 0 ? { ...observation, problems } : observation;
   }
 
-  /** Nothing is held open between polls. */
-  async close(): Promise<void> {}
+  watch(emit: (observation: Observation) => void): void {
+    if (!this.subscribe || this.hotplug) return;
+    this.hotplug = new HotplugFollower({
+      subscribe: this.subscribe,
+      matches: () => true,
+      look: async () => emit(await this.poll(new AbortController().signal)),
+      clock: this.clock,
+      log: this.log,
+    });
+    this.hotplug.start();
+  }
+
+  /** Nothing is held open between polls but the hotplug subscription. */
+  async close(): Promise<void> {
+    await this.hotplug?.close();
+  }
 }
