@@ -3,14 +3,12 @@
  * driver → reading → rule engine → fault event → report → outbox → uplink → hub. No logic lives here
  * beyond the wiring.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from './core/clock.js';
 import { AGENT_VERSION } from './version.js';
 import { repeatEvery } from './core/repeat.js';
 import type { Observation, Readings } from './core/readings.js';
 import { resolveTerminal, type TerminalIdentity } from './core/terminal-identity.js';
-import { ConfigError } from './config/load.js';
 import { parseDuration, type Config } from './config/schema.js';
 import { countWear } from './diagnostics/count-wear.js';
 import { LifetimeCounters } from './diagnostics/lifetime-counters.js';
@@ -30,13 +28,15 @@ import { Scheduler } from './drivers/scheduler.js';
 import { startKeypadTrigger } from './drivers/keypad/keypad-trigger.js';
 import { ClockSkewTracker } from './drivers/system/clock-skew.js';
 import type { Logger } from './log/logger.js';
-import { buildHeartbeatReport, buildSelfTestReport } from './report/builder.js';
+import { buildSelfTestReport } from './report/builder.js';
 import { FaultReporter } from './report/fault-reporter.js';
+import { Heartbeats } from './report/heartbeats.js';
 import { executeHubCommand } from './report/hub-commands.js';
 import { openOutbox } from './report/outbox.js';
 import type { Outbox, OutboxStats } from './report/outbox-contract.js';
 import type { SelfTestResult } from './report/schema.js';
 import { Uplink } from './report/uplink.js';
+import { readUplinkTlsFiles } from './report/uplink/tls-files.js';
 
 const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
 
@@ -86,7 +86,6 @@ export interface AgentStatus {
 export async function createAgent(options: AgentOptions): Promise<Agent> {
   const { config, log } = options;
   const clock = options.clock ?? systemClock;
-  const startedAt = clock.now();
   const terminal = resolveTerminal(config);
   const engine = await createRuleEngine(config.rules);
   const outbox = await openOutbox({ dir: join(config.paths.state, 'outbox'), ...config.outbox, clock, log: log.child({ component: 'outbox' }) });
@@ -143,7 +142,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
         url: config.uplink.url,
         terminal: terminal.id,
         ...(config.uplink.token ? { token: config.uplink.token } : {}),
-        ...readPems(config.uplink),
+        ...readUplinkTlsFiles(config.uplink),
         outbox,
         clock,
         log: log.child({ component: 'uplink' }),
@@ -169,27 +168,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     await counters.save();
   };
   let stopMaintenance = () => {};
-  let stopHeartbeat = () => {};
   let stopKeypad = () => {};
-  const heartbeat = async () => {
-    const stats = outbox.stats();
-    const openFaults = engine.firing().map((f) => faultKey(f.code, f.instance));
-    const draft = buildHeartbeatReport(
-      { uptimeS: Math.round((clock.now() - startedAt) / 1000), openFaults, outbox: { pending: stats.pending, droppedSeqs: outbox.takeDropped(), storage: stats.storage } },
-      { terminal, now: clock.now() },
-    );
-    await outbox.record(draft);
-  };
-  // An eviction (outbox full) is itself reported at once: a heartbeat carries the dropped seqs.
-  let evictionNoticeDue = false;
-  outbox.onRecord(() => {
-    if (evictionNoticeDue || outbox.stats().droppedSeqs.length === 0) return;
-    evictionNoticeDue = true;
-    clock.setTimeout(() => {
-      evictionNoticeDue = false;
-      heartbeat().catch((err) => log.error({ err }, 'could not record the eviction notice'));
-    }, 0);
-  });
+  const heartbeats = new Heartbeats({ outbox, terminal, clock, log, openFaults: () => engine.firing().map((f) => faultKey(f.code, f.instance)) });
 
   return {
     monitor,
@@ -201,7 +181,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       observeAgent(outbox.stats().storage);
       scheduler.start();
       uplink?.start();
-      stopHeartbeat = repeatEvery(clock, parseDuration(config.heartbeat), heartbeat, log);
+      heartbeats.start(parseDuration(config.heartbeat));
       feedMaintenance();
       stopMaintenance = repeatEvery(clock, MAINTENANCE_INTERVAL_MS, maintenance, log);
       const keypad = config.control.keypad;
@@ -225,7 +205,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       log.info({ terminal: terminal.id, drivers: drivers.map((d) => d.name), uplink: config.uplink?.url ?? null }, 'agent started');
     },
     async stop() {
-      stopHeartbeat();
+      heartbeats.stop();
       stopMaintenance();
       stopKeypad();
       stopCountingWear();
@@ -238,18 +218,4 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       log.info({}, 'agent stopped');
     },
   };
-}
-
-function readPems(uplink: NonNullable<Config['uplink']>): { ca?: string; cert?: string; key?: string } {
-  const out: { ca?: string; cert?: string; key?: string } = {};
-  for (const key of ['ca', 'cert', 'key'] as const) {
-    const file = uplink[key];
-    if (!file) continue;
-    try {
-      out[key] = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new ConfigError(`uplink.${key}: cannot read ${file}: ${(err as Error).message}`);
-    }
-  }
-  return out;
 }
