@@ -28,6 +28,7 @@ import { Scheduler } from './drivers/scheduler.js';
 import { startKeypadTrigger } from './drivers/keypad/keypad-trigger.js';
 import { ClockSkewTracker } from './drivers/system/clock-skew.js';
 import type { Logger } from './log/logger.js';
+import { buildBundle } from './bundle/bundle.js';
 import { buildSelfTestReport } from './report/builder.js';
 import { FaultReporter } from './report/fault-reporter.js';
 import { Heartbeats } from './report/heartbeats.js';
@@ -137,6 +138,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     return result;
   });
 
+  const status = (): AgentStatus => ({ terminal, at: new Date(clock.now()).toISOString(), readings: monitor.readings(), faults: engine.firing(), outbox: outbox.stats() });
+
   const uplink = config.uplink
     ? new Uplink({
         url: config.uplink.url,
@@ -155,6 +158,14 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
       command,
       {
         selfTest: (level, commandId) => selfTests.start({ level, record: true, commandId }).result,
+        bundle: async (commandId) => {
+          const last = selfTests.lastResult();
+          // The same picture `posdiag bundle` gets from a running daemon.
+          const state = { source: 'daemon', status: status(), selfTests: last ? [last] : [], outbox: outbox.stats() };
+          const bundle = await buildBundle(config, state, clock.now(), AGENT_VERSION);
+          await uplink.sendBundle(commandId, bundle);
+          return { size: bundle.length };
+        },
         reply: (commandId, ok, detail) => uplink.sendCommandResult(commandId, ok, detail),
       },
       log,
@@ -176,7 +187,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     outbox,
     startSelfTest: (options) => selfTests.start(options),
     lastSelfTest: () => selfTests.lastResult(),
-    status: () => ({ terminal, at: new Date(clock.now()).toISOString(), readings: monitor.readings(), faults: engine.firing(), outbox: outbox.stats() }),
+    status,
     start() {
       observeAgent(outbox.stats().storage);
       scheduler.start();

@@ -5,6 +5,7 @@ import type { AgentMessage, Report } from '../report/schema.js';
 import { decodeAgentFrame, truncateReason } from './agent-frame.js';
 import { sendHubMessage, type AgentRegistry } from './agent-registry.js';
 import { keepAlive } from './keep-alive.js';
+import type { BundleIntake } from './bundle-intake.js';
 import type { HubStore, InsertOutcome, SeqGap, StoredReport } from './store.js';
 
 /** What the hub learned from storing a report, besides the report itself. */
@@ -19,6 +20,7 @@ export interface StoredMeta {
 export interface AgentContext {
   store: HubStore;
   registry: AgentRegistry;
+  bundles: BundleIntake;
   clock: Clock;
   /** Ping period; a connection that has not answered one ping by the next is terminated. */
   pingIntervalMs: number;
@@ -28,9 +30,10 @@ export interface AgentContext {
 }
 
 /**
- * Serves one authenticated agent connection. Every frame gets exactly one answer: `ack` for a
- * stored (or already stored) report, `error` for anything refused. A bad frame never closes the
- * connection; only ws itself closes it for protocol violations (e.g. 1009 for an oversize frame).
+ * Serves one authenticated agent connection. Every report frame gets exactly one answer: `ack` for a
+ * stored (or already stored) report, `error` when refused; any other frame is answered only by an
+ * `error` when refused. A bad frame never closes the connection; only ws itself closes it for protocol
+ * violations (e.g. 1009 for an oversize frame).
  */
 export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): void {
   const log = ctx.log.child({ terminal });
@@ -46,6 +49,7 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
     log.warn({ pingIntervalMs: ctx.pingIntervalMs }, 'agent did not answer ping: connection dead, terminated');
     ws.terminate();
   });
+  const receiveChunk = ctx.bundles.connection(terminal);
   const lastSeq = ctx.store.lastSeq(terminal);
   sendHubMessage(ws, { type: 'welcome', serverTime: new Date(ctx.clock.now()).toISOString(), lastSeq });
   log.info({ lastSeq }, 'agent connected');
@@ -73,6 +77,11 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
       case 'command_result':
         log.info({ commandId: message.commandId, ok: message.ok, detail: message.detail }, 'command result');
         return;
+      case 'bundle_chunk': {
+        const outcome = receiveChunk(message);
+        if (!outcome.ok) refuse(outcome.reason, message.commandId);
+        return;
+      }
     }
   }
 

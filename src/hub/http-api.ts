@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { AlertStream } from './alert-stream.js';
+import type { BundleIntake } from './bundle-intake.js';
 import type { Logger } from '../log/logger.js';
 import { commandNameSchema, faultReportSchema, hubMessage, type HubMessage } from '../report/schema.js';
 import { describeIssues } from './agent-frame.js';
@@ -28,6 +29,9 @@ import type { TokenMap } from './tokens.js';
  *                                                 checked it, {reportId, ref, level, at, passed, stillPresent}, absent if none)
  *   POST /api/terminals/ID/commands {"name":"self_test","args":{"level":"quick"}}
  *                                            → 202 {id}; 404 unknown terminal; 409 terminal not connected
+ *                                              ("bundle": the terminal sends its diagnostic bundle, stored under that id)
+ *   GET  /api/bundles?terminal=ID            → 200 [ {id, terminal, receivedAt, size, sha256} ] oldest first
+ *   GET  /api/bundles/ID                     → 200 the tar.gz (application/gzip); 404 if none (yet)
  * Errors are `{ error: <reason> }` with 400 (bad query or body), 401, 404, 405, 409 or 413.
  */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -36,6 +40,7 @@ export const MAX_REPORTS_PAGE = 1000;
 export interface ApiContext {
   store: HubStore;
   registry: AgentRegistry;
+  bundles: BundleIntake;
   tokens: TokenMap;
   /** The operator's bearer token; undefined = the API is unauthenticated. */
   apiToken: string | undefined;
@@ -68,6 +73,7 @@ const reportsQuery = z.strictObject({
   after: z.string().optional(),
 });
 const faultsQuery = z.strictObject({ state: z.literal('open').optional() });
+const bundlesQuery = z.strictObject({ terminal: terminalId.optional() });
 const commandBody = z.strictObject({ name: commandNameSchema, args: z.unknown().optional() });
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -165,6 +171,24 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
     parseWith(faultsQuery, queryObject(url.searchParams), 'query');
     return send(res, 200, { terminals: ctx.store.openFaults() });
   }
+  if (url.pathname === '/api/bundles') {
+    requireMethod(req, res, 'GET');
+    const { terminal } = parseWith(bundlesQuery, queryObject(url.searchParams), 'query');
+    return send(res, 200, ctx.store.bundles.list(terminal));
+  }
+  const bundle = /^\/api\/bundles\/([^/]+)$/.exec(url.pathname);
+  if (bundle) {
+    requireMethod(req, res, 'GET');
+    const id = decodePathSegment(bundle[1]!);
+    const found = ctx.store.bundles.get(id);
+    if (!found) throw new HttpError(404, `no bundle ${id} (yet)`);
+    res.writeHead(200, {
+      'content-type': 'application/gzip',
+      'content-length': found.data.length,
+      'content-disposition': `attachment; filename="posdiag-bundle-${found.terminal}-${found.id}.tar.gz"`,
+    });
+    return void res.end(found.data);
+  }
   const command = /^\/api\/terminals\/([^/]+)\/commands$/.exec(url.pathname);
   if (command) {
     requireMethod(req, res, 'POST');
@@ -173,7 +197,11 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
     const body = parseWith(commandBody, await readJsonBody(req), 'command');
     // Validating the whole outgoing message checks `args` against the protocol; its type is ours.
     const message = parseWith(hubMessage, { type: 'command', id: randomUUID(), name: body.name, args: body.args ?? {} }, 'command') as CommandMessage;
-    if (!ctx.registry.send(terminal, message)) throw new HttpError(409, `terminal ${terminal} is not connected`);
+    if (message.name === 'bundle') ctx.bundles.expect(terminal, message.id);
+    if (!ctx.registry.send(terminal, message)) {
+      ctx.bundles.forget(message.id);
+      throw new HttpError(409, `terminal ${terminal} is not connected`);
+    }
     ctx.log.info({ terminal, commandId: message.id, name: message.name, args: message.args }, 'command sent');
     return send(res, 202, { id: message.id });
   }

@@ -13,6 +13,7 @@ import { authenticate } from './auth.js';
 import { AlertStream } from './alert-stream.js';
 import { handleApiRequest } from './http-api.js';
 import { DEFAULT_PING_INTERVAL_MS } from './keep-alive.js';
+import { BundleIntake } from './bundle-intake.js';
 import { HubStore, type StoredReport } from './store.js';
 import { parseTokens, type TokenMap } from './tokens.js';
 
@@ -78,6 +79,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const clock = options.clock ?? systemClock;
   const store = new HubStore(options.dbFile);
   const registry = new AgentRegistry();
+  const bundles = new BundleIntake(store.bundles, clock, log);
   const alerts = new AlertStream();
   const listeners: StoredListener[] = [(row, meta) => alerts.publish(row, meta)];
 
@@ -96,6 +98,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const agentContext = {
     store,
     registry,
+    bundles,
     clock,
     pingIntervalMs,
     log,
@@ -110,7 +113,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     },
   };
 
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, tokens, apiToken: options.apiToken, alerts, log }));
+  server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, bundles, tokens, apiToken: options.apiToken, alerts, log }));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err) => log.debug({ err: err.message }, 'upgrade socket error'));
     const path = new URL(req.url ?? '/', 'http://hub').pathname;

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Category, FaultReport, Report, Severity } from '../report/schema.js';
+import { BUNDLES_TABLE, BundleStore } from './bundle-store.js';
 
 /** A stored report as the API and `onStored` show it: the report's own fields plus when the hub got it. */
 export type StoredReport = Report & { receivedAt: string };
@@ -68,7 +69,36 @@ export interface ReportPage {
   next: ReportCursor | null;
 }
 
-const SCHEMA_VERSION = 1;
+/** Step N brings a database from user_version N to N + 1. */
+const MIGRATIONS = [
+  `
+  CREATE TABLE reports (
+    id TEXT PRIMARY KEY,
+    terminal TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    body TEXT NOT NULL -- the validated report, JSON
+  );
+  -- Not unique: a reset agent may reuse a seq with a new id, and both reports must be kept.
+  CREATE INDEX reports_terminal_seq ON reports (terminal, seq);
+  CREATE TABLE faults (
+    terminal TEXT NOT NULL,
+    code TEXT NOT NULL,
+    instance_key TEXT NOT NULL, -- JSON of instance, so null and "" stay distinct under the primary key
+    instance TEXT,
+    state TEXT NOT NULL CHECK (state IN ('raised', 'cleared')),
+    seq INTEGER NOT NULL,
+    severity TEXT NOT NULL,
+    category TEXT NOT NULL,
+    since TEXT NOT NULL,
+    inhibited_by TEXT,
+    report_id TEXT NOT NULL,
+    PRIMARY KEY (terminal, code, instance_key)
+  );`,
+  BUNDLES_TABLE,
+];
+const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
  * The hub's durable store (SQLite, WAL, synchronous=FULL): every method commits before it returns,
@@ -82,6 +112,8 @@ export class HubStore {
   private readonly db: Database.Database;
   private readonly stmts;
   readonly insert: (report: Report, receivedAt: string) => InsertOutcome;
+  /** Diagnostic bundles the terminals sent on the hub's `bundle` command. */
+  readonly bundles: BundleStore;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -118,39 +150,19 @@ export class HubStore {
         ORDER BY r.seq DESC LIMIT 1`),
     };
     this.insert = this.db.transaction((report: Report, receivedAt: string) => this.insertInTransaction(report, receivedAt));
+    this.bundles = new BundleStore(db);
   }
 
+  /** Brings an older database up to SCHEMA_VERSION one step at a time, each step in its own transaction. */
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) throw new Error(`hub database schema version ${version} is newer than this hub (${SCHEMA_VERSION})`);
-    if (version === SCHEMA_VERSION) return;
-    this.db.exec(`
-      CREATE TABLE reports (
-        id TEXT PRIMARY KEY,
-        terminal TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        received_at TEXT NOT NULL,
-        body TEXT NOT NULL -- the validated report, JSON
-      );
-      -- Not unique: a reset agent may reuse a seq with a new id, and both reports must be kept.
-      CREATE INDEX reports_terminal_seq ON reports (terminal, seq);
-      CREATE TABLE faults (
-        terminal TEXT NOT NULL,
-        code TEXT NOT NULL,
-        instance_key TEXT NOT NULL, -- JSON of instance, so null and "" stay distinct under the primary key
-        instance TEXT,
-        state TEXT NOT NULL CHECK (state IN ('raised', 'cleared')),
-        seq INTEGER NOT NULL,
-        severity TEXT NOT NULL,
-        category TEXT NOT NULL,
-        since TEXT NOT NULL,
-        inhibited_by TEXT,
-        report_id TEXT NOT NULL,
-        PRIMARY KEY (terminal, code, instance_key)
-      );
-      PRAGMA user_version = ${SCHEMA_VERSION};
-    `);
+    MIGRATIONS.slice(version).forEach((sql, i) => {
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.pragma(`user_version = ${version + i + 1}`);
+      })();
+    });
   }
 
   private insertInTransaction(report: Report, receivedAt: string): InsertOutcome {

@@ -5,6 +5,8 @@ import type { HubCommand } from './uplink.js';
 export interface CommandTarget {
   /** Runs a self-test and records its `self_test` report carrying `commandId`. */
   selfTest(level: 'quick' | 'full', commandId: string): Promise<SelfTestResult>;
+  /** Builds the diagnostic bundle and sends it to the hub under `commandId`; resolves with its size once sent. */
+  bundle(commandId: string): Promise<{ size: number }>;
   reply(commandId: string, ok: boolean, detail: string): void;
 }
 
@@ -35,7 +37,13 @@ export async function executeHubCommand(command: HubCommand, target: CommandTarg
       return;
     }
     case 'bundle':
-      target.reply(command.id, false, 'diagnostic bundles are not supported by this agent version yet');
+      try {
+        const { size } = await target.bundle(command.id);
+        target.reply(command.id, true, `diagnostic bundle of ${size} bytes sent`);
+      } catch (err) {
+        log.error({ err, commandId: command.id }, 'diagnostic bundle for the hub failed');
+        target.reply(command.id, false, `diagnostic bundle could not be sent: ${(err as Error).message}`);
+      }
       return;
   }
 }

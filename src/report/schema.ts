@@ -175,6 +175,12 @@ export type HeartbeatReport = z.infer<typeof heartbeatReportSchema>;
 export type ReportDraft = Report extends infer R ? (R extends Report ? Omit<R, 'seq'> : never) : never;
 
 export const COMMAND_NAMES = ['self_test', 'bundle', 'ping'] as const;
+
+/** A diagnostic bundle (the hub's `bundle` command) travels in chunks of this many bytes, each in one frame. */
+export const BUNDLE_CHUNK_BYTES = 128 * 1024;
+/** Largest bundle an agent sends and a hub takes: logs are size-bounded, so this is ample. */
+export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 export const commandNameSchema = z.enum(COMMAND_NAMES);
 
 /** Agent → hub. */
@@ -187,8 +193,20 @@ export const agentMessage = z.discriminatedUnion('type', [
     ok: z.boolean(),
     detail: z.string().max(2000),
   }),
+  /** One piece of the bundle a `bundle` command asked for; the hub stores it once every piece has come and the hash matches. */
+  z.strictObject({
+    type: z.literal('bundle_chunk'),
+    commandId: z.string().min(1).max(64),
+    index: z.number().int().nonnegative(),
+    total: z.number().int().min(1).max(MAX_BUNDLE_BYTES / BUNDLE_CHUNK_BYTES),
+    /** The whole bundle's length and SHA-256 (hex), the same in every chunk. */
+    size: z.number().int().min(1).max(MAX_BUNDLE_BYTES),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex'),
+    data: z.string().min(1).max(Math.ceil(BUNDLE_CHUNK_BYTES / 3) * 4).regex(BASE64, 'base64'),
+  }),
 ]);
 export type AgentMessage = z.infer<typeof agentMessage>;
+export type BundleChunk = Extract<AgentMessage, { type: 'bundle_chunk' }>;
 
 /** Hub → agent. */
 export const hubMessage = z.discriminatedUnion('type', [

@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { Outbox } from './outbox-contract.js';
 import { hubMessage, MAX_FRAME_BYTES } from './schema.js';
 import type { AgentMessage, HubMessage } from './schema.js';
+import { splitBundle } from './bundle-chunks.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './uplink/backoff.js';
 import type { BackoffPolicy } from './uplink/backoff.js';
 import { SendWindow } from './uplink/send-window.js';
@@ -172,6 +173,20 @@ export class Uplink {
     if (socket?.readyState !== WebSocket.OPEN) return false;
     this.send(socket, { type: 'command_result', commandId, ok, detail: detail.slice(0, 2000) });
     return true;
+  }
+
+  /**
+   * Sends a diagnostic bundle the hub asked for, chunk by chunk on the open link, each chunk only once
+   * the previous one is written out (so the socket buffer stays small). Rejects when there is no link or
+   * it closes on the way: the hub's operator asks again; a bundle is not worth an outbox entry.
+   */
+  async sendBundle(commandId: string, bundle: Buffer): Promise<void> {
+    const socket = this.session?.socket;
+    if (socket?.readyState !== WebSocket.OPEN) throw new Error('no open link to the hub');
+    for (const chunk of splitBundle(commandId, bundle)) {
+      if (socket.readyState !== WebSocket.OPEN) throw new Error('the link to the hub closed while the bundle was being sent');
+      await new Promise<void>((resolve, reject) => socket.send(JSON.stringify(chunk satisfies AgentMessage), (err) => (err ? reject(err) : resolve())));
+    }
   }
 
   status(): UplinkStatus {
