@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 
 /**
  * SPEC §8: the canary test cards go through every path — driver, log (trace level), report, outbox
- * file, hub database, wire frames both ways — and no output may hold a canary PAN (plain, or grouped
+ * file, hub database, wire frames both ways, the technician's bundle and the one the hub asks for — and no output may hold a canary PAN (plain, or grouped
  * with spaces or dashes) or anything track-shaped.
  */
 
@@ -153,6 +153,17 @@ describe('no card data in any output', () => {
       reader.swipe(reports.good('visa'));
       await agent.startSelfTest({ level: 'quick', record: true }).result;
       await until((rows) => rows.some((r) => r.kind === 'self_test'));
+
+      // The provider's copy of the bundle: asked over the hub, stored in its database, unpacked for the scan.
+      const api = `http://127.0.0.1:${hub.address.port}/api`;
+      const asked = await fetch(`${api}/terminals/T-LEAK/commands`, { method: 'POST', body: '{"name":"bundle"}', headers: { 'content-type': 'application/json' } });
+      const { id } = (await asked.json()) as { id: string };
+      let fromHub: Response;
+      while ((fromHub = await fetch(`${api}/bundles/${id}`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+      writeFileSync(join(dir, 'hub-bundle.tar.gz'), Buffer.from(await fromHub.arrayBuffer()));
+      mkdirSync(join(dir, 'hub-bundle'));
+      execFileSync('tar', ['xzf', join(dir, 'hub-bundle.tar.gz'), '-C', join(dir, 'hub-bundle')]);
+      expect(readFileSync(join(dir, 'hub-bundle', 'posdiag-bundle', 'logs', 'posdiag.log'), 'utf8')).toMatch(/"outcome":"partial"/);
     } finally {
       await agent.stop();
       await hub.close();
