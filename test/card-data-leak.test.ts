@@ -14,8 +14,9 @@ import { execFileSync } from 'node:child_process';
 
 /**
  * SPEC §8: the canary test cards go through every path — driver, log (trace level), report, outbox
- * file, hub database, wire frames both ways, the technician's bundle and the one the hub asks for — and no output may hold a canary PAN (plain, or grouped
- * with spaces or dashes) or anything track-shaped.
+ * file, hub database, wire frames both ways, the technician's bundle and the one the hub asks for —
+ * and no output may hold a canary PAN (plain, or grouped with spaces or dashes) or anything
+ * track-shaped.
  */
 
 const CANARY_PATTERNS: { name: string; re: RegExp }[] = [
