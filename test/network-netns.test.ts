@@ -1,11 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/core/clock.js';
+import { FakeClock, systemClock } from '../src/core/clock.js';
 import type { Observation } from '../src/core/readings.js';
+import { signalChild } from '../src/core/signal-child.js';
 import { NetworkDriver } from '../src/drivers/network/network-driver.js';
 import { readAttribute } from '../src/drivers/transports/sysfs.js';
 import { silentLogger } from '../src/log/logger.js';
@@ -115,5 +116,78 @@ describe.skipIf(!isRoot)('link loss in a network namespace (needs root: network 
     } finally {
       await driver.close();
     }
+  }, 20_000);
+});
+
+/**
+ * Loss on the way to a host: a test host in a namespace of our own (10.254.213.2 on the far end of a
+ * veth pair, a TCP listener run inside it), reached from here through 10.254.213.1. iptables inside the
+ * namespace drops the SYNs to the listener (tc netem is not available here), so the probe meets silence,
+ * not a refusal. Traffic stays on this machine: the only addresses are the pair's own.
+ */
+describe.skipIf(!isRoot)('loss to a test host in a network namespace (needs root and iptables)', () => {
+  const HOST_NS = `pdhost${tag}`;
+  const NEAR = `pdh${tag}a`;
+  const FAR = `pdh${tag}b`;
+  const TEST_HOST = '10.254.213.2';
+  let listener: ChildProcess | undefined;
+  let port: number;
+  const inHost = (...args: string[]) => sh('ip', 'netns', 'exec', HOST_NS, ...args);
+  const dropSyns = (action: '-A' | '-D') => inHost('iptables', action, 'INPUT', '-p', 'tcp', '--dport', String(port), '--syn', '-j', 'DROP');
+
+  beforeAll(async () => {
+    sh('ip', 'netns', 'add', HOST_NS);
+    sh('ip', 'link', 'add', NEAR, 'type', 'veth', 'peer', 'name', FAR);
+    sh('ip', 'link', 'set', FAR, 'netns', HOST_NS);
+    sh('ip', 'addr', 'add', '10.254.213.1/30', 'dev', NEAR);
+    sh('ip', 'link', 'set', NEAR, 'up');
+    inHost('ip', 'addr', 'add', `${TEST_HOST}/30`, 'dev', FAR);
+    inHost('ip', 'link', 'set', FAR, 'up');
+    inHost('ip', 'link', 'set', 'lo', 'up');
+    // Never probe anything but the namespace: the address must route through the pair, not the default route.
+    expect(sh('ip', 'route', 'get', TEST_HOST)).toMatch(new RegExp(`^${TEST_HOST.replaceAll('.', '\\.')} dev ${NEAR} `));
+    const script = 'import socket\ns = socket.socket()\ns.bind(("0.0.0.0", 0))\ns.listen(16)\nprint(s.getsockname()[1], flush=True)\nwhile True:\n    s.accept()[0].close()\n';
+    const child = spawn('ip', ['netns', 'exec', HOST_NS, 'python3', '-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    listener = child;
+    port = await new Promise<number>((resolve, reject) => {
+      child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+      child.once('exit', (code) => reject(new Error(`the test host's listener exited (${code})`)));
+    });
+  });
+
+  afterAll(() => {
+    if (listener) signalChild(listener, 'SIGKILL');
+    try {
+      sh('ip', 'netns', 'del', HOST_NS); // takes FAR, and with it its peer NEAR
+    } catch {
+      // Already gone.
+    }
+  });
+
+  it('reaches the host, then reports a timeout on the injected clock while iptables drops its SYNs, then reaches it again', async () => {
+    const target = { name: 'acquirer', host: TEST_HOST, port: 0, tls: false, httpDate: false };
+    const poll = async (clock: FakeClock | typeof systemClock) => {
+      const driver = new NetworkDriver({ interfaces: [], targets: [{ ...target, port }], timeout: '5s' }, { sysfs: '/nonexistent', procfs: '/nonexistent' }, { clock, log: silentLogger }, { monitorCommand: null });
+      try {
+        const polled = driver.poll(new AbortController().signal);
+        if (clock instanceof FakeClock) await clock.advance(4_000); // the probe's deadline: 80 % of the 5 s poll timeout
+        return (await polled).readings;
+      } finally {
+        await driver.close();
+      }
+    };
+
+    expect(await poll(systemClock)).toMatchObject({ 'network.target.acquirer.reachable': true });
+    dropSyns('-A');
+    try {
+      expect(await poll(new FakeClock())).toEqual({
+        'network.target.acquirer.dns_ok': true,
+        'network.target.acquirer.reachable': false,
+        'network.target.acquirer.error': 'timeout',
+      });
+    } finally {
+      dropSyns('-D');
+    }
+    expect(await poll(systemClock)).toMatchObject({ 'network.target.acquirer.reachable': true });
   }, 20_000);
 });
