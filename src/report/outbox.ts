@@ -130,12 +130,13 @@ class LogOutbox implements Outbox {
   record(draft: ReportDraft): Promise<Report> {
     return this.serialized(async () => {
       this.assertOpen();
-      if (this.storage === 'memory') await this.markSeq(this.last + 1);
       const report = reportSchema.parse({ ...draft, seq: this.last + 1 });
       const frame = encodeEntry({ t: 'r', r: report });
       if (frame.length - FRAME_HEADER_BYTES > MAX_FRAME_BYTES) {
         throw new RangeError(`report ${report.id} is ${frame.length} bytes, over ${MAX_FRAME_BYTES}`);
       }
+      // A report held in memory only: its seq is marked before anyone can see it.
+      if (this.storage === 'memory') await this.markSeq(report.seq);
       // Taken before any write: a frame that may have reached the disk keeps its seq for good.
       this.last = report.seq;
       const held: Held = { report, frame, onDisk: false };
