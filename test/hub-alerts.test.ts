@@ -66,3 +66,61 @@ describe('hub alert stream', () => {
     res.destroy();
   });
 });
+
+describe('silent terminals', () => {
+  const SILENCE_MS = 10 * 60_000;
+
+  it('announces a terminal that went away and stayed away, once, and its return; lists every terminal', async () => {
+    const h = await startTestHub({ silenceAfterMs: SILENCE_MS });
+    try {
+      const terminals = async () => (await (await fetch(`${h.api}/terminals`)).json()) as { id: string; connected: boolean; lastHeard: string | null; silent: boolean }[];
+      expect(await terminals()).toEqual([
+        { id: 'T-0001', connected: false, lastHeard: null, silent: false },
+        { id: 'T-0002', connected: false, lastHeard: null, silent: false },
+      ]);
+      const { events } = await subscribe(`${h.api}/alerts`);
+      let agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
+      await agent.next();
+      await agent.report(makeHeartbeat({ seq: 1 }));
+      const heardAt = h.clock.now();
+      expect((await terminals())[0]).toEqual({ id: 'T-0001', connected: true, lastHeard: new Date(heardAt).toISOString(), silent: false });
+
+      // Connected is alive (the keep-alive drops dead links), however long it says nothing.
+      await agent.close();
+      await waitFor(() => (h.hub.connectedTerminals().length === 0 ? true : undefined), 'the hub to see the agent go');
+      await h.clock.advance(SILENCE_MS - 1);
+      expect(events).toEqual([]);
+      await h.clock.advance(SILENCE_MS / 4); // the next check
+      await waitFor(() => (events.length === 1 ? true : undefined), 'the silent event');
+      expect(events[0]).toEqual({ id: `T-0001@${new Date(heardAt).toISOString()}/silent`, event: 'silent', data: { terminal: 'T-0001', lastHeard: new Date(heardAt).toISOString() } });
+      expect((await terminals())[0]).toMatchObject({ connected: false, silent: true });
+      await h.clock.advance(SILENCE_MS); // said once, not at every check
+      expect(events).toHaveLength(1);
+
+      agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
+      await waitFor(() => (events.length === 2 ? true : undefined), 'the back event');
+      expect(events[1]).toMatchObject({ event: 'back', data: { terminal: 'T-0001', lastHeard: new Date(h.clock.now()).toISOString() } });
+      expect((await terminals())[0]).toMatchObject({ connected: true, silent: false });
+      await agent.close();
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('remembers across a hub restart when each terminal was last heard from', async () => {
+    const h = await startTestHub({ silenceAfterMs: SILENCE_MS });
+    try {
+      const agent = await TestAgent.connect(h.hub.url, 'T-0002', 'token-two');
+      await agent.next();
+      await agent.report(makeHeartbeat({ terminal: 'T-0002', seq: 1 }));
+      await agent.close();
+      await h.restart();
+      const { events } = await subscribe(`${h.api}/alerts`);
+      await h.clock.advance(SILENCE_MS + SILENCE_MS / 4);
+      await waitFor(() => (events.length === 1 ? true : undefined), 'the silent event after the restart');
+      expect(events[0]).toMatchObject({ event: 'silent', data: { terminal: 'T-0002' } });
+    } finally {
+      await h.cleanup();
+    }
+  });
+});

@@ -134,6 +134,15 @@ describe('posdiag hub --api-token-file', () => {
     expect(stderr).toMatch(/--api-token-file: cannot read .*: EISDIR/);
   });
 
+  it.each([
+    ['30s', /--silence-after must be at least 2m \(got "30s"\)/],
+    ['soon', /--silence-after must be a duration such as 15m or 1h \(got "soon"\)/],
+  ])('exits 2 for --silence-after %s, saying why', async (value, message) => {
+    const { code, stderr } = await run(['--silence-after', value]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
   it('exits 78 for a non-loopback --listen without a token, saying why', async () => {
     const { code, stderr } = await run(['--listen', '0.0.0.0:0']);
     expect(code).toBe(78);

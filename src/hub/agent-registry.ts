@@ -37,6 +37,10 @@ export class AgentRegistry {
     return [...this.sockets.keys()].sort();
   }
 
+  has(terminal: string): boolean {
+    return this.sockets.has(terminal);
+  }
+
   /** Ends every connection now (hub shutdown): agents reconnect to the next hub. */
   terminateAll(): void {
     for (const ws of this.sockets.values()) ws.terminate();

@@ -25,6 +25,8 @@ export interface AgentContext {
   /** Ping period; a connection that has not answered one ping by the next is terminated. */
   pingIntervalMs: number;
   log: Logger;
+  /** The terminal showed signs of life: it connected or sent a frame. */
+  heard(terminal: string): void;
   /** Called after a new report is committed and acked. */
   stored(row: StoredReport, meta: StoredMeta): void;
 }
@@ -43,6 +45,7 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
   };
 
   ctx.registry.add(terminal, ws);
+  ctx.heard(terminal);
   keepAlive(ws, ctx.clock, ctx.pingIntervalMs, () => {
     // Forget it now rather than on the asynchronous 'close', so a command POSTed from here on gets 409.
     ctx.registry.remove(terminal, ws);
@@ -55,6 +58,7 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
   log.info({ lastSeq }, 'agent connected');
 
   ws.on('message', (data, isBinary) => {
+    ctx.heard(terminal);
     const decoded = decodeAgentFrame(data, isBinary);
     if (!decoded.ok) return refuse(decoded.reason, decoded.ref);
     handleMessage(decoded.message);

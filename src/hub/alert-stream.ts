@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { StoredMeta } from './agent-socket.js';
+import type { PresenceEvent } from './terminal-presence.js';
 import type { StoredReport } from './store.js';
 
 /** A subscriber further behind than this is cut off rather than buffered without bound. */
@@ -8,7 +9,8 @@ const MAX_BACKLOG_BYTES = 1 << 20;
 /**
  * The provider's live alert feed, `GET /api/alerts` (Server-Sent Events): an `alert` the moment a fault
  * that is not inhibited is raised, and a `cleared` when such a fault clears. Inhibited faults (explained
- * by a root cause) and stale updates never reach it. Each event's `id` is the report id.
+ * by a root cause) and stale updates never reach it. Each event's `id` is the report id. A terminal
+ * that falls silent (see terminal-presence) is a `silent` event, and `back` when it is heard from again.
  */
 export class AlertStream {
   private readonly subscribers = new Set<ServerResponse>();
@@ -39,7 +41,15 @@ export class AlertStream {
       receivedAt: row.receivedAt,
       ...(row.repairRequest ? { repairRequest: row.repairRequest } : {}),
     });
-    const frame = `id: ${row.id}\nevent: ${event}\ndata: ${data}\n\n`;
+    this.write(`id: ${row.id}\nevent: ${event}\ndata: ${data}\n\n`);
+  }
+
+  publishPresence(event: PresenceEvent): void {
+    const { type, ...data } = event;
+    this.write(`id: ${event.terminal}@${event.lastHeard}/${type}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  private write(frame: string): void {
     for (const res of this.subscribers) {
       if (res.writableLength > MAX_BACKLOG_BYTES) {
         this.subscribers.delete(res);

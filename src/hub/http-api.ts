@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { AlertStream } from './alert-stream.js';
 import type { BundleIntake } from './bundle-intake.js';
+import type { TerminalPresence } from './terminal-presence.js';
 import type { Logger } from '../log/logger.js';
 import { commandNameSchema, faultReportSchema, hubMessage, type HubMessage } from '../report/schema.js';
 import { describeIssues } from './agent-frame.js';
@@ -30,6 +31,7 @@ import type { TokenMap } from './tokens.js';
  *   POST /api/terminals/ID/commands {"name":"self_test","args":{"level":"quick"}}
  *                                            → 202 {id}; 404 unknown terminal; 409 terminal not connected
  *                                              ("bundle": the terminal sends its diagnostic bundle, stored under that id)
+ *   GET  /api/terminals                      → 200 [ {id, connected, lastHeard, silent} ] every terminal the hub knows
  *   GET  /api/bundles?terminal=ID            → 200 [ {id, terminal, receivedAt, size, sha256} ] oldest first
  *   GET  /api/bundles/ID                     → 200 the tar.gz (application/gzip); 404 if none (yet)
  * Errors are `{ error: <reason> }` with 400 (bad query or body), 401, 404, 405, 409 or 413.
@@ -41,6 +43,7 @@ export interface ApiContext {
   store: HubStore;
   registry: AgentRegistry;
   bundles: BundleIntake;
+  presence: TerminalPresence;
   tokens: TokenMap;
   /** The operator's bearer token; undefined = the API is unauthenticated. */
   apiToken: string | undefined;
@@ -170,6 +173,11 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
     requireMethod(req, res, 'GET');
     parseWith(faultsQuery, queryObject(url.searchParams), 'query');
     return send(res, 200, { terminals: ctx.store.openFaults() });
+  }
+  if (url.pathname === '/api/terminals') {
+    requireMethod(req, res, 'GET');
+    parseWith(z.strictObject({}), queryObject(url.searchParams), 'query');
+    return send(res, 200, ctx.presence.list());
   }
   if (url.pathname === '/api/bundles') {
     requireMethod(req, res, 'GET');

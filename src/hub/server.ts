@@ -14,6 +14,7 @@ import { AlertStream } from './alert-stream.js';
 import { handleApiRequest } from './http-api.js';
 import { DEFAULT_PING_INTERVAL_MS } from './keep-alive.js';
 import { BundleIntake } from './bundle-intake.js';
+import { DEFAULT_SILENCE_AFTER_MS, TerminalPresence } from './terminal-presence.js';
 import { HubStore, type StoredReport } from './store.js';
 import { parseTokens, type TokenMap } from './tokens.js';
 
@@ -34,6 +35,8 @@ export interface HubOptions {
   apiToken?: string;
   /** Agent connections are pinged this often and dropped after a ping goes unanswered (default 30 s). */
   pingIntervalMs?: number;
+  /** A terminal not connected and not heard from for this long is announced silent (default 15 min). */
+  silenceAfterMs?: number;
   log?: Logger;
   clock?: Clock;
 }
@@ -82,6 +85,17 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const bundles = new BundleIntake(store.bundles, clock, log);
   const alerts = new AlertStream();
   const listeners: StoredListener[] = [(row, meta) => alerts.publish(row, meta)];
+  const presence = new TerminalPresence(
+    {
+      clock,
+      silenceAfterMs: options.silenceAfterMs ?? DEFAULT_SILENCE_AFTER_MS,
+      terminals: () => Object.keys(tokens),
+      isConnected: (terminal) => registry.has(terminal),
+      onChange: (event) => alerts.publishPresence(event),
+      log,
+    },
+    store.lastReceived(),
+  );
 
   const server: Server = options.tls
     ? createHttpsServer({
@@ -102,6 +116,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     clock,
     pingIntervalMs,
     log,
+    heard: (terminal: string) => presence.heard(terminal),
     stored(row: StoredReport, meta: StoredMeta) {
       for (const listener of listeners) {
         try {
@@ -113,7 +128,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     },
   };
 
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, bundles, tokens, apiToken: options.apiToken, alerts, log }));
+  server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, bundles, presence, tokens, apiToken: options.apiToken, alerts, log }));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err) => log.debug({ err: err.message }, 'upgrade socket error'));
     const path = new URL(req.url ?? '/', 'http://hub').pathname;
@@ -138,6 +153,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     throw err;
   });
 
+  presence.start();
   const port = (server.address() as AddressInfo).port;
   const address = { host: options.host, port };
   log.info({ ...address, tls: Boolean(options.tls), terminals: Object.keys(tokens).length, apiAuth: options.apiToken !== undefined }, 'hub listening');
@@ -147,6 +163,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   let closing: Promise<void> | undefined;
   const shutdown = async () => {
+    presence.stop();
     registry.terminateAll();
     alerts.close();
     await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -196,6 +196,12 @@ export class HubStore {
     return result.changes > 0;
   }
 
+  /** When each terminal's latest report arrived, in ms since the epoch. */
+  lastReceived(): Map<string, number> {
+    const rows = this.db.prepare<[], { terminal: string; at: string }>('SELECT terminal, MAX(received_at) AS at FROM reports GROUP BY terminal').all();
+    return new Map(rows.map((r) => [r.terminal, Date.parse(r.at)]));
+  }
+
   /** Highest seq stored for the terminal, 0 if none. */
   lastSeq(terminal: string): number {
     return this.stmts.lastSeq.get(terminal)?.last ?? 0;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { ConfigError } from '../../config/load.js';
+import { parseDuration } from '../../config/schema.js';
 import { loadTokens, startHub, TokensError } from '../../hub/index.js';
 import { stderrLogger } from '../stderr-logger.js';
 
@@ -26,6 +27,17 @@ function readApiToken(file: string | undefined): string | undefined {
   return token;
 }
 
+function parseSilence(text: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    throw new UsageError(`--silence-after must be a duration such as 15m or 1h (got "${text}")`);
+  }
+  if (ms < 120_000) throw new UsageError(`--silence-after must be at least 2m (got "${text}"): the agents' reconnect backoff alone reaches 1m`);
+  return ms;
+}
+
 function readPem(file: string | undefined, flag: string): string | undefined {
   if (file === undefined) return undefined;
   try {
@@ -38,7 +50,7 @@ function readPem(file: string | undefined, flag: string): string | undefined {
 export const hubCommand = defineCommand({
   name: 'hub',
   usage:
-    'posdiag hub [--listen HOST:PORT] [--db FILE] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]',
+    'posdiag hub [--listen HOST:PORT] [--db FILE] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--silence-after DURATION]',
   summary:
     'The provider-side hub: terminals connect over WebSocket at /agent (bearer token or TLS client certificate),\n' +
     'reports are stored once in SQLite and acknowledged after commit; JSON API under /api. With --api-token-file,\n' +
@@ -52,6 +64,7 @@ export const hubCommand = defineCommand({
     'tls-cert': { type: 'string', description: 'serve wss/https with this PEM certificate', valueName: 'FILE' },
     'tls-key': { type: 'string', description: 'PEM private key for --tls-cert', valueName: 'FILE' },
     'tls-ca': { type: 'string', description: 'CA whose client certificates (CN = terminal id) are accepted', valueName: 'FILE' },
+    'silence-after': { type: 'string', description: 'announce a terminal silent when not heard from this long (default 15m)', valueName: 'DURATION' },
   },
   async run(flags, _positional, io) {
     if (!flags.tokens) throw new UsageError('--tokens FILE is required: a terminal not in it is refused');
@@ -65,6 +78,7 @@ export const hubCommand = defineCommand({
       throw err;
     }
     const apiToken = readApiToken(flags['api-token-file']);
+    const silenceAfterMs = flags['silence-after'] === undefined ? undefined : parseSilence(flags['silence-after']);
     const cert = readPem(flags['tls-cert'], '--tls-cert');
     const key = readPem(flags['tls-key'], '--tls-key');
     const ca = readPem(flags['tls-ca'], '--tls-ca');
@@ -75,6 +89,7 @@ export const hubCommand = defineCommand({
       dbFile: flags.db ?? 'posdiag-hub.db',
       tokens,
       ...(apiToken ? { apiToken } : {}),
+      ...(silenceAfterMs !== undefined ? { silenceAfterMs } : {}),
       log,
       ...(cert && key ? { tls: { cert, key, ...(ca ? { ca, requestCert: true } : {}) } } : {}),
     });
