@@ -17,10 +17,10 @@ function untar(file: string): string {
 }
 
 describe('tar writer', () => {
-  it('writes archives that GNU tar extracts byte for byte', () => {
+  it('writes archives that GNU tar extracts byte for byte', async () => {
     const file = join(dir, 'plain.tar.gz');
     const big = Buffer.alloc(1500, 7);
-    writeFileSync(file, tarGz([{ name: 'posdiag-bundle/a.txt', data: Buffer.from('hello\n'), mtimeMs: 0 }, { name: 'posdiag-bundle/sub/b.bin', data: big, mtimeMs: 0 }]));
+    writeFileSync(file, await tarGz([{ name: 'posdiag-bundle/a.txt', data: Buffer.from('hello\n'), mtimeMs: 0 }, { name: 'posdiag-bundle/sub/b.bin', data: big, mtimeMs: 0 }]));
     const root = untar(file);
     expect(readFileSync(join(root, 'a.txt'), 'utf8')).toBe('hello\n');
     expect(readFileSync(join(root, 'sub', 'b.bin')).equals(big)).toBe(true);

@@ -1,4 +1,7 @@
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
 
 export interface TarEntry {
   name: string;
@@ -8,9 +11,10 @@ export interface TarEntry {
 
 /**
  * A POSIX ustar archive, gzip-compressed: enough for a diagnostic bundle (regular files, names up to
- * 100 bytes, no links), readable by `tar xzf` on any technician's laptop.
+ * 100 bytes, no links), readable by `tar xzf` on any technician's laptop. Compressed on the thread
+ * pool: the daemon builds bundles for the hub and must not stall its devices meanwhile.
  */
-export function tarGz(entries: TarEntry[]): Buffer {
+export async function tarGz(entries: TarEntry[]): Promise<Buffer> {
   const blocks: Buffer[] = [];
   for (const entry of entries) {
     blocks.push(header(entry));
@@ -19,7 +23,7 @@ export function tarGz(entries: TarEntry[]): Buffer {
     if (pad) blocks.push(Buffer.alloc(pad));
   }
   blocks.push(Buffer.alloc(1024)); // two zero blocks end the archive
-  return gzipSync(Buffer.concat(blocks));
+  return gzipAsync(Buffer.concat(blocks));
 }
 
 function header(entry: TarEntry): Buffer {
