@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,9 +40,11 @@ describe('link monitor restarts', () => {
   });
 
   it('waits the minimum again after a monitor that ran for a minute', async () => {
-    // Dies at once twice, then runs until the test has moved the clock past a minute.
-    const count = join(mkdtempSync(join(tmpdir(), 'posdiag-monitor-')), 'runs');
-    const script = `n=$(cat ${count} 2>/dev/null || echo 0); echo $((n + 1)) > ${count}; [ "$n" -ge 2 ] && sleep 0.5; exit 0`;
+    // Dies at once twice, then runs until the test, having moved the clock past a minute, lets it go.
+    const dir = mkdtempSync(join(tmpdir(), 'posdiag-monitor-'));
+    const count = join(dir, 'runs');
+    const release = join(dir, 'release');
+    const script = `n=$(cat ${count} 2>/dev/null || echo 0); echo $((n + 1)) > ${count}; if [ "$n" -ge 2 ]; then while [ ! -e ${release} ]; do sleep 0.02; done; fi`;
     const clock = new FakeClock();
     const log = recordingLogger();
     const monitor = new LinkMonitor(['sh', '-c', script], clock, log, () => {});
@@ -53,8 +55,9 @@ describe('link monitor restarts', () => {
     await exited(1);
     await clock.advance(MONITOR_RESTART_MIN_MS);
     await exited(2);
-    await clock.advance(2 * MONITOR_RESTART_MIN_MS); // the third run starts and sleeps
+    await clock.advance(2 * MONITOR_RESTART_MIN_MS); // the third run starts and waits
     await clock.advance(60_000);
+    writeFileSync(release, '');
     await exited(3);
     expect(exits()).toEqual([MONITOR_RESTART_MIN_MS, 2 * MONITOR_RESTART_MIN_MS, MONITOR_RESTART_MIN_MS]);
     await monitor.close();
