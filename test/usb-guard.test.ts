@@ -16,6 +16,7 @@ import type { UsbBus, UsbHotplugEvent } from '../src/drivers/transports/usb/bus.
 import { HOTPLUG_SETTLE_MS } from '../src/drivers/transports/usb/hotplug-follower.js';
 import { UsbGuardDriver, type UsbGuardConfig } from '../src/drivers/usb-guard/usb-guard-driver.js';
 import { silentLogger } from '../src/log/logger.js';
+import { waitFor } from './helpers/wait-for.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/sysfs/', import.meta.url));
 const TERMINAL = join(FIXTURES, 'usb-terminal');
@@ -124,7 +125,7 @@ describe('USB guard driver', () => {
     driver.watch((o) => seen.push(o));
     const event = (type: 'attach' | 'detach') => listeners.forEach((l) => l({ type, vendorId: 0x046d, productId: 0xc31c }));
     const settled = async (n: number) => {
-      for (let i = 0; i < 200 && seen.length < n; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+      await waitFor(() => (seen.length >= n ? true : undefined), `look ${n}`);
       return seen.length;
     };
 
