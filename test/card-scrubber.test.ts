@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { luhnValid, maskPan, scrubText, scrubValue, TRACK_PLACEHOLDER } from '../src/core/card-scrubber.js';
+import { holdsCardData, luhnValid, maskPan, scrubText, scrubValue, TRACK_PLACEHOLDER } from '../src/core/card-scrubber.js';
 
 const CANARIES = ['4111111111111111', '5555555555554444', '378282246310005', '6011111111111117'];
 
@@ -31,11 +31,32 @@ describe('card scrubber', () => {
     expect(scrubText('94111111111111111123')).toBe('94111111111111111123');
   });
 
+  it('keeps UUIDs whole, even where their digit groups would pass for a PAN', () => {
+    // 1111111-1111-1111 (15 digits across the dashes) is Luhn-valid: without the UUID rule it would be masked.
+    const id = 'c1111111-1111-1111-8a9b-0123456789ab';
+    expect(luhnValid('111111111111111')).toBe(false);
+    expect(luhnValid('1111111111111117')).toBe(true);
+    const tricky = 'c1111111-1111-1111-7a9b-0123456789ab';
+    for (const uuid of [id, tricky, 'C1111111-1111-1111-7A9B-0123456789AB']) expect(scrubText(`report ${uuid} stored`)).toBe(`report ${uuid} stored`);
+    expect(scrubValue({ id: tricky })).toEqual({ id: tricky });
+    // A PAN beside a UUID, or dash-grouped like one, is still masked.
+    expect(scrubText(`${id} 4111111111111111`)).toBe(`${id} 411111******1111`);
+    expect(scrubText('4111-1111-1111-1111')).toBe('411111******1111');
+  });
+
   it('scrubs deep values, keys and PAN-sized integers', () => {
     const out = scrubValue({ a: ['x 4111111111111111'], n: 4111111111111111, ok: 42, ['k4111111111111111']: true });
     const text = JSON.stringify(out);
     for (const pan of CANARIES) expect(text).not.toContain(pan);
     expect(out.ok).toBe(42);
     expect(out.n).toBe('411111******1111');
+  });
+
+  it('tells whether a value holds anything to scrub, without copying it', () => {
+    expect(holdsCardData({ id: 'c1111111-1111-1111-7a9b-0123456789ab', at: '2026-11-23T04:00:00.000Z', n: [1, 2, 1763877600000] })).toBe(false);
+    expect(holdsCardData({ deep: [{ text: 'x 4111 1111 1111 1111' }] })).toBe(true);
+    expect(holdsCardData({ ['k5555555555554444']: 1 })).toBe(true);
+    expect(holdsCardData([4111111111111111])).toBe(true);
+    expect(holdsCardData(';4111111111111111=2512101?')).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { OUTBOX_LOG_FILE, openOutbox, type OutboxOptions } from '../src/report/o
 import type { Outbox } from '../src/report/outbox-contract.js';
 import { reportSchema, type Report, type Severity } from '../src/report/schema.js';
 import { faultDraft, heartbeatDraft } from './helpers/outbox-drafts.js';
+import { recordingLogger } from './helpers/recording-logger.js';
 
 let dir: string;
 const opened: Outbox[] = [];
@@ -51,6 +52,22 @@ describe('outbox', () => {
     const outbox = await open();
     await expect(outbox.record({ ...faultDraft(), code: 'Not A Code' } as never)).rejects.toThrow();
     expect((await outbox.record(faultDraft())).seq).toBe(1);
+  });
+
+  it('masks card data that got past the report builder before it reaches the disk, and says so', async () => {
+    const log = recordingLogger();
+    const outbox = await open({ log });
+    const draft = faultDraft();
+    if (draft.kind !== 'fault') throw new Error('a fault draft');
+    const leaky = { ...draft, evidence: { ...draft.evidence, 'card_reader.raw': 'swiped 4111 1111 1111 1111 and %B4111111111111111^TEST/CARD^2512101?' } };
+    const recorded = await outbox.record(leaky);
+    expect(recorded.kind === 'fault' && recorded.evidence['card_reader.raw']).toBe('swiped 411111******1111 and [track data removed]');
+    expect(readFileSync(join(dir, OUTBOX_LOG_FILE)).toString('latin1')).not.toMatch(/4111111111111111|1111 1111 1111/);
+    expect(log.entries.filter((e) => e.level === 'error').map((e) => e.msg)).toEqual(['card data masked at the outbox: it got past the report builder']);
+    // A clean draft passes untouched and silently.
+    const clean = faultDraft();
+    expect(await outbox.record(clean)).toEqual({ ...clean, seq: 2 });
+    expect(log.entries.filter((e) => e.level === 'error')).toHaveLength(1);
   });
 
   it('keeps reports and acks across reopen', async () => {

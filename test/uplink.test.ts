@@ -321,8 +321,13 @@ describe('Uplink refusals and bad input', () => {
     expect(commands).toEqual([{ type: 'command', id: 'c2', name: 'self_test', args: { level: 'quick' } }]);
     expect(logged('warn').filter((m) => m === 'ignored invalid hub message')).toHaveLength(4);
     expect(uplink.sendCommandResult('c2', true, 'queued')).toBe(true);
-    await hub.until(() => hub.commandResults.length === 1);
-    expect(hub.commandResults).toEqual([{ type: 'command_result', commandId: 'c2', ok: true, detail: 'queued' }]);
+    // Free text from a device error is scrubbed like a log line.
+    expect(uplink.sendCommandResult('c3', false, 'reader said 5555555555554444')).toBe(true);
+    await hub.until(() => hub.commandResults.length === 2);
+    expect(hub.commandResults).toEqual([
+      { type: 'command_result', commandId: 'c2', ok: true, detail: 'queued' },
+      { type: 'command_result', commandId: 'c3', ok: false, detail: 'reader said 555555******4444' },
+    ]);
     expect(hub.connections).toBe(1);
     expect(uplink.status().state).toBe('open');
   });

@@ -8,6 +8,7 @@ import { encodeEntry, parseEntry, type LogEntry } from './outbox/entries.js';
 import { decodeFrames, FRAME_HEADER_BYTES } from './outbox/frame.js';
 import { nodeOutboxFs, type OutboxFile, type OutboxFs } from './outbox/fs-seam.js';
 import { decodeSeqMark, encodeSeqMark, SEQ_MARK_FILE } from './outbox/seq-mark.js';
+import { holdsCardData, scrubValue } from '../core/card-scrubber.js';
 
 export interface OutboxOptions {
   /** Directory of the log; created if missing. */
@@ -130,7 +131,7 @@ class LogOutbox implements Outbox {
   record(draft: ReportDraft): Promise<Report> {
     return this.serialized(async () => {
       this.assertOpen();
-      const report = reportSchema.parse({ ...draft, seq: this.last + 1 });
+      const report = reportSchema.parse({ ...this.scrubbed(draft), seq: this.last + 1 });
       const frame = encodeEntry({ t: 'r', r: report });
       if (frame.length - FRAME_HEADER_BYTES > MAX_FRAME_BYTES) {
         throw new RangeError(`report ${report.id} is ${frame.length} bytes, over ${MAX_FRAME_BYTES}`);
@@ -352,6 +353,18 @@ class LogOutbox implements Outbox {
     this.storage = 'disk';
     this.log.info({ pending: this.live.size }, 'outbox back on disk');
     this.emitStorage('disk');
+  }
+
+  /**
+   * The draft through the card scrubber once more before it can reach the disk: the report builder has
+   * scrubbed what came from devices, so finding anything here is a bug upstream, said loudly. A PAN-like
+   * number in a numeric field becomes a masked string and the schema then refuses the report: better
+   * no report than a stored PAN (SPEC §8).
+   */
+  private scrubbed(draft: ReportDraft): ReportDraft {
+    if (!holdsCardData(draft)) return draft;
+    this.log.error({ id: draft.id, kind: draft.kind }, 'card data masked at the outbox: it got past the report builder');
+    return scrubValue(draft);
   }
 
   /** Records `seq` as handed out before a memory-mode report takes it; best effort (see seq-mark.ts). */

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { ClientOptions, RawData } from 'ws';
+import { scrubText } from '../core/card-scrubber.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Outbox } from './outbox-contract.js';
@@ -171,7 +172,8 @@ export class Uplink {
   sendCommandResult(commandId: string, ok: boolean, detail: string): boolean {
     const socket = this.session?.socket;
     if (socket?.readyState !== WebSocket.OPEN) return false;
-    this.send(socket, { type: 'command_result', commandId, ok, detail: detail.slice(0, 2000) });
+    // The detail is free text (error messages from devices among it): scrubbed like every log line.
+    this.send(socket, { type: 'command_result', commandId, ok, detail: scrubText(detail).slice(0, 2000) });
     return true;
   }
 
