@@ -9,6 +9,7 @@ import { decodeFrames, FRAME_HEADER_BYTES } from './outbox/frame.js';
 import { nodeOutboxFs, type OutboxFile, type OutboxFs } from './outbox/fs-seam.js';
 import { decodeSeqMark, encodeSeqMark, SEQ_MARK_FILE } from './outbox/seq-mark.js';
 import { holdsCardData, scrubValue } from '../core/card-scrubber.js';
+import { SerialQueue } from '../core/serial-queue.js';
 
 export interface OutboxOptions {
   /** Directory of the log; created if missing. */
@@ -88,7 +89,7 @@ class LogOutbox implements Outbox {
   private nextDiskRetry = 0;
   /** The seq mark could not be written in this memory-mode episode (logged once). */
   private markFailing = false;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private closed = false;
   private readonly storageListeners: Array<(storage: 'disk' | 'memory', error?: Error) => void> = [];
   private readonly recordListeners: Array<(report: Report) => void> = [];
@@ -443,8 +444,6 @@ class LogOutbox implements Outbox {
   }
 
   private serialized<T>(operation: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(operation);
-    this.queue = run.catch(() => {});
-    return run;
+    return this.queue.run(operation);
   }
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import { pollTiming } from '../poll-timing.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 import type { Observation } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
 import { bcdVersion, loadNodeHidBackend, type HidBackend, type HidDevice, type HidDeviceInfo } from '../transports/hid.js';
@@ -46,7 +47,7 @@ export class HidCardReaderDriver implements Driver, SwipeSource {
   private lastProblem: string | undefined;
   private closed = false;
   /** Enumerations, one at a time: a poll and a hotplug must not both open the reader. */
-  private refreshing: Promise<void> = Promise.resolve();
+  private readonly refreshing = new SerialQueue();
   private hotplug: HotplugFollower | undefined;
 
   constructor(
@@ -90,15 +91,13 @@ export class HidCardReaderDriver implements Driver, SwipeSource {
     this.closed = true;
     await this.hotplug?.close();
     this.events.close();
-    await this.refreshing;
+    await this.refreshing.idle();
     await this.closeDevice();
     this.state.close(this.ctx.clock.now());
   }
 
   private serialRefresh(signal: AbortSignal): Promise<void> {
-    const run = this.refreshing.then(() => this.refresh(signal));
-    this.refreshing = run.catch(() => {});
-    return run;
+    return this.refreshing.run(() => this.refresh(signal));
   }
 
   /** Enumerates; opens the configured reader when it appears, forgets it when it is gone. */

@@ -1,5 +1,6 @@
 import type { PrinterConfig } from '../../config/schema.js';
 import { pollTiming } from '../poll-timing.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 import type { DeviceIdentity, Observation, Readings } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
 import { UsbTransferError, type UsbBus, type UsbDeviceInfo, type UsbInterfaceInfo, type UsbPrinterHandle } from '../transports/usb/bus.js';
@@ -59,7 +60,7 @@ export class UsbPrinterDriver implements Driver {
   private readonly recovery = new RecoveryPolicy();
   private bus: Promise<UsbBus> | undefined;
   private open: Claimed | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly chain = new SerialQueue();
   private stopHotplug: (() => void) | undefined;
   private closed = false;
 
@@ -112,9 +113,7 @@ export class UsbPrinterDriver implements Driver {
 
   /** One USB conversation at a time: polls and hotplug reads share the claimed interface. */
   private serialised<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(op, op);
-    this.chain = run.catch(() => {});
-    return run;
+    return this.chain.run(op);
   }
 
   private getBus(): Promise<UsbBus> {
