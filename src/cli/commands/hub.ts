@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { ConfigError } from '../../config/load.js';
+import { readNamedFile } from '../../config/read-named-file.js';
 import { parseDuration } from '../../config/schema.js';
 import { loadTokens, startHub, TokensError } from '../../hub/index.js';
 import { stderrLogger } from '../stderr-logger.js';
@@ -16,13 +16,7 @@ export function parseListen(text: string): { host: string; port: number } {
 /** The operator's API token: the file's content, trimmed; it must not be empty. */
 function readApiToken(file: string | undefined): string | undefined {
   if (file === undefined) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`--api-token-file: cannot read ${file}: ${(err as Error).message}`);
-  }
-  const token = text.trim();
+  const token = readNamedFile(file, '--api-token-file').trim();
   if (token === '') throw new ConfigError(`--api-token-file: ${file} is empty; it must hold the API bearer token`);
   return token;
 }
@@ -39,12 +33,7 @@ function parseSilence(text: string): number {
 }
 
 function readPem(file: string | undefined, flag: string): string | undefined {
-  if (file === undefined) return undefined;
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${flag}: cannot read ${file}: ${(err as Error).message}`);
-  }
+  return file === undefined ? undefined : readNamedFile(file, flag);
 }
 
 export const hubCommand = defineCommand({
