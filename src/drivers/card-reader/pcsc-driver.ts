@@ -1,6 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import { pollTiming } from '../poll-timing.js';
 import type { Clock } from '../../core/clock.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 import type { Observation } from '../../core/readings.js';
 import type { Logger } from '../../log/logger.js';
 import type { Driver, DriverContext } from '../contract.js';
@@ -38,7 +39,7 @@ export class PcscCardReaderDriver implements Driver {
   private watchStarting = false;
   private watchUnavailableLogged = false;
   /** Change-driven snapshots, one at a time and in order. */
-  private changes: Promise<void> = Promise.resolve();
+  private readonly changes = new SerialQueue();
   private closed = false;
 
   constructor(config: PcscReaderConfig, stateDir: string, ctx: DriverContext, options: { stack?: PcscStack } = {}) {
@@ -66,7 +67,7 @@ export class PcscCardReaderDriver implements Driver {
     this.closed = true;
     this.stopWatching?.();
     this.stopWatching = null;
-    await this.changes;
+    await this.changes.idle();
   }
 
   private async observe(): Promise<Observation> {
@@ -111,8 +112,8 @@ export class PcscCardReaderDriver implements Driver {
   }
 
   private onChange(): void {
-    this.changes = this.changes
-      .then(async () => {
+    this.changes
+      .run(async () => {
         if (this.closed) return;
         const observation = await this.observe();
         if (!this.closed) this.emit?.(observation);

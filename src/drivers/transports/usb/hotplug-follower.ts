@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../../../core/clock.js';
+import { SerialQueue } from '../../../core/serial-queue.js';
 import type { Logger } from '../../../log/logger.js';
 import type { UsbBus, UsbHotplugEvent } from './bus.js';
 
@@ -24,7 +25,7 @@ export interface HotplugFollowerOptions {
 export class HotplugFollower {
   private unsubscribe: (() => void) | undefined;
   private settleTimer: TimerHandle | undefined;
-  private looks: Promise<void> = Promise.resolve();
+  private readonly looks = new SerialQueue();
   private closed = false;
 
   constructor(private readonly opts: HotplugFollowerOptions) {}
@@ -48,12 +49,12 @@ export class HotplugFollower {
     this.closed = true;
     this.unsubscribe?.();
     if (this.settleTimer) this.opts.clock.clearTimeout(this.settleTimer);
-    await this.looks;
+    await this.looks.idle();
   }
 
   private look(): void {
-    this.looks = this.looks
-      .then(() => (this.closed ? undefined : this.opts.look()))
+    this.looks
+      .run(async () => (this.closed ? undefined : this.opts.look()))
       .catch((err: Error) => this.opts.log.warn({ err: err.message }, 'USB hotplug not followed up'));
   }
 }
