@@ -3,7 +3,8 @@ import { FakeClock, sleep } from '../src/core/clock.js';
 import type { Observation } from '../src/core/readings.js';
 import type { Driver } from '../src/drivers/contract.js';
 import type { Logger } from '../src/log/logger.js';
-import { backoffDelay, PollAbortError, Scheduler, type PollResult } from '../src/drivers/scheduler.js';
+import { backoffDelay } from '../src/core/capped-backoff.js';
+import { PollAbortError, Scheduler, type PollResult } from '../src/drivers/scheduler.js';
 
 type Entry = { level: string; obj: Record<string, unknown>; msg?: string };
 

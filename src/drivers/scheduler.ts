@@ -1,3 +1,4 @@
+import { backoffDelay, type BackoffPolicy } from '../core/capped-backoff.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Observation } from '../core/readings.js';
 import type { Logger } from '../log/logger.js';
@@ -16,13 +17,6 @@ import type { Driver } from './contract.js';
  *   owner's job, not the scheduler's.
  * - All waiting goes through the injected Clock.
  */
-
-export interface BackoffPolicy {
-  /** Delay before the first retry after a failure. */
-  initialMs: number;
-  /** Ceiling for the doubling delay. */
-  maxMs: number;
-}
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 1_000, maxMs: 60_000 };
 
@@ -48,11 +42,6 @@ export class PollAbortError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Delay before the retry that follows the `failures`-th consecutive failure (failures >= 1). */
-export function backoffDelay(policy: BackoffPolicy, failures: number): number {
-  return Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, failures - 1));
 }
 
 interface DriverState {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { backoffDelay } from '../../core/capped-backoff.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { signalChild } from '../../core/signal-child.js';
 import type { Logger } from '../../log/logger.js';
@@ -46,6 +47,7 @@ export const IP_MONITOR_COMMAND: readonly string[] = ['ip', '-o', 'monitor', 'li
 /** A monitor that dies is restarted after 5 s, doubling to 5 min while it keeps dying young. */
 export const MONITOR_RESTART_MIN_MS = 5_000;
 export const MONITOR_RESTART_MAX_MS = 300_000;
+const RESTART_BACKOFF = { initialMs: MONITOR_RESTART_MIN_MS, maxMs: MONITOR_RESTART_MAX_MS };
 /** A monitor that ran this long was healthy: its next restart waits the minimum again. */
 const MONITOR_STABLE_MS = 60_000;
 
@@ -63,7 +65,8 @@ export class LinkMonitor {
   private exited: Promise<void> = Promise.resolve();
   private closed = false;
   private restartTimer: TimerHandle | undefined;
-  private restartDelayMs = MONITOR_RESTART_MIN_MS;
+  /** Exits in a row that came before a healthy minute. */
+  private youngExits = 0;
 
   constructor(
     private readonly command: readonly string[],
@@ -86,14 +89,13 @@ export class LinkMonitor {
       // A child that never started (no pid) is a missing program: nothing to restart.
       if (this.closed || child.pid === undefined) return;
       this.child = undefined;
-      if (this.clock.now() - startedAt >= MONITOR_STABLE_MS) this.restartDelayMs = MONITOR_RESTART_MIN_MS;
-      const restartInMs = this.restartDelayMs;
+      this.youngExits = this.clock.now() - startedAt >= MONITOR_STABLE_MS ? 1 : this.youngExits + 1;
+      const restartInMs = backoffDelay(RESTART_BACKOFF, this.youngExits);
       this.log.warn({ code, signal, restartInMs, command: this.command.join(' ') }, 'link monitor exited; restarting it, link changes are seen at the next poll meanwhile');
       this.restartTimer = this.clock.setTimeout(() => {
         this.restartTimer = undefined;
         this.start();
       }, restartInMs);
-      this.restartDelayMs = Math.min(restartInMs * 2, MONITOR_RESTART_MAX_MS);
     });
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (this.closed) return;

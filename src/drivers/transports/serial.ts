@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../core/capped-backoff.js';
 import type { SerialPort } from 'serialport';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Logger } from '../../log/logger.js';
@@ -226,7 +227,7 @@ export class SerialTransport<F> {
       await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     } catch (err) {
       this.failures++;
-      this.retryAt = clock.now() + Math.min(this.backoff.maxMs, this.backoff.minMs * 2 ** (this.failures - 1));
+      this.retryAt = clock.now() + backoffDelay({ initialMs: this.backoff.minMs, maxMs: this.backoff.maxMs }, this.failures);
       const wrapped = new SerialTransportError(`${path}: open failed: ${(err as Error).message}`, {}, err);
       this.setState('failed', wrapped);
       if (reopen) this.notifyAttempt({ ok: false, error: wrapped });
