@@ -72,8 +72,8 @@ export class PcscCardReaderDriver implements Driver {
 
   private async observe(): Promise<Observation> {
     const snapshot = await this.stack.snapshot();
-    const observation = pcscObservation(snapshot, this.matches);
     const reader = findReader(snapshot, this.matches);
+    const observation = pcscObservation(snapshot, reader);
     const problem = reader ? this.enrolment.see(pcscReaderIdentity(reader.name), this.clock.now()) : undefined;
     const readings = { ...observation.readings };
     const evidence = { ...observation.evidence };

@@ -31,13 +31,13 @@ export function pcscReaderIdentity(name: string): ReaderIdentity {
   return { bus: 'pcsc', name: name.replace(/ [0-9A-F]{2} [0-9A-F]{2}$/i, '') };
 }
 
-export function pcscObservation(snapshot: PcscSnapshot, matches: (name: string) => boolean): Observation {
+/** `reader`: the configured one as `findReader` found it in `snapshot`. */
+export function pcscObservation(snapshot: PcscSnapshot, reader: PcscReaderState | undefined): Observation {
   if (snapshot.kind === 'unavailable') {
     // Without the library we cannot tell whether the reader is there; without pcscd nothing can use it.
     const readings: Readings = snapshot.reason === 'service' ? { 'card_reader.connected': false } : {};
     return { readings, problems: [{ reading: 'card_reader.connected', message: snapshot.message }] };
   }
-  const reader = findReader(snapshot, matches);
   if (!reader) {
     return {
       readings: { 'card_reader.connected': false },
