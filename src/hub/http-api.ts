@@ -34,6 +34,7 @@ import type { TokenMap } from './tokens.js';
  *   GET  /api/terminals                      → 200 [ {id, connected, lastHeard, silent} ] every terminal the hub knows
  *   GET  /api/bundles?terminal=ID            → 200 [ {id, terminal, receivedAt, size, sha256} ] oldest first
  *   GET  /api/bundles/ID                     → 200 the tar.gz (application/gzip); 404 if none (yet)
+ *   GET  /healthz                            → 200 {status: "ok"}, 503 when the database cannot be read; no token needed
  * Errors are `{ error: <reason> }` with 400 (bad query or body), 401, 404, 405, 409 or 413.
  */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -149,9 +150,14 @@ function requireOperator(req: IncomingMessage, res: ServerResponse, ctx: ApiCont
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://hub');
+  // The one unauthenticated path: a container's or load balancer's health check carries no token.
+  if (url.pathname === '/healthz') {
+    requireMethod(req, res, 'GET');
+    return ctx.store.readable() ? send(res, 200, { status: 'ok' }) : send(res, 503, { status: 'unavailable', error: 'the database cannot be read' });
+  }
   // Before anything else, so an unauthenticated caller learns nothing, not even which paths exist.
   requireOperator(req, res, ctx);
-  const url = new URL(req.url ?? '/', 'http://hub');
   if (url.pathname === '/api/reports') {
     requireMethod(req, res, 'GET');
     const { limit, after, ...filter } = parseWith(reportsQuery, queryObject(url.searchParams), 'query');

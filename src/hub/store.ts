@@ -126,6 +126,7 @@ export class HubStore {
         'INSERT OR IGNORE INTO reports (id, terminal, seq, kind, received_at, body) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       byId: db.prepare<[string], { terminal: string; seq: number }>('SELECT terminal, seq FROM reports WHERE id = ?'),
+      probe: db.prepare('SELECT 1 FROM reports LIMIT 1'),
       lastSeq: db.prepare<[string], { last: number | null }>('SELECT MAX(seq) AS last FROM reports WHERE terminal = ?'),
       seqHolders: db.prepare<[string, number, string], { n: number }>(
         'SELECT COUNT(*) AS n FROM reports WHERE terminal = ? AND seq = ? AND id <> ?',
@@ -200,6 +201,16 @@ export class HubStore {
   lastReceived(): Map<string, number> {
     const rows = this.db.prepare<[], { terminal: string; at: string }>('SELECT terminal, MAX(received_at) AS at FROM reports GROUP BY terminal').all();
     return new Map(rows.map((r) => [r.terminal, Date.parse(r.at)]));
+  }
+
+  /** Whether the database answers a read now (GET /healthz); a closed or broken connection does not. */
+  readable(): boolean {
+    try {
+      this.stmts.probe.get();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Highest seq stored for the terminal, 0 if none. */
