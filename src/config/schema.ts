@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { DURATION_EXAMPLES, DURATION_PATTERN } from '../core/duration.js';
+
+export { parseDuration } from '../core/duration.js';
 
 /**
  * The one config schema (SPEC §3). Every object is strict: an unknown key is an error, because a
  * misspelt key silently ignored is a device silently unmonitored.
  */
 
-const duration = z
-  .string()
-  .regex(/^\d+(ms|s|m|h)$/, 'a duration such as "500ms", "30s", "5m" or "1h"');
+const duration = z.string().regex(DURATION_PATTERN, `a duration such as ${DURATION_EXAMPLES}`);
 
 const pollTiming = {
   interval: duration.optional().describe('how often the device is polled'),
@@ -164,11 +165,3 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type PrinterConfig = NonNullable<Config['devices']['printer']>;
 export type BatteryConfig = NonNullable<Config['devices']['battery']>;
 export type NetworkConfig = NonNullable<Config['devices']['network']>;
-
-/** "30s" → 30000. The schema guarantees the format. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(text);
-  if (!m) throw new Error(`not a duration: ${text}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-  return Number(m[1]) * unit;
-}

@@ -2,7 +2,7 @@ import { UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { ConfigError } from '../../config/load.js';
 import { readNamedFile } from '../../config/read-named-file.js';
-import { parseDuration } from '../../config/schema.js';
+import { DurationError, parseDuration } from '../../core/duration.js';
 import { loadTokens, startHub, TokensError } from '../../hub/index.js';
 import { stderrLogger } from '../stderr-logger.js';
 
@@ -21,11 +21,13 @@ function readApiToken(file: string | undefined): string | undefined {
   return token;
 }
 
-function parseSilence(text: string): number {
+/** `--silence-after`: the one duration grammar (core/duration.ts), at least 2m. */
+export function parseSilence(text: string): number {
   let ms: number;
   try {
     ms = parseDuration(text);
-  } catch {
+  } catch (err) {
+    if (!(err instanceof DurationError)) throw err;
     throw new UsageError(`--silence-after must be a duration such as 15m or 1h (got "${text}")`);
   }
   if (ms < 120_000) throw new UsageError(`--silence-after must be at least 2m (got "${text}"): the agents' reconnect backoff alone reaches 1m`);
