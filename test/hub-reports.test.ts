@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_FRAME_BYTES } from '../src/report/schema.js';
 import { TestAgent } from './helpers/hub-agent.js';
@@ -66,10 +67,43 @@ describe('hub report intake', () => {
     expect(h.stored).toEqual([]);
   });
 
-  it('refuses an id already stored under another seq instead of acking it', async () => {
+  it('refuses an id already stored under another seq instead of acking it, for good', async () => {
     const first = makeHeartbeat({ seq: 1 });
     await agent.report(first);
-    expect(await agent.report({ ...first, seq: 2 })).toMatchObject({ type: 'error', ref: first.id });
+    expect(await agent.report({ ...first, seq: 2 })).toMatchObject({ type: 'error', ref: first.id, retryable: false });
+  });
+
+  it("answers a report whose id another terminal used without a word about that terminal or its seq", async () => {
+    const theirs = makeHeartbeat({ seq: 41 });
+    await agent.report(theirs);
+    const other = await TestAgent.connect(h.hub.url, 'T-0002', 'token-two');
+    await other.next();
+    const answer = await other.report({ ...theirs, terminal: 'T-0002', seq: 1 });
+    await other.close();
+    expect(answer).toMatchObject({ type: 'error', ref: theirs.id, retryable: false });
+    const said = JSON.stringify(answer).replaceAll(theirs.id, '');
+    expect(said).not.toContain('T-0001');
+    expect(said).not.toContain('41');
+    // The operator still learns who holds it.
+    expect(h.log.entries).toContainEqual(
+      expect.objectContaining({ msg: 'report id already stored for another report', fields: expect.objectContaining({ terminal: 'T-0002', heldBy: { terminal: 'T-0001', seq: 41 } }) }),
+    );
+  });
+
+  it('refuses a report it cannot store while another connection locks the database, as worth retrying, and stores it once retried', async () => {
+    const locker = new Database(h.dbFile);
+    const report = makeFaultReport({ seq: 1 });
+    try {
+      locker.exec('BEGIN EXCLUSIVE');
+      const answer = await agent.report(report);
+      expect(answer).toMatchObject({ type: 'error', ref: report.id, retryable: true, reason: expect.stringMatching(/could not store.*locked/) });
+      expect(h.stored).toEqual([]);
+    } finally {
+      locker.exec('ROLLBACK');
+      locker.close();
+    }
+    expect(await agent.report(report)).toMatchObject({ type: 'ack', id: report.id, duplicate: false });
+    expect(h.stored.map((r) => r.id)).toEqual([report.id]);
   });
 
   it('refuses a hello that names another terminal, accepts its own', async () => {

@@ -39,9 +39,10 @@ export interface AgentContext {
  */
 export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): void {
   const log = ctx.log.child({ terminal });
-  const refuse = (reason: string, ref: string | null) => {
-    log.warn({ reason, ref }, 'frame refused');
-    sendHubMessage(ws, { type: 'error', reason: truncateReason(reason), ref });
+  /** `retryable`: the frame was fine and the hub could not take it now; else it is refused for good. */
+  const refuse = (reason: string, ref: string | null, retryable = false) => {
+    log.warn({ reason, ref, retryable }, 'frame refused');
+    sendHubMessage(ws, { type: 'error', reason: truncateReason(reason), ref, retryable });
   };
 
   ctx.registry.add(terminal, ws);
@@ -82,7 +83,14 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
         log.info({ commandId: message.commandId, ok: message.ok, detail: message.detail }, 'command result');
         return;
       case 'bundle_chunk': {
-        const outcome = receiveChunk(message);
+        let outcome;
+        try {
+          outcome = receiveChunk(message);
+        } catch (err) {
+          // Storing the finished bundle failed (database busy): the operator asks for it again.
+          log.error({ err: (err as Error).message, commandId: message.commandId }, 'storing bundle failed');
+          return refuse(`hub could not store the bundle now: ${(err as Error).message}`, message.commandId, true);
+        }
         if (!outcome.ok) refuse(outcome.reason, message.commandId);
         return;
       }
@@ -97,13 +105,15 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
     try {
       outcome = ctx.store.insert(report, new Date(ctx.clock.now()).toISOString());
     } catch (err) {
-      // Not acked: the agent keeps the report in its outbox and sends it again.
+      // Not acked, and worth sending again: the report is valid, the hub's storage failed (busy, locked, full).
       log.error({ err: (err as Error).message, id: report.id }, 'storing report failed');
-      return refuse(`hub could not store the report: ${(err as Error).message}`, report.id);
+      return refuse(`hub could not store the report now: ${(err as Error).message}`, report.id, true);
     }
     switch (outcome.status) {
       case 'conflict':
-        return refuse(`id ${report.id} is already stored as seq ${outcome.existing.seq} of terminal ${outcome.existing.terminal}`, report.id);
+        // Which terminal and seq hold the id stays in the hub's log: the answer tells the sender nothing of another terminal.
+        log.warn({ id: report.id, seq: report.seq, heldBy: outcome.existing }, 'report id already stored for another report');
+        return refuse(`report id ${report.id} is already used by another report; this one is refused for good`, report.id);
       case 'duplicate':
         sendHubMessage(ws, { type: 'ack', id: report.id, seq: report.seq, duplicate: true });
         return;

@@ -101,6 +101,13 @@ const MIGRATIONS = [
 const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
+ * How long a statement waits for a lock another connection holds (a backup, an operator's sqlite3)
+ * before failing with SQLITE_BUSY. Short, because the wait blocks the hub's event loop, every agent
+ * and the API with it; the agent retries a report refused this way (`retryable`), so nothing is lost.
+ */
+const BUSY_TIMEOUT_MS = 200;
+
+/**
  * The hub's durable store (SQLite, WAL, synchronous=FULL): every method commits before it returns,
  * so an ack sent after `insert` returns is an ack of data on disk.
  *
@@ -116,7 +123,7 @@ export class HubStore {
   readonly bundles: BundleStore;
 
   constructor(file: string) {
-    this.db = new Database(file);
+    this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.migrate();

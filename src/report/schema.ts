@@ -219,7 +219,17 @@ export const hubMessage = z.discriminatedUnion('type', [
     name: commandNameSchema,
     args: z.record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()])),
   }),
-  z.strictObject({ type: z.literal('error'), reason: z.string().max(2000), ref: z.string().max(64).nullable() }),
+  z.strictObject({
+    type: z.literal('error'),
+    reason: z.string().max(2000),
+    ref: z.string().max(64).nullable(),
+    /**
+     * Whether sending the same frame again may succeed: true when the hub could not store a valid report
+     * (database busy, hub overloaded), false when the frame itself is refused for good (invalid, conflict).
+     * Absent from hubs older than this field: the agent then keeps the report for its next connection.
+     */
+    retryable: z.boolean().optional(),
+  }),
 ]);
 export type HubMessage = z.infer<typeof hubMessage>;
 
