@@ -1,4 +1,5 @@
 import type { ReadingProblem, Readings } from '../../core/readings.js';
+import { measure, type BoundedReading } from './battery-ranges.js';
 
 /**
  * Pure parsing of Android's `dumpsys battery` output (AOSP BatteryService `dumpInternal`) into the same
@@ -10,8 +11,11 @@ import type { ReadingProblem, Readings } from '../../core/readings.js';
  * are read by key, case-insensitively, the first occurrence wins (AOSP prints its own block first), and
  * every other line is skipped.
  *
- * Invariants: a key that is not printed gives no reading (never zero); a value that does not parse gives
- * a ReadingProblem naming the reading and no reading; output with no battery key at all is one problem
+ * Units: temperature in tenths of °C, voltage in mV (BatteryService's own fields).
+ *
+ * Invariants: a key that is not printed gives no reading (never zero); a value that does not parse, or
+ * that is physically impossible (battery-ranges.ts), gives a ReadingProblem naming the reading and
+ * quoting the raw value, and no reading; output with no battery key at all is one problem
  * on `battery.present`; nothing here throws.
  */
 export interface DumpsysBattery {
@@ -73,8 +77,8 @@ export function parseDumpsysBattery(text: string): DumpsysBattery {
   put('battery.level_pct', levelPct(fields));
   put('battery.status', field(fields, 'status', (t) => coded(t, STATUS, 'BatteryManager status')));
   put('battery.health', field(fields, 'health', (t) => coded(t, HEALTH, 'BatteryManager health')));
-  put('battery.temperature_c', field(fields, 'temperature', (t) => scaled(t, 10, 1)));
-  put('battery.voltage_v', field(fields, 'voltage', (t) => scaled(t, 1000, 3)));
+  put('battery.temperature_c', field(fields, 'temperature', measured('battery.temperature_c', 10, 1)));
+  put('battery.voltage_v', field(fields, 'voltage', measured('battery.voltage_v', 1000, 3)));
   put('battery.charging_state', field(fields, 'charging state', (t) => coded(t, CHARGING_STATE, 'charging state', [0])));
   put('battery.charging_policy', field(fields, 'charging policy', (t) => coded(t, CHARGING_POLICY, 'charging policy', [0])));
   put('battery.capacity_level', field(fields, 'capacity level', (t) => coded(t, CAPACITY_LEVEL, 'capacity level', [-1])));
@@ -110,11 +114,12 @@ function coded(text: string, names: Record<number, string>, what: string, absent
   return name ? { value: name } : { problem: `${n} is not a ${what} code` };
 }
 
-function scaled(text: string, divisor: number, decimals: number): Parsed<number> {
-  const n = integer(text);
-  if (n === undefined) return { problem: `${quote(text)} is not an integer` };
-  const factor = 10 ** decimals;
-  return { value: Math.round((n / divisor) * factor) / factor };
+/** An integer ÷ `divisor` (BatteryService's unit → the reading's), inside the reading's physical range. */
+function measured(reading: BoundedReading, divisor: number, decimals: number): (text: string) => Parsed<number> {
+  return (text) => {
+    const n = integer(text);
+    return n === undefined ? { problem: `${quote(text)} is not an integer` } : measure(reading, n, divisor, decimals, text);
+  };
 }
 
 /** level ÷ scale × 100; AOSP always prints scale (100), so a missing one is taken as 100. */
@@ -128,8 +133,7 @@ function levelPct(fields: Map<string, string>): Parsed<number> {
   return field<number>(fields, 'level', (t) => {
     const n = integer(t);
     if (n === undefined) return { problem: `${quote(t)} is not an integer` };
-    if (n < 0 || n > max) return { problem: `${n} is outside 0..${max}` };
-    return { value: Math.round((n / max) * 100) };
+    return measure('battery.level_pct', n * 100, max, 0, `${n}/${max}`);
   });
 }
 

@@ -1,18 +1,20 @@
 import type { DeviceIdentity, Observation, ReadingProblem, Readings } from '../../core/readings.js';
+import { CAPACITY_CONSISTENCY, measure, type BoundedReading } from './battery-ranges.js';
 
 /**
  * Pure parsing of Linux power_supply attributes (Documentation/ABI/testing/sysfs-class-power) into
  * SPEC §4 readings. Input: attribute name (lower case, as the file is named) → trimmed text.
  *
- * Invariants: a missing attribute gives no reading (never zero); a value that does not parse gives a
- * ReadingProblem naming the reading and no reading; nothing here throws.
+ * Invariants: a missing attribute gives no reading (never zero); a value that does not parse, or that is
+ * physically impossible (battery-ranges.ts), gives a ReadingProblem naming the reading and quoting the
+ * raw value, and no reading; nothing here throws.
  */
 export type PowerSupplyAttributes = Record<string, string>;
 
 /** The attributes a battery or an external supply is read for (per-attribute files or `uevent`). */
 export const POWER_SUPPLY_ATTRIBUTES = [
   'type', 'status', 'health', 'present', 'online', 'capacity', 'voltage_now', 'temp', 'cycle_count',
-  'charge_full', 'charge_full_design', 'energy_full', 'energy_full_design',
+  'charge_full', 'charge_full_design', 'charge_now', 'energy_full', 'energy_full_design', 'energy_now',
   'model_name', 'manufacturer', 'serial_number',
 ] as const;
 
@@ -28,8 +30,10 @@ export const READING_OF_ATTRIBUTE: Partial<Record<string, string>> = {
   cycle_count: 'battery.cycle_count',
   charge_full: 'battery.capacity_health_pct',
   charge_full_design: 'battery.capacity_health_pct',
+  charge_now: 'battery.capacity_health_pct',
   energy_full: 'battery.capacity_health_pct',
   energy_full_design: 'battery.capacity_health_pct',
+  energy_now: 'battery.capacity_health_pct',
 };
 
 const STATUS: Record<string, string> = {
@@ -66,13 +70,16 @@ export function parsePowerSupply(attrs: PowerSupplyAttributes): Observation & { 
   };
 
   put('battery.present', field(attrs, 'present', parseFlag));
-  put('battery.level_pct', field(attrs, 'capacity', (t) => inRange(t, 0, 100)));
-  put('battery.status', field(attrs, 'status', parseStatus));
-  put('battery.health', field(attrs, 'health', parseHealth));
-  put('battery.temperature_c', field(attrs, 'temp', (t) => scaled(t, 10)));
-  put('battery.voltage_v', field(attrs, 'voltage_now', (t) => scaled(t, 1e6, 3)));
-  put('battery.capacity_health_pct', capacityHealth(attrs));
-  put('battery.cycle_count', field(attrs, 'cycle_count', parseCycleCount));
+  // A removed battery's other attributes describe no battery (an open thermistor, 0 V, a stale level).
+  if (readings['battery.present'] !== false) {
+    put('battery.level_pct', field(attrs, 'capacity', measured('battery.level_pct', 1, 0)));
+    put('battery.status', field(attrs, 'status', parseStatus));
+    put('battery.health', field(attrs, 'health', parseHealth));
+    put('battery.temperature_c', field(attrs, 'temp', measured('battery.temperature_c', 10, 1)));
+    put('battery.voltage_v', field(attrs, 'voltage_now', measured('battery.voltage_v', 1e6, 3)));
+    put('battery.capacity_health_pct', capacityHealth(attrs));
+    put('battery.cycle_count', field(attrs, 'cycle_count', parseCycleCount));
+  }
 
   const identity = batteryIdentity(attrs);
   return { readings, problems, ...(identity ? { identity } : {}) };
@@ -129,11 +136,12 @@ function inRange(text: string, min: number, max: number): Parsed<number> {
   return { value: n };
 }
 
-function scaled(text: string, divisor: number, decimals = 1): Parsed<number> {
-  const n = integer(text);
-  if (n === undefined) return { problem: `${quote(text)} is not an integer` };
-  const factor = 10 ** decimals;
-  return { value: Math.round((n / divisor) * factor) / factor };
+/** A decimal integer ÷ `divisor` (the attribute's unit → the reading's), inside the reading's physical range. */
+function measured(reading: BoundedReading, divisor: number, decimals: number): (text: string) => Parsed<number> {
+  return (text) => {
+    const n = integer(text);
+    return n === undefined ? { problem: `${quote(text)} is not an integer` } : measure(reading, n, divisor, decimals, text);
+  };
 }
 
 function parseStatus(text: string): Parsed<string> {
@@ -152,19 +160,44 @@ function parseHealth(text: string): Parsed<string> {
 function parseCycleCount(text: string): Parsed<number> {
   const n = integer(text);
   if (n === undefined || n < 0) return { problem: `${quote(text)} is not a cycle count` };
-  return n === 0 ? { absent: true } : { value: n };
+  return n === 0 ? { absent: true } : measured('battery.cycle_count', 1, 0)(text);
 }
 
-/** full ÷ design × 100 from charge_* (µAh) or, when that pair is incomplete, energy_* (µWh). */
+type CapacityFamily = 'charge' | 'energy';
+
+/**
+ * full ÷ design × 100 from charge_* (µAh) or, when that pair is incomplete, energy_* (µWh). Where the
+ * gauge gives both pairs, or the present charge beside the full one, they must agree
+ * (CAPACITY_CONSISTENCY): figures that contradict each other are a problem, not a worn battery.
+ */
 function capacityHealth(attrs: PowerSupplyAttributes): Parsed<number> {
-  const family = ['charge', 'energy'].find((f) => attrs[`${f}_full`] !== undefined && attrs[`${f}_full_design`] !== undefined);
-  if (!family) return { absent: true };
-  const full = field(attrs, `${family}_full`, (t) => inRange(t, 0, Number.MAX_SAFE_INTEGER));
-  const design = field(attrs, `${family}_full_design`, (t) => inRange(t, 0, Number.MAX_SAFE_INTEGER));
+  const charge = wear(attrs, 'charge');
+  const energy = wear(attrs, 'energy');
+  const [primary, other] = 'absent' in charge ? [energy, charge] : [charge, energy];
+  if (!('value' in primary)) return primary;
+  if ('value' in other && Math.abs(primary.value.pct - other.value.pct) > CAPACITY_CONSISTENCY.chargeEnergyGapPts) {
+    return { problem: `${primary.value.shown} = ${primary.value.pct} % but ${other.value.shown} = ${other.value.pct} %: charge and energy disagree` };
+  }
+  return { value: primary.value.pct };
+}
+
+/** One family's wear in %, with the raw figures it came from; absent when the pair is incomplete or design is 0. */
+function wear(attrs: PowerSupplyAttributes, family: CapacityFamily): Parsed<{ pct: number; shown: string }> {
+  if (attrs[`${family}_full`] === undefined || attrs[`${family}_full_design`] === undefined) return { absent: true };
+  const amount = (t: string) => inRange(t, 0, Number.MAX_SAFE_INTEGER);
+  const full = field(attrs, `${family}_full`, amount);
+  const design = field(attrs, `${family}_full_design`, amount);
   if ('problem' in full) return full;
   if ('problem' in design) return design;
   if (!('value' in full) || !('value' in design) || design.value === 0) return { absent: true };
-  return { value: Math.round((full.value / design.value) * 1000) / 10 };
+  // The present charge only checks the full one: garbage there leaves nothing to check against.
+  const now = field(attrs, `${family}_now`, amount);
+  if ('value' in now && now.value > full.value * CAPACITY_CONSISTENCY.nowOverFullMax) {
+    return { problem: `${family}_now ${now.value} exceeds ${family}_full ${full.value} by more than ${Math.round((CAPACITY_CONSISTENCY.nowOverFullMax - 1) * 100)} %: the full figure is wrong` };
+  }
+  const shown = `${family}_full ${full.value} / ${family}_full_design ${design.value}`;
+  const pct = measure('battery.capacity_health_pct', full.value * 100, design.value, 1, shown);
+  return 'value' in pct ? { value: { pct: pct.value, shown } } : pct;
 }
 
 function batteryIdentity(attrs: PowerSupplyAttributes): DeviceIdentity | undefined {
