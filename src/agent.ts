@@ -133,7 +133,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const selfTests = new SelfTestCoordinator(async ({ locale = config.locale, record = false, commandId = null, ...request }: SelfTestOptions, testId: string) => {
     const result = await runSelfTestSession(selfTestSetup, { ...request, locale }, testId);
     const failed = result.checks.filter((c) => !c.passed).map((c) => `${c.device}.${c.name}`);
-    log.info({ level: result.level, ref: result.ref, passed: result.passed, failed }, 'self-test');
+    // `kind` as in the self_test report, so `posdiag log --kind self_test` finds every run.
+    log.info({ kind: 'self_test', testLevel: result.level, verdict: result.passed ? 'passed' : 'failed', ref: result.ref, failed }, 'self-test');
     if (record) await recordSelfTest(result, commandId);
     return result;
   });

@@ -1,4 +1,5 @@
 import { levelOfJson, levelRank, parseLogLevel, type LogLevel } from './levels.js';
+import { recoverOwnFields } from './own-keys.js';
 
 /** One line of the diagnostic log, as read back. `level` is always a label, `time` an ISO string. */
 export interface LogEntry {
@@ -9,6 +10,8 @@ export interface LogEntry {
   device?: string;
   /** Fault code the line is about. */
   fault?: string;
+  /** Kind of the report the line is about (`self_test`, `fault`, …: the report kinds). */
+  kind?: string;
   [field: string]: unknown;
 }
 
@@ -22,6 +25,8 @@ export interface LogFilter {
   device?: string;
   /** Exact fault code. */
   fault?: string;
+  /** Exact report kind, e.g. `self_test`. */
+  kind?: string;
 }
 
 /** Counts kept while reading: lines that are not a log entry are skipped, never fatal. */
@@ -31,7 +36,9 @@ export interface LogReadStats {
 
 /**
  * Parses one line. A line is an entry when it is a JSON object with a parseable `time` (ISO string or
- * pino's epoch number) and a known `level` (label or pino number); anything else is malformed.
+ * pino's epoch number) and a known `level` (label or pino number); anything else is malformed. A line
+ * in which a caller's field overrode the writer's own `level` or `time` (older versions) is repaired
+ * first (see own-keys.ts), so every line the agent wrote reads.
  */
 export function parseLogLine(line: string): LogEntry | undefined {
   let value: unknown;
@@ -42,6 +49,7 @@ export function parseLogLine(line: string): LogEntry | undefined {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;
+  recoverOwnFields(line, record);
   const level = levelOfJson(record.level);
   const time = typeof record.time === 'string' || typeof record.time === 'number' ? new Date(record.time) : undefined;
   if (!level || !time || Number.isNaN(time.getTime())) return undefined;
@@ -51,13 +59,14 @@ export function parseLogLine(line: string): LogEntry | undefined {
 /** Validates the filter (an unknown level throws) and returns its predicate. */
 export function compileFilter(filter: LogFilter): (entry: LogEntry) => boolean {
   const minRank = filter.level === undefined ? undefined : levelRank(parseLogLevel(filter.level));
-  const { since, device, fault } = filter;
+  const { since, device, fault, kind } = filter;
   if (since !== undefined && !Number.isFinite(since)) throw new Error(`log filter: since must be a time in ms, got ${since}`);
   return (entry) =>
     (minRank === undefined || levelRank(entry.level) >= minRank) &&
     (since === undefined || Date.parse(entry.time) >= since) &&
     (device === undefined || entry.device === device) &&
-    (fault === undefined || entry.fault === fault);
+    (fault === undefined || entry.fault === fault) &&
+    (kind === undefined || entry.kind === kind);
 }
 
 /** Turns raw lines into accepted entries, counting the malformed ones. Blank lines are ignored. */

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { systemClock, type Clock } from '../core/clock.js';
 import { parseLogLevel } from './levels.js';
+import { withoutOwnKeys } from './own-keys.js';
 import { RotatingLogFile } from './rotating-file.js';
 import { scrubLogLine } from './scrub-line.js';
 
@@ -8,10 +9,13 @@ import { scrubLogLine } from './scrub-line.js';
  * The agent's local diagnostic log (SPEC §2 `posdiag log`): pino JSON lines in `<dir>/posdiag.log`.
  *
  * Every line has `time` (ISO 8601, UTC), `level` (a label: trace … fatal), `pid`, `name` and `msg`.
- * Code binds two conventional fields, which `posdiag log --device/--fault` filter on:
+ * A caller's field or child binding with one of those names never replaces them: it is written as
+ * `field_<name>` (own-keys.ts), so every line stays readable.
+ * Code binds three conventional fields, which `posdiag log --device/--fault/--kind` filter on:
  * - `device`: the device kind (`printer`, `cardReader`, `battery`, `network`, `modem`, `system`, `agent`),
  *   e.g. `log.child({ device: 'printer' })` for everything a printer driver logs;
- * - `fault`: the fault code a line is about, e.g. `log.warn({ fault: 'printer.paper_end' }, 'raised')`.
+ * - `fault`: the fault code a line is about, e.g. `log.warn({ fault: 'printer.paper_end' }, 'raised')`;
+ * - `kind`: the kind of report a line is about, e.g. `self_test` on the line of each self-test.
  *
  * Every serialized line is scrubbed of card data (`scrubLogLine`) just before it is written, so nothing
  * logged — message text, fields, child bindings, error stacks — can leak a PAN or track data.
@@ -56,10 +60,23 @@ export function createFileLogger(options: FileLoggerOptions): FileLoggerHandle {
       base: { pid: process.pid },
       timestamp: () => `,"time":"${new Date(clock.now()).toISOString()}"`,
       formatters: { level: (label) => ({ level: label }) },
-      hooks: { streamWrite: scrubLogLine },
+      hooks: {
+        streamWrite: scrubLogLine,
+        logMethod(args, method) {
+          const [first] = args;
+          if (typeof first === 'object' && first !== null && !(first instanceof Error)) args[0] = withoutOwnKeys(first);
+          return method.apply(this, args);
+        },
+      },
     },
     file,
   );
+  // Children are created from the root through the prototype chain, so this one override covers every
+  // child and grandchild: pino itself would drop a `level` binding and duplicate the other own keys.
+  const pinoChild = logger.child;
+  logger.child = function (this: pino.Logger, bindings: pino.Bindings, childOptions?: pino.ChildLoggerOptions): unknown {
+    return Reflect.apply(pinoChild, this, [withoutOwnKeys(bindings), childOptions]);
+  } as typeof logger.child;
   return {
     logger,
     file: file.path,

@@ -6,13 +6,14 @@ import { parseLogLevel } from '../../log/levels.js';
 
 export const logCommand = defineCommand({
   name: 'log',
-  usage: 'posdiag log [--since 10m|ISO] [--level LEVEL] [--device KIND] [--fault CODE] [--follow] [--json] [--config FILE | --dir DIR]',
+  usage: 'posdiag log [--since 10m|ISO] [--level LEVEL] [--device KIND] [--fault CODE] [--kind REPORT] [--follow] [--json] [--config FILE | --dir DIR]',
   summary: 'Read the local diagnostic log, oldest first: human lines by default, the raw JSON lines with --json.',
   flags: {
     since: { type: 'string', description: 'only entries from this long ago (30s, 10m, 2h, 1d) or this ISO time on', valueName: '10m|ISO' },
     level: { type: 'string', description: 'minimum level: trace, debug, info, warn, error, fatal', valueName: 'LEVEL' },
     device: { type: 'string', description: 'only entries about this device kind (printer, battery, ...)', valueName: 'KIND' },
     fault: { type: 'string', description: 'only entries about this fault code', valueName: 'CODE' },
+    kind: { type: 'string', description: 'only entries about this kind of report, e.g. self_test (each self-test, its level and verdict)', valueName: 'REPORT' },
     follow: { type: 'boolean', description: 'keep printing entries as they are written (follows rotation)', alias: 'f' },
     json: { type: 'boolean', description: 'print the entries as JSON lines' },
     config: configFlag,
@@ -25,6 +26,7 @@ export const logCommand = defineCommand({
       ...(flags.level !== undefined ? { level: toUsage(() => parseLogLevel(flags.level!)) } : {}),
       ...(flags.device !== undefined ? { device: flags.device } : {}),
       ...(flags.fault !== undefined ? { fault: flags.fault } : {}),
+      ...(flags.kind !== undefined ? { kind: flags.kind } : {}),
     };
     const print = (entry: LogEntry) => io.stdout((flags.json ? JSON.stringify(entry) : formatEntry(entry, { color: io.color })) + '\n');
     let stats: LogReadStats;
