@@ -60,7 +60,7 @@ describe('posdiag self-test in-process', () => {
     const before = printer.receipts.length;
     const code = await selfTestMain({ print: true, config: configFile }, io);
     expect(code).toBe(0);
-    expect(io.err).toMatch(/✓ printer\s+status\s+ok/);
+    expect(io.err).toMatch(/✓ 打印机\s+状态\s+正常/);
     const ref = /服务商查询参考号: ([0-9A-F]{8})/.exec(io.out)?.[1];
     expect(io.out).toContain('自检: 通过');
     const verdict = printer.receipts[before]!;

@@ -3,12 +3,12 @@ import type { DeviceKind, Readings } from '../core/readings.js';
 import type { Driver } from '../drivers/contract.js';
 import { awaitTestSwipe } from '../drivers/card-reader/await-test-swipe.js';
 import type { SwipeSource } from '../drivers/card-reader/swipe-events.js';
-import { describeTracks } from '../drivers/card-reader/swipe.js';
+import type { SwipeResult } from '../drivers/card-reader/swipe.js';
 import type { ReceiptResult } from '../drivers/printer/printer-receipt-result.js';
 import type { SelfTestResult } from '../report/schema.js';
 import { askWithin, type Prompter } from './self-test-prompts.js';
 import { testReceiptLines } from './self-test-receipt.js';
-import type { Locale } from './self-test.js';
+import { uiText, valueWord, type Locale } from '../core/ui-text.js';
 
 /**
  * The checks the full and interactive levels add to the quick one. Each resolves with its check and
@@ -41,38 +41,9 @@ export interface StepContext {
   swipeTimeoutMs: number;
 }
 
-const WORDS = {
-  en: {
-    printed: 'printed and cut',
-    notPrinted: 'not printed',
-    cannotPrint: 'this printer driver cannot print receipts: no test receipt was printed',
-    noAnswer: 'no answer',
-    legibleQ: 'Is the test receipt legible? (yes/no)',
-    legible: 'legible',
-    illegible: 'not legible',
-    handshake: (ms: number) => `TLS handshake ${ms} ms`,
-    noReading: 'state unknown',
-    swipeQ: (s: number) => `Swipe the test card within ${s} s`,
-    noSwipe: (s: number) => `no swipe within ${s} s`,
-  },
-  'zh-CN': {
-    printed: '已打印并切纸',
-    notPrinted: '未能打印',
-    cannotPrint: '该打印机驱动无法打印小票：未打印测试小票',
-    noAnswer: '无应答',
-    legibleQ: '测试小票是否清晰可读？（是/否）',
-    legible: '清晰',
-    illegible: '不清晰',
-    handshake: (ms: number) => `TLS 握手 ${ms} 毫秒`,
-    noReading: '状态未知',
-    swipeQ: (s: number) => `请在 ${s} 秒内刷测试卡`,
-    noSwipe: (s: number) => `${s} 秒内未刷卡`,
-  },
-} as const;
-
 /** Prints the test page with a cut, then judges the printer by the status it reports afterwards. */
 export async function printTestReceipt(printer: Driver & ReceiptPrinter, terminalId: string, ctx: StepContext): Promise<SelfTestCheck> {
-  const w = WORDS[ctx.locale];
+  const w = uiText(ctx.locale).detail;
   const check = (passed: boolean, detail: string): SelfTestCheck => ({ device: printer.name, name: 'receipt', passed, detail });
   const lines = testReceiptLines(terminalId, new Date(ctx.clock.now()), ctx.locale);
   let printed: ReceiptResult;
@@ -89,26 +60,26 @@ export async function printTestReceipt(printer: Driver & ReceiptPrinter, termina
 
 /** The configured printer's driver has no way to print: the receipt check fails rather than being left out. */
 export function cannotPrintCheck(printer: Driver, locale: Locale): SelfTestCheck {
-  return { device: printer.name, name: 'receipt', passed: false, detail: WORDS[locale].cannotPrint };
+  return { device: printer.name, name: 'receipt', passed: false, detail: uiText(locale).detail.cannotPrint };
 }
 
 /** "Is the receipt legible?" — yes passes, no fails, silence fails with "no answer". */
 export async function askLegible(printerName: string, prompter: Prompter, ctx: StepContext): Promise<SelfTestCheck> {
-  const w = WORDS[ctx.locale];
-  const answer = await askWithin(prompter, { promptId: ctx.newPromptId(), text: w.legibleQ, kind: 'yes_no' }, ctx.answerTimeoutMs, ctx.clock);
+  const w = uiText(ctx.locale).detail;
+  const answer = await askWithin(prompter, { promptId: ctx.newPromptId(), text: w.legibleQuestion, kind: 'yes_no' }, ctx.answerTimeoutMs, ctx.clock);
   const detail = answer === undefined ? w.noAnswer : answer ? w.legible : w.illegible;
   return { device: printerName, name: 'legible', passed: answer === true, detail };
 }
 
 /** One check per TLS target, from the readings the network poll just took (DNS, connect, handshake). */
 export function tlsChecks(networkName: string, tlsTargets: readonly string[], readings: Readings, locale: Locale): SelfTestCheck[] {
-  const w = WORDS[locale];
+  const w = uiText(locale).detail;
   return tlsTargets.map((target) => {
     const p = `network.target.${target}`;
     const tlsMs = readings[`${p}.tls_ms`];
     const passed = readings[`${p}.reachable`] === true && typeof tlsMs === 'number';
     const error = readings[`${p}.error`];
-    const detail = passed ? w.handshake(tlsMs as number) : typeof error === 'string' ? error : w.noReading;
+    const detail = passed ? w.handshake(tlsMs as number) : typeof error === 'string' ? valueWord(error, locale) : w.stateUnknown;
     return { device: networkName, name: `tls:${target}`, passed, detail };
   });
 }
@@ -118,22 +89,29 @@ export function modemRegistrationCheck(modemName: string, readings: Readings, lo
   const registration = readings['modem.registration'];
   const passed = registration === 'home' || registration === 'roaming';
   const signal = readings['modem.signal_dbm'];
-  const detail = typeof registration === 'string' ? `${registration}${typeof signal === 'number' ? ` ${signal} dBm` : ''}` : WORDS[locale].noReading;
+  const detail = typeof registration === 'string' ? `${valueWord(registration, locale)}${typeof signal === 'number' ? ` ${signal} dBm` : ''}` : uiText(locale).detail.stateUnknown;
   return { device: modemName, name: 'registration', passed, detail };
 }
 
 /** "Swipe the test card within 30 s": passes on a good read, with the per-track result either way. */
 export async function swipeTestCard(reader: Driver & SwipeSource, prompter: Prompter, ctx: StepContext): Promise<SelfTestCheck> {
-  const w = WORDS[ctx.locale];
+  const w = uiText(ctx.locale).detail;
   const seconds = Math.round(ctx.swipeTimeoutMs / 1000);
   // Listen before asking, so a quick swipe is not missed.
   const swipe = awaitTestSwipe(reader, ctx.swipeTimeoutMs, undefined, ctx.clock);
   const shown = new AbortController();
-  prompter.ask({ promptId: ctx.newPromptId(), text: w.swipeQ(seconds), kind: 'swipe' }, shown.signal).catch(() => undefined);
+  prompter.ask({ promptId: ctx.newPromptId(), text: w.swipeRequest(seconds), kind: 'swipe' }, shown.signal).catch(() => undefined);
   const result = await swipe;
   shown.abort(new Error('swipe prompt over'));
   if (!result.swiped) return { device: reader.name, name: 'swipe', passed: false, detail: w.noSwipe(seconds) };
-  return { device: reader.name, name: 'swipe', passed: result.outcome === 'good', detail: `${result.outcome}: ${describeTracks(result)}` };
+  return { device: reader.name, name: 'swipe', passed: result.outcome === 'good', detail: swipeDetail(result, ctx.locale) };
+}
+
+/** The swipe's outcome and each track's status, e.g. `good: t1=ok(76) t2=ok(37) t3=empty` (never track data). */
+function swipeDetail(swipe: SwipeResult, locale: Locale): string {
+  const w = uiText(locale).detail;
+  const tracks = swipe.tracks.map((t, i) => `${w.track(i + 1)}=${valueWord(t.status, locale)}${t.length ? `(${t.length})` : ''}`);
+  return `${valueWord(swipe.outcome, locale)}: ${tracks.join(' ')}`;
 }
 
 /** `work(signal)` with its signal aborted after `ms` on the injected clock. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { scrubText } from '../core/card-scrubber.js';
 import type { DeviceKind, Observation, Readings } from '../core/readings.js';
+import { uiText, type Locale } from '../core/ui-text.js';
 import type { Driver } from '../drivers/contract.js';
 import type { SelfTestResult } from '../report/schema.js';
 import { catalog as builtinCatalog } from './catalog.js';
@@ -24,7 +25,7 @@ import {
 import { verifyFaults } from './self-test-verification.js';
 import type { ActiveFault, CatalogEntry } from './types.js';
 
-export type Locale = 'zh-CN' | 'en';
+export type { Locale };
 export type SelfTestLevel = SelfTestResult['level'];
 
 export interface RunSelfTestOptions {
@@ -52,9 +53,6 @@ export interface RunSelfTestOptions {
 }
 
 const MAX_DETAIL = 500;
-const OK = 'ok';
-const POLL_FAILED: Record<Locale, string> = { en: 'no answer', 'zh-CN': '无应答' };
-const NO_READINGS: Record<Locale, string> = { en: 'state unknown', 'zh-CN': '状态未知' };
 
 /**
  * The self-test (SPEC §6). `quick`: one non-invasive poll of every configured device, then every fault
@@ -114,16 +112,17 @@ function statusCheck(
   catalog: ReadonlyMap<string, CatalogEntry>,
   locale: Locale,
 ): SelfTestCheck {
+  const w = uiText(locale).detail;
   if (outcome instanceof Error) {
-    return { device: driver.name, name: 'status', passed: false, detail: clip(`${POLL_FAILED[locale]}: ${scrubText(outcome.message)}`) };
+    return { device: driver.name, name: 'status', passed: false, detail: clip(`${w.noAnswer}: ${scrubText(outcome.message)}`) };
   }
   // "Unknown" is never OK: a device that reported no reading at all fails, with the reasons it gave.
   if (Object.keys(outcome.readings).length === 0) {
     const why = (outcome.problems ?? []).map((p) => p.message).join('; ');
-    return { device: driver.name, name: 'status', passed: false, detail: clip(`${NO_READINGS[locale]}${why ? `: ${scrubText(why)}` : ''}`) };
+    return { device: driver.name, name: 'status', passed: false, detail: clip(`${w.stateUnknown}${why ? `: ${scrubText(why)}` : ''}`) };
   }
   const detail = ownFaultSummary(faults, driver.kind, catalog, locale);
-  return { device: driver.name, name: 'status', passed: detail === '', detail: detail ? clip(detail) : OK };
+  return { device: driver.name, name: 'status', passed: detail === '', detail: detail ? clip(detail) : w.ok };
 }
 
 /** The full level's checks, then the interactive level's prompts, each decided in turn (one device at a time). */

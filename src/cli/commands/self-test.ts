@@ -1,9 +1,11 @@
+import { fstatSync } from 'node:fs';
 import type { ParsedFlags } from '../args.js';
 import { UsageError } from '../args.js';
 import { defineCommand, EXIT, type CliIo } from '../command.js';
 import { configFlag, loadConfigFlag } from '../config-flag.js';
 import { stderrLogger } from '../stderr-logger.js';
 import { systemClock } from '../../core/clock.js';
+import { checkWord, deviceWord, padColumns, uiText, type Locale } from '../../core/ui-text.js';
 import type { SelfTestLevel } from '../../diagnostics/self-test.js';
 import type { Prompter } from '../../diagnostics/self-test-prompts.js';
 import type { SelfTestCheck } from '../../diagnostics/self-test-steps.js';
@@ -12,32 +14,42 @@ import { standaloneSelfTest } from '../../diagnostics/standalone-self-test.js';
 import { ControlRequestError, requestDaemon } from '../../control/client.js';
 import { selfTestResultSchema, type SelfTestResult } from '../../report/schema.js';
 
-type Lang = 'en' | 'zh-CN';
-
-const WORDS = {
-  en: { passed: 'PASSED', failed: 'FAILED', verdict: 'Self-test', auto: '(done automatically)', inhibited: 'explained by', ref: 'reference for your service provider' },
-  'zh-CN': { passed: '通过', failed: '未通过', verdict: '自检', auto: '（已自动处理）', inhibited: '由此引起：', ref: '服务商查询参考号' },
-} as const;
-
-/** One check, as it runs and in the summary. */
-export function formatCheck(check: SelfTestCheck): string {
-  return `  ${check.passed ? '✓' : '✗'} ${check.device.padEnd(12)} ${check.name.padEnd(8)} ${check.detail}`;
+/** One check, as it runs (and in the summary when the progress lines were not seen). */
+export function formatCheck(check: SelfTestCheck, locale: Locale): string {
+  const device = padColumns(deviceWord(check.device, locale), 12);
+  const name = padColumns(checkWord(check.name, locale), 8);
+  return `  ${check.passed ? '✓' : '✗'} ${device} ${name} ${check.detail}`;
 }
 
-/** The technician's and merchant's view: each check, then what to do, then the verdict and the reference. */
-export function formatSelfTest(result: SelfTestResult, lang: Lang): string {
-  const w = WORDS[lang];
-  const lines = [`${w.verdict} (${result.level}) — ${result.terminal.id} ${result.terminal.model} SN ${result.terminal.serial}`];
-  for (const check of result.checks) lines.push(formatCheck(check));
+/**
+ * The technician's and merchant's view: each check, then what to do, then the verdict and the reference.
+ * `checksShown`: the progress lines already reached the same screen or file, so the checks are not
+ * listed a second time.
+ */
+export function formatSelfTest(result: SelfTestResult, locale: Locale, checksShown = false): string {
+  const t = uiText(locale);
+  const lines = [t.selfTest.title(t.levels[result.level], result.terminal)];
+  if (!checksShown) for (const check of result.checks) lines.push(formatCheck(check, locale));
   const live = result.faults.filter((f) => f.inhibitedBy === null);
   for (const fault of live) {
-    lines.push('', `  ${fault.code}${fault.instance ? ` [${fault.instance}]` : ''} — ${fault.severity} (${fault.category})`);
-    fault.remediation.forEach((step, i) => lines.push(`    ${i + 1}. ${step.text}${step.automatic ? ` ${w.auto}` : ''}`));
+    lines.push('', `  ${fault.code}${fault.instance ? ` [${fault.instance}]` : ''} — ${t.severityOf(t.severities[fault.severity], t.categories[fault.category])}`);
+    fault.remediation.forEach((step, i) => lines.push(`    ${i + 1}. ${step.text}${step.automatic ? ` ${t.automatic}` : ''}`));
   }
-  for (const fault of result.faults.filter((f) => f.inhibitedBy !== null)) lines.push(`  · ${fault.code} — ${w.inhibited} ${fault.inhibitedBy}`);
-  lines.push('', `${w.verdict}: ${result.passed ? w.passed : w.failed}`);
-  if (result.ref) lines.push(`${w.ref}: ${result.ref}`);
+  for (const fault of result.faults.filter((f) => f.inhibitedBy !== null)) lines.push(`  · ${fault.code} — ${t.inhibitedBy(fault.inhibitedBy!)}`);
+  lines.push('', `${t.selfTest.verdict}: ${result.passed ? t.selfTest.passed : t.selfTest.failed}`);
+  if (result.ref) lines.push(`${t.selfTest.ref}: ${result.ref}`);
   return lines.join('\n') + '\n';
+}
+
+/** Whether stdout and stderr are one open file (the same terminal, or `2>&1`): whoever reads one reads both. */
+function stdoutIsStderr(): boolean {
+  try {
+    const out = fstatSync(1);
+    const err = fstatSync(2);
+    return out.dev === err.dev && out.ino === err.ino;
+  } catch {
+    return false;
+  }
 }
 
 const flags = {
@@ -57,6 +69,8 @@ export interface SelfTestDeps {
   prompter?: Prompter;
   /** Whether stdin is a terminal; by default process.stdin's. */
   stdinIsTTY?: boolean;
+  /** Whether the progress lines (stderr) land where the summary (stdout) does; by default not. */
+  progressOnStdout?: boolean;
 }
 
 /** The command's body with its terminal injectable, so tests can answer prompts in-process. */
@@ -67,10 +81,10 @@ export async function selfTestMain(f: ParsedFlags<typeof flags>, io: CliIo, deps
     throw new UsageError('--level interactive asks questions and needs a terminal on stdin; use --level full');
   }
   const config = loadConfigFlag(f.config);
-  const locale = (f.lang as Lang | undefined) ?? config.locale;
+  const locale = (f.lang as Locale | undefined) ?? config.locale;
   const prompter = interactive ? (deps.prompter ?? ttyPrompter(process.stdin, process.stderr)) : undefined;
   const progress = (check: SelfTestCheck) => {
-    if (!f.json) io.stderr(formatCheck(check) + '\n');
+    if (!f.json) io.stderr(formatCheck(check, locale) + '\n');
   };
 
   // Prompts the daemon sends are asked here; the ones still open when the test ends are withdrawn.
@@ -107,7 +121,7 @@ export async function selfTestMain(f: ParsedFlags<typeof flags>, io: CliIo, deps
         onCheck: progress,
         ...(prompter ? { prompter } : {}),
       });
-  io.stdout(f.json ? JSON.stringify(result, null, 2) + '\n' : formatSelfTest(result, locale));
+  io.stdout(f.json ? JSON.stringify(result, null, 2) + '\n' : formatSelfTest(result, locale, deps.progressOnStdout === true));
   return result.passed ? EXIT.ok : EXIT.failed;
 }
 
@@ -121,5 +135,5 @@ export const selfTestCommand = defineCommand({
     'Exit 0 when every check passed, 1 when one failed. When the daemon runs (control socket from the config)\n' +
     'it runs the test and reports it to the hub; otherwise it runs in-process.',
   flags,
-  run: (f, _positional, io) => selfTestMain(f, io),
+  run: (f, _positional, io) => selfTestMain(f, io, { progressOnStdout: stdoutIsStderr() }),
 });
