@@ -30,8 +30,8 @@ describe('SendWindow', () => {
     expect(window.take()?.seq).toBe(2);
     expect(window.take()).toBeUndefined();
     expect(window.inFlight).toBe(2);
-    expect(window.settle(b!.id)).toBe(true);
-    expect(window.settle(b!.id)).toBe(false);
+    expect(window.settle(b!.id)).toBe(b);
+    expect(window.settle(b!.id)).toBeUndefined();
     expect(window.take()?.seq).toBe(3);
     expect(window.take()).toBeUndefined();
   });
@@ -42,5 +42,18 @@ describe('SendWindow', () => {
     window.enqueue(b!);
     window.enqueue(c!);
     expect([window.take(), window.take(), window.take(), window.take()].map((r) => r?.seq)).toEqual([1, 2, 3, undefined]);
+  });
+
+  it('puts a requeued report back in seq order and frees its slot', () => {
+    const [a, b, c, d] = reports(4);
+    const window = new SendWindow(3, [a!, b!, c!, d!]);
+    [window.take(), window.take(), window.take()];
+    expect(window.requeue(c!.id)).toBe(true);
+    expect(window.requeue(a!.id)).toBe(true);
+    expect(window.requeue(a!.id)).toBe(false);
+    expect(window.inFlight).toBe(1);
+    expect([window.take(), window.take(), window.take()].map((r) => r?.seq)).toEqual([1, 3, undefined]);
+    expect(window.settle(b!.id)).toBe(b);
+    expect(window.take()?.seq).toBe(4);
   });
 });

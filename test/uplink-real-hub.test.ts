@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/core/clock.js';
 import { Uplink, type UplinkOptions, type UplinkStateDetail } from '../src/report/uplink.js';
@@ -6,6 +7,7 @@ import { MemoryOutbox } from './helpers/memory-outbox.js';
 import { recordingLogger } from './helpers/recording-logger.js';
 import { makeFaultReport, makeHeartbeat } from './helpers/reports.js';
 import { makeTestPki } from './helpers/test-pki.js';
+import { waitFor } from './helpers/wait-for.js';
 
 /** The uplink against the real hub (src/hub): handshake, welcome/hello and acks as the hub speaks them. */
 
@@ -23,9 +25,10 @@ async function hubHarness(extra?: Parameters<typeof startTestHub>[0]) {
 function uplinkTo(url: string, options: Partial<UplinkOptions>) {
   const outbox = new MemoryOutbox();
   const log = recordingLogger();
-  const uplink = new Uplink({ url, terminal: 'T-0001', outbox, clock: new FakeClock(), log, agentVersion: '0.1.0-test', ...options });
+  const clock = new FakeClock();
+  const uplink = new Uplink({ url, terminal: 'T-0001', outbox, clock, log, agentVersion: '0.1.0-test', ...options });
   cleanups.push(() => uplink.stop());
-  return { uplink, outbox, log };
+  return { uplink, outbox, log, clock };
 }
 
 describe('Uplink with the real hub', () => {
@@ -38,6 +41,33 @@ describe('Uplink with the real hub', () => {
     expect(h.stored.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(outbox.pending()).toEqual([]);
     expect(uplink.status()).toMatchObject({ state: 'open', lastAckedSeq: 10, inFlight: 0 });
+  });
+
+  it('sends a report again on the same connection once the hub can store it (database locked by another connection meanwhile): it arrives exactly once', async () => {
+    const h = await hubHarness();
+    const { uplink, outbox, log, clock } = uplinkTo(h.hub.url, { token: 'token-one', resendBackoff: { initialMs: 1_000, maxMs: 1_000 } });
+    const locker = new Database(h.dbFile);
+    locker.exec('BEGIN EXCLUSIVE');
+    let locked = true;
+    cleanups.push(() => {
+      if (locked) locker.exec('ROLLBACK');
+      locker.close();
+    });
+    const report = await outbox.record(makeFaultReport());
+    uplink.start();
+    const pauses = () => log.entries.filter((e) => e.msg === 'hub could not store a report now; sending it again on this connection');
+    await waitFor(() => (pauses().length > 0 ? true : undefined), 'the hub to refuse the report as retryable');
+    expect(pauses()[0]!.fields).toMatchObject({ id: report.id, reason: expect.stringMatching(/database is locked/) });
+    expect(h.stored).toEqual([]);
+
+    locker.exec('ROLLBACK');
+    locked = false;
+    await clock.advance(1_000);
+    await outbox.whenAcked(1);
+    expect(h.stored.map((r) => r.id)).toEqual([report.id]);
+    expect((await (await fetch(`${h.api}/reports`)).json()).map((r: { id: string }) => r.id)).toEqual([report.id]);
+    expect(uplink.status()).toMatchObject({ reconnects: 0, refused: 0 });
+    expect(h.log.entries.filter((e) => e.msg === 'agent connected')).toHaveLength(1);
   });
 
   it('treats the hub refusing a wrong token as a 401 and schedules a retry', async () => {

@@ -7,6 +7,7 @@ import { MemoryOutbox } from './helpers/memory-outbox.js';
 import { makeFaultReport, makeHeartbeat } from './helpers/reports.js';
 import { recordingLogger } from './helpers/recording-logger.js';
 import { FakeHub } from './helpers/uplink-hub.js';
+import { waitFor } from './helpers/wait-for.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -70,7 +71,7 @@ function makeUplink(hub: FakeHub, overrides: Partial<UplinkOptions> = {}) {
     for (let i = 0; i < n; i++) await outbox.record(makeHeartbeat());
   };
   const logged = (level: string) => log.entries.filter((e) => e.level === level).map((e) => e.msg);
-  return { uplink, clock, outbox, logged, states, untilState, untilWelcomed, record };
+  return { uplink, clock, outbox, log, logged, states, untilState, untilWelcomed, record };
 }
 
 describe('Uplink delivery', () => {
@@ -83,7 +84,7 @@ describe('Uplink delivery', () => {
     expect(hub.hellos).toEqual([{ type: 'hello', terminal: 'T-0001', agentVersion: '0.1.0-test', lastSeq: 5 }]);
     expect(hub.received.map((r) => r.report.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(outbox.pending()).toEqual([]);
-    expect(uplink.status()).toEqual({ state: 'open', inFlight: 0, lastAckedSeq: 5, reconnects: 0 });
+    expect(uplink.status()).toEqual({ state: 'open', inFlight: 0, lastAckedSeq: 5, reconnects: 0, refused: 0 });
   });
 
   it('sends a newly recorded report at once, without polling, and reports the hub time', async () => {
@@ -152,7 +153,7 @@ describe('Uplink delivery', () => {
     expect(second).toEqual([...second].sort((a, b) => a - b));
   });
 
-  it('keeps a report the hub rejects, frees its slot, and retries it on the next connection only', async () => {
+  it('keeps a report a hub that does not say whether to retry rejects, frees its slot, and retries it on the next connection only', async () => {
     const hub = await startHub();
     hub.onReport = (report, connection) => (connection === 1 && report.seq === 2 ? 'reject' : 'ack');
     const { uplink, outbox, clock, logged, untilState, record } = makeUplink(hub, { window: 1 });
@@ -171,6 +172,57 @@ describe('Uplink delivery', () => {
       [1, 2],
       [1, 3],
       [2, 2],
+    ]);
+  });
+
+  it('sends a report the hub could not store now again on the same connection, after a capped backoff, sending nothing new meanwhile', async () => {
+    const hub = await startHub();
+    let busyAnswers = 3;
+    hub.onReport = (report) => (report.seq === 2 && busyAnswers-- > 0 ? 'busy' : 'ack');
+    const { uplink, outbox, clock, log, record } = makeUplink(hub, { window: 4, resendBackoff: { initialMs: 100, maxMs: 250 } });
+    const pauses = () => log.entries.filter((e) => e.msg === 'hub could not store a report now; sending it again on this connection');
+    await record(4);
+    uplink.start();
+    await outbox.whenAcked(3);
+    await waitFor(() => (pauses().length === 1 ? true : undefined), 'the first pause');
+    // Paused: a report recorded now is queued, not sent.
+    await record(1);
+    expect(uplink.status().inFlight).toBe(0);
+    for (const [round, delay] of [[2, 100], [3, 200]] as const) {
+      await clock.advance(delay);
+      await waitFor(() => (pauses().length === round ? true : undefined), `pause ${round}`);
+    }
+    await clock.advance(250);
+    await outbox.whenAcked(5);
+    expect(pauses().map((e) => e.fields.resendInMs)).toEqual([100, 200, 250]);
+    // Seq 5, recorded during the first pause, went out only when it ended, behind seq 2.
+    expect(hub.received.map((r) => r.report.seq)).toEqual([1, 2, 3, 4, 2, 5, 2, 2]);
+    expect(hub.connections).toBe(1);
+    expect(uplink.status()).toMatchObject({ reconnects: 0, refused: 0, inFlight: 0 });
+  });
+
+  it('drops a report the hub refuses for good: counted, logged once, never sent again', async () => {
+    const hub = await startHub();
+    hub.onReport = (report) => (report.seq === 2 ? 'refuse' : 'ack');
+    const { uplink, outbox, clock, log, logged, untilState, record } = makeUplink(hub, { window: 1 });
+    await record(3);
+    uplink.start();
+    await outbox.whenAcked(3);
+    expect(outbox.pending()).toEqual([]);
+    expect(uplink.status().refused).toBe(1);
+    expect(log.entries.filter((e) => e.msg === 'hub refused a report for good; dropped from the outbox')).toEqual([
+      expect.objectContaining({ level: 'error', fields: expect.objectContaining({ code: 'agent.report_refused', seq: 2, reason: 'invalid report' }) }),
+    ]);
+    expect(logged('error')).not.toContain('hub rejected a report; kept for retry on next connection');
+    hub.current!.close();
+    await clock.advance((await untilState('closed'))!.retryInMs!);
+    await record(1);
+    await outbox.whenAcked(4);
+    expect(hub.received.map((r) => [r.connection, r.report.seq])).toEqual([
+      [1, 1],
+      [1, 2],
+      [1, 3],
+      [2, 4],
     ]);
   });
 

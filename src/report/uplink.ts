@@ -2,10 +2,11 @@ import WebSocket from 'ws';
 import type { ClientOptions, RawData } from 'ws';
 import { scrubText } from '../core/card-scrubber.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { backoffDelay as cappedBackoffDelay, type BackoffPolicy as CappedBackoffPolicy } from '../core/capped-backoff.js';
 import type { Logger } from '../log/logger.js';
 import type { Outbox } from './outbox-contract.js';
 import { hubMessage, MAX_FRAME_BYTES } from './schema.js';
-import type { AgentMessage, HubMessage } from './schema.js';
+import type { AgentMessage, HubMessage, Report } from './schema.js';
 import { splitBundle } from './bundle-chunks.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './uplink/backoff.js';
 import type { BackoffPolicy } from './uplink/backoff.js';
@@ -22,8 +23,11 @@ import { SendWindow } from './uplink/send-window.js';
  *   buffer holds more than `maxBufferedBytes`: memory stays bounded on a slow link.
  * - Every timer runs on the injected Clock; nothing here throws into the caller: a refused handshake,
  *   a dead link or a malformed hub frame is logged and handled by reconnecting or ignoring.
- * - A report the hub rejects (an `error` frame whose `ref` is its id) stays in the outbox and is retried
- *   once per connection, never in a loop on the same connection.
+ * - A report the hub refuses (an `error` frame whose `ref` is its id) is, by the frame's `retryable`:
+ *   true (the hub could not store it now): sent again on the same connection after a capped backoff,
+ *   during which nothing new is sent; false (invalid, conflict: it never will be stored): dropped from
+ *   the outbox, counted in `status().refused` and logged once, so it cannot hold the window or loop;
+ *   absent (a hub older than the field): kept in the outbox and sent again on the next connection only.
  */
 
 export type UplinkState = 'connecting' | 'open' | 'closed';
@@ -45,6 +49,19 @@ export interface UplinkStatus {
   inFlight: number;
   lastAckedSeq: number;
   reconnects: number;
+  /** Reports the hub refused for good (and the outbox dropped) since start. */
+  refused: number;
+}
+
+/** The link as `posdiag status` shows it. */
+export interface UplinkDelivery {
+  state: UplinkState;
+  /** Open and welcomed by the hub: reports flow. */
+  connected: boolean;
+  /** ms epoch (the injected clock) of the hub's latest ack; null before the first. */
+  lastAckAt: number | null;
+  /** Reports the hub has not acknowledged yet (the outbox's pending ones). */
+  pending: number;
 }
 
 export type CreateSocket = (url: string, options: ClientOptions) => WebSocket;
@@ -64,6 +81,8 @@ export interface UplinkOptions {
   /** Most reports sent and not yet acked on one connection. */
   window?: number;
   backoff?: BackoffPolicy;
+  /** Delays before sending again, on the same connection, reports the hub could not store now. */
+  resendBackoff?: CappedBackoffPolicy;
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -80,6 +99,8 @@ const TERMINAL_HEADER = 'X-Posdiag-Terminal';
 
 const defaultCreateSocket: CreateSocket = (url, options) => new WebSocket(url, options);
 
+const DEFAULT_RESEND_BACKOFF: CappedBackoffPolicy = { initialMs: 1_000, maxMs: 30_000 };
+
 /** One connection attempt and what belongs to it alone. */
 interface Session {
   socket: WebSocket;
@@ -87,11 +108,16 @@ interface Session {
   window?: SendWindow;
   /** HTTP status when the hub refused the upgrade. */
   refusedWith?: number;
+  /** Set while sending pauses because the hub could not store reports now; they go again when it fires. */
+  resendTimer?: TimerHandle;
+  /** Pauses in a row without an ack outside a pause between them: the backoff's failure count. */
+  busyRounds: number;
 }
 
 export class Uplink {
   private readonly window: number;
   private readonly backoff: BackoffPolicy;
+  private readonly resendBackoff: CappedBackoffPolicy;
   private readonly pingIntervalMs: number;
   private readonly pongTimeoutMs: number;
   private readonly connectTimeoutMs: number;
@@ -110,6 +136,8 @@ export class Uplink {
   private attempt = 0;
   private reconnects = 0;
   private lastAckedSeq = 0;
+  private lastAckAt: number | null = null;
+  private refused = 0;
 
   private readonly commandListeners: Array<(cmd: HubCommand) => void> = [];
   private readonly stateListeners: Array<(state: UplinkState, detail?: UplinkStateDetail) => void> = [];
@@ -118,6 +146,7 @@ export class Uplink {
   constructor(private readonly opts: UplinkOptions) {
     this.window = opts.window ?? 32;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.resendBackoff = opts.resendBackoff ?? DEFAULT_RESEND_BACKOFF;
     this.pingIntervalMs = opts.pingIntervalMs ?? 30_000;
     this.pongTimeoutMs = opts.pongTimeoutMs ?? 10_000;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
@@ -197,6 +226,16 @@ export class Uplink {
       inFlight: this.session?.window?.inFlight ?? 0,
       lastAckedSeq: this.lastAckedSeq,
       reconnects: this.reconnects,
+      refused: this.refused,
+    };
+  }
+
+  delivery(): UplinkDelivery {
+    return {
+      state: this.state,
+      connected: this.state === 'open' && this.session?.window !== undefined,
+      lastAckAt: this.lastAckAt,
+      pending: this.opts.outbox.stats().pending,
     };
   }
 
@@ -219,7 +258,7 @@ export class Uplink {
       this.scheduleReconnect({});
       return;
     }
-    const session: Session = { socket };
+    const session: Session = { socket, busyRounds: 0 };
     this.session = session;
     this.setState('connecting');
     this.arm(this.connectTimeoutMs, () => {
@@ -257,6 +296,7 @@ export class Uplink {
     socket.on('close', (code, reason) => {
       if (this.session !== session) return;
       this.disarm();
+      if (session.resendTimer) this.opts.clock.clearTimeout(session.resendTimer);
       this.session = undefined;
       const detail: UplinkStateDetail = { code, reason: reason.toString() };
       if (session.refusedWith !== undefined) detail.statusCode = session.refusedWith;
@@ -323,8 +363,11 @@ export class Uplink {
   }
 
   private ack(session: Session, msg: Extract<HubMessage, { type: 'ack' }>): void {
+    // An answer to a report sent before the pause says nothing about whether the hub stores again.
+    if (!session.resendTimer) session.busyRounds = 0;
     if (!session.window?.settle(msg.id)) this.log.debug({ id: msg.id, seq: msg.seq }, 'ack for a report not in flight');
     this.lastAckedSeq = Math.max(this.lastAckedSeq, msg.seq);
+    this.lastAckAt = this.opts.clock.now();
     // The hub stored it durably, so the outbox may drop it whether or not it was in flight here.
     this.opts.outbox.ack(msg.id).catch((err: unknown) => {
       this.log.error({ id: msg.id, err: String(err) }, 'outbox ack failed; the report will be sent again');
@@ -333,20 +376,45 @@ export class Uplink {
   }
 
   private hubError(session: Session, msg: Extract<HubMessage, { type: 'error' }>): void {
-    if (msg.ref !== null && session.window?.settle(msg.ref)) {
-      // Kept in the outbox (never dropped silently) and retried on the next connection only.
-      this.log.error({ id: msg.ref, reason: msg.reason }, 'hub rejected a report; kept for retry on next connection');
-      this.pump();
-    } else {
+    if (msg.retryable === true && msg.ref !== null && session.window?.requeue(msg.ref)) return this.resendLater(session, msg.ref, msg.reason);
+    const report = msg.ref === null ? undefined : session.window?.settle(msg.ref);
+    if (!report) {
       this.log.warn({ ref: msg.ref, reason: msg.reason }, 'hub reported an error');
+      return;
     }
+    if (msg.retryable === false) this.dropRefused(report, msg.reason);
+    else this.log.error({ id: report.id, reason: msg.reason }, 'hub rejected a report; kept for retry on next connection');
+    this.pump();
+  }
+
+  /** Pauses sending (once per round of refusals) and sends what the hub could not store again afterwards. */
+  private resendLater(session: Session, id: string, reason: string): void {
+    if (session.resendTimer) return;
+    const delay = cappedBackoffDelay(this.resendBackoff, ++session.busyRounds);
+    this.log.warn({ id, reason, resendInMs: delay }, 'hub could not store a report now; sending it again on this connection');
+    session.resendTimer = this.opts.clock.setTimeout(() => {
+      session.resendTimer = undefined;
+      this.pump();
+    }, delay);
+  }
+
+  /** Sending it again can never succeed: dropped, so it neither holds the outbox nor comes back at every connection. */
+  private dropRefused(report: Report, reason: string): void {
+    this.refused++;
+    this.log.error(
+      { code: 'agent.report_refused', id: report.id, seq: report.seq, kind: report.kind, reason, refused: this.refused },
+      'hub refused a report for good; dropped from the outbox',
+    );
+    this.opts.outbox.ack(report.id).catch((err: unknown) => {
+      this.log.error({ id: report.id, err: String(err) }, 'dropping the refused report failed; it will be sent again on the next connection');
+    });
   }
 
   /** Sends what the window and the socket buffer allow. */
   private pump(): void {
     const session = this.session;
     const window = session?.window;
-    if (!session || !window || session.socket.readyState !== WebSocket.OPEN) return;
+    if (!session || !window || session.resendTimer || session.socket.readyState !== WebSocket.OPEN) return;
     while (session.socket.bufferedAmount <= this.maxBufferedBytes) {
       const report = window.take();
       if (!report) return;

@@ -24,8 +24,11 @@ export class FakeHub {
   refused = 0;
   pings = 0;
   autoAck = true;
-  /** Called for every report received; return 'reject' to answer with an error frame instead of an ack. */
-  onReport: (report: Report, connection: number) => 'ack' | 'reject' | 'hold' = () => (this.autoAck ? 'ack' : 'hold');
+  /**
+   * Called for every report received. Instead of an ack: 'reject' answers with an error frame as a hub
+   * that predates `retryable` does, 'busy' with a retryable one (storage busy), 'refuse' with a final one.
+   */
+  onReport: (report: Report, connection: number) => 'ack' | 'reject' | 'busy' | 'refuse' | 'hold' = () => (this.autoAck ? 'ack' : 'hold');
   current: WebSocket | undefined;
   private readonly events = new EventEmitter();
 
@@ -120,8 +123,9 @@ export class FakeHub {
   private receiveReport(report: Report, connection: number): void {
     this.received.push({ connection, report });
     const verdict = this.onReport(report, connection);
-    if (verdict === 'reject') {
-      this.send({ type: 'error', reason: 'invalid report', ref: report.id });
+    if (verdict === 'reject' || verdict === 'busy' || verdict === 'refuse') {
+      const retryable = { reject: {}, busy: { retryable: true }, refuse: { retryable: false } }[verdict];
+      this.send({ type: 'error', reason: verdict === 'busy' ? 'database is locked' : 'invalid report', ref: report.id, ...retryable });
       return;
     }
     this.unacked.push(report);

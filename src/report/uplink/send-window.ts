@@ -4,12 +4,13 @@ import type { Report } from '../schema.js';
  * Which report goes out next on one hub connection. A new window is made for every connection from
  * `outbox.pending()`, so everything unacknowledged is resent after a reconnect.
  *
- * Invariants: reports leave in seq order, each at most once per connection; at most `size` are
- * taken and not yet settled (acked or rejected by the hub).
+ * Invariants: reports leave in seq order, each once per connection unless the hub asks for it again
+ * (`requeue`); at most `size` are taken and not yet settled (acked or refused by the hub).
  */
 export class SendWindow {
   private readonly queue: Report[] = [];
-  private readonly unsettled = new Set<string>();
+  /** Taken and not yet settled, by id. */
+  private readonly unsettled = new Map<string, Report>();
   private lastQueuedSeq = 0;
 
   constructor(
@@ -30,13 +31,27 @@ export class SendWindow {
   take(): Report | undefined {
     if (this.unsettled.size >= this.size) return undefined;
     const report = this.queue.shift();
-    if (report) this.unsettled.add(report.id);
+    if (report) this.unsettled.set(report.id, report);
     return report;
   }
 
-  /** Frees the report's slot; false when it was not in flight on this connection. */
-  settle(id: string): boolean {
-    return this.unsettled.delete(id);
+  /** Frees the report's slot: the report, or undefined when it was not in flight on this connection. */
+  settle(id: string): Report | undefined {
+    const report = this.unsettled.get(id);
+    this.unsettled.delete(id);
+    return report;
+  }
+
+  /**
+   * Puts a report in flight back in the queue, in seq order, to be taken again (the hub could not take it
+   * now). False when it was not in flight on this connection.
+   */
+  requeue(id: string): boolean {
+    const report = this.settle(id);
+    if (!report) return false;
+    const at = this.queue.findIndex((queued) => queued.seq > report.seq);
+    this.queue.splice(at === -1 ? this.queue.length : at, 0, report);
+    return true;
   }
 
   get inFlight(): number {
