@@ -1,5 +1,6 @@
 import type { DeviceIdentity, Observation, ReadingProblem, Readings } from '../../core/readings.js';
 import { afterPrefix } from './at-params.js';
+import { isImpossible, type ImpossibleAnswer } from './at-ranges.js';
 import { accessTechName, bestRegistration, type Operator, type RegistrationStatus } from './registration.js';
 import { signalDbm, type Cesq, type Csq } from './signal.js';
 import type { SimState } from './sim.js';
@@ -8,11 +9,11 @@ import type { SimState } from './sim.js';
 
 export interface ModemSnapshot {
   sim: SimState;
-  csq?: Csq;
-  cesq?: Cesq;
-  creg?: RegistrationStatus;
-  cgreg?: RegistrationStatus;
-  cereg?: RegistrationStatus;
+  csq?: Csq | ImpossibleAnswer;
+  cesq?: Cesq | ImpossibleAnswer;
+  creg?: RegistrationStatus | ImpossibleAnswer;
+  cgreg?: RegistrationStatus | ImpossibleAnswer;
+  cereg?: RegistrationStatus | ImpossibleAnswer;
   operator?: Operator;
 }
 
@@ -21,28 +22,45 @@ export function unresponsiveObservation(message: string): Observation {
   return { readings: { 'modem.responding': false }, problems: [{ reading: 'modem.responding', message }] };
 }
 
+/**
+ * An answer with impossible values (at-ranges.ts) counts as no answer and is reported as a problem with
+ * its raw values; a reading only impossible answers fed (no valid signal figure, no valid registration
+ * domain) is left out rather than guessed, so neither a weak signal nor "not registered" fires from
+ * nonsense. The evidence keeps every answer as the modem gave it.
+ */
 export function modemObservation(s: ModemSnapshot, identity: DeviceIdentity | undefined, problems: ReadingProblem[]): Observation {
-  const readings: Readings = {
-    'modem.responding': true,
-    'modem.sim': s.sim,
-    'modem.registration': bestRegistration([s.creg, s.cgreg, s.cereg]),
+  const allProblems = [...problems];
+  const take = <T extends object>(answer: T | ImpossibleAnswer | undefined, reading: string): T | undefined => {
+    if (!isImpossible(answer)) return answer;
+    allProblems.push({ reading, message: answer.problem });
+    return undefined;
   };
-  const dbm = signalDbm(s.csq, s.cesq);
+  const csq = take(s.csq, 'modem.signal_dbm');
+  const cesq = take(s.cesq, 'modem.signal_dbm');
+  const [creg, cgreg, cereg] = [s.creg, s.cgreg, s.cereg].map((r) => take(r, 'modem.registration'));
+  const onlyImpossible = !creg && !cgreg && !cereg && [s.creg, s.cgreg, s.cereg].some((r) => r !== undefined);
+
+  const readings: Readings = { 'modem.responding': true, 'modem.sim': s.sim };
+  if (!onlyImpossible) readings['modem.registration'] = bestRegistration([creg, cgreg, cereg]);
+  const dbm = signalDbm(csq, cesq);
   if (dbm !== undefined) readings['modem.signal_dbm'] = dbm;
   if (s.operator?.name) readings['modem.operator'] = s.operator.name;
   // COPS names the technology in use; without it, the EPS domain, then GPRS, then CS.
-  const tech = accessTechName(s.operator?.act ?? s.cereg?.act ?? s.cgreg?.act ?? s.creg?.act);
+  const tech = accessTechName(s.operator?.act ?? cereg?.act ?? cgreg?.act ?? creg?.act);
   if (tech) readings['modem.access_tech'] = tech;
 
   const evidence: Record<string, string> = {};
-  if (s.csq) evidence['modem.csq'] = `${s.csq.rssi},${s.csq.ber}`;
-  if (s.cesq) evidence['modem.cesq'] = [s.cesq.rxlev, s.cesq.ber, s.cesq.rscp, s.cesq.ecno, s.cesq.rsrq, s.cesq.rsrp].join(',');
+  const cite = <T extends object>(name: string, answer: T | ImpossibleAnswer | undefined, text: (a: T) => string) => {
+    if (answer) evidence[name] = isImpossible(answer) ? answer.raw : text(answer);
+  };
+  cite('modem.csq', s.csq, (c) => `${c.rssi},${c.ber}`);
+  cite('modem.cesq', s.cesq, (c) => [c.rxlev, c.ber, c.rscp, c.ecno, c.rsrq, c.rsrp].join(','));
   for (const [name, status] of [['creg', s.creg], ['cgreg', s.cgreg], ['cereg', s.cereg]] as const) {
-    if (status) evidence[`modem.${name}`] = `${status.n},${status.stat}`;
+    cite(`modem.${name}`, status, (r) => `${r.n},${r.stat}`);
   }
   const observation: Observation = { readings, evidence };
   if (identity) observation.identity = identity;
-  if (problems.length > 0) observation.problems = problems;
+  if (allProblems.length > 0) observation.problems = allProblems;
   return observation;
 }
 

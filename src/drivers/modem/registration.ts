@@ -1,5 +1,6 @@
 import { intParam, splitParams } from './at-params.js';
-import { informationValues, type AtResponse } from './at-response.js';
+import { checkAnswer, REGISTRATION_VALUES, type ImpossibleAnswer } from './at-ranges.js';
+import { informationValues, infoPrefix, type AtResponse } from './at-response.js';
 
 /**
  * Network registration (27.007 §7.2 +CREG, §10.1.19 +CGREG, §10.1.22 +CEREG; §7.3 +COPS). Pure.
@@ -22,15 +23,22 @@ export interface RegistrationStatus {
 /**
  * The read response among a response's `+CxREG:` lines. A URC of the same name (`+CREG: 1`, or
  * `+CREG: 1,"00C3","A13F"`) can arrive during the query; the read response is the one whose first two
- * values are a mode (0..5) and a status (0..10), both bare numbers.
+ * values are a mode and a status 27.007 allows (at-ranges.ts), both bare numbers. When no line is, the
+ * last one with two bare numbers first is an ImpossibleAnswer: the modem answered, with nonsense.
  */
-export function parseRegistration(response: AtResponse): RegistrationStatus | undefined {
+export function parseRegistration(response: AtResponse): RegistrationStatus | ImpossibleAnswer | undefined {
   if (response.final.kind !== 'ok') return undefined;
+  let impossible: ImpossibleAnswer | undefined;
   for (const value of informationValues(response).reverse()) {
     const { values, quoted } = splitParams(value);
     const n = intParam(values[0]);
     const stat = intParam(values[1]);
-    if (values.length < 2 || quoted[0] || quoted[1] || n === undefined || stat === undefined || n > 5 || stat > 10) continue;
+    if (values.length < 2 || quoted[0] || quoted[1] || n === undefined || stat === undefined) continue;
+    const problem = checkAnswer(infoPrefix(response.command) ?? response.command, { n, stat }, REGISTRATION_VALUES);
+    if (problem) {
+      impossible ??= problem;
+      continue;
+    }
     const status: RegistrationStatus = { n, stat };
     if (values[2]) status.lac = values[2].toUpperCase();
     if (values[3]) status.ci = values[3].toUpperCase();
@@ -38,7 +46,7 @@ export function parseRegistration(response: AtResponse): RegistrationStatus | un
     if (act !== undefined) status.act = act;
     return status;
   }
-  return undefined;
+  return impossible;
 }
 
 const BY_STAT: Record<number, Registration> = {

@@ -1,9 +1,11 @@
-import { intParam, splitParams } from './at-params.js';
+import { splitParams } from './at-params.js';
+import { checkAnswer, CESQ_VALUES, CSQ_VALUES, type ImpossibleAnswer } from './at-ranges.js';
 import { informationValues, type AtResponse } from './at-response.js';
 
 /**
  * Signal strength (27.007 §8.5 +CSQ, §8.69 +CESQ; protocols.md §4). Pure.
- * "Unknown" is undefined, never a number: `+CSQ: 99,99` has no signal figure.
+ * "Unknown" is undefined, never a number: `+CSQ: 99,99` has no signal figure. An answer with a value
+ * 27.007 does not allow (at-ranges.ts) is an ImpossibleAnswer, never a weak signal.
  */
 
 export interface Csq {
@@ -23,17 +25,20 @@ export interface Cesq {
 }
 
 /** The last `+CSQ: rssi,ber` line of an OK response; undefined when absent or malformed. */
-export function parseCsq(response: AtResponse): Csq | undefined {
+export function parseCsq(response: AtResponse): Csq | ImpossibleAnswer | undefined {
   const [rssi, ber] = lastParams(response, 2);
-  return rssi === undefined || ber === undefined ? undefined : { rssi, ber };
+  if (rssi === undefined || ber === undefined) return undefined;
+  const csq = { rssi, ber };
+  return checkAnswer('+CSQ', csq, CSQ_VALUES) ?? csq;
 }
 
 /** The last `+CESQ: rxlev,ber,rscp,ecno,rsrq,rsrp` line of an OK response. */
-export function parseCesq(response: AtResponse): Cesq | undefined {
+export function parseCesq(response: AtResponse): Cesq | ImpossibleAnswer | undefined {
   const p = lastParams(response, 6);
   if (p.some((v) => v === undefined)) return undefined;
   const [rxlev, ber, rscp, ecno, rsrq, rsrp] = p as number[];
-  return { rxlev: rxlev!, ber: ber!, rscp: rscp!, ecno: ecno!, rsrq: rsrq!, rsrp: rsrp! };
+  const cesq = { rxlev: rxlev!, ber: ber!, rscp: rscp!, ecno: ecno!, rsrq: rsrq!, rsrp: rsrp! };
+  return checkAnswer('+CESQ', cesq, CESQ_VALUES) ?? cesq;
 }
 
 /** rssi → dBm: 0 → -113 (or less), 1 → -111, 2..30 → -113 + 2·rssi, 31 → -51 (or more); else unknown. */
@@ -59,10 +64,13 @@ export function signalDbm(csq: Csq | undefined, cesq: Cesq | undefined): number 
   return cesq ? cesqToDbm(cesq) : undefined;
 }
 
-/** Integer parameters of the last information line, exactly `count` of them (else all undefined). */
+/**
+ * Integer parameters of the last information line, exactly `count` of them (else all undefined). A
+ * sign is kept, so `-1` is a value out of range, not a malformed line.
+ */
 function lastParams(response: AtResponse, count: number): (number | undefined)[] {
   const values = response.final.kind === 'ok' ? informationValues(response) : [];
   const last = values[values.length - 1];
-  const params = last === undefined ? [] : splitParams(last).values.map(intParam);
+  const params = last === undefined ? [] : splitParams(last).values.map((v) => (/^-?\d{1,9}$/.test(v) ? Number(v) : undefined));
   return params.length === count ? params : new Array<undefined>(count).fill(undefined);
 }
