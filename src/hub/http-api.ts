@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import { commandNameSchema, faultReportSchema, hubMessage, type HubMessage } from '../report/schema.js';
 import { describeIssues } from './agent-frame.js';
 import { operatorRefusal } from './api-auth.js';
+import type { AuthThrottle } from './auth-throttle.js';
 import { decodeReportCursor, encodeReportCursor } from './report-cursor.js';
 import type { AgentRegistry } from './agent-registry.js';
 import type { HubStore } from './store.js';
@@ -35,7 +36,8 @@ import type { TokenMap } from './tokens.js';
  *   GET  /api/bundles?terminal=ID            → 200 [ {id, terminal, receivedAt, size, sha256} ] oldest first
  *   GET  /api/bundles/ID                     → 200 the tar.gz (application/gzip); 404 if none (yet)
  *   GET  /healthz                            → 200 {status: "ok"}, 503 when the database cannot be read; no token needed
- * Errors are `{ error: <reason> }` with 400 (bad query or body), 401, 404, 405, 409 or 413.
+ * Errors are `{ error: <reason> }` with 400 (bad query or body), 401, 404, 405, 409, 413 or 429 (too many failed
+ * authentications from this address: Retry-After says when to try again).
  */
 export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_REPORTS_PAGE = 1000;
@@ -49,6 +51,7 @@ export interface ApiContext {
   /** The operator's bearer token; undefined = the API is unauthenticated. */
   apiToken: string | undefined;
   alerts: AlertStream;
+  throttle: AuthThrottle;
   log: Logger;
 }
 
@@ -142,9 +145,17 @@ function requireMethod(req: IncomingMessage, res: ServerResponse, method: string
 
 function requireOperator(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): void {
   if (ctx.apiToken === undefined) return;
+  const remote = req.socket.remoteAddress;
+  const waitMs = ctx.throttle.retryAfterMs(remote);
+  if (waitMs > 0) {
+    res.setHeader('retry-after', Math.ceil(waitMs / 1000));
+    throw new HttpError(429, 'too many failed authentications from this address; try again later');
+  }
   const refusal = operatorRefusal(req, ctx.apiToken);
   if (refusal === null) return;
-  ctx.log.warn({ reason: refusal, remote: req.socket.remoteAddress, url: req.url }, 'API request refused');
+  // Counted and logged in aggregate by the throttle; per request only at debug level.
+  ctx.throttle.failed(remote, refusal);
+  ctx.log.debug({ reason: refusal, remote, url: req.url }, 'API request refused');
   res.setHeader('www-authenticate', 'Bearer');
   throw new HttpError(401, refusal);
 }

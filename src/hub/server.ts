@@ -10,6 +10,7 @@ import { serveAgent, type StoredMeta } from './agent-socket.js';
 import { AgentRegistry } from './agent-registry.js';
 import { checkApiExposure } from './api-auth.js';
 import { authenticate } from './auth.js';
+import { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottlePolicy } from './auth-throttle.js';
 import { AlertStream } from './alert-stream.js';
 import { handleApiRequest } from './http-api.js';
 import { DEFAULT_PING_INTERVAL_MS } from './keep-alive.js';
@@ -37,6 +38,8 @@ export interface HubOptions {
   pingIntervalMs?: number;
   /** A terminal not connected and not heard from for this long is announced silent (default 15 min). */
   silenceAfterMs?: number;
+  /** How failed authentications are slowed and logged, per source address (auth-throttle.ts). */
+  authThrottle?: Partial<AuthThrottlePolicy>;
   log?: Logger;
   clock?: Clock;
 }
@@ -55,14 +58,17 @@ export interface Hub {
   close(): Promise<void>;
 }
 
+const STATUS_TEXT = { 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests' } as const;
+
 /** Answers a refused upgrade on the raw socket: nothing was upgraded, the connection ends. */
-function refuseUpgrade(socket: Duplex, status: 401 | 404, body: string): void {
+function refuseUpgrade(socket: Duplex, status: keyof typeof STATUS_TEXT, body: string, headers: string[] = []): void {
   const head = [
-    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}`,
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}`,
     'Connection: close',
     'Content-Type: text/plain; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
     ...(status === 401 ? ['WWW-Authenticate: Bearer'] : []),
+    ...headers,
   ];
   socket.once('finish', () => socket.destroy());
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
@@ -84,6 +90,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const registry = new AgentRegistry();
   const bundles = new BundleIntake(store.bundles, clock, log);
   const alerts = new AlertStream();
+  const throttle = new AuthThrottle(clock, log, { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle });
   const listeners: StoredListener[] = [(row, meta) => alerts.publish(row, meta)];
   const presence = new TerminalPresence(
     {
@@ -128,14 +135,19 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     },
   };
 
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, bundles, presence, tokens, apiToken: options.apiToken, alerts, log }));
+  server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, bundles, presence, tokens, apiToken: options.apiToken, alerts, throttle, log }));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err) => log.debug({ err: err.message }, 'upgrade socket error'));
     const path = new URL(req.url ?? '/', 'http://hub').pathname;
     if (path !== AGENT_PATH) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use ${AGENT_PATH}\n`);
+    const remote = req.socket.remoteAddress;
+    const waitMs = throttle.retryAfterMs(remote);
+    if (waitMs > 0) return refuseUpgrade(socket, 429, 'too many failed authentications; try again later\n', [`Retry-After: ${Math.ceil(waitMs / 1000)}`]);
     const auth = authenticate(req, tokens);
     if (!auth.ok) {
-      log.warn({ reason: auth.reason, remote: req.socket.remoteAddress }, 'agent refused');
+      // Counted and logged in aggregate by the throttle; per attempt only at debug level.
+      throttle.failed(remote, auth.reason);
+      log.debug({ reason: auth.reason, remote }, 'agent refused');
       // The reason stays in the hub's log: the client learns only that it was refused.
       return refuseUpgrade(socket, 401, 'unauthorized\n');
     }
@@ -172,6 +184,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       server.closeAllConnections();
     });
     store.close();
+    throttle.close();
     log.info({}, 'hub closed');
   };
 
