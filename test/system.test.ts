@@ -88,7 +88,7 @@ describe('thermal zones', () => {
       { zone: 'thermal_zone1', type: 'cpu1', temp: '' },
     ]);
     expect(problems.map((p) => p.message)).toEqual([
-      'thermal_zone0/temp: -273000 is not a plausible temperature',
+      'thermal_zone0/temp: -273000 = -273 °C is outside -40..150 °C: not a temperature a working CPU sensor reports',
       'thermal_zone1/temp: "" is not an integer',
     ]);
   });

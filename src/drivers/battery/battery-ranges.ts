@@ -1,18 +1,11 @@
+import { outOfRange, type PhysicalRange } from '../physical-range.js';
+
 /**
  * What a battery can physically report, in the units of its readings (SPEC §4), for the sysfs and the
- * dumpsys parser alike. A value outside its range is a broken sensor or a confused fuel gauge, never the
- * battery's state: the parser reports it as a ReadingProblem with the raw value and emits no reading, so
- * no fault can fire from it. The ranges are deliberately wide — they catch the impossible, not the
- * unusual; the rules' thresholds (overheat at 55 °C, worn below 80 %) sit well inside them.
+ * dumpsys parser alike (physical-range.ts says what happens to a value outside). The ranges are
+ * deliberately wide — they catch the impossible, not the unusual; the rules' thresholds (overheat at
+ * 55 °C, worn below 80 %) sit well inside them.
  */
-export interface PhysicalRange {
-  min: number;
-  max: number;
-  unit: string;
-  /** Why a value outside is impossible: ends the problem message. */
-  why: string;
-}
-
 export const BATTERY_RANGES = {
   // Li-ion cells are damaged beyond −40…+85 °C (the storage limits of cell datasheets and IEC 62133);
   // a pack that reads outside −40…+100 °C is a broken or unplugged thermistor, not a hot battery.
@@ -51,19 +44,8 @@ export const CAPACITY_CONSISTENCY = {
  */
 export function measure(reading: BoundedReading, n: number, divisor: number, decimals: number, raw: string): { value: number } | { problem: string } {
   const exact = n / divisor;
-  const problem = outOfRange(reading, exact, raw);
+  const problem = outOfRange(BATTERY_RANGES[reading], exact, raw);
   if (problem !== undefined) return { problem };
   const factor = 10 ** decimals;
   return { value: Math.round(exact * factor) / factor };
-}
-
-/**
- * Why `value` (parsed from `raw`) cannot be `reading`, or undefined when it can: e.g.
- * `9000 = 900 °C is outside -40..100 °C: no battery survives that: a broken sensor`.
- */
-export function outOfRange(reading: BoundedReading, value: number, raw: string): string | undefined {
-  const range: PhysicalRange = BATTERY_RANGES[reading];
-  if (value >= range.min && value <= range.max) return undefined;
-  const shown = Number(value.toPrecision(6));
-  return `${String(shown) === raw ? raw : `${raw} = ${shown} ${range.unit}`} is outside ${range.min}..${range.max} ${range.unit}: ${range.why}`;
 }

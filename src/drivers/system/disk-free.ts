@@ -1,6 +1,8 @@
 import { statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ReadingProblem, Readings } from '../../core/readings.js';
+import { outOfRange } from '../physical-range.js';
+import { SYSTEM_RANGES } from './system-ranges.js';
 
 export const DISK_READING = 'system.disk_free_pct';
 
@@ -16,8 +18,8 @@ export type StatFs = (path: string) => Promise<FsStats>;
 /**
  * `system.disk_free_pct` = the lowest bavail ÷ blocks × 100 over the filesystems holding `dirs` (the
  * state and log directories). A directory not created yet is measured where it will be created: its
- * nearest existing ancestor. A filesystem that cannot be measured is a ReadingProblem; the others
- * still count.
+ * nearest existing ancestor. A filesystem that cannot be measured, or whose counts contradict each
+ * other (system-ranges.ts), is a ReadingProblem; the others still count.
  */
 export async function diskFree(dirs: string[], stat: StatFs = statfs): Promise<{ readings: Readings; problems: ReadingProblem[]; evidence: Record<string, string> }> {
   const problems: ReadingProblem[] = [];
@@ -29,7 +31,13 @@ export async function diskFree(dirs: string[], stat: StatFs = statfs): Promise<{
       continue;
     }
     if (measured.blocks <= 0) continue; // pseudo filesystems (proc, some overlays) have no size to fill
-    const pct = Math.round((measured.bavail / measured.blocks) * 1000) / 10;
+    const exact = (measured.bavail / measured.blocks) * 100;
+    const impossible = outOfRange(SYSTEM_RANGES[DISK_READING], exact, `bavail ${measured.bavail} / blocks ${measured.blocks}`);
+    if (impossible) {
+      problems.push({ reading: DISK_READING, message: `statfs ${dir}: ${impossible}` });
+      continue;
+    }
+    const pct = Math.round(exact * 10) / 10;
     if (!lowest || pct < lowest.pct) lowest = { dir, pct };
   }
   if (!lowest) return { readings: {}, problems, evidence: {} };

@@ -1,12 +1,15 @@
 import type { ReadingProblem, Readings } from '../../core/readings.js';
+import { outOfRange } from '../physical-range.js';
+import { SYSTEM_RANGES } from './system-ranges.js';
 
 /**
  * Pure parsing of `/proc/meminfo` (`Key:   value kB` lines) into `system.mem_available_pct`
  * = MemAvailable ÷ MemTotal × 100.
  *
  * Kernels before 3.14 (old Android terminals) have no MemAvailable; there the estimate `free` used
- * before it, MemFree + Buffers + Cached, stands in. Invariants: a missing or garbled value gives a
- * ReadingProblem and no reading; nothing here throws.
+ * before it, MemFree + Buffers + Cached, stands in. Invariants: a missing or garbled value, or more
+ * available than total (system-ranges.ts), gives a ReadingProblem quoting the values and no reading;
+ * nothing here throws.
  */
 export const MEM_READING = 'system.mem_available_pct';
 
@@ -23,14 +26,18 @@ export function parseMeminfo(text: string): { readings: Readings; problems: Read
   if (total === 0) return fail('MemTotal is 0');
 
   let available = kilobytes(values, 'MemAvailable');
+  let availableName = 'MemAvailable';
   if (!values.has('MemAvailable')) {
+    availableName = 'MemFree + Buffers + Cached';
     const parts = ['MemFree', 'Buffers', 'Cached'].map((key) => kilobytes(values, key));
     const bad = parts.find((p) => typeof p === 'string');
     available = bad ?? (parts as number[]).reduce((a, b) => a + b, 0);
   }
   if (typeof available === 'string') return fail(available);
-  if (available > total) return fail(`available ${available} kB exceeds MemTotal ${total} kB`);
-  return { readings: { [MEM_READING]: Math.round((available / total) * 1000) / 10 }, problems: [] };
+  const pct = (available / total) * 100;
+  const impossible = outOfRange(SYSTEM_RANGES[MEM_READING], pct, `${availableName} ${available} kB / MemTotal ${total} kB`);
+  if (impossible) return fail(impossible);
+  return { readings: { [MEM_READING]: Math.round(pct * 10) / 10 }, problems: [] };
 }
 
 /** A value in kB, or why there is none. */

@@ -1,4 +1,6 @@
 import type { ReadingProblem, Readings } from '../../core/readings.js';
+import { outOfRange } from '../physical-range.js';
+import { SYSTEM_RANGES, THERMAL_UNSET_RAW } from './system-ranges.js';
 
 /**
  * Pure selection of the CPU temperature from Linux thermal zones
@@ -8,7 +10,8 @@ import type { ReadingProblem, Readings } from '../../core/readings.js';
  * ACPI-only PCs), the hottest of all zones, because a terminal that overheats somewhere still overheats.
  *
  * Invariants: a zone with no readable temp is skipped (disabled zones answer EINVAL/ENODATA); a temp
- * that is not an integer or not a plausible temperature is a ReadingProblem and is skipped; no zone at
+ * that is not an integer, is exactly 0, or is outside a CPU's physical range (system-ranges.ts) is a
+ * ReadingProblem quoting the raw value and is skipped; no zone at
  * all gives no reading and no problem (containers, VMs); nothing here throws.
  */
 export const CPU_TEMP_READING = 'system.cpu_temp_c';
@@ -28,10 +31,6 @@ export interface ThermalZone {
  * Pixel-class phones that zone is the battery's state of charge, not a temperature.
  */
 const CPU_TYPE = /cpu|x86_pkg_temp|coretemp|k10temp|soc[-_]thermal|tsens|cluster|^(big|mid|little)$/i;
-
-/** Beyond these the sensor is broken or disabled (-273000 and 255000 are common), not hot or cold. */
-const MIN_PLAUSIBLE_C = -40;
-const MAX_PLAUSIBLE_C = 150;
 
 export function isCpuZone(type: string | undefined): boolean {
   return type !== undefined && CPU_TYPE.test(type);
@@ -62,8 +61,8 @@ export function parseThermalZones(zones: ThermalZone[]): { readings: Readings; p
  */
 function toCelsius(text: string): number | string {
   if (!/^-?\d{1,9}$/.test(text)) return `${JSON.stringify(text.slice(0, 32))} is not an integer`;
+  if (text === THERMAL_UNSET_RAW) return `${text}: the zone is disabled or was never updated`;
   const raw = Number(text);
-  const celsius = Math.abs(raw) >= 1000 ? Math.round(raw / 100) / 10 : raw;
-  if (celsius < MIN_PLAUSIBLE_C || celsius > MAX_PLAUSIBLE_C) return `${raw} is not a plausible temperature`;
-  return celsius;
+  const celsius = Math.abs(raw) >= 1000 ? raw / 1000 : raw;
+  return outOfRange(SYSTEM_RANGES['system.cpu_temp_c'], celsius, text) ?? Math.round(celsius * 10) / 10;
 }
