@@ -36,7 +36,7 @@ import { executeHubCommand } from './report/hub-commands.js';
 import { openOutbox } from './report/outbox.js';
 import type { Outbox, OutboxStats } from './report/outbox-contract.js';
 import type { SelfTestResult } from './report/schema.js';
-import { Uplink } from './report/uplink.js';
+import { Uplink, type UplinkDelivery } from './report/uplink.js';
 import { readUplinkTlsFiles } from './report/uplink/tls-files.js';
 
 const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
@@ -82,6 +82,8 @@ export interface AgentStatus {
   readings: Readings;
   faults: FiringFault[];
   outbox: OutboxStats;
+  /** The link to the hub; null when no uplink is configured. */
+  uplink: UplinkDelivery | null;
 }
 
 export async function createAgent(options: AgentOptions): Promise<Agent> {
@@ -139,7 +141,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     return result;
   });
 
-  const status = (): AgentStatus => ({ terminal, at: new Date(clock.now()).toISOString(), readings: monitor.readings(), faults: engine.firing(), outbox: outbox.stats() });
+  const status = (): AgentStatus => ({ terminal, at: new Date(clock.now()).toISOString(), readings: monitor.readings(), faults: engine.firing(), outbox: outbox.stats(), uplink: uplink?.delivery() ?? null });
 
   const uplink = config.uplink
     ? new Uplink({

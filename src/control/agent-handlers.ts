@@ -1,6 +1,7 @@
 import type { Agent } from '../agent.js';
 import { SelfTestBusyError } from '../diagnostics/self-test-coordinator.js';
 import { ControlError, type ControlHandlers } from './server.js';
+import { daemonStatusAnswer } from './status-answer.js';
 
 /** The daemon's answers to control requests. Self-tests started here are also reported to the hub. */
 export function agentControlHandlers(agent: Agent): ControlHandlers {
@@ -31,7 +32,7 @@ export function agentControlHandlers(agent: Agent): ControlHandlers {
           return { accepted: true };
         }
         case 'status':
-          return { source: 'daemon', ...agent.status() };
+          return daemonStatusAnswer(agent.status());
         case 'last_self_test': {
           const last = agent.lastSelfTest();
           if (!last) throw new ControlError('not_found', 'no self-test has run since the daemon started');

@@ -30,6 +30,10 @@ interface UiText {
   values: Record<string, string>;
   yes: string;
   no: string;
+  /** Between the parts of one line's list. */
+  separator: string;
+  /** `label: text`, with the locale's colon. */
+  labelled: (label: string, text: string) => string;
   /** "severity (category)" after a fault's code. */
   severityOf: (severity: string, category: string) => string;
   inhibitedBy: (code: string) => string;
@@ -108,6 +112,8 @@ const en: UiText = {
   values: {},
   yes: 'true',
   no: 'false',
+  separator: ', ',
+  labelled: (label, text) => `${label}:${text ? ` ${text}` : ''}`,
   severityOf: (severity, category) => `${severity} (${category})`,
   inhibitedBy: (code) => `explained by ${code}`,
   automatic: '(done automatically)',
@@ -151,18 +157,18 @@ const en: UiText = {
   status: {
     header: (t, at, source) => `${t.id} ${t.model} SN ${t.serial} at ${at} (${source})`,
     sources: { daemon: 'daemon', 'one poll': 'one poll: no daemon running' },
-    readings: 'readings:',
-    faults: 'faults:',
+    readings: 'readings',
+    faults: 'faults',
     none: 'none',
     since: (at) => `since ${at}`,
     sinceUnknown: 'since: not known (one poll)',
     flapping: 'flapping',
-    uplink: 'uplink:',
+    uplink: 'uplink',
     uplinkStates: { connected: 'connected', connecting: 'connecting', disconnected: 'disconnected, retrying', 'not configured': 'not configured', 'not running': 'not running' },
     lastAck: (at) => `last ack ${at}`,
     noAckYet: 'no ack yet',
     awaitingAck: (n) => `${n} awaiting ack`,
-    outbox: 'outbox:',
+    outbox: 'outbox',
     outboxUnreadable: 'not readable',
     records: (n) => `${n} ${n === 1 ? 'record' : 'records'}`,
     bytes: (n) => `${n} bytes`,
@@ -231,6 +237,8 @@ const zhCN: UiText = {
   },
   yes: '是',
   no: '否',
+  separator: '，',
+  labelled: (label, text) => `${label}：${text}`,
   severityOf: (severity, category) => `${severity}（${category}）`,
   inhibitedBy: (code) => `由 ${code} 引起`,
   automatic: '（已自动处理）',
@@ -274,18 +282,18 @@ const zhCN: UiText = {
   status: {
     header: (t, at, source) => `终端 ${t.id} · 型号 ${t.model} · 序列号 ${t.serial} · ${at}（${source}）`,
     sources: { daemon: '诊断服务', 'one poll': '单次轮询：诊断服务未运行' },
-    readings: '读数：',
-    faults: '故障：',
+    readings: '读数',
+    faults: '故障',
     none: '无',
     since: (at) => `自 ${at} 起`,
     sinceUnknown: '开始时间未知（单次轮询）',
     flapping: '频繁波动',
-    uplink: '上报链路：',
+    uplink: '上报链路',
     uplinkStates: { connected: '已连接', connecting: '正在连接', disconnected: '已断开，正在重连', 'not configured': '未配置', 'not running': '未运行' },
     lastAck: (at) => `最后确认 ${at}`,
     noAckYet: '尚无确认',
     awaitingAck: (n) => `${n} 份待确认`,
-    outbox: '待发报告：',
+    outbox: '待发报告',
     outboxUnreadable: '无法读取',
     records: (n) => `${n} 份`,
     bytes: (n) => `${n} 字节`,

@@ -1,49 +1,84 @@
+import { join } from 'node:path';
 import { defineCommand, EXIT } from '../command.js';
 import { configFlag, loadConfigFlag } from '../config-flag.js';
 import { stderrLogger } from '../stderr-logger.js';
 import { systemClock } from '../../core/clock.js';
+import { localTime, uiText, valueWord, type Locale } from '../../core/ui-text.js';
 import { standaloneSelfTest } from '../../diagnostics/standalone-self-test.js';
 import type { Config } from '../../config/schema.js';
 import { requestDaemon } from '../../control/client.js';
-import type { Readings } from '../../core/readings.js';
+import { onePollStatusAnswer, type StatusAnswer } from '../../control/status-answer.js';
+import type { OutboxStats } from '../../report/outbox-contract.js';
+import { openOutbox } from '../../report/outbox.js';
 
-interface Status {
-  source: 'daemon' | 'one poll';
-  terminal: { id: string; model: string; serial: string };
-  at: string;
-  readings: Readings;
-  faults: { code: string; instance: string | null; category: string; severity: string; inhibitedBy: string | null }[];
+/** Without a daemon: one poll of every device, the faults that hold now, and the outbox as it lies on disk. */
+async function onePollStatus(config: Config): Promise<StatusAnswer> {
+  const result = await standaloneSelfTest({ config, log: stderrLogger(process.env.POSDIAG_LOG_LEVEL ?? 'error'), clock: systemClock, locale: config.locale });
+  return onePollStatusAnswer(result, await outboxOnDisk(config), config.uplink !== undefined);
 }
 
-/** Without a daemon: one poll of every device and the faults that hold now. */
-async function inProcessStatus(config: Config): Promise<Status> {
-  const result = await standaloneSelfTest({ config, log: stderrLogger(process.env.POSDIAG_LOG_LEVEL ?? 'error'), clock: systemClock, locale: config.locale });
-  return { source: 'one poll', terminal: result.terminal, at: result.finishedAt, readings: result.readings, faults: result.faults };
+/** No daemon holds the outbox now, so reading it here cannot race a writer; null when it cannot be read. */
+async function outboxOnDisk(config: Config): Promise<OutboxStats | null> {
+  const outbox = await openOutbox({ dir: join(config.paths.state, 'outbox'), ...config.outbox }).catch(() => undefined);
+  const stats = outbox?.stats() ?? null;
+  await outbox?.close();
+  return stats;
+}
+
+/** The JSON document: the answer, with each fault's steps in the chosen language. */
+function statusDocument(status: StatusAnswer, locale: Locale) {
+  const faults = status.faults.map(({ remediation, ...fault }) => ({ ...fault, remediation: remediation.map((s) => ({ text: s.text[locale], automatic: s.automatic })) }));
+  return { ...status, faults };
+}
+
+const when = (iso: string) => localTime(new Date(iso));
+
+/** The technician's view: readings, open faults with since when and what to do, the hub link, the outbox. */
+export function formatStatus(status: StatusAnswer, locale: Locale): string {
+  const t = uiText(locale);
+  const w = t.status;
+  const names = Object.keys(status.readings).sort();
+  const width = Math.max(0, ...names.map((n) => n.length));
+  const lines = [w.header(status.terminal, when(status.at), w.sources[status.source]), '', t.labelled(w.readings, '')];
+  for (const name of names) lines.push(`  ${name.padEnd(width)}  ${valueWord(status.readings[name]!, locale)}`);
+  lines.push('', t.labelled(w.faults, status.faults.length ? '' : w.none));
+  for (const f of status.faults) {
+    const parts = [`${f.code}${f.instance ? ` [${f.instance}]` : ''}`, t.severityOf(t.severities[f.severity], t.categories[f.category])];
+    parts.push(f.since ? w.since(when(f.since)) : w.sinceUnknown);
+    if (f.flapping) parts.push(w.flapping);
+    if (f.inhibitedBy) parts.push(t.inhibitedBy(f.inhibitedBy));
+    lines.push(`  ${parts.join('  ')}`);
+    // An explained fault's steps are its root cause's.
+    if (!f.inhibitedBy) f.remediation.forEach((s, i) => lines.push(`    ${i + 1}. ${s.text[locale]}${s.automatic ? ` ${t.automatic}` : ''}`));
+  }
+  const link = status.uplink;
+  const linkParts = [w.uplinkStates[link.state]];
+  if (link.pending !== null) linkParts.push(link.lastAckAt ? w.lastAck(when(link.lastAckAt)) : w.noAckYet, w.awaitingAck(link.pending));
+  lines.push('', t.labelled(w.uplink, linkParts.join(t.separator)));
+  const box = status.outbox;
+  const boxParts = box ? [w.records(box.pending), w.bytes(box.bytes), box.storage === 'disk' ? w.onDisk : w.inMemory] : [w.outboxUnreadable];
+  if (box?.droppedTotal) boxParts.push(w.dropped(box.droppedTotal));
+  lines.push(t.labelled(w.outbox, boxParts.join(t.separator)));
+  return lines.join('\n') + '\n';
 }
 
 export const statusCommand = defineCommand({
   name: 'status',
-  usage: 'posdiag status [--config FILE] [--json]',
-  summary: 'Current readings and open faults: from the running daemon, or else from one poll of every configured device.',
+  usage: 'posdiag status [--config FILE] [--json] [--lang zh-CN|en]',
+  summary:
+    'Current readings, each open fault with since when and what to do, the link to the hub (connected, last ack,\n' +
+    'reports awaiting ack) and the outbox (reports, bytes, disk or memory): from the running daemon, or else\n' +
+    'from one poll of every configured device.',
   flags: {
     config: configFlag,
-    json: { type: 'boolean', description: 'print {readings, faults} as one JSON document' },
+    json: { type: 'boolean', description: 'print {readings, faults, uplink, outbox} as one JSON document' },
+    lang: { type: 'string', description: 'language of the output (default: the config locale)', choices: ['zh-CN', 'en'] },
   },
   async run(flags, _positional, io) {
     const config = loadConfigFlag(flags.config);
-    const status = ((await requestDaemon(config.control.socket, 'status', {})) as Status | undefined) ?? (await inProcessStatus(config));
-    const faults = status.faults.map(({ code, instance, category, severity, inhibitedBy }) => ({ code, instance, category, severity, inhibitedBy }));
-    if (flags.json) {
-      io.stdout(JSON.stringify({ source: status.source, terminal: status.terminal, at: status.at, readings: status.readings, faults }, null, 2) + '\n');
-      return EXIT.ok;
-    }
-    const names = Object.keys(status.readings).sort();
-    const width = Math.max(0, ...names.map((n) => n.length));
-    const lines = [`${status.terminal.id} ${status.terminal.model} SN ${status.terminal.serial} at ${status.at} (${status.source})`, '', 'readings:'];
-    for (const name of names) lines.push(`  ${name.padEnd(width)}  ${String(status.readings[name])}`);
-    lines.push('', faults.length ? 'faults:' : 'faults: none');
-    for (const f of faults) lines.push(`  ${f.code}${f.instance ? ` [${f.instance}]` : ''}  ${f.severity}  ${f.category}${f.inhibitedBy ? `  (inhibited by ${f.inhibitedBy})` : ''}`);
-    io.stdout(lines.join('\n') + '\n');
+    const locale = (flags.lang as Locale | undefined) ?? config.locale;
+    const status = ((await requestDaemon(config.control.socket, 'status', {})) as StatusAnswer | undefined) ?? (await onePollStatus(config));
+    io.stdout(flags.json ? JSON.stringify(statusDocument(status, locale), null, 2) + '\n' : formatStatus(status, locale));
     return EXIT.ok;
   },
 });

@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogEntry } from '../src/diagnostics/catalog.js';
+import { openOutbox } from '../src/report/outbox.js';
+import { runPosdiag } from './helpers/cli-process.js';
+import { faultDraft } from './helpers/outbox-drafts.js';
+import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
+
+/**
+ * `posdiag status` as a process with no daemon running: one poll of the printer (an emulator on a real
+ * pty) for the faults, the outbox as the stopped daemon left it on disk, and the link not running.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'posdiag-status-poll-'));
+const configFile = join(dir, 'config.json');
+const state = join(dir, 'state');
+let ptyPrinter: PtyPrinter;
+let leftBytes: number;
+
+beforeAll(async () => {
+  ptyPrinter = await printerOnPty(dir, { paper: 'end' });
+  // One report the stopped daemon did not deliver.
+  const outbox = await openOutbox({ dir: join(state, 'outbox'), maxBytes: 1024 * 1024, memoryRing: 16 });
+  await outbox.record(faultDraft());
+  leftBytes = outbox.stats().bytes;
+  await outbox.close();
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      terminal: { id: 'T-POLL-1', model: 'X990', serial: 'SN-POLL' },
+      paths: { state, logs: join(dir, 'logs') },
+      devices: { printer: { transport: 'serial', path: ptyPrinter.path, timeout: '3s' } },
+      uplink: { url: 'ws://127.0.0.1:9/agent', token: 'unused' },
+      control: { socket: join(dir, 'no-daemon.sock') },
+      locale: 'en',
+    }),
+  );
+});
+
+afterAll(async () => {
+  await ptyPrinter.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('posdiag status without a daemon', () => {
+  it('--json: the fault with its steps and no since, the link not running, the outbox left on disk', async () => {
+    const { code, stdout } = await runPosdiag(['status', '--json', '--config', configFile]);
+    expect(code).toBe(0);
+    const status = JSON.parse(stdout);
+    expect(status.source).toBe('one poll');
+    expect(status.faults).toEqual([
+      {
+        code: 'printer.paper_end',
+        instance: null,
+        category: 'io',
+        severity: 'major',
+        inhibitedBy: null,
+        since: null,
+        remediation: catalogEntry('printer.paper_end').remediation.map((s) => ({ text: s.text.en, automatic: s.automatic })),
+      },
+    ]);
+    expect(status.uplink).toEqual({ state: 'not running', lastAckAt: null, pending: null });
+    expect(status.outbox).toMatchObject({ pending: 1, bytes: leftBytes, storage: 'disk' });
+  });
+
+  it('in words', async () => {
+    const { code, stdout } = await runPosdiag(['status', '--config', configFile]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^T-POLL-1 X990 SN SN-POLL at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(one poll: no daemon running\)$/m);
+    expect(stdout).toMatch(/^ {2}printer\.paper\s+end$/m);
+    expect(stdout).toContain('printer.paper_end  major (io)  since: not known (one poll)\n    1. Load a new paper roll');
+    expect(stdout).toMatch(/^uplink: not running$/m);
+    expect(stdout).toContain(`outbox: 1 record, ${leftBytes} bytes, on disk`);
+  });
+});
