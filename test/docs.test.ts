@@ -1,0 +1,171 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { catalog } from '../src/diagnostics/catalog.js';
+import { ERROR_COUNTERS } from '../src/drivers/network/interface-readings.js';
+
+/**
+ * docs/ is the next engineer's map, so it must keep up with the code: every fault code, threshold and
+ * reading name the code uses is in docs/spec.md, and every "SPEC §N" or "protocols.md §N" a comment
+ * cites names a section that exists. Reading names are collected from the code itself (string
+ * literals of a device family's shape, the built-in rules), never from a list kept here.
+ */
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const spec = read('docs/spec.md');
+const protocols = read('docs/protocols.md');
+
+function sourceFiles(dir: string, exts = ['.ts']): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(path, exts);
+    return exts.some((x) => e.name.endsWith(x)) ? [path] : [];
+  });
+}
+
+const FAMILY = '(?:printer|card_reader|battery|power|network|modem|system|security|agent|maintenance)';
+const READING_NAME = new RegExp(`^${FAMILY}(?:\\.(?:[a-z0-9_]+|\\*))+$`);
+
+/**
+ * Reading, evidence, action and fault names written in src/: quoted literals, and template literals
+ * with each `${…}` as one `*` segment (a leading `${p}` resolved through the file's own
+ * `const p = \`…\``). A template whose last segment is a placeholder is a prefix, not a name.
+ */
+function namesInSource(): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const file of sourceFiles('src')) {
+    const text = read(file);
+    const templates = new Map([...text.matchAll(/const (\w+) = `([^`]*)`;/g)].map((m) => [m[1]!, m[2]!]));
+    for (const m of text.matchAll(/'([^'\n]*)'|`([^`\n]*)`/g)) {
+      const name =
+        m[2] === undefined
+          ? m[1]!
+          : m[2].replace(/^\$\{(\w+)\}/, (all, v: string) => templates.get(v) ?? all).replace(/\$\{[^}]*\}/g, '*');
+      if (READING_NAME.test(name) && !name.endsWith('.*')) names.set(name, file);
+    }
+  }
+  return names;
+}
+
+interface Condition {
+  reading?: string;
+  all?: Condition[];
+  any?: Condition[];
+  not?: Condition;
+}
+interface Rule {
+  code: string;
+  when: Condition;
+  clearWhen?: Condition;
+  escalate?: { when: Condition }[];
+  evidence?: string[];
+}
+const rules = JSON.parse(read('rules/default.json')) as { thresholds: Record<string, number>; rules: Rule[] };
+
+function readingsOf(c: Condition | undefined): string[] {
+  if (!c) return [];
+  return [...(c.reading ? [c.reading] : []), ...(c.all ?? []).flatMap(readingsOf), ...(c.any ?? []).flatMap(readingsOf), ...readingsOf(c.not)];
+}
+
+function namesInRules(): string[] {
+  return rules.rules.flatMap((r) => [...readingsOf(r.when), ...readingsOf(r.clearWhen), ...(r.escalate ?? []).flatMap((e) => readingsOf(e.when)), ...(r.evidence ?? [])]);
+}
+
+/** Whether spec.md names `name` in backticks; a `*` segment is written as `<if>`, `<name>`, `<n>`. */
+function documented(name: string): boolean {
+  const pattern = name
+    .split('.')
+    .map((s) => (s === '*' ? '<[a-z]+>' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('\\.');
+  return new RegExp('`' + pattern + '`').test(spec);
+}
+
+/** Section numbers of a doc's headings written `## §N. Title` or `### §N.M Title`. */
+function sections(doc: string): Set<string> {
+  return new Set([...doc.matchAll(/^#{1,6} §(\d+(?:\.\d+)*)\.?\s/gm)].map((m) => m[1]!));
+}
+
+/** GitHub's heading anchor: lower case, punctuation and symbols dropped, spaces to hyphens. */
+function anchor(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\- ]/gu, '').replace(/ /g, '-');
+}
+
+const citingFiles = ['src', 'test', 'bench'].flatMap((dir) => sourceFiles(dir));
+
+describe('docs/spec.md', () => {
+  it('names every fault code of the catalog, with its category and severity', () => {
+    // A fault code may also be a reading's name (printer.cover_open): any row of it may be the catalog's.
+    const rows = spec.split('\n');
+    const missing = [...catalog.values()].filter(
+      (e) => !rows.some((row) => row.startsWith(`| \`${e.code}\` |`) && row.includes(`| ${e.category} |`) && row.includes(`| ${e.severity}`)),
+    );
+    expect(missing.map((e) => `${e.code} (${e.category}, ${e.severity})`)).toEqual([]);
+  });
+
+  it('names every threshold of the built-in rules with its default value', () => {
+    const missing = Object.entries(rules.thresholds).filter(([name, value]) => {
+      const shown = String(value).replace('-', '−');
+      return !new RegExp('\\| `' + name.replace(/\./g, '\\.') + '` \\| ' + shown + ' \\|').test(spec);
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('names every reading, evidence, action and fault name written in src/', () => {
+    const names = namesInSource();
+    expect(names.size).toBeGreaterThan(100);
+    expect([...names].filter(([name]) => !documented(name)).map(([name, file]) => `${name} (${file})`)).toEqual([]);
+  });
+
+  it('names every reading the built-in rules look at, and every network error counter', () => {
+    const names = [...namesInRules(), ...ERROR_COUNTERS.map((c) => `network.*.${c}`)];
+    expect(names.filter((name) => !documented(name))).toEqual([]);
+  });
+
+  it('has a section for every "SPEC §N" cited in src/, test/ and bench/', () => {
+    const have = sections(spec);
+    const cites = citingFiles.flatMap((file) => [...read(file).matchAll(/SPEC §(\d+(?:\.\d+)*)/g)].map((m) => ({ file, n: m[1]! })));
+    expect(cites.length).toBeGreaterThan(20);
+    expect(cites.filter((c) => !have.has(c.n)).map((c) => `${c.file}: SPEC §${c.n}`)).toEqual([]);
+  });
+});
+
+describe('docs/protocols.md', () => {
+  it('has a section (and the named subsection) for every "protocols.md §N" cited', () => {
+    const have = sections(protocols);
+    const headings = [...protocols.matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1]!);
+    const cites = citingFiles.flatMap((file) =>
+      [...read(file).matchAll(/protocols\.md §(\d+)(?:, "([^"]+)")?/g)].map((m) => ({ file, n: m[1]!, title: m[2] })),
+    );
+    expect(cites.length).toBeGreaterThan(10);
+    const broken = cites.filter((c) => !have.has(c.n) || (c.title !== undefined && !headings.includes(c.title)));
+    expect(broken.map((c) => `${c.file}: protocols.md §${c.n}${c.title ? ` "${c.title}"` : ''}`)).toEqual([]);
+  });
+});
+
+describe('links', () => {
+  it('from docs/ and README.md point to files and headings that exist', () => {
+    const broken: string[] = [];
+    for (const file of [...sourceFiles('docs', ['.md']), 'README.md']) {
+      for (const [, target] of read(file).matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue;
+        const [path, hash] = target!.split('#') as [string, string | undefined];
+        const resolved = path === '' ? file : relative(ROOT, join(ROOT, dirname(file), path));
+        if (!existsSync(join(ROOT, resolved))) {
+          broken.push(`${file}: ${target}`);
+          continue;
+        }
+        if (hash === undefined) continue;
+        const anchors = [...read(resolved).matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchor(m[1]!));
+        if (!anchors.includes(hash)) broken.push(`${file}: ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('README.md points the reader to docs/', () => {
+    const links = [...read('README.md').matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+    expect(links).toContain('docs/README.md');
+  });
+});
