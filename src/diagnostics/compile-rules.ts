@@ -15,7 +15,11 @@ export interface CompiledRule {
   readonly severity: Severity;
   readonly forMs: number;
   readonly keepFiringForMs: number;
+  /** `when` surely holds (whatever the UNKNOWN readings are): what raises the fault. */
   readonly when: Predicate;
+  /** `when` possibly holds: while it does, a fault without `clearWhen` is not known to have cleared. */
+  readonly whenPossible: Predicate;
+  /** `clearWhen` surely holds: what clears the fault. */
   readonly clearWhen: Predicate | null;
   readonly escalate: readonly { when: Predicate; severity: Severity }[];
   /** In order of preference: the first firing one names the inhibitor. */
@@ -66,8 +70,8 @@ export function compileRuleSet(
     };
     const when = compileCondition(rule.when, ctx, 'when');
     const instancePatterns = [...new Set(ctx.patterns)];
-    const clearWhen = rule.clearWhen ? compileCondition(rule.clearWhen, ctx, 'clearWhen') : null;
-    const escalate = rule.escalate.map((e, i) => ({ when: compileCondition(e.when, ctx, `escalate[${i}].when`), severity: e.severity }));
+    const clearWhen = rule.clearWhen ? compileCondition(rule.clearWhen, ctx, 'clearWhen').sure : null;
+    const escalate = rule.escalate.map((e, i) => ({ when: compileCondition(e.when, ctx, `escalate[${i}].when`).sure, severity: e.severity }));
     const names = [...new Set([...ctx.names, ...rule.evidence])];
 
     if (instancePatterns.length === 0 && names.some((n) => n.includes('*'))) {
@@ -89,7 +93,8 @@ export function compileRuleSet(
       severity: rule.severity ?? entry?.severity ?? 'info',
       forMs: parseDuration(rule.for),
       keepFiringForMs: parseDuration(rule.keepFiringFor),
-      when,
+      when: when.sure,
+      whenPossible: when.possible,
       clearWhen,
       escalate,
       inhibitedBy,

@@ -1,17 +1,25 @@
 import type { ReadingValue } from '../core/readings.js';
 import type { ConditionSpec, Operand, ThresholdRef } from './rule-schema.js';
-import { NO_INSTANCE } from './reading-table.js';
+import { NO_INSTANCE, UNKNOWN } from './reading-table.js';
 import type { PatternRef, ReadingTable, Values } from './reading-table.js';
 
 /**
  * Conditions compiled once into closures over reading slots (see ReadingTable), so an evaluation is
  * plain function calls and array reads: no name lookups, no allocation.
  *
- * Invariant: a leaf on an absent reading is false (only `present: false` holds), and a numeric op on a
- * non-number is false: an unknown value never satisfies a comparison. "Nothing known to be wrong" is
- * written `not {…}`, which does hold when the reading is absent.
+ * Invariants: a leaf on an absent reading is false (only `present: false` holds), and a numeric op on a
+ * non-number is false: an absent value never satisfies a comparison. "Nothing known to be wrong" is
+ * written `not {…}`, which does hold when the reading is absent. A reading whose value is UNKNOWN (its
+ * driver reported a problem reading it) could be anything: each condition is compiled into the two
+ * bounds of three-valued logic, `sure` (holds whatever the unknown values are) and `possible` (holds
+ * for some of them); without UNKNOWN readings the two agree.
  */
 export type Predicate = (values: Values, instance: number) => boolean;
+
+export interface Bounds {
+  sure: Predicate;
+  possible: Predicate;
+}
 
 /** A reading name as a rule writes it, for evidence: fixed, or with one `*` standing for the instance. */
 export interface ReadingRef {
@@ -37,53 +45,75 @@ export interface CompileContext {
   patterns: PatternRef[];
 }
 
-export function compileCondition(spec: ConditionSpec, ctx: CompileContext, path: string): Predicate {
+export function compileCondition(spec: ConditionSpec, ctx: CompileContext, path: string): Bounds {
   if (spec.all) {
     const parts = spec.all.map((c, i) => compileCondition(c, ctx, `${path}.all[${i}]`));
-    if (parts.length === 1) return parts[0]!;
-    if (parts.length === 2) {
-      const [a, b] = parts as [Predicate, Predicate];
-      return (v, inst) => a(v, inst) && b(v, inst);
-    }
-    return (v, inst) => {
-      for (let i = 0; i < parts.length; i++) if (!parts[i]!(v, inst)) return false;
-      return true;
-    };
+    return { sure: every(parts.map((p) => p.sure)), possible: every(parts.map((p) => p.possible)) };
   }
   if (spec.any) {
     const parts = spec.any.map((c, i) => compileCondition(c, ctx, `${path}.any[${i}]`));
-    if (parts.length === 1) return parts[0]!;
-    if (parts.length === 2) {
-      const [a, b] = parts as [Predicate, Predicate];
-      return (v, inst) => a(v, inst) || b(v, inst);
-    }
-    return (v, inst) => {
-      for (let i = 0; i < parts.length; i++) if (parts[i]!(v, inst)) return true;
-      return false;
-    };
+    return { sure: some(parts.map((p) => p.sure)), possible: some(parts.map((p) => p.possible)) };
   }
   if (spec.not) {
+    // Surely not when the inner condition cannot hold; possibly not unless it surely holds.
     const inner = compileCondition(spec.not, ctx, `${path}.not`);
-    return (v, inst) => !inner(v, inst);
+    const { sure, possible } = inner;
+    return { sure: (v, inst) => !possible(v, inst), possible: (v, inst) => !sure(v, inst) };
   }
   return compileLeaf(spec, ctx, path);
 }
 
+function every(parts: Predicate[]): Predicate {
+  if (parts.length === 1) return parts[0]!;
+  if (parts.length === 2) {
+    const [a, b] = parts as [Predicate, Predicate];
+    return (v, inst) => a(v, inst) && b(v, inst);
+  }
+  return (v, inst) => {
+    for (let i = 0; i < parts.length; i++) if (!parts[i]!(v, inst)) return false;
+    return true;
+  };
+}
+
+function some(parts: Predicate[]): Predicate {
+  if (parts.length === 1) return parts[0]!;
+  if (parts.length === 2) {
+    const [a, b] = parts as [Predicate, Predicate];
+    return (v, inst) => a(v, inst) || b(v, inst);
+  }
+  return (v, inst) => {
+    for (let i = 0; i < parts.length; i++) if (parts[i]!(v, inst)) return true;
+    return false;
+  };
+}
+
 type Test = (value: ReadingValue | undefined) => boolean;
 
-function compileLeaf(spec: ConditionSpec, ctx: CompileContext, path: string): Predicate {
+function compileLeaf(spec: ConditionSpec, ctx: CompileContext, path: string): Bounds {
   const name = spec.reading!;
   ctx.names.push(name);
   const test = compileTest(spec, ctx, path);
+  let read: (v: Values, inst: number) => Values[number];
   if (!name.includes('*')) {
     const slot = ctx.table.slot(name);
-    return (v) => test(v[slot]);
+    read = (v) => v[slot];
+  } else {
+    const ref = ctx.table.pattern(name);
+    ctx.patterns.push(ref);
+    const slots = ref.slots;
+    // A pattern has no value without an instance; NO_INSTANCE indexes nothing, so the reading is absent.
+    read = (v, inst) => (inst === NO_INSTANCE ? undefined : v[slots[inst]!]);
   }
-  const ref = ctx.table.pattern(name);
-  ctx.patterns.push(ref);
-  const slots = ref.slots;
-  // A pattern has no value without an instance; NO_INSTANCE indexes nothing, so the reading is absent.
-  return (v, inst) => test(inst === NO_INSTANCE ? undefined : v[slots[inst]!]);
+  return {
+    sure: (v, inst) => {
+      const x = read(v, inst);
+      return x !== UNKNOWN && test(x);
+    },
+    possible: (v, inst) => {
+      const x = read(v, inst);
+      return x === UNKNOWN || test(x);
+    },
+  };
 }
 
 function compileTest(spec: ConditionSpec, ctx: CompileContext, path: string): Test {

@@ -1,6 +1,7 @@
 import type { DeviceIdentity, DriverAction, Observation, Readings } from '../core/readings.js';
 import type { ReadingHistory } from './reading-history.js';
 import type { FaultEvent } from './types.js';
+import { unknownReadings } from './unknown-readings.js';
 
 /** Self-recovery steps kept per source: enough for a report, bounded for a device that fails all day. */
 const MAX_ACTIONS_PER_SOURCE = 20;
@@ -9,16 +10,18 @@ export const STEPS_LOOKBACK_MS = 10 * 60_000;
 
 /** The part of the rule engine the monitor needs. */
 export interface Evaluator {
-  evaluate(readings: Readings, now: number): FaultEvent[];
+  evaluate(readings: Readings, now: number, unknown?: Iterable<string>): FaultEvent[];
 }
 
 /**
  * The live picture of the terminal: the latest readings of every source, merged, and the rule engine
  * evaluated over them each time a source reports. Each source's observation replaces that source's
- * previous readings whole, so a reading a device stops reporting disappears instead of going stale.
+ * previous readings whole, so a reading a device stops reporting disappears instead of going stale; one
+ * it reports a problem for instead of a value is passed to the engine as unknown (unknown-readings.ts).
  */
 export class Monitor {
   private readonly bySource = new Map<string, Readings>();
+  private readonly unknownBySource = new Map<string, string[]>();
   private readonly identities = new Map<string, DeviceIdentity>();
   private readonly actions = new Map<string, DriverAction[]>();
   private merged: Readings = {};
@@ -34,6 +37,7 @@ export class Monitor {
   observe(source: string, observation: Observation, at: number): FaultEvent[] {
     // Raw protocol evidence (status bytes in hex) rides along as string readings the rules can cite.
     this.bySource.set(source, { ...observation.readings, ...observation.evidence });
+    this.unknownBySource.set(source, unknownReadings(observation));
     if (observation.identity) this.identities.set(observation.identity.kind, observation.identity);
     // Recorded before evaluating, so a fault raised by this very observation already cites its steps.
     if (observation.actions?.length) {
@@ -41,7 +45,7 @@ export class Monitor {
     }
     this.merged = Object.assign({}, ...this.bySource.values());
     this.history?.record(this.merged, at);
-    const events = this.engine.evaluate(this.merged, at);
+    const events = this.engine.evaluate(this.merged, at, [...this.unknownBySource.values()].flat());
     if (events.length) this.onEvents(events);
     return events;
   }

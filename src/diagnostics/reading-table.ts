@@ -5,13 +5,23 @@ import type { ReadingValue, Readings } from '../core/readings.js';
  * condition reads `values[slot]` instead of looking a name up in an object.
  *
  * Invariants:
- * - after `load(r)`, `values[slotOf(name)]` is `r[name]` for every name with a slot (undefined when absent);
+ * - after `load(r, unknown)`, `values[slotOf(name)]` is `r[name]` for every name with a slot, UNKNOWN
+ *   for a name in `unknown` that `r` lacks, and undefined otherwise;
  * - every instance id ever seen has a slot in every pattern, so a rule with several `*` readings can
  *   evaluate any of its instances against any of its patterns;
  * - the layout (which key sits at which position) is rebuilt only when the readings' key sequence
  *   changes; from one poll to the next it does not, and `load` is then one pass over the keys.
  */
-export type Values = (ReadingValue | undefined)[];
+export type Values = (ReadingValue | typeof UNKNOWN | undefined)[];
+
+/**
+ * The value of a reading its driver could not read this time (it reported a problem and no value): not
+ * absent — the device has the reading, its value is just not known. Conditions treat it as either
+ * outcome (conditions.ts), so it neither raises nor clears a fault.
+ */
+export const UNKNOWN: unique symbol = Symbol('unknown reading');
+
+const NONE: readonly string[] = [];
 
 /** Instance id of a rule without `*` readings. */
 export const NO_INSTANCE = -1;
@@ -55,6 +65,8 @@ export class ReadingTable {
   private readonly instanceIds = new Map<string, number>();
   private keys: string[] = [];
   private keySlots: number[] = [];
+  /** Slots set to UNKNOWN by the last load, reset by the next. */
+  private readonly unknownSlots: number[] = [];
 
   /** The slot of a fixed reading name, allocated on first use. */
   slot(name: string): number {
@@ -82,7 +94,20 @@ export class ReadingTable {
     return id === NO_INSTANCE ? null : this.instanceNames[id]!;
   }
 
-  load(readings: Readings): void {
+  load(readings: Readings, unknown: Iterable<string> = NONE): void {
+    for (const slot of this.unknownSlots) this.values[slot] = undefined;
+    this.unknownSlots.length = 0;
+    this.loadValues(readings);
+    for (const name of unknown) {
+      const slot = this.slotOf.get(name);
+      if (slot !== undefined && this.values[slot] === undefined) {
+        this.values[slot] = UNKNOWN;
+        this.unknownSlots.push(slot);
+      }
+    }
+  }
+
+  private loadValues(readings: Readings): void {
     const keys = this.keys;
     const keySlots = this.keySlots;
     const values = this.values;

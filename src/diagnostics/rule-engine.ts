@@ -72,6 +72,9 @@ export function faultKey(code: string, instance: string | null): string {
  *   silently, when it stops holding.
  * - firing → inactive once the clear condition (`clearWhen`, else `when` not holding) has held for
  *   `keepFiringFor` (0: at once); emits `cleared` with `since` = when the clear condition began to hold.
+ * - A reading passed as unknown (its driver could not read it) is neither value: `when` must hold
+ *   whatever it is to raise, and the clear condition likewise to clear (conditions.ts), so a glitching
+ *   sensor neither raises a fault nor flaps a real one; it stays as it was until a value is read.
  * - Flapping: a raise or clear that makes more than `changes` of them within `window` holds the fault
  *   firing and re-raises it once with `flapping: true` instead of sending raise/clear pairs. It then
  *   clears (with `flapping: true`) only after a whole window without toggling with its clear condition
@@ -115,8 +118,12 @@ export class RuleEngine {
     return this.runtimes.map((rt) => rt.rule.code);
   }
 
-  evaluate(readings: Readings, now: number): FaultEvent[] {
-    this.table.load(readings);
+  /**
+   * `unknown`: readings the drivers could not read this time (a problem and no value). Unlike an absent
+   * reading, an unknown one neither raises nor clears a fault (conditions.ts, three-valued).
+   */
+  evaluate(readings: Readings, now: number, unknown?: Iterable<string>): FaultEvent[] {
+    this.table.load(readings, unknown);
     this.lastReadings = readings;
     const values = this.table.values;
     const epoch = ++this.epoch;
@@ -186,8 +193,8 @@ export class RuleEngine {
    * Every fault whose condition holds in `readings`, ignoring `for` (SPEC §6: a self-test does not wait),
    * with inhibition among the active ones. The alert states are untouched.
    */
-  active(readings: Readings): ActiveFault[] {
-    this.table.load(readings);
+  active(readings: Readings, unknown?: Iterable<string>): ActiveFault[] {
+    this.table.load(readings, unknown);
     const values = this.table.values;
     const hits = new Map<RuleRuntime, Set<number>>();
     for (const rt of this.runtimes) {
@@ -227,7 +234,9 @@ export class RuleEngine {
       return;
     }
     st.stamp = epoch;
-    const clears = rule.clearWhen ? rule.clearWhen(values, id) : !rule.when(values, id);
+    // A reading that became unknown (its driver could not read it) proves nothing: only a clear
+    // condition that surely holds clears, so a sensor glitch does not flap a real fault.
+    const clears = rule.clearWhen ? rule.clearWhen(values, id) : !rule.whenPossible(values, id);
     if (st.flapping) {
       this.stepFlapping(rt, st, clears, now, events);
       return;
