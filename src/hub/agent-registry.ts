@@ -3,6 +3,8 @@ import type { HubMessage } from '../report/schema.js';
 
 /** Close code sent to a connection that a newer one for the same terminal replaces. */
 export const CLOSE_REPLACED = 4000;
+/** Close code sent to a terminal whose token was revoked or changed (tokens file reloaded). */
+export const CLOSE_REVOKED = 4001;
 
 /** Sends one hub → agent message; false when the socket is not open. */
 export function sendHubMessage(ws: WebSocket, message: HubMessage): boolean {
@@ -25,6 +27,15 @@ export class AgentRegistry {
   /** Forgets `ws`, unless a newer connection has already taken its place. */
   remove(terminal: string, ws: WebSocket): void {
     if (this.sockets.get(terminal) === ws) this.sockets.delete(terminal);
+  }
+
+  /** Ends the terminal's connection (and forgets it at once, so commands get 409); false when it had none. */
+  disconnect(terminal: string, code: number, reason: string): boolean {
+    const ws = this.sockets.get(terminal);
+    if (!ws) return false;
+    this.sockets.delete(terminal);
+    ws.close(code, reason);
+    return true;
   }
 
   /** Sends to the terminal's current connection; false when it has none. */

@@ -59,6 +59,8 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
   log.info({ lastSeq }, 'agent connected');
 
   ws.on('message', (data, isBinary) => {
+    // Closing (replaced, revoked): nothing more is taken from it, not even acked; the agent resends elsewhere.
+    if (ws.readyState !== ws.OPEN) return;
     ctx.heard(terminal);
     const decoded = decodeAgentFrame(data, isBinary);
     if (!decoded.ok) return refuse(decoded.reason, decoded.ref);

@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { MAX_FRAME_BYTES } from '../report/schema.js';
 import { serveAgent, type StoredMeta } from './agent-socket.js';
-import { AgentRegistry } from './agent-registry.js';
+import { AgentRegistry, CLOSE_REVOKED } from './agent-registry.js';
 import { checkApiExposure } from './api-auth.js';
 import { authenticate } from './auth.js';
 import { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottlePolicy } from './auth-throttle.js';
@@ -17,7 +17,7 @@ import { DEFAULT_PING_INTERVAL_MS } from './keep-alive.js';
 import { BundleIntake } from './bundle-intake.js';
 import { DEFAULT_SILENCE_AFTER_MS, TerminalPresence } from './terminal-presence.js';
 import { HubStore, type StoredReport } from './store.js';
-import { parseTokens, type TokenMap } from './tokens.js';
+import { loadTokens, parseTokens, type TokenMap } from './tokens.js';
 
 export const AGENT_PATH = '/agent';
 
@@ -54,6 +54,12 @@ export interface Hub {
   onStored(listener: StoredListener): void;
   /** Terminals with an open agent connection, sorted. */
   connectedTerminals(): string[];
+  /**
+   * Re-reads the tokens file (SIGHUP): added terminals may connect from now on; a removed terminal, or
+   * one whose token changed, is disconnected and refused. A file that cannot be used leaves the tokens
+   * in use as they are and logs one error; returns false then.
+   */
+  reloadTokens(file: string): boolean;
   /** Drops every agent connection, stops listening and closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -80,7 +86,7 @@ function urlHost(host: string): string {
 
 /** Starts the provider-side hub: one HTTP(S) server for the agents' WebSocket and the JSON API. */
 export async function startHub(options: HubOptions): Promise<Hub> {
-  const tokens = parseTokens(options.tokens, 'hub tokens');
+  let tokens = parseTokens(options.tokens, 'hub tokens');
   checkApiExposure(options.host, options.apiToken);
   const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
   if (!(pingIntervalMs > 0)) throw new RangeError(`pingIntervalMs must be positive (got ${pingIntervalMs})`);
@@ -193,6 +199,25 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     url: `${options.tls ? 'wss' : 'ws'}://${urlHost(options.host)}:${port}${AGENT_PATH}`,
     onStored: (listener) => void listeners.push(listener),
     connectedTerminals: () => registry.terminals(),
+    reloadTokens(file) {
+      let next: TokenMap;
+      try {
+        next = loadTokens(file);
+      } catch (err) {
+        log.error({ err: (err as Error).message, terminals: Object.keys(tokens).length }, 'tokens file not reloaded: keeping the tokens in use');
+        return false;
+      }
+      const previous = tokens;
+      tokens = next;
+      const added = Object.keys(next).filter((id) => !Object.hasOwn(previous, id));
+      const revoked = Object.keys(previous).filter((id) => !Object.hasOwn(next, id));
+      const changed = Object.keys(previous).filter((id) => Object.hasOwn(next, id) && next[id] !== previous[id]);
+      // A changed token may have leaked: whoever holds the old one is cut off too.
+      for (const id of [...revoked, ...changed]) registry.disconnect(id, CLOSE_REVOKED, 'terminal credentials revoked');
+      for (const id of revoked) presence.forget(id);
+      log.info({ terminals: Object.keys(next).length, added, revoked, changed }, 'tokens reloaded');
+      return true;
+    },
     close() {
       closing ??= shutdown();
       return closing;

@@ -65,6 +65,12 @@ export class TerminalPresence {
     if (this.silent.delete(terminal)) this.announce('back', terminal, now);
   }
 
+  /** The terminal is no longer known (revoked): it is never announced silent. */
+  forget(terminal: string): void {
+    this.lastHeard.delete(terminal);
+    this.silent.delete(terminal);
+  }
+
   check(): void {
     const now = this.opts.clock.now();
     for (const [terminal, at] of this.lastHeard) {

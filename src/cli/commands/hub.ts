@@ -50,7 +50,7 @@ export const hubCommand = defineCommand({
   flags: {
     listen: { type: 'string', description: 'address to listen on (default 127.0.0.1:8080)', valueName: 'HOST:PORT' },
     db: { type: 'string', description: 'SQLite database file (default ./posdiag-hub.db)', valueName: 'FILE' },
-    tokens: { type: 'string', description: 'JSON object: terminal id -> bearer token (required)', valueName: 'FILE' },
+    tokens: { type: 'string', description: 'JSON object: terminal id -> bearer token (required; SIGHUP re-reads it)', valueName: 'FILE' },
     'api-token-file': { type: 'string', description: 'file holding the operator bearer token for /api (required off loopback)', valueName: 'FILE' },
     'tls-cert': { type: 'string', description: 'serve wss/https with this PEM certificate', valueName: 'FILE' },
     'tls-key': { type: 'string', description: 'PEM private key for --tls-cert', valueName: 'FILE' },
@@ -85,7 +85,12 @@ export const hubCommand = defineCommand({
       ...(cert && key ? { tls: { cert, key, ...(ca ? { ca, requestCert: true } : {}) } } : {}),
     });
     log.info({ url: hub.url, terminals: Object.keys(tokens).length }, 'hub listening');
+    // SIGHUP re-reads the tokens file: terminals are added and revoked without a restart.
+    const tokensFile = flags.tokens;
+    const reloadTokens = () => void hub.reloadTokens(tokensFile);
+    process.on('SIGHUP', reloadTokens);
     await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+    process.off('SIGHUP', reloadTokens);
     await hub.close();
     log.info({}, 'hub stopped');
     return 0;

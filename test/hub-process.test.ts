@@ -1,0 +1,147 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE_REVOKED } from '../src/hub/agent-registry.js';
+import { runPosdiag } from './helpers/cli-process.js';
+import { batteryTerminalConfig, startDaemonProcess } from './helpers/daemon-process.js';
+import { TestAgent } from './helpers/hub-agent.js';
+import { startHubProcess, type HubProcess } from './helpers/hub-process.js';
+import { waitFor } from './helpers/wait-for.js';
+
+/** `posdiag hub` as a real process: the health check, SIGHUP reloading the tokens file, failed logins. */
+
+const API_TOKEN = 'operator-secret';
+const dir = mkdtempSync(join(tmpdir(), 'posdiag-hub-process-'));
+const tokensFile = join(dir, 'tokens.json');
+const writeTokens = (tokens: Record<string, string> | string) => writeFileSync(tokensFile, typeof tokens === 'string' ? tokens : JSON.stringify(tokens));
+let hub: HubProcess;
+
+beforeAll(async () => {
+  writeTokens({ 'T-0001': 'token-one' });
+  writeFileSync(join(dir, 'api-token'), `${API_TOKEN}\n`);
+  hub = await startHubProcess(['--tokens', tokensFile, '--db', join(dir, 'hub.db'), '--api-token-file', join(dir, 'api-token')]);
+}, 30_000);
+afterAll(async () => {
+  await hub?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The status of one upgrade attempt (101 when it upgraded), from `localAddress`. */
+async function upgradeStatus(terminal: string, token: string, localAddress = '127.0.0.1'): Promise<number> {
+  return TestAgent.connect(hub.url, terminal, token, { localAddress }).then(
+    async (agent) => (await agent.close(), 101),
+    (err: { status?: number }) => err.status ?? 0,
+  );
+}
+
+/** Sends SIGHUP and waits until the hub has logged one more line with `msg`. */
+async function reload(msg: string): Promise<void> {
+  const before = hub.logged(msg).length;
+  hub.signal('SIGHUP');
+  await waitFor(() => (hub.logged(msg).length > before ? true : undefined), `"${msg}" after SIGHUP`);
+}
+
+describe('posdiag hub (process)', () => {
+  it('answers GET /healthz with 200 without authentication, while /api wants the token', async () => {
+    const res = await fetch(`${hub.base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${hub.base}/api/terminals`)).status).toBe(401);
+  });
+
+  it('re-reads the tokens file on SIGHUP: an added terminal connects, a revoked one is cut off and refused', async () => {
+    expect(await upgradeStatus('T-0002', 'token-two')).toBe(401);
+    writeTokens({ 'T-0001': 'token-one', 'T-0002': 'token-two' });
+    await reload('tokens reloaded');
+    const two = await TestAgent.connect(hub.url, 'T-0002', 'token-two');
+    expect(await two.next()).toMatchObject({ type: 'welcome' });
+
+    writeTokens({ 'T-0001': 'token-one' });
+    await reload('tokens reloaded');
+    expect((await two.closed).code).toBe(CLOSE_REVOKED);
+    expect(await upgradeStatus('T-0002', 'token-two')).toBe(401);
+    expect(await upgradeStatus('T-0001', 'token-one')).toBe(101);
+    expect(hub.child.exitCode).toBeNull();
+  });
+
+  it('keeps the tokens in use when the file is broken on SIGHUP, and says so in one error line', async () => {
+    const errorsBefore = hub.lines.filter((l) => l.level === 'error').length;
+    writeTokens('{"T-0001": "token-one", ');
+    await reload('tokens file not reloaded: keeping the tokens in use');
+    const errors = hub.lines.filter((l) => l.level === 'error').slice(errorsBefore);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.err).toMatch(/tokens\.json: not valid JSON/);
+    expect(await upgradeStatus('T-0001', 'token-one')).toBe(101);
+    expect(hub.child.exitCode).toBeNull();
+    writeTokens({ 'T-0001': 'token-one' });
+  });
+
+  it('answers 1,000 wrong tokens from one source 429 after a burst and logs them in aggregate, not per attempt', async () => {
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 50; batch++) {
+      statuses.push(...(await Promise.all(Array.from({ length: 20 }, () => upgradeStatus('T-0001', 'guess', '127.0.0.2')))));
+    }
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    // Another source is not slowed by them.
+    expect(await upgradeStatus('T-0001', 'token-one', '127.0.0.1')).toBe(101);
+
+    // The summary of the period still open is written at shutdown.
+    expect(await hub.stop()).toBe(0);
+    const summaries = hub.logged('failed authentications').filter((l) => l.remote === '127.0.0.2');
+    expect(summaries.reduce((n, l) => n + (l.failures as number) + (l.throttled as number), 0)).toBe(1_000);
+    expect(summaries.reduce((n, l) => n + (l.failures as number), 0)).toBe(statuses.filter((s) => s === 401).length);
+    expect(summaries.length).toBeLessThan(10);
+    expect(hub.logged('agent refused')).toEqual([]);
+  }, 60_000);
+});
+
+describe('a report the hub cannot store now (process: posdiag hub and posdiag run)', () => {
+  const agentDir = mkdtempSync(join(tmpdir(), 'posdiag-refusal-'));
+  afterAll(() => rmSync(agentDir, { recursive: true, force: true }));
+
+  it('arrives once the database is free again, on the same connection, exactly once', async () => {
+    const dbFile = join(agentDir, 'hub.db');
+    writeFileSync(join(agentDir, 'tokens.json'), JSON.stringify({ 'T-0001': 'token-one' }));
+    const refusingHub = await startHubProcess(['--tokens', join(agentDir, 'tokens.json'), '--db', dbFile]);
+    const paths = { state: join(agentDir, 'state'), logs: join(agentDir, 'logs'), socket: join(agentDir, 'control.sock') };
+    const config = batteryTerminalConfig(agentDir, paths, { uplink: { url: refusingHub.url, token: 'token-one' } });
+    const daemon = await startDaemonProcess(agentDir, config);
+    const locker = new Database(dbFile);
+    let locked = false;
+    try {
+      const api = `${refusingHub.base}/api`;
+      const reports = async (kind: string) => (await (await fetch(`${api}/reports?terminal=T-0001&kind=${kind}`)).json()) as { id: string }[];
+      await waitFor(() => (refusingHub.logged('agent connected').length > 0 ? true : undefined), 'the agent to connect');
+
+      locker.exec('BEGIN EXCLUSIVE');
+      locked = true;
+      const selfTest = await runPosdiag(['self-test', '--json', '--config', daemon.configFile]);
+      expect(selfTest.stderr).not.toMatch(/\n\s+at /);
+      await waitFor(() => (refusingHub.logged('storing report failed').length > 0 ? true : undefined), 'the hub to refuse the self-test report');
+      expect(await reports('self_test')).toEqual([]);
+      locker.exec('ROLLBACK');
+      locked = false;
+
+      const stored = await waitFor(async () => {
+        const found = await reports('self_test');
+        return found.length > 0 ? found : undefined;
+      }, 'the self-test report at the hub');
+      expect(stored).toHaveLength(1);
+      expect(refusingHub.logged('agent connected')).toHaveLength(1);
+      const refusals = refusingHub.logged('frame refused');
+      expect(refusals.length).toBeGreaterThan(0);
+      expect(refusals.every((l) => l.retryable === true)).toBe(true);
+      // Exactly once: every id the hub holds, once.
+      const all = (await (await fetch(`${api}/reports?terminal=T-0001`)).json()) as { id: string }[];
+      expect(new Set(all.map((r) => r.id)).size).toBe(all.length);
+    } finally {
+      if (locked) locker.exec('ROLLBACK');
+      locker.close();
+      await daemon.stop();
+      await refusingHub.stop();
+    }
+  }, 90_000);
+});
