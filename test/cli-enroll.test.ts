@@ -28,6 +28,6 @@ describe('posdiag enroll', () => {
   });
 
   it('is a usage error without a known subject', async () => {
-    expect((await runCli(['enroll', 'printer', '--config', config])).code).toBe(2);
+    expect((await runCli(['enroll', 'printer', '--config', config])).code).toBe(64);
   });
 });

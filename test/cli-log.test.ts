@@ -42,11 +42,11 @@ describe('posdiag log', () => {
     expect(recent.stdout.trim().split('\n')).toHaveLength(3);
   });
 
-  it('refuses a bad --since or --level with exit 2', async () => {
+  it('refuses a bad --since or --level with exit 64', async () => {
     const since = await runCli(['log', '--dir', dir, '--since', 'yesterday']);
-    expect(since.code).toBe(2);
+    expect(since.code).toBe(64);
     expect(since.stderr).toMatch(/invalid --since "yesterday"/);
-    expect((await runCli(['log', '--dir', dir, '--level', 'loud'])).code).toBe(2);
+    expect((await runCli(['log', '--dir', dir, '--level', 'loud'])).code).toBe(64);
   });
 
   it('follows until interrupted', async () => {

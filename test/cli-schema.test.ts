@@ -31,15 +31,15 @@ describe('posdiag schema', () => {
   });
 
   it('is a usage error without a valid subject', async () => {
-    expect((await runCli(['schema'])).code).toBe(2);
-    expect((await runCli(['schema', 'rules'])).code).toBe(2);
-    expect((await runCli(['schema', '--bogus'])).code).toBe(2);
+    expect((await runCli(['schema'])).code).toBe(64);
+    expect((await runCli(['schema', 'rules'])).code).toBe(64);
+    expect((await runCli(['schema', '--bogus'])).code).toBe(64);
   });
 
   it('answers --help and rejects unknown commands', async () => {
     const help = await runCli(['schema', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/usage: posdiag schema/);
-    expect((await runCli(['frobnicate'])).code).toBe(2);
+    expect((await runCli(['frobnicate'])).code).toBe(64);
   });
 });

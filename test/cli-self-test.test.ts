@@ -102,9 +102,9 @@ describe('posdiag exit codes (process)', () => {
     expect(stdout).toBe('');
   });
 
-  it('exits 2 for a usage error', async () => {
+  it('exits 64 for a usage error', async () => {
     const { code, stderr } = await runPosdiag(['self-test', '--level', 'deep']);
-    expect(code).toBe(2);
+    expect(code).toBe(64);
     expect(stderr).toMatch(/--level must be one of quick, full, interactive/);
   });
 });

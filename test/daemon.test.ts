@@ -180,9 +180,9 @@ describe('posdiag run (daemon process)', () => {
     expect(result.passed).toBe(true);
   });
 
-  it('refuses `--level interactive` with no terminal to ask on (exit 2)', async () => {
+  it('refuses `--level interactive` with no terminal to ask on (exit 64)', async () => {
     const { code, stderr } = await runPosdiag(['self-test', '--level', 'interactive', '--config', configFile]);
-    expect(code).toBe(2);
+    expect(code).toBe(64);
     expect(stderr).toMatch(/needs a terminal/);
   });
 

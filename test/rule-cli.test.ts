@@ -50,8 +50,8 @@ describe('posdiag rules check', () => {
   });
 
   it('is a usage error without an action or a file', async () => {
-    expect((await run('rules', 'check')).code).toBe(2);
-    expect((await run('rules', 'lint', 'x.json')).code).toBe(2);
+    expect((await run('rules', 'check')).code).toBe(64);
+    expect((await run('rules', 'lint', 'x.json')).code).toBe(64);
   });
 });
 

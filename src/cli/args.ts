@@ -1,6 +1,9 @@
+import { didYouMean } from './did-you-mean.js';
+
 /**
  * A small, strict flag parser: every command declares its flags, anything else is a usage error
- * (exit 2). Supports `--flag value`, `--flag=value`, boolean `--flag`, and `-o value` aliases.
+ * (exit 64, with the nearest declared flag suggested). Supports `--flag value`, `--flag=value`,
+ * boolean `--flag`, and `-o value` aliases. `-h` / `--help` belong to every command (wantsHelp).
  */
 export interface FlagSpec {
   type: 'string' | 'boolean';
@@ -38,13 +41,13 @@ export function parseArgs<F extends Flags>(argv: string[], spec: F): { flags: Pa
       inline = eq === -1 ? undefined : arg.slice(eq + 1);
     } else if (/^-[A-Za-z]$/.test(arg)) {
       name = byAlias.get(arg.slice(1));
-      if (!name) throw new UsageError(`unknown option ${arg}`);
+      if (!name) throw new UsageError(`unknown option ${arg}${didYouMean(arg.slice(1), byAlias.keys(), (a) => `-${a}`)}`);
     } else {
       positional.push(arg);
       continue;
     }
     const s = spec[name];
-    if (!s) throw new UsageError(`unknown option --${name}`);
+    if (!s) throw new UsageError(`unknown option --${name}${didYouMean(name, Object.keys(spec), (n) => `--${n}`)}`);
     if (s.type === 'boolean') {
       if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
       flags[name] = true;
@@ -58,10 +61,17 @@ export function parseArgs<F extends Flags>(argv: string[], spec: F): { flags: Pa
   return { flags: flags as ParsedFlags<F>, positional };
 }
 
+/** Whether `-h` or `--help` stands among the options (before `--`): help then wins over everything else. */
+export function wantsHelp(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
 export function formatHelp(usage: string, summary: string, spec: Flags): string {
-  const rows = Object.entries(spec).map(([name, s]) => {
-    const left = `${s.alias ? `-${s.alias}, ` : '    '}--${name}${s.type === 'string' ? ` ${s.valueName ?? (s.choices ? s.choices.join('|') : 'VALUE')}` : ''}`;
-    return `  ${left.padEnd(34)} ${s.description}`;
-  });
-  return `usage: ${usage}\n\n${summary}\n\noptions:\n${rows.join('\n')}\n      --help${' '.repeat(26)} show this help\n`;
+  const row = (left: string, description: string) => `  ${left.padEnd(34)} ${description}`;
+  const rows = Object.entries(spec).map(([name, s]) =>
+    row(`${s.alias ? `-${s.alias}, ` : '    '}--${name}${s.type === 'string' ? ` ${s.valueName ?? (s.choices ? s.choices.join('|') : 'VALUE')}` : ''}`, s.description),
+  );
+  rows.push(row('-h, --help', 'show this help'));
+  return `usage: ${usage}\n\n${summary}\n\noptions:\n${rows.join('\n')}\n`;
 }

@@ -15,12 +15,48 @@ export interface Command<F extends Flags = Flags> {
   usage: string;
   summary: string;
   flags: F;
-  /** Resolves with the exit code (SPEC §2: 0 ok, 1 self-test failed, 2 usage, 78 config). */
+  /** Resolves with the exit code (EXIT); a failure may instead throw, and main maps the error to its code. */
   run(flags: ParsedFlags<F>, positional: string[], io: CliIo): Promise<number>;
 }
 
-/** SPEC §2, plus 75 (EX_TEMPFAIL): another self-test is running, try again. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, busy: 75, config: 78 } as const;
+/**
+ * Exit codes (README "Exit codes"): 0 and 1 as SPEC §2 (1: a self-test ran and a check failed); every
+ * other failure is a sysexits(3) code, so a script or systemd (RestartPreventExitStatus=78) can tell a
+ * typo from a missing file, a busy port or a permission problem.
+ */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  /** EX_USAGE: unknown command or option, bad flag value. */
+  usage: 64,
+  /** EX_NOINPUT: a file named by a flag or by the config does not exist or cannot be read. */
+  noInput: 66,
+  /** EX_UNAVAILABLE: a service we need is not there (the hub's address is taken, the daemon failed the request). */
+  unavailable: 69,
+  /** EX_SOFTWARE: a bug; main prints one line ("internal error"), the stack only with POSDIAG_DEBUG=1. */
+  internal: 70,
+  /** EX_CANTCREAT: an output file or database cannot be created. */
+  cantCreate: 73,
+  /** EX_TEMPFAIL: another self-test is running; try again. */
+  busy: 75,
+  /** EX_NOPERM: permission denied; the message names the group (or user) that may. */
+  permission: 77,
+  /** EX_CONFIG: the config's content is wrong; the message names the key. */
+  config: 78,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** A failure whose exit code the command knows (e.g. `bundle -o` into a missing directory: 73); main prints `message`. */
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(
+    readonly exit: ExitCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Keeps each command's flag types while collecting them in one list. */
 export function defineCommand<F extends Flags>(command: Command<F>): Command<F> {

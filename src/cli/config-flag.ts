@@ -1,5 +1,7 @@
-import { loadConfig } from '../config/load.js';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { readNamedFile } from '../config/read-named-file.js';
 import type { Config } from '../config/schema.js';
+import { didYouMean } from './did-you-mean.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/posdiag/config.json';
 
@@ -9,7 +11,37 @@ export const configFlag = {
   valueName: 'FILE',
 } as const;
 
-/** The config named by --config, else $POSDIAG_CONFIG, else the system default. */
-export function loadConfigFlag(file: string | undefined): Config {
-  return loadConfig(file ?? process.env.POSDIAG_CONFIG ?? DEFAULT_CONFIG_FILE);
+/** The config file named by --config, else $POSDIAG_CONFIG, else the system default. */
+function configFile(flag: string | undefined): string {
+  return flag ?? process.env.POSDIAG_CONFIG ?? DEFAULT_CONFIG_FILE;
+}
+
+export function loadConfigFlag(flag: string | undefined): Config {
+  return loadConfig(configFile(flag));
+}
+
+/**
+ * The config of a command that runs the rules (run, self-test, status, bundle), with what it names for
+ * them checked before any device is opened: each `rules.files` entry readable (else exit 66 / 77 naming
+ * the entry) and valid, and each `rules.thresholds` name one those rules define (else exit 78 naming
+ * `rules.thresholds.NAME`, with the nearest known name). The rule engine checks the same again; this
+ * says it in the config's words.
+ */
+export async function loadAgentConfig(flag: string | undefined): Promise<Config> {
+  const file = configFile(flag);
+  const config = loadConfig(file);
+  // Loaded here, not at the top: `posdiag log` and `enroll` read the config too and need no rules.
+  const { loadDefaultRules, loadRuleFile } = await import('../diagnostics/rule-files.js');
+  const sets = [await loadDefaultRules()];
+  for (const [i, ruleFile] of config.rules.files.entries()) {
+    readNamedFile(ruleFile, `rules.files[${i}]`);
+    sets.push(await loadRuleFile(ruleFile));
+  }
+  const known = sets.flatMap((set) => Object.keys(set.thresholds));
+  for (const name of Object.keys(config.rules.thresholds)) {
+    if (known.includes(name)) continue;
+    const hint = didYouMean(name, known) || ` (known: ${known.join(', ')})`;
+    throw new ConfigError(`config file ${file}: rules.thresholds.${name}: unknown threshold${hint}`);
+  }
+  return config;
 }

@@ -1,6 +1,13 @@
-import { formatHelp, parseArgs, UsageError } from './args.js';
-import { EXIT, type CliIo, type Command } from './command.js';
+import { isAbsolute } from 'node:path';
+import { formatHelp, parseArgs, UsageError, wantsHelp } from './args.js';
+import { CliError, EXIT, type CliIo, type Command, type ExitCode } from './command.js';
+import { didYouMean } from './did-you-mean.js';
+import { permissionHint } from './permission-hint.js';
 import { ConfigError } from '../config/load.js';
+import { NamedFileError } from '../config/read-named-file.js';
+import { ControlRequestError } from '../control/client.js';
+import { RuleFileError } from '../diagnostics/rule-schema.js';
+import { AGENT_VERSION } from '../version.js';
 
 /** Commands load on demand, so `posdiag schema` never loads serialport, SQLite or node-hid. */
 const COMMANDS: Record<string, () => Promise<Command<any>>> = {
@@ -16,7 +23,12 @@ const COMMANDS: Record<string, () => Promise<Command<any>>> = {
   rules: async () => (await import('./commands/rules.js')).rulesCommand,
 };
 
+const USAGE = 'posdiag COMMAND [OPTIONS]; "posdiag --help" lists the commands';
+
 const SUMMARY = `posdiag — on-terminal diagnostics for payment terminals
+
+usage: posdiag COMMAND [OPTIONS]
+       posdiag help COMMAND | posdiag COMMAND --help | posdiag --version
 
 commands:
   run        the agent daemon: watch devices, evaluate rules, log, ship reports to the hub
@@ -30,7 +42,11 @@ commands:
   schema     print the JSON Schema of the config file or of the wire protocol
   rules      check rule files and run rule tests
 
-Run "posdiag COMMAND --help" for a command's options.`;
+Exit codes: 0 ok, 1 a self-test check failed, 64 usage, 66 a named file is missing or unreadable,
+69 a service is unavailable, 70 internal error, 73 an output cannot be created, 75 another self-test
+is running, 77 permission denied, 78 configuration error.`;
+
+const GLOBAL_OPTIONS = ['--help', '-h', '--version', '-V'];
 
 export function processIo(): CliIo {
   const controller = new AbortController();
@@ -45,34 +61,97 @@ export function processIo(): CliIo {
   };
 }
 
+/** The system error code an error carries (ENOENT, EACCES, …), on itself or on its cause. */
+function errnoOf(err: unknown): string | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+const ERRNO_EXIT: Record<string, ExitCode> = {
+  ENOENT: EXIT.noInput,
+  ENOTDIR: EXIT.noInput,
+  EISDIR: EXIT.noInput,
+  EACCES: EXIT.permission,
+  EPERM: EXIT.permission,
+  EADDRINUSE: EXIT.unavailable,
+  EADDRNOTAVAIL: EXIT.unavailable,
+  EROFS: EXIT.cantCreate,
+  ENOSPC: EXIT.cantCreate,
+  EDQUOT: EXIT.cantCreate,
+};
+
+/** The file a permission error is about: an fs error's `path`, or the Unix socket a connect was refused on. */
+function deniedPath(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException & { address?: unknown };
+  const path = e.path ?? (e.syscall === 'connect' ? e.address : undefined);
+  return typeof path === 'string' && isAbsolute(path) ? path : undefined;
+}
+
+/**
+ * The one place an error becomes an exit code and a line (README "Exit codes"): typed errors by type,
+ * system errors by their code, anything else is a bug (70).
+ */
+export function describeFailure(err: unknown): { exit: ExitCode; message: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof CliError) return { exit: err.exit, message };
+  if (err instanceof UsageError) return { exit: EXIT.usage, message };
+  if (err instanceof ConfigError || err instanceof RuleFileError) return { exit: EXIT.config, message };
+  // The daemon failed the request, or hung up: the service is not there for us.
+  if (err instanceof ControlRequestError) {
+    return { exit: EXIT.unavailable, message: err.code === 'closed' || err.code === 'bad_answer' ? message : `the daemon refused the request (${err.code}): ${message}` };
+  }
+  const errno = errnoOf(err);
+  // A named file that cannot be read, for whatever reason but permission (ELOOP, EIO, …), is missing input.
+  const exit = ERRNO_EXIT[errno ?? ''] ?? (err instanceof NamedFileError ? EXIT.noInput : undefined);
+  if (exit === undefined) return { exit: EXIT.internal, message: `internal error: ${message}` };
+  const denied = exit === EXIT.permission ? deniedPath(err) : undefined;
+  if (denied === undefined) return { exit, message };
+  const what = err instanceof NamedFileError ? `${err.subject}: permission denied` : `permission denied on ${denied}`;
+  return { exit, message: `${what}: ${permissionHint(denied)}` };
+}
+
+/** Prints `err` as one `posdiag CMD: …` line (plus the usage line for a usage error) and returns its exit code. */
+export function reportFailure(err: unknown, io: Pick<CliIo, 'stderr'>, command: string, usage = USAGE): ExitCode {
+  const { exit, message } = describeFailure(err);
+  io.stderr(`${command}: ${message}\n${exit === EXIT.usage ? `usage: ${usage}\n` : ''}`);
+  if (process.env.POSDIAG_DEBUG === '1' && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+  return exit;
+}
+
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    (name ? io.stdout : io.stderr)(SUMMARY + '\n');
-    return name ? EXIT.ok : EXIT.usage;
-  }
-  const load = COMMANDS[name];
-  if (!load) {
-    io.stderr(`posdiag: unknown command "${name}"\n\n${SUMMARY}\n`);
+  if (name === undefined) {
+    io.stderr(SUMMARY + '\n');
     return EXIT.usage;
   }
-  const command = await load();
-  if (rest.includes('--help')) {
-    io.stdout(formatHelp(command.usage, command.summary, command.flags));
+  if (name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
+    io.stdout(SUMMARY + '\n');
     return EXIT.ok;
   }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`${AGENT_VERSION}\n`);
+    return EXIT.ok;
+  }
+  const wanted = name === 'help' ? rest[0]! : name;
+  const load = COMMANDS[wanted];
+  if (!load) {
+    const what = wanted.startsWith('-') ? 'option' : 'command';
+    const hint = didYouMean(wanted, wanted.startsWith('-') ? GLOBAL_OPTIONS : Object.keys(COMMANDS));
+    return reportFailure(new UsageError(`unknown ${what} "${wanted}"${hint}`), io, 'posdiag');
+  }
+  let command: Command<any> | undefined;
   try {
+    command = await load();
+    if (name === 'help' || wantsHelp(rest)) {
+      io.stdout(formatHelp(command.usage, command.summary, command.flags));
+      return EXIT.ok;
+    }
     const { flags, positional } = parseArgs(rest, command.flags);
     return await command.run(flags, positional, io);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`posdiag ${name}: ${err.message}\nusage: ${command.usage}\n`);
-      return EXIT.usage;
-    }
-    if (err instanceof ConfigError) {
-      io.stderr(`posdiag ${name}: ${err.message}\n`);
-      return EXIT.config;
-    }
-    throw err;
+    return reportFailure(err, io, `posdiag ${wanted}`, command?.usage);
   }
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { readTextFile } from './read-named-file.js';
 import { configSchema, type Config } from './schema.js';
 
 /** A configuration problem: the CLI prints `message` and exits 78 (EX_CONFIG). */
@@ -11,17 +11,14 @@ export class ConfigError extends Error {
 export function parseConfig(value: unknown, source = 'config'): Config {
   const result = configSchema.safeParse(value);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  ${formatPath(issue.path)}: ${describeIssue(issue)}`);
-  throw new ConfigError(`${source} is invalid:\n${lines.join('\n')}`);
+  const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`);
+  // One problem is one line (what a terminal's console shows whole); several are listed under a heading.
+  if (problems.length === 1) throw new ConfigError(`${source}: ${problems[0]}`);
+  throw new ConfigError(`${source} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 }
 
 export function loadConfig(file: string): Config {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
-  }
+  const text = readTextFile(file, `cannot read config file ${file}`);
   let value: unknown;
   try {
     value = JSON.parse(text);

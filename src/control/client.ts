@@ -53,7 +53,12 @@ export function requestDaemon(
     socket.on('data', (chunk: string) => {
       buffered += chunk;
       for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
-        const line = JSON.parse(buffered.slice(0, nl)) as ControlLine;
+        let line: ControlLine;
+        try {
+          line = JSON.parse(buffered.slice(0, nl)) as ControlLine;
+        } catch {
+          return settle(() => reject(new ControlRequestError('bad_answer', `the daemon on ${path} answered a line that is not JSON`)));
+        }
         buffered = buffered.slice(nl + 1);
         if (line.id !== REQUEST_ID && line.id !== null) continue; // the outcome of an answer
         if ('result' in line) return settle(() => resolve(line.result));
@@ -62,10 +67,11 @@ export function requestDaemon(
       }
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
-      // No daemon: the socket file is absent, or left behind by one that died.
+      // No daemon: the socket file is absent, or left behind by one that died. Any other error (EACCES:
+      // this user may not open the socket) is the caller's to report; it carries the socket's path.
       if (!connected && (err.code === 'ENOENT' || err.code === 'ECONNREFUSED')) settle(() => resolve(undefined));
       else settle(() => reject(err));
     });
-    socket.once('close', () => settle(() => reject(new Error('the daemon closed the control connection without an answer'))));
+    socket.once('close', () => settle(() => reject(new ControlRequestError('closed', 'the daemon closed the control connection without an answer'))));
   });
 }

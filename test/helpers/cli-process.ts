@@ -10,12 +10,22 @@ export interface ProcessResult {
   stderr: string;
 }
 
+export interface RunOptions {
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Run as this user and group (the tests run as root; permission paths need someone else). */
+  uid?: number;
+  gid?: number;
+}
+
 /** Runs `posdiag ARGS` as a real process (from source, through tsx) and collects its output. */
-export function runPosdiag(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessResult> {
+export function runPosdiag(args: string[], options: RunOptions = {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1', ...options.env },
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
     });
     let stdout = '';
     let stderr = '';

@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineCommand, EXIT } from '../command.js';
-import { configFlag, loadConfigFlag } from '../config-flag.js';
+import { configFlag, loadAgentConfig } from '../config-flag.js';
+import { checkCreatable, writeOutputFile } from '../output-file.js';
 import { stderrLogger } from '../stderr-logger.js';
 import { AGENT_VERSION } from '../../version.js';
 import { buildBundle, type BundleState } from '../../bundle/bundle.js';
@@ -9,6 +9,7 @@ import type { Config } from '../../config/schema.js';
 import { ControlRequestError, requestDaemon } from '../../control/client.js';
 import { systemClock } from '../../core/clock.js';
 import { standaloneSelfTest } from '../../diagnostics/standalone-self-test.js';
+import { fetchDaemonLogTail } from '../../log/daemon-tail.js';
 import { openOutbox } from '../../report/outbox.js';
 
 /** The daemon's live state, or, with no daemon, one poll and the outbox as it lies on disk. */
@@ -19,7 +20,9 @@ async function collectState(config: Config): Promise<BundleState> {
       if (err instanceof ControlRequestError && err.code === 'not_found') return undefined;
       throw err;
     });
-    return { source: 'daemon', status, selfTests: last ? [last] : [], outbox: status.outbox ?? null };
+    // The lines it could not write (a full or failing log disk); an older daemon has none to give.
+    const logTail = await fetchDaemonLogTail(config.control.socket).catch(() => null);
+    return { source: 'daemon', status, selfTests: last ? [last] : [], outbox: status.outbox ?? null, logTail: logTail ?? null };
   }
   const result = await standaloneSelfTest({ config, log: stderrLogger('error'), clock: systemClock, locale: config.locale });
   // No daemon holds the outbox now, so reading it here cannot race a writer.
@@ -38,11 +41,12 @@ export const bundleCommand = defineCommand({
     config: configFlag,
   },
   async run(flags, _positional, io) {
-    const config = loadConfigFlag(flags.config);
+    const config = await loadAgentConfig(flags.config);
     const now = systemClock.now();
-    const bundle = await buildBundle(config, await collectState(config), now, AGENT_VERSION);
     const file = flags.output ?? `posdiag-bundle-${config.terminal.id}-${new Date(now).toISOString().replace(/[:.]/g, '-')}.tar.gz`;
-    writeFileSync(file, bundle);
+    checkCreatable(file, '-o');
+    const bundle = await buildBundle(config, await collectState(config), now, AGENT_VERSION);
+    writeOutputFile(file, bundle, '-o');
     io.stdout(`${file}\n`);
     return EXIT.ok;
   },

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../args.js';
 import { defineCommand, EXIT } from '../command.js';
+import { makeOutputDir } from '../output-file.js';
 import { createAgent } from '../../agent.js';
 import { systemClock } from '../../core/clock.js';
 import { parseConfig } from '../../config/load.js';
@@ -47,7 +48,7 @@ export const demoCommand = defineCommand({
     const seconds = flags.duration === undefined ? 30 : Number(flags.duration);
     if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--duration must be a positive number of seconds (got "${flags.duration}")`);
     const dir = flags.keep ? resolve(flags.keep) : mkdtempSync(join(tmpdir(), 'posdiag-demo-'));
-    mkdirSync(dir, { recursive: true });
+    makeOutputDir(dir, '--keep');
     const say = (text: string) => (flags.json ? io.stderr : io.stdout)(`${text}\n`);
     const started = systemClock.now();
 

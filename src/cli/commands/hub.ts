@@ -1,9 +1,10 @@
 import { UsageError } from '../args.js';
-import { defineCommand } from '../command.js';
+import { CliError, defineCommand, EXIT } from '../command.js';
 import { ConfigError } from '../../config/load.js';
 import { readNamedFile } from '../../config/read-named-file.js';
 import { DurationError, parseDuration } from '../../core/duration.js';
 import { loadTokens, startHub, TokensError } from '../../hub/index.js';
+import { checkCreatable } from '../output-file.js';
 import { stderrLogger } from '../stderr-logger.js';
 
 export function parseListen(text: string): { host: string; port: number } {
@@ -32,6 +33,16 @@ export function parseSilence(text: string): number {
   }
   if (ms < 120_000) throw new UsageError(`--silence-after must be at least 2m (got "${text}"): the agents' reconnect backoff alone reaches 1m`);
   return ms;
+}
+
+/** What stopped the hub from starting, said in terms of its flags: the address (69) or the database (73). */
+function startError(err: unknown, listen: string, dbFile: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'EADDRINUSE') return new CliError(EXIT.unavailable, `--listen ${listen}: the address is already in use (another hub, or another program, listens there)`);
+  if (code === 'EADDRNOTAVAIL') return new CliError(EXIT.unavailable, `--listen ${listen}: not an address of this machine`);
+  // better-sqlite3's codes: the file is not a database, is locked, or its directory refuses it.
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return new CliError(EXIT.cantCreate, `--db ${dbFile}: cannot open the database: ${(err as Error).message}`);
+  return err;
 }
 
 function readPem(file: string | undefined, flag: string): string | undefined {
@@ -63,6 +74,7 @@ export const hubCommand = defineCommand({
     const { host, port } = parseListen(flags.listen ?? '127.0.0.1:8080');
     let tokens;
     try {
+      readNamedFile(flags.tokens, '--tokens'); // a missing or unreadable file is exit 66 / 77; its content, 78
       tokens = loadTokens(flags.tokens);
     } catch (err) {
       if (err instanceof TokensError) throw new ConfigError(err.message);
@@ -73,16 +85,20 @@ export const hubCommand = defineCommand({
     const cert = readPem(flags['tls-cert'], '--tls-cert');
     const key = readPem(flags['tls-key'], '--tls-key');
     const ca = readPem(flags['tls-ca'], '--tls-ca');
+    const dbFile = flags.db ?? 'posdiag-hub.db';
+    checkCreatable(dbFile, '--db');
     const log = stderrLogger();
     const hub = await startHub({
       host,
       port,
-      dbFile: flags.db ?? 'posdiag-hub.db',
+      dbFile,
       tokens,
       ...(apiToken ? { apiToken } : {}),
       ...(silenceAfterMs !== undefined ? { silenceAfterMs } : {}),
       log,
       ...(cert && key ? { tls: { cert, key, ...(ca ? { ca, requestCert: true } : {}) } } : {}),
+    }).catch((err: unknown) => {
+      throw startError(err, `${host}:${port}`, dbFile);
     });
     log.info({ url: hub.url, terminals: Object.keys(tokens).length }, 'hub listening');
     // SIGHUP re-reads the tokens file: terminals are added and revoked without a restart.
@@ -93,6 +109,6 @@ export const hubCommand = defineCommand({
     process.off('SIGHUP', reloadTokens);
     await hub.close();
     log.info({}, 'hub stopped');
-    return 0;
+    return EXIT.ok;
   },
 });

@@ -1,5 +1,5 @@
 import { defineCommand, EXIT } from '../command.js';
-import { configFlag, loadConfigFlag } from '../config-flag.js';
+import { configFlag, loadAgentConfig } from '../config-flag.js';
 import { createAgent } from '../../agent.js';
 import { agentControlHandlers } from '../../control/agent-handlers.js';
 import { startControlServer } from '../../control/server.js';
@@ -13,10 +13,10 @@ export const runCommand = defineCommand({
     '(paths.logs; SIGHUP reopens it) and ships reports through the durable outbox to the hub. SIGTERM stops it.',
   flags: { config: configFlag },
   async run(flags, _positional, io) {
-    const config = loadConfigFlag(flags.config);
+    const config = await loadAgentConfig(flags.config);
     const logFile = createFileLogger({ dir: config.paths.logs, level: config.log.level, maxBytes: config.log.maxBytes, keep: config.log.keep });
     const removeSighup = installSighupReopen(logFile);
-    const agent = await createAgent({ config, log: logFile.logger });
+    const agent = await createAgent({ config, log: logFile.logger, logFile });
     agent.start();
     const control = await startControlServer(config.control.socket, agentControlHandlers(agent), logFile.logger.child({ component: 'control' }));
     io.stderr(`posdiag: agent running for ${config.terminal.id}; log in ${logFile.file}; control socket ${control.path}\n`);

@@ -2,7 +2,7 @@ import { fstatSync } from 'node:fs';
 import type { ParsedFlags } from '../args.js';
 import { UsageError } from '../args.js';
 import { defineCommand, EXIT, type CliIo } from '../command.js';
-import { configFlag, loadConfigFlag } from '../config-flag.js';
+import { configFlag, loadAgentConfig } from '../config-flag.js';
 import { stderrLogger } from '../stderr-logger.js';
 import { systemClock } from '../../core/clock.js';
 import { checkWord, deviceWord, padColumns, uiText, type Locale } from '../../core/ui-text.js';
@@ -80,7 +80,7 @@ export async function selfTestMain(f: ParsedFlags<typeof flags>, io: CliIo, deps
   if (interactive && !deps.prompter && !canPrompt({ isTTY: deps.stdinIsTTY ?? process.stdin.isTTY })) {
     throw new UsageError('--level interactive asks questions and needs a terminal on stdin; use --level full');
   }
-  const config = loadConfigFlag(f.config);
+  const config = await loadAgentConfig(f.config);
   const locale = (f.lang as Locale | undefined) ?? config.locale;
   const prompter = interactive ? (deps.prompter ?? ttyPrompter(process.stdin, process.stderr)) : undefined;
   const progress = (check: SelfTestCheck) => {

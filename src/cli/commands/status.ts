@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { defineCommand, EXIT } from '../command.js';
-import { configFlag, loadConfigFlag } from '../config-flag.js';
+import { configFlag, loadAgentConfig } from '../config-flag.js';
 import { stderrLogger } from '../stderr-logger.js';
 import { systemClock } from '../../core/clock.js';
 import { localTime, uiText, valueWord, type Locale } from '../../core/ui-text.js';
@@ -75,7 +75,7 @@ export const statusCommand = defineCommand({
     lang: { type: 'string', description: 'language of the output (default: the config locale)', choices: ['zh-CN', 'en'] },
   },
   async run(flags, _positional, io) {
-    const config = loadConfigFlag(flags.config);
+    const config = await loadAgentConfig(flags.config);
     const locale = (flags.lang as Locale | undefined) ?? config.locale;
     const status = ((await requestDaemon(config.control.socket, 'status', {})) as StatusAnswer | undefined) ?? (await onePollStatus(config));
     io.stdout(flags.json ? JSON.stringify(statusDocument(status, locale), null, 2) + '\n' : formatStatus(status, locale));
