@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closest, editDistance } from '../src/cli/did-you-mean.js';
 import { runPosdiag, type ProcessResult } from './helpers/cli-process.js';
 import { runCli } from './helpers/run-cli.js';
 
@@ -96,6 +97,13 @@ describe('a named file that is missing exits 66, naming the flag or key', () => 
     const result = await runPosdiag([command, '--config', config(`rules-files-${command}.json`, { rules: { files: [missing] } })]);
     expect(result.code).toBe(66);
     expect(oneLine(result)).toBe(`posdiag ${command}: rules.files[0]: cannot read ${missing}: ENOENT: no such file or directory`);
+  });
+
+  it('rules check', async () => {
+    const missing = join(dir, 'no-rules.json');
+    const result = await runPosdiag(['rules', 'check', missing]);
+    expect(result.code).toBe(66);
+    expect(oneLine(result)).toBe(`posdiag rules: cannot read ${missing}: ENOENT: no such file or directory`);
   });
 
   it.each([
@@ -282,5 +290,23 @@ describe('help and version', () => {
     const bare = await runCli([]);
     expect(bare.code).toBe(64);
     expect(bare.stderr).toContain('commands:');
+  });
+});
+
+describe('did you mean', () => {
+  it('counts a swap of neighbours as one edit', () => {
+    expect(editDistance('stauts', 'status')).toBe(1);
+    expect(editDistance('bundel', 'bundle')).toBe(1);
+    expect(editDistance('hub', 'hubs')).toBe(1);
+    expect(editDistance('log', 'run')).toBe(3);
+  });
+
+  it('suggests only a near candidate, the first of equals', () => {
+    const commands = ['run', 'self-test', 'status', 'log', 'bundle'];
+    expect(closest('selftest', commands)).toBe('self-test');
+    expect(closest('STATUS', commands)).toBe('status');
+    expect(closest('lg', commands)).toBe('log');
+    expect(closest('frobnicate', commands)).toBeUndefined();
+    expect(closest('xy', ['ab', 'xa', 'ya'])).toBe('xa');
   });
 });

@@ -1,4 +1,5 @@
 import { UsageError } from '../args.js';
+import { readTextFile } from '../../config/read-named-file.js';
 import { defineCommand, EXIT } from '../command.js';
 import { checkRuleFile } from '../../diagnostics/rule-files.js';
 import { runRuleTestFile } from '../../diagnostics/rule-tests.js';
@@ -7,7 +8,7 @@ import { RuleFileError } from '../../diagnostics/rule-schema.js';
 /**
  * `posdiag rules check FILE...`: validate rule files (exit 78 naming file, rule and key; 0 when valid).
  * `posdiag rules test FILE...`: run promtool-style rule tests (exit 1 when one fails, 78 when a test
- * or its rule file is invalid).
+ * or its rule file is invalid). A FILE that cannot be read: exit 66 (or 77), before any is checked.
  */
 export const rulesCommand = defineCommand({
   name: 'rules',
@@ -20,6 +21,8 @@ export const rulesCommand = defineCommand({
   async run(_flags, positional, io) {
     const [action, ...files] = positional;
     if ((action !== 'check' && action !== 'test') || files.length === 0) throw new UsageError('expected "check" or "test" and at least one FILE');
+    // A file that is not there is missing input (exit 66), not an invalid rule file.
+    for (const file of files) readTextFile(file, `cannot read ${file}`);
     let invalid = false;
     let failed = false;
     for (const file of files) {
