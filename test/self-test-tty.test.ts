@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalChild } from '../src/core/signal-child.js';
-import { createSysfsBattery } from '../src/sim/sysfs-battery.js';
 import { runPosdiag, type ProcessResult } from './helpers/cli-process.js';
-import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
+import type { PtyPrinter } from './helpers/pty-printer.js';
+import { ptyTerminal } from './helpers/pty-terminal.js';
 
 /**
  * `posdiag self-test` as a real process on a real terminal (util-linux `script` gives it a pty for
@@ -16,23 +16,16 @@ import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
  */
 const BIN = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-selftest-tty-'));
-const configFile = join(dir, 'config.json');
+let configFile: string;
 let ptyPrinter: PtyPrinter;
 
 beforeAll(async () => {
-  ptyPrinter = await printerOnPty(dir, { paper: 'end' });
-  const sysfs = join(dir, 'sys');
-  createSysfsBattery(sysfs, { levelPct: 80, status: 'discharging' });
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      terminal: { id: 'T-TTY-1', model: 'X990', serial: 'SN-TTY' },
-      paths: { sysfs, state: join(dir, 'state'), logs: join(dir, 'logs') },
-      devices: { printer: { transport: 'serial', path: ptyPrinter.path, timeout: '3s' }, battery: { source: 'sysfs' } },
-      control: { socket: join(dir, 'no-daemon.sock') },
-      locale: 'en',
-    }),
-  );
+  ({ configFile, ptyPrinter } = await ptyTerminal(dir, {
+    terminal: { id: 'T-TTY-1', model: 'X990', serial: 'SN-TTY' },
+    locale: 'en',
+    printer: { paper: 'end' },
+    battery: { levelPct: 80, status: 'discharging' },
+  }));
 });
 
 afterAll(async () => {

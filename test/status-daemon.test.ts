@@ -1,15 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signalChild } from '../src/core/signal-child.js';
 import { localTime } from '../src/core/ui-text.js';
 import { catalogEntry } from '../src/diagnostics/catalog.js';
 import type { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
 import { asciiWordsOutside } from './helpers/ascii-words.js';
 import { runPosdiag } from './helpers/cli-process.js';
+import { startDaemonProcess, type DaemonProcess } from './helpers/daemon-process.js';
 import { freePort } from './helpers/delivery-hub.js';
 import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
 import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
@@ -20,12 +18,10 @@ import { waitFor } from './helpers/wait-for.js';
  * that delivers to a real hub: each open fault with since when and its steps, the link and the outbox.
  */
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-status-'));
-const socketPath = join(dir, 'run', 'control.sock');
-const configFile = join(dir, 'config.json');
 let hub: Awaited<ReturnType<typeof startTestHub>>;
 let ptyPrinter: PtyPrinter;
 let printer: EscPosPrinterEmulator;
-let daemon: ChildProcess;
+let daemon: DaemonProcess;
 
 interface StatusJson {
   source: string;
@@ -35,32 +31,25 @@ interface StatusJson {
   outbox: { pending: number; bytes: number; storage: string } | null;
 }
 
-const statusJson = async (): Promise<StatusJson> => JSON.parse((await runPosdiag(['status', '--json', '--config', configFile])).stdout);
+const statusJson = async (): Promise<StatusJson> => JSON.parse((await runPosdiag(['status', '--json', '--config', daemon.configFile])).stdout);
 
 beforeAll(async () => {
   // A fixed port, so the hub the last test restarts is found where the daemon left it.
   hub = await startTestHub({ port: await freePort() });
   ptyPrinter = await printerOnPty(dir);
   printer = ptyPrinter.printer;
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      terminal: { id: 'T-0001', model: 'X990', serial: 'SN-STATUS' },
-      paths: { state: join(dir, 'state'), logs: join(dir, 'logs') },
-      devices: { printer: { transport: 'serial', path: ptyPrinter.path, interval: '500ms', timeout: '3s' } },
-      uplink: { url: hub.hub.url, token: TEST_TOKENS['T-0001'] },
-      control: { socket: socketPath },
-      locale: 'en',
-    }),
-  );
-  daemon = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), 'run', '--config', configFile], {
-    stdio: ['ignore', 'ignore', 'ignore'],
+  daemon = await startDaemonProcess(dir, {
+    terminal: { id: 'T-0001', model: 'X990', serial: 'SN-STATUS' },
+    paths: { state: join(dir, 'state'), logs: join(dir, 'logs') },
+    devices: { printer: { transport: 'serial', path: ptyPrinter.path, interval: '500ms', timeout: '3s' } },
+    uplink: { url: hub.hub.url, token: TEST_TOKENS['T-0001'] },
+    control: { socket: join(dir, 'run', 'control.sock') },
+    locale: 'en',
   });
-  await waitFor(() => (existsSync(socketPath) ? true : undefined), 'the control socket');
 });
 
 afterAll(async () => {
-  signalChild(daemon, 'SIGKILL');
+  await daemon.stop();
   await ptyPrinter.close();
   await hub.cleanup();
   rmSync(dir, { recursive: true, force: true });
@@ -85,7 +74,7 @@ describe('posdiag status against the daemon', () => {
     expect(Date.parse(status.uplink.lastAckAt!)).toBeGreaterThanOrEqual(Date.parse(fault.since!));
     expect(status.outbox).toMatchObject({ pending: 0, storage: 'disk' });
 
-    const { code, stdout } = await runPosdiag(['status', '--config', configFile]);
+    const { code, stdout } = await runPosdiag(['status', '--config', daemon.configFile]);
     expect(code).toBe(0);
     expect(stdout).toContain(`printer.paper_end  major (io)  since ${localTime(new Date(fault.since!))}`);
     expect(stdout).toContain('    1. Load a new paper roll');
@@ -94,7 +83,7 @@ describe('posdiag status against the daemon', () => {
   });
 
   it('in Chinese: every word is Chinese but the identifiers', async () => {
-    const { code, stdout } = await runPosdiag(['status', '--config', configFile, '--lang', 'zh-CN']);
+    const { code, stdout } = await runPosdiag(['status', '--config', daemon.configFile, '--lang', 'zh-CN']);
     expect(code).toBe(0);
     expect(stdout).toContain('上报链路：已连接，最后确认');
     expect(stdout).toContain('printer.paper_end  重要（输入输出）  自 ');
@@ -112,7 +101,7 @@ describe('posdiag status against the daemon', () => {
     }, 'the cleared report waiting');
     expect(waiting.outbox!.pending).toBe(waiting.uplink.pending);
     expect(waiting.outbox!.bytes).toBeGreaterThan(0);
-    const { stdout } = await runPosdiag(['status', '--config', configFile]);
+    const { stdout } = await runPosdiag(['status', '--config', daemon.configFile]);
     expect(stdout).toMatch(/^uplink: disconnected, retrying, last ack [\d-]+ [\d:]+, [1-9]\d* awaiting ack$/m);
     expect(stdout).toMatch(/^outbox: [1-9]\d* records?, [1-9]\d* bytes, on disk$/m);
     expect(stdout).toContain('faults: none');

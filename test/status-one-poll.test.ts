@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,36 +6,25 @@ import { catalogEntry } from '../src/diagnostics/catalog.js';
 import { openOutbox } from '../src/report/outbox.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { faultDraft } from './helpers/outbox-drafts.js';
-import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
+import type { PtyPrinter } from './helpers/pty-printer.js';
+import { ptyTerminal } from './helpers/pty-terminal.js';
 
 /**
  * `posdiag status` as a process with no daemon running: one poll of the printer (an emulator on a real
  * pty) for the faults, the outbox as the stopped daemon left it on disk, and the link not running.
  */
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-status-poll-'));
-const configFile = join(dir, 'config.json');
-const state = join(dir, 'state');
+let configFile: string;
 let ptyPrinter: PtyPrinter;
 let leftBytes: number;
 
 beforeAll(async () => {
-  ptyPrinter = await printerOnPty(dir, { paper: 'end' });
+  ({ configFile, ptyPrinter } = await ptyTerminal(dir, { terminal: { id: 'T-POLL-1', model: 'X990', serial: 'SN-POLL' }, locale: 'en', printer: { paper: 'end' }, uplink: true }));
   // One report the stopped daemon did not deliver.
-  const outbox = await openOutbox({ dir: join(state, 'outbox'), maxBytes: 1024 * 1024, memoryRing: 16 });
+  const outbox = await openOutbox({ dir: join(dir, 'state', 'outbox'), maxBytes: 1024 * 1024, memoryRing: 16 });
   await outbox.record(faultDraft());
   leftBytes = outbox.stats().bytes;
   await outbox.close();
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      terminal: { id: 'T-POLL-1', model: 'X990', serial: 'SN-POLL' },
-      paths: { state, logs: join(dir, 'logs') },
-      devices: { printer: { transport: 'serial', path: ptyPrinter.path, timeout: '3s' } },
-      uplink: { url: 'ws://127.0.0.1:9/agent', token: 'unused' },
-      control: { socket: join(dir, 'no-daemon.sock') },
-      locale: 'en',
-    }),
-  );
 });
 
 afterAll(async () => {

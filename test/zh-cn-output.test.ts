@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfTestResultSchema } from '../src/report/schema.js';
-import { createSysfsBattery } from '../src/sim/sysfs-battery.js';
 import type { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
 import { asciiWordsOutside } from './helpers/ascii-words.js';
 import { runPosdiag } from './helpers/cli-process.js';
-import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
+import type { PtyPrinter } from './helpers/pty-printer.js';
+import { ptyTerminal } from './helpers/pty-terminal.js';
 
 /**
  * A zh-CN terminal reads Chinese: `posdiag self-test` (progress, summary, verdict receipt) and `posdiag
@@ -15,7 +15,7 @@ import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
  * (fault codes, reading names, the terminal's id, model and serial, the battery's kernel name, units).
  */
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-zh-'));
-const configFile = join(dir, 'config.json');
+let configFile: string;
 const TERMINAL = ['T-ZH-1', 'X990', 'SN-ZH'];
 /** The power_supply directory the emulated battery lives in: a kernel name, shown as `battery.supply`. */
 const SUPPLY = 'BAT0';
@@ -23,21 +23,13 @@ let ptyPrinter: PtyPrinter;
 let printer: EscPosPrinterEmulator;
 
 beforeAll(async () => {
-  ptyPrinter = await printerOnPty(dir);
+  ({ configFile, ptyPrinter } = await ptyTerminal(dir, {
+    terminal: { id: 'T-ZH-1', model: 'X990', serial: 'SN-ZH' },
+    locale: 'zh-CN',
+    battery: { levelPct: 15, status: 'discharging' },
+    uplink: true,
+  }));
   printer = ptyPrinter.printer;
-  const sysfs = join(dir, 'sys');
-  createSysfsBattery(sysfs, { levelPct: 15, status: 'discharging' });
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      terminal: { id: 'T-ZH-1', model: 'X990', serial: 'SN-ZH' },
-      paths: { sysfs, state: join(dir, 'state'), logs: join(dir, 'logs') },
-      devices: { printer: { transport: 'serial', path: ptyPrinter.path, timeout: '3s' }, battery: { source: 'sysfs' } },
-      uplink: { url: 'ws://127.0.0.1:9/agent', token: 'unused' },
-      control: { socket: join(dir, 'no-daemon.sock') },
-      locale: 'zh-CN',
-    }),
-  );
 });
 
 afterAll(async () => {
