@@ -1,5 +1,8 @@
-import { get, type IncomingMessage } from 'node:http';
+import { createServer, get, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../src/core/clock.js';
+import { AlertStream } from '../src/hub/alert-stream.js';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startTestHub } from './helpers/hub-harness.js';
 import { makeFaultReport, makeHeartbeat } from './helpers/reports.js';
@@ -12,11 +15,12 @@ interface SseEvent {
   data: Record<string, unknown>;
 }
 
-/** A subscriber to GET /api/alerts that parses the Server-Sent Events it receives. */
-function subscribe(url: string): Promise<{ events: SseEvent[]; res: IncomingMessage }> {
+/** A subscriber to GET /api/alerts that parses the Server-Sent Events it receives; `comments` counts each comment line. */
+function subscribe(url: string, headers: Record<string, string> = {}): Promise<{ events: SseEvent[]; res: IncomingMessage; comments: string[] }> {
   return new Promise((resolve, reject) => {
-    get(url, (res) => {
+    get(url, { headers }, (res) => {
       const events: SseEvent[] = [];
+      const comments: string[] = [];
       let buffer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -24,11 +28,12 @@ function subscribe(url: string): Promise<{ events: SseEvent[]; res: IncomingMess
         for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
+          comments.push(...block.split('\n').filter((l) => l.startsWith(':')));
           const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
           if (fields.event) events.push({ id: fields.id!, event: fields.event, data: JSON.parse(fields.data!) });
         }
       });
-      resolve({ events, res });
+      resolve({ events, res, comments });
     }).on('error', reject);
   });
 }
@@ -121,6 +126,108 @@ describe('silent terminals', () => {
       expect(events[0]).toMatchObject({ event: 'silent', data: { terminal: 'T-0002' } });
     } finally {
       await h.cleanup();
+    }
+  });
+});
+
+describe('alert stream: ids, replay from Last-Event-ID, keepalive', () => {
+  let h: Harness;
+  let agent: TestAgent;
+  let seq = 0;
+  const KEEPALIVE_MS = 5_000;
+  beforeAll(async () => {
+    h = await startTestHub({ sseKeepaliveMs: KEEPALIVE_MS });
+    agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
+    await agent.next();
+  });
+  afterAll(async () => {
+    await agent.close();
+    await h.cleanup();
+  });
+  const raise = async (code: string) => {
+    const report = makeFaultReport({ seq: ++seq, code, instance: null });
+    await agent.report(report);
+    return report.id;
+  };
+  const until = (events: SseEvent[], n: number) => waitFor(() => (events.length >= n ? true : undefined), `${n} events`);
+
+  it('replays what a reconnecting client missed after its Last-Event-ID, then goes on live', async () => {
+    const ids = [await raise('printer.paper_end'), await raise('printer.cover_open'), await raise('printer.cutter_error')];
+    const { events, res } = await subscribe(`${h.api}/alerts`, { 'last-event-id': ids[0]! });
+    await until(events, 2);
+    const live = await raise('printer.head_overheat');
+    await until(events, 3);
+    expect(events.map((e) => [e.event, e.id])).toEqual([
+      ['alert', ids[1]],
+      ['alert', ids[2]],
+      ['alert', live],
+    ]);
+    res.destroy();
+  });
+
+  it('replays nothing to a client that has seen the latest event', async () => {
+    const latest = await raise('printer.offline');
+    const { events, res } = await subscribe(`${h.api}/alerts`, { 'last-event-id': latest });
+    const next = await raise('printer.near_end');
+    await until(events, 1);
+    expect(events.map((e) => e.id)).toEqual([next]);
+    res.destroy();
+  });
+
+  it('says so when the asked id is not kept, then replays every event kept', async () => {
+    const { events, res } = await subscribe(`${h.api}/alerts`, { 'last-event-id': 'from-a-previous-hub' });
+    await until(events, seq + 1);
+    expect(events[0]).toMatchObject({ event: 'missed', id: undefined, data: { lastEventId: 'from-a-previous-hub', replayed: seq } });
+    expect(events.slice(1).every((e) => e.event === 'alert' && typeof e.id === 'string')).toBe(true);
+    expect(events).toHaveLength(seq + 1);
+    res.destroy();
+  });
+
+  it('sends a keepalive comment every interval while someone listens', async () => {
+    const { comments, res } = await subscribe(`${h.api}/alerts`);
+    await waitFor(() => (comments.length === 1 ? true : undefined), 'the opening comment');
+    await h.clock.advance(KEEPALIVE_MS - 1);
+    expect(comments).toEqual([': posdiag alerts']);
+    await h.clock.advance(1);
+    await waitFor(() => (comments.length === 2 ? true : undefined), 'a keepalive');
+    await h.clock.advance(KEEPALIVE_MS);
+    await waitFor(() => (comments.length === 3 ? true : undefined), 'another keepalive');
+    expect(comments).toEqual([': posdiag alerts', ': keepalive', ': keepalive']);
+    res.destroy();
+  });
+});
+
+describe('AlertStream replay ring', () => {
+  it('keeps only the most recent events, by count and by bytes', async () => {
+    const clock = new FakeClock();
+    const byCount = new AlertStream(clock, 15_000, { events: 3, bytes: 1 << 20 });
+    const byBytes = new AlertStream(clock, 15_000, { events: 100, bytes: 250 });
+    const streams = { byCount, byBytes };
+    const server = createServer((req, res) => streams[req.url!.slice(1) as keyof typeof streams].subscribe(res, req.headers['last-event-id'] as string | undefined));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const event = { type: 'silent' as const, terminal: `T-${i}`, lastHeard: new Date(clock.now() + i).toISOString() };
+        byCount.publishPresence(event);
+        byBytes.publishPresence(event);
+        ids.push(`${event.terminal}@${event.lastHeard}/silent`);
+      }
+      const replayed = async (path: string, lastEventId: string, n: number) => {
+        const { events, res } = await subscribe(`${base}${path}`, { 'last-event-id': lastEventId });
+        await waitFor(() => (events.length >= n ? true : undefined), `${n} events from ${path}`);
+        res.destroy();
+        return events.map((e) => (e.event === 'missed' ? 'missed' : e.id));
+      };
+      expect(await replayed('/byCount', ids[3]!, 1)).toEqual([ids[4]]);
+      expect(await replayed('/byCount', ids[0]!, 4)).toEqual(['missed', ids[2], ids[3], ids[4]]);
+      // Each presence frame is about 120 bytes: two fit in 250.
+      expect(await replayed('/byBytes', ids[0]!, 3)).toEqual(['missed', ids[3], ids[4]]);
+    } finally {
+      byCount.close();
+      byBytes.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

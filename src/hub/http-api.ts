@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import { commandNameSchema, faultReportSchema, hubMessage, type HubMessage } from '../report/schema.js';
 import { describeIssues } from './agent-frame.js';
 import { operatorRefusal } from './api-auth.js';
+import { headerValue } from './auth.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import { decodeReportCursor, encodeReportCursor } from './report-cursor.js';
 import type { AgentRegistry } from './agent-registry.js';
@@ -32,6 +33,8 @@ import type { TokenMap } from './tokens.js';
  *   POST /api/terminals/ID/commands {"name":"self_test","args":{"level":"quick"}}
  *                                            → 202 {id}; 404 unknown terminal; 409 terminal not connected
  *                                              ("bundle": the terminal sends its diagnostic bundle, stored under that id)
+ *   GET  /api/alerts                         → 200 text/event-stream (alert-stream.ts): alert, cleared, silent, back,
+ *                                                 each with an id; Last-Event-ID replays what was missed; : keepalive
  *   GET  /api/terminals                      → 200 [ {id, connected, lastHeard, silent} ] every terminal the hub knows
  *   GET  /api/bundles?terminal=ID            → 200 [ {id, terminal, receivedAt, size, sha256} ] oldest first
  *   GET  /api/bundles/ID                     → 200 the tar.gz (application/gzip); 404 if none (yet)
@@ -184,7 +187,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
   }
   if (url.pathname === '/api/alerts') {
     requireMethod(req, res, 'GET');
-    return ctx.alerts.subscribe(res);
+    return ctx.alerts.subscribe(res, headerValue(req, 'last-event-id'));
   }
   if (url.pathname === '/api/faults') {
     requireMethod(req, res, 'GET');

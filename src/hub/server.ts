@@ -38,6 +38,8 @@ export interface HubOptions {
   pingIntervalMs?: number;
   /** A terminal not connected and not heard from for this long is announced silent (default 15 min). */
   silenceAfterMs?: number;
+  /** A `: keepalive` comment goes to alert stream subscribers this often (default 15 s). */
+  sseKeepaliveMs?: number;
   /** How failed authentications are slowed and logged, per source address (auth-throttle.ts). */
   authThrottle?: Partial<AuthThrottlePolicy>;
   log?: Logger;
@@ -95,7 +97,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const store = new HubStore(options.dbFile);
   const registry = new AgentRegistry();
   const bundles = new BundleIntake(store.bundles, clock, log);
-  const alerts = new AlertStream();
+  const alerts = new AlertStream(clock, options.sseKeepaliveMs);
   const throttle = new AuthThrottle(clock, log, { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle });
   const listeners: StoredListener[] = [(row, meta) => alerts.publish(row, meta)];
   const presence = new TerminalPresence(
