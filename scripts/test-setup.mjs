@@ -37,6 +37,8 @@ const REQUIREMENTS = [
   { file: '/usr/include/PCSC/winscard.h', debian: 'libpcsclite-dev', why: 'the smartcard binding compiles against it' },
   { library: 'libpcsclite.so.1', debian: 'libpcsclite1', why: 'the smartcard binding loads it' },
   { library: 'libusb-1.0.so.0', debian: 'libusb-1.0-0', why: "node-hid's prebuilds link against it" },
+  { program: 'systemd-analyze', debian: 'systemd', why: 'the packaging test verifies and scores the systemd unit' },
+  { program: 'systemd-sysusers', debian: 'systemd', why: "the packaging test makes the unit's user with it" },
 ];
 
 /**
