@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +174,32 @@ describe('permission denied exits 77, naming the group that may', () => {
     const result = await runPosdiag([command, '--config', configFile], { uid: NOBODY, gid: NOBODY });
     expect(result.code).toBe(77);
     expect(oneLine(result)).toBe(`posdiag ${command}: permission denied on ${socketPath}: run as a member of group "${groupName}"`);
+  });
+
+  it('a socket in a directory only the group may search', async () => {
+    const groupDir = join(dir, 'run-posdiag');
+    mkdirSync(groupDir, { mode: 0o750 });
+    chownSync(groupDir, 0, GID);
+    const hidden = createServer((socket) => socket.end());
+    const hiddenPath = join(groupDir, 'control.sock');
+    await new Promise<void>((resolve) => hidden.listen(hiddenPath, resolve));
+    try {
+      const configFile = file('socket-hidden.json', { terminal: { id: 'T-ERR' }, control: { socket: hiddenPath }, locale: 'en' });
+      const result = await runPosdiag(['status', '--config', configFile], { uid: NOBODY, gid: NOBODY });
+      expect(result.code).toBe(77);
+      expect(oneLine(result)).toBe(`posdiag status: permission denied on ${hiddenPath}: run as a member of group "${groupName}"`);
+    } finally {
+      await new Promise<void>((resolve) => hidden.close(() => resolve()));
+    }
+  });
+
+  it('posdiag log on a log directory only its owner may read', async () => {
+    const logs = join(dir, 'private-logs');
+    mkdirSync(logs, { mode: 0o700 });
+    writeFileSync(join(logs, 'posdiag.log'), '');
+    const result = await runPosdiag(['log', '--dir', logs], { uid: NOBODY, gid: NOBODY });
+    expect(result.code).toBe(77);
+    expect(oneLine(result)).toBe(`posdiag log: permission denied on ${logs}: run as user "root"`);
   });
 
   it('a config file only its owner may read', async () => {

@@ -83,10 +83,10 @@ const ERRNO_EXIT: Record<string, ExitCode> = {
   EDQUOT: EXIT.cantCreate,
 };
 
-/** The file a permission error is about: an fs error's `path`, or the Unix socket a connect was refused on. */
+/** The file a permission error is about: an fs error's `path`, or the Unix socket of a refused connect or listen. */
 function deniedPath(err: unknown): string | undefined {
   const e = err as NodeJS.ErrnoException & { address?: unknown };
-  const path = e.path ?? (e.syscall === 'connect' ? e.address : undefined);
+  const path = e.path ?? e.address;
   return typeof path === 'string' && isAbsolute(path) ? path : undefined;
 }
 

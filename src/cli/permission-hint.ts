@@ -14,13 +14,21 @@ function nameOf(database: '/etc/passwd' | '/etc/group', id: number): string {
   return String(id);
 }
 
-/** `path`'s own status, or that of its nearest ancestor this user may look at (a 0750 directory hides its files). */
-function nearestStat(path: string): Stats | undefined {
-  for (let p = resolve(path); ; p = dirname(p)) {
+/**
+ * `path`'s status, or that of its nearest ancestor this user may look at, with what the ancestor's
+ * group needs to allow: searching it (a 0750 directory hides its files) or, for a path still to be
+ * created, writing it too.
+ */
+function nearestStat(path: string): { stats: Stats; groupNeeds: number } | undefined {
+  let childMissing = false;
+  for (let p = resolve(path), self = true; ; p = dirname(p), self = false) {
     try {
-      return statSync(p);
-    } catch {
+      const stats = statSync(p);
+      // Its own file: any group permission is what the group was given it for.
+      return { stats, groupNeeds: self ? 0o070 : childMissing ? 0o030 : 0o010 };
+    } catch (err) {
       if (p === dirname(p)) return undefined;
+      childMissing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     }
   }
 }
@@ -31,8 +39,10 @@ function nearestStat(path: string): Stats | undefined {
  * not use it either.
  */
 export function permissionHint(path: string): string {
-  const stats = nearestStat(path);
-  if (!stats) return 'run as a user who may open it';
-  if ((stats.mode & 0o070) !== 0) return `run as a member of group "${nameOf('/etc/group', stats.gid)}"`;
+  const found = nearestStat(path);
+  if (!found) return 'run as a user who may open it';
+  const { stats, groupNeeds } = found;
+  const groupMay = groupNeeds === 0o070 ? (stats.mode & 0o070) !== 0 : (stats.mode & groupNeeds) === groupNeeds;
+  if (groupMay) return `run as a member of group "${nameOf('/etc/group', stats.gid)}"`;
   return `run as user "${nameOf('/etc/passwd', stats.uid)}"`;
 }
