@@ -1,4 +1,4 @@
-import { createServer, get, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/core/clock.js';
@@ -6,37 +6,10 @@ import { AlertStream } from '../src/hub/alert-stream.js';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startTestHub } from './helpers/hub-harness.js';
 import { makeFaultReport, makeHeartbeat } from './helpers/reports.js';
+import { subscribe, type SseEvent } from './helpers/sse-subscriber.js';
 import { waitFor } from './helpers/wait-for.js';
 
 type Harness = Awaited<ReturnType<typeof startTestHub>>;
-interface SseEvent {
-  id: string;
-  event: string;
-  data: Record<string, unknown>;
-}
-
-/** A subscriber to GET /api/alerts that parses the Server-Sent Events it receives; `comments` counts each comment line. */
-function subscribe(url: string, headers: Record<string, string> = {}): Promise<{ events: SseEvent[]; res: IncomingMessage; comments: string[] }> {
-  return new Promise((resolve, reject) => {
-    get(url, { headers }, (res) => {
-      const events: SseEvent[] = [];
-      const comments: string[] = [];
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          comments.push(...block.split('\n').filter((l) => l.startsWith(':')));
-          const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
-          if (fields.event) events.push({ id: fields.id!, event: fields.event, data: JSON.parse(fields.data!) });
-        }
-      });
-      resolve({ events, res, comments });
-    }).on('error', reject);
-  });
-}
 
 describe('hub alert stream', () => {
   let h: Harness;

@@ -8,6 +8,8 @@ import { runPosdiag } from './helpers/cli-process.js';
 import { batteryTerminalConfig, startDaemonProcess } from './helpers/daemon-process.js';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startHubProcess, type HubProcess } from './helpers/hub-process.js';
+import { makeFaultReport } from './helpers/reports.js';
+import { subscribe } from './helpers/sse-subscriber.js';
 import { waitFor } from './helpers/wait-for.js';
 
 /** `posdiag hub` as a real process: the health check, SIGHUP reloading the tokens file, failed logins. */
@@ -76,6 +78,19 @@ describe('posdiag hub (process)', () => {
     expect(await upgradeStatus('T-0001', 'token-one')).toBe(101);
     expect(hub.child.exitCode).toBeNull();
     writeTokens({ 'T-0001': 'token-one' });
+  });
+
+  it('gives alert events ids and replays what a client missed after its Last-Event-ID', async () => {
+    const agent = await TestAgent.connect(hub.url, 'T-0001', 'token-one');
+    await agent.next();
+    const first = makeFaultReport({ seq: 1, code: 'printer.paper_end' });
+    const second = makeFaultReport({ seq: 2, code: 'printer.cover_open' });
+    for (const report of [first, second]) expect(await agent.report(report)).toMatchObject({ type: 'ack' });
+    await agent.close();
+    const { events, res } = await subscribe(`${hub.base}/api/alerts`, { authorization: `Bearer ${API_TOKEN}`, 'last-event-id': first.id });
+    await waitFor(() => (events.length > 0 ? true : undefined), 'the replayed alert');
+    res.destroy();
+    expect(events.map((e) => [e.event, e.id])).toEqual([['alert', second.id]]);
   });
 
   it('answers 1,000 wrong tokens from one source 429 after a burst and logs them in aggregate, not per attempt', async () => {
