@@ -68,6 +68,18 @@ describe('posdiag self-test with dumpsys battery (process)', () => {
     expect(code).toBe(1);
   });
 
+  it.concurrent('impossible values (900 °C, 150 %, present at 0 V, not charging on AC) raise no fault; each raw value is a problem', async () => {
+    const { code, json } = await selfTest('impossible', fixture('impossible-values.txt'));
+    expect(json.faults).toEqual([]);
+    expect(json.readings).toEqual({ 'battery.present': true, 'power.ac_online': true, 'battery.status': 'not_charging', 'battery.health': 'good' });
+    expect(json.problems).toEqual([
+      { device: 'battery', reading: 'battery.level_pct', message: 'level: 150/100 = 150 % is outside 0..100 %: not a charge level' },
+      { device: 'battery', reading: 'battery.temperature_c', message: 'temperature: 9000 = 900 °C is outside -40..100 °C: no battery survives that: a broken sensor' },
+      { device: 'battery', reading: 'battery.voltage_v', message: 'voltage: 0 is outside 1..30 V: not the voltage of a battery that is present' },
+    ]);
+    expect(code).toBe(0);
+  });
+
   it.concurrent('a failing dumpsys is a reading error: no battery readings, no crash', async () => {
     const { code, json } = await selfTest('fails', ['sh', '-c', 'echo "Can\'t find service: battery" >&2; exit 1']);
     expect(json.readings).toEqual({});

@@ -69,6 +69,17 @@ describe.concurrent('posdiag self-test with a modem on a pty (process)', () => {
     expect(code).toBe(1);
   });
 
+  it('reports a CSQ out of range as a problem with the raw answer, not as a weak signal', async () => {
+    const { code, json, live } = await selfTestWith('csq_out_of_range');
+    expect(live).toEqual([]);
+    expect(json.faults).toEqual([]);
+    expect(json.readings['modem.csq']).toBe('45,0');
+    expect(json.problems).toEqual([
+      { device: 'modem', reading: 'modem.signal_dbm', message: '+CSQ: 45,0: rssi 45 is not 0..31, 99, 100..191 or 199' },
+    ]);
+    expect(code).toBe(0);
+  });
+
   it('reads an LTE-only modem signal from CESQ and passes it', async () => {
     const { code, json, live } = await selfTestWith('lte_only');
     expect(json.readings).toMatchObject({ 'modem.signal_dbm': -81, 'modem.access_tech': 'lte', 'modem.registration': 'home', 'modem.csq': '99,99' });

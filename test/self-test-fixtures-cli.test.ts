@@ -50,6 +50,19 @@ describe('self-test over battery fixtures (process)', () => {
     expect(result.readings['battery.status']).toBe('full');
     expect(code).toBe(0);
   });
+  it.concurrent('an impossible battery (900 °C, 150 %, present at 0 V, not charging on AC) raises no fault; each raw value is a problem', async () => {
+    const { code, result } = await selfTest('impossible', { sysfs: fixture('sysfs/impossible-values') }, battery);
+    expect(result.faults).toEqual([]);
+    expect(result.readings).not.toHaveProperty('battery.temperature_c');
+    expect(result.readings).not.toHaveProperty('battery.level_pct');
+    expect(result.readings).not.toHaveProperty('battery.voltage_v');
+    expect(result.problems).toEqual([
+      { device: 'battery', reading: 'battery.level_pct', message: 'capacity: 150 is outside 0..100 %: not a charge level' },
+      { device: 'battery', reading: 'battery.temperature_c', message: 'temp: 9000 = 900 °C is outside -40..100 °C: no battery survives that: a broken sensor' },
+      { device: 'battery', reading: 'battery.voltage_v', message: 'voltage_now: 0 is outside 1..30 V: not the voltage of a battery that is present' },
+    ]);
+    expect(code).toBe(0);
+  });
   it.concurrent('unknown status on AC is reported as unknown, and raises nothing by itself', async () => {
     const { result, codes } = await selfTest('unknown', { sysfs: fixture('sysfs/unknown-status-on-ac') }, battery);
     expect(result.readings['battery.status']).toBe('unknown');

@@ -24,6 +24,9 @@ import {
 } from './self-test-steps.js';
 import { verifyFaults } from './self-test-verification.js';
 import type { ActiveFault, CatalogEntry } from './types.js';
+import { unknownReadings } from './unknown-readings.js';
+
+type SelfTestProblem = NonNullable<SelfTestResult['problems']>[number];
 
 export type { Locale };
 export type SelfTestLevel = SelfTestResult['level'];
@@ -53,11 +56,14 @@ export interface RunSelfTestOptions {
 }
 
 const MAX_DETAIL = 500;
+/** As many as the result schema admits; a device that fails on every value still fits. */
+const MAX_PROBLEMS = 100;
 
 /**
  * The self-test (SPEC §6). `quick`: one non-invasive poll of every configured device, then every fault
  * whose condition holds right now (no `for` wait); a device's check fails when its poll failed or when
- * a fault of that device holds that no other fault explains. `full` adds a test receipt with a cut, a
+ * a fault of that device holds that no other fault explains. What a driver could not read (garbage, an
+ * impossible value) is listed under `problems` with its raw value and decides no fault. `full` adds a test receipt with a cut, a
  * check per TLS target and the modem's registration; `interactive` adds the prompts (is the receipt
  * legible, swipe the test card). `passed` is every check passing.
  */
@@ -69,11 +75,19 @@ export async function runSelfTest(opts: RunSelfTestOptions): Promise<SelfTestRes
   const polled = await opts.pollAll(opts.drivers);
 
   const readings: Readings = {};
-  for (const outcome of polled.values()) {
+  const unknown: string[] = [];
+  const problems: SelfTestProblem[] = [];
+  for (const [driver, outcome] of polled) {
+    if (outcome instanceof Error) continue;
     // Raw protocol evidence rides along as readings, as in the live monitor.
-    if (!(outcome instanceof Error)) Object.assign(readings, outcome.readings, outcome.evidence);
+    Object.assign(readings, outcome.readings, outcome.evidence);
+    // A reading a driver could not read is unknown, as in the live monitor: it decides no fault.
+    unknown.push(...unknownReadings(outcome));
+    for (const p of outcome.problems ?? []) {
+      problems.push({ device: driver.name, ...(p.reading ? { reading: p.reading } : {}), message: clip(scrubText(p.message)) });
+    }
   }
-  const faults = opts.engine.active(readings);
+  const faults = opts.engine.active(readings, unknown);
   const checks: SelfTestCheck[] = [];
   const decided = (check: SelfTestCheck) => {
     checks.push(check);
@@ -99,6 +113,7 @@ export async function runSelfTest(opts: RunSelfTestOptions): Promise<SelfTestRes
       inhibitedBy: f.inhibitedBy,
       remediation: (catalog.get(f.code)?.remediation ?? []).map((s) => ({ text: s.text[opts.locale], automatic: s.automatic })),
     })),
+    ...(problems.length ? { problems: problems.slice(0, MAX_PROBLEMS) } : {}),
     testId,
     ref: selfTestRef(testId),
     ...(opts.level !== 'quick' && opts.firingAtStart ? { verification: verifyFaults(opts.firingAtStart, faults) } : {}),

@@ -118,6 +118,15 @@ export const selfTestFaultSchema = z.strictObject({
   remediation: z.array(z.strictObject({ text: text, automatic: z.boolean() })).max(20),
 });
 
+/** A value a driver could not read (garbage, a physically impossible value, an unreadable file): never a fault. */
+export const selfTestProblemSchema = z.strictObject({
+  device: z.string().max(32),
+  /** The reading it would have been, when the driver names one. */
+  reading: z.string().max(128).optional(),
+  /** What was wrong, quoting the raw value. */
+  message: z.string().max(500),
+});
+
 export const selfTestVerificationSchema = z.strictObject({
   code: z.string().max(64),
   instance: z.string().max(64).nullable(),
@@ -134,6 +143,8 @@ export const selfTestResultSchema = z.strictObject({
   checks: z.array(selfTestCheckSchema).max(200),
   readings: z.record(z.string().max(128), readingValue),
   faults: z.array(selfTestFaultSchema).max(100),
+  /** Present when a driver reported reading problems: those readings are unknown, so no fault came from them. */
+  problems: z.array(selfTestProblemSchema).max(100).optional(),
   /** The test's id, and the short reference printed on its receipt that the provider's hotline looks up. */
   testId: z.uuid().optional(),
   ref: z.string().regex(/^[0-9A-F]{8}$/).optional(),
