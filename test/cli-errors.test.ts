@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closest, editDistance } from '../src/cli/did-you-mean.js';
 import { runPosdiag, type ProcessResult } from './helpers/cli-process.js';
 import { runCli } from './helpers/run-cli.js';
+import { waitFor } from './helpers/wait-for.js';
+import { signalChild } from '../src/core/signal-child.js';
 
 /**
  * Every documented error path of the CLI, run as a real process: the exit code (README "Exit codes"),
@@ -130,6 +132,23 @@ describe('a service that is not there exits 69', () => {
     const result = await runPosdiag(['hub', '--tokens', tokens, '--db', join(dir, 'hub-69.db'), '--listen', `127.0.0.1:${port}`]);
     expect(result.code).toBe(69);
     expect(oneLine(result)).toBe(`posdiag hub: --listen 127.0.0.1:${port}: the address is already in use (another hub, or another program, listens there)`);
+  });
+});
+
+describe('a second daemon exits 69 before it opens anything', () => {
+  const configFile = config('daemon.json');
+  const socketPath = join(dir, 'daemon.json.sock');
+  let daemon: ChildProcess;
+  beforeAll(async () => {
+    daemon = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), 'run', '--config', configFile], { stdio: 'ignore' });
+    await waitFor(() => (existsSync(socketPath) ? true : undefined), 'the first daemon\'s control socket');
+  });
+  afterAll(() => signalChild(daemon, 'SIGKILL'));
+
+  it('posdiag run while one runs', async () => {
+    const result = await runPosdiag(['run', '--config', configFile]);
+    expect(result.code).toBe(69);
+    expect(oneLine(result)).toBe(`posdiag run: another posdiag daemon is serving ${socketPath}; stop it first`);
   });
 });
 

@@ -1,7 +1,8 @@
-import { defineCommand, EXIT } from '../command.js';
+import { CliError, defineCommand, EXIT } from '../command.js';
 import { configFlag, loadAgentConfig } from '../config-flag.js';
 import { createAgent } from '../../agent.js';
 import { agentControlHandlers } from '../../control/agent-handlers.js';
+import { requestDaemon } from '../../control/client.js';
 import { startControlServer } from '../../control/server.js';
 import { createFileLogger, installSighupReopen } from '../../log/file-logger.js';
 
@@ -14,6 +15,10 @@ export const runCommand = defineCommand({
   flags: { config: configFlag },
   async run(flags, _positional, io) {
     const config = await loadAgentConfig(flags.config);
+    // Before the agent opens the devices and the outbox another agent is writing: one daemon per terminal.
+    if ((await requestDaemon(config.control.socket, 'status', {})) !== undefined) {
+      throw new CliError(EXIT.unavailable, `another posdiag daemon is serving ${config.control.socket}; stop it first`);
+    }
     const logFile = createFileLogger({ dir: config.paths.logs, level: config.log.level, maxBytes: config.log.maxBytes, keep: config.log.keep });
     const removeSighup = installSighupReopen(logFile);
     const agent = await createAgent({ config, log: logFile.logger, logFile });
