@@ -300,6 +300,25 @@ describe('anything unexpected exits 70 with one line', () => {
   });
 });
 
+describe('a reader that stops early', () => {
+  it('posdiag log | head: exit 0 and nothing on stderr', async () => {
+    const logs = join(dir, 'long-logs');
+    mkdirSync(logs);
+    // Far more than a pipe holds, so the CLI is still writing when the reader goes.
+    const line = (i: number) => JSON.stringify({ level: 'info', time: '2026-01-01T00:00:00.000Z', msg: `line ${i}` });
+    writeFileSync(join(logs, 'posdiag.log'), Array.from({ length: 5000 }, (_, i) => line(i)).join('\n') + '\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), 'log', '--dir', logs], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+});
+
 describe('help and version', () => {
   const COMMANDS = ['run', 'self-test', 'status', 'log', 'bundle', 'enroll', 'hub', 'demo', 'schema', 'rules'];
 
