@@ -27,7 +27,9 @@ import { createDrivers, type DriverOverrides } from './drivers/registry.js';
 import { Scheduler } from './drivers/scheduler.js';
 import { startKeypadTrigger } from './drivers/keypad/keypad-trigger.js';
 import { ClockSkewTracker } from './drivers/system/clock-skew.js';
+import type { LogFileHealth } from './log/file-logger.js';
 import type { Logger } from './log/logger.js';
+import type { LogTailSnapshot } from './log/memory-tail.js';
 import { buildBundle } from './bundle/bundle.js';
 import { buildSelfTestReport } from './report/builder.js';
 import { FaultReporter } from './report/fault-reporter.js';
@@ -44,6 +46,8 @@ const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
 export interface AgentOptions extends DriverOverrides {
   config: Config;
   log: Logger;
+  /** The file `log` writes to, when it is one: its failures raise agent.log_degraded; its tail is served. */
+  logFile?: LogFileHealth;
   clock?: Clock;
 }
 
@@ -58,6 +62,8 @@ export interface Agent {
   lastSelfTest(): { testId: string; result: SelfTestResult } | undefined;
   /** Live readings and the faults firing now. */
   status(): AgentStatus;
+  /** The latest log lines the daemon holds in memory (those not in the file marked); none without a log file. */
+  logTail(): LogTailSnapshot | undefined;
   readonly monitor: Monitor;
   readonly outbox: Outbox;
   /** Stops everything and waits until every recorded report is on disk. */
@@ -110,6 +116,12 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   outbox.onStorageChange((storage, error) => {
     log[storage === 'memory' ? 'error' : 'info']({ device: 'agent', storage, err: error }, `outbox storage: ${storage}`);
     observeAgent(storage);
+  });
+  // A source of its own: the log's storage must not replace the outbox's reading (and vice versa).
+  const observeLog = (storage: 'disk' | 'memory') => monitor.observe('agent-log', { readings: { 'agent.log_storage': storage } }, clock.now());
+  options.logFile?.onStorageChange(({ storage, error, lost }) => {
+    log[storage === 'memory' ? 'error' : 'info']({ device: 'agent', storage, err: error, lost }, `diagnostic log storage: ${storage}`);
+    observeLog(storage);
   });
 
   // The hub's clock (its welcome) is the reference for system.clock_skew_s.
@@ -164,7 +176,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
         bundle: async (commandId) => {
           const last = selfTests.lastResult();
           // The same picture `posdiag bundle` gets from a running daemon.
-          const state = { source: 'daemon', status: status(), selfTests: last ? [last] : [], outbox: outbox.stats() };
+          const state = { source: 'daemon', status: status(), selfTests: last ? [last] : [], outbox: outbox.stats(), logTail: options.logFile?.memoryTail() ?? null };
           const bundle = await buildBundle(config, state, clock.now(), AGENT_VERSION);
           await uplink.sendBundle(commandId, bundle);
           return { size: bundle.length };
@@ -191,8 +203,10 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     startSelfTest: (options) => selfTests.start(options),
     lastSelfTest: () => selfTests.lastResult(),
     status,
+    logTail: () => options.logFile?.memoryTail(),
     start() {
       observeAgent(outbox.stats().storage);
+      if (options.logFile) observeLog(options.logFile.storage());
       scheduler.start();
       uplink?.start();
       heartbeats.start(parseDuration(config.heartbeat));

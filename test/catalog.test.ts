@@ -40,6 +40,7 @@ const SPEC_TABLE: [string, string, string][] = [
   ['system.clock_skew', 'software', 'major'],
   ['system.overheat', 'hardware', 'major'],
   ['agent.storage_degraded', 'software', 'major'],
+  ['agent.log_degraded', 'software', 'minor'], // issue 10: beyond the SPEC table, the same kind of fault for the log
 ];
 
 /** Predictive maintenance codes (issue 6), beyond the SPEC table. */

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPosdiag } from './helpers/cli-process.js';
-import { batteryTerminalConfig, startDaemonProcess, type DaemonProcess } from './helpers/daemon-process.js';
+import { batteryTerminal, startDaemonProcess, type DaemonProcess } from './helpers/daemon-process.js';
 
 /** Issue 10 §3: a real daemon, a real `posdiag self-test` through it, a real `posdiag log`. */
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-log-selftest-'));
 let daemon: DaemonProcess;
 
 beforeAll(async () => {
-  const config = batteryTerminalConfig(dir, { state: join(dir, 'state'), logs: join(dir, 'logs'), socket: join(dir, 'control.sock') });
+  const { config } = batteryTerminal(dir, { state: join(dir, 'state'), logs: join(dir, 'logs'), socket: join(dir, 'control.sock') });
   daemon = await startDaemonProcess(dir, config);
 });
 afterAll(async () => {

@@ -33,6 +33,11 @@ export function agentControlHandlers(agent: Agent): ControlHandlers {
         }
         case 'status':
           return daemonStatusAnswer(agent.status());
+        case 'log_tail': {
+          const tail = agent.logTail();
+          if (!tail) throw new ControlError('not_found', 'the daemon writes no log file');
+          return tail;
+        }
         case 'last_self_test': {
           const last = agent.lastSelfTest();
           if (!last) throw new ControlError('not_found', 'no self-test has run since the daemon started');

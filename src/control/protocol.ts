@@ -28,6 +28,8 @@ export const controlRequest = z.discriminatedUnion('method', [
   }),
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('status'), params: z.strictObject({}).prefault({}) }),
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('last_self_test'), params: z.strictObject({}).prefault({}) }),
+  /** The latest log lines the daemon holds in memory (memory-tail.ts): what `posdiag log` adds when the file cannot be written. */
+  z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('log_tail'), params: z.strictObject({}).prefault({}) }),
 ]);
 export type ControlRequest = z.infer<typeof controlRequest>;
 

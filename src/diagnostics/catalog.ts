@@ -237,6 +237,11 @@ const ENTRIES: CatalogEntry[] = [
     step('If it happens again, call your service provider: storage may be full or failing.', '如再次出现，请联系服务商：存储可能已满或损坏。'),
     auto('The terminal keeps reports in memory and retries saving them.', '终端暂时将报告保存在内存中，并自动重试写入。'),
   ]),
+  entry('agent.log_degraded', 'agent', 'software', 'minor', text('The diagnostic log cannot be written to storage', '诊断日志无法写入存储'), [
+    step('Keep using the terminal: payments and fault reports are not affected.', '可继续使用终端：支付和故障上报不受影响。'),
+    step('If it happens again, call your service provider: storage may be full or failing.', '如再次出现，请联系服务商：存储可能已满或损坏。'),
+    auto('The terminal keeps the latest log lines in memory and writes them out when storage works again.', '终端暂时将最新的日志保存在内存中，存储恢复后自动写入。'),
+  ]),
 
   // Predictive maintenance (beyond SPEC §5): raised from lifetime counters and trends, before the breakdown.
   entry('maintenance.battery_fading', 'battery', 'hardware', 'minor', text('Battery capacity is dropping fast', '电池容量下降较快'), [

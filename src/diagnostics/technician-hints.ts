@@ -120,6 +120,9 @@ export const TECHNICIAN_HINTS: Readonly<Record<string, LocalizedText[]>> = {
   'agent.storage_degraded': [
     t('Check the filesystem (read-only remount, full, I/O errors in dmesg); replace the storage if errors recur.', '检查文件系统（是否只读重挂载、已满、dmesg 中的 I/O 错误）；错误复现则更换存储。'),
   ],
+  'agent.log_degraded': [
+    t('Check the filesystem of paths.logs (full, quota, read-only remount, I/O errors in dmesg, permissions); meanwhile posdiag log and the bundle show the lines the daemon holds in memory.', '检查 paths.logs 所在文件系统（是否已满、配额、只读重挂载、dmesg 中的 I/O 错误、权限）；期间 posdiag log 和诊断包可显示守护进程内存中保存的日志。'),
+  ],
   'maintenance.battery_fading': [
     t('Plan a battery replacement at the next visit; the capacity trend and cycle count are in the evidence.', '在下次上门时安排更换电池；容量趋势和循环次数见证据。'),
   ],

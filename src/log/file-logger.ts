@@ -2,7 +2,9 @@ import pino from 'pino';
 import { systemClock, type Clock } from '../core/clock.js';
 import { parseLogLevel } from './levels.js';
 import { withoutOwnKeys } from './own-keys.js';
-import { RotatingLogFile } from './rotating-file.js';
+import type { LogFs } from './log-fs.js';
+import type { LogStorage, LogTailSnapshot } from './memory-tail.js';
+import { RotatingLogFile, type LogStorageChange } from './rotating-file.js';
 import { scrubLogLine } from './scrub-line.js';
 
 /**
@@ -30,11 +32,27 @@ export interface FileLoggerOptions {
   keep: number;
   /** The `name` field of every line; default `posdiag`. */
   name?: string;
-  /** Source of the `time` field; default the system clock. */
+  /** Source of the `time` field and of the retries while the disk fails; default the system clock. */
   clock?: Clock;
+  /** The file system (a seam for disk-failure tests); default the real one. */
+  fs?: LogFs;
+  /** While the file cannot be written, how often it is tried again; default 5 s. */
+  retryMs?: number;
+  /** Bounds of the memory tail of the latest lines; default 1,000 lines and 1 MiB. */
+  tailLines?: number;
+  tailBytes?: number;
 }
 
-export interface FileLoggerHandle {
+/** What the agent watches of its log: whether lines reach the file, and the latest lines themselves. */
+export interface LogFileHealth {
+  storage(): LogStorage;
+  /** Called when lines stop reaching the file (the disk fails) and when they reach it again. */
+  onStorageChange(listener: (change: LogStorageChange) => void): void;
+  /** The latest lines, those not in the file marked (see memory-tail.ts). */
+  memoryTail(): LogTailSnapshot;
+}
+
+export interface FileLoggerHandle extends LogFileHealth {
   /** A pino logger; it satisfies the `Logger` interface every module takes. */
   logger: pino.Logger;
   /** Path of the file being written. */
@@ -52,7 +70,13 @@ export function createFileLogger(options: FileLoggerOptions): FileLoggerHandle {
   if (!Number.isInteger(options.maxBytes) || options.maxBytes < 1) throw new Error(`log maxBytes must be a positive integer, got ${options.maxBytes}`);
   if (!Number.isInteger(options.keep) || options.keep < 1) throw new Error(`log keep must be a positive integer, got ${options.keep}`);
   const clock = options.clock ?? systemClock;
-  const file = new RotatingLogFile(options.dir, options.maxBytes, options.keep);
+  const file = new RotatingLogFile(options.dir, options.maxBytes, options.keep, {
+    clock,
+    ...(options.fs ? { fs: options.fs } : {}),
+    ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
+    ...(options.tailLines !== undefined ? { tailLines: options.tailLines } : {}),
+    ...(options.tailBytes !== undefined ? { tailBytes: options.tailBytes } : {}),
+  });
   const logger = pino(
     {
       name: options.name ?? 'posdiag',
@@ -81,6 +105,9 @@ export function createFileLogger(options: FileLoggerOptions): FileLoggerHandle {
     logger,
     file: file.path,
     reopen: () => file.reopen(),
+    storage: () => file.currentStorage(),
+    onStorageChange: (listener) => file.onStorageChange(listener),
+    memoryTail: () => file.memoryTail(),
     flush: () => file.flush(),
     close: () => file.close(),
   };

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signalChild } from '../../src/core/signal-child.js';
-import { createSysfsBattery } from '../../src/sim/sysfs-battery.js';
+import { createSysfsBattery, type SysfsBattery } from '../../src/sim/sysfs-battery.js';
 import { waitFor } from './wait-for.js';
 
 const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
@@ -25,13 +25,13 @@ export interface DaemonPaths {
 }
 
 /**
- * The config of a small terminal under `dir`: a sysfs battery (real files, no hardware needed), the
- * given state/logs/socket paths, and `extra` merged on top (an uplink, say).
+ * The config of a small terminal under `dir`: a sysfs battery (real files, no hardware needed; the
+ * emulator is returned), the given state/logs/socket paths, and `extra` merged on top (an uplink, say).
  */
-export function batteryTerminalConfig(dir: string, paths: DaemonPaths, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function batteryTerminal(dir: string, paths: DaemonPaths, extra: Record<string, unknown> = {}): { config: Record<string, unknown>; battery: SysfsBattery } {
   const sysfs = join(dir, 'sysfs');
-  createSysfsBattery(sysfs);
-  return {
+  const battery = createSysfsBattery(sysfs);
+  const config = {
     terminal: { id: 'T-0001', model: 'X990', serial: 'SN-1' },
     paths: { sysfs, state: paths.state, logs: paths.logs },
     devices: { battery: { source: 'sysfs', interval: '200ms' } },
@@ -39,6 +39,12 @@ export function batteryTerminalConfig(dir: string, paths: DaemonPaths, extra: Re
     locale: 'en',
     ...extra,
   };
+  return { config, battery };
+}
+
+/** The config alone of `batteryTerminal`. */
+export function batteryTerminalConfig(dir: string, paths: DaemonPaths, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return batteryTerminal(dir, paths, extra).config;
 }
 
 /**

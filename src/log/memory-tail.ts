@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/** Where the diagnostic log's lines go now: its file, or (the disk failing) only the memory tail. */
+export type LogStorage = 'disk' | 'memory';
+
+/**
+ * The writer's memory tail as the daemon hands it out (control method `log_tail`, the bundle), so
+ * `posdiag log` shows recent lines when the log file cannot be written or read.
+ */
+export const logTailSnapshotSchema = z.object({
+  storage: z.enum(['disk', 'memory']),
+  /** The latest lines logged (scrubbed JSON lines, without their newline), oldest first. */
+  lines: z.array(z.string()),
+  /** How many of `lines`, the newest ones, are not in the file (yet). */
+  unwritten: z.number().int().nonnegative(),
+  /** Lines never written that have left the tail since the disk failed: lost for good. */
+  lost: z.number().int().nonnegative(),
+  /** Why the file cannot be written, while `storage` is memory. */
+  error: z.string().optional(),
+});
+export type LogTailSnapshot = z.infer<typeof logTailSnapshotSchema>;
+
+export const DEFAULT_TAIL_LINES = 1000;
+export const DEFAULT_TAIL_BYTES = 1 << 20;
+
+/**
+ * The latest lines logged, bounded in count and bytes, each marked written to the file or not.
+ *
+ * Invariant: the unwritten lines are the newest ones (a suffix): while the disk fails every new line is
+ * unwritten, and they are written back oldest first. A line that leaves the tail unwritten is counted
+ * in `lost`.
+ */
+export class LogMemoryTail {
+  private readonly lines: string[] = [];
+  private bytes = 0;
+  private unwrittenCount = 0;
+  private lostCount = 0;
+
+  constructor(
+    private readonly maxLines = DEFAULT_TAIL_LINES,
+    private readonly maxBytes = DEFAULT_TAIL_BYTES,
+  ) {
+    if (!Number.isInteger(maxLines) || maxLines < 1) throw new Error(`log tail lines must be a positive integer, got ${maxLines}`);
+    if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new Error(`log tail bytes must be a positive integer, got ${maxBytes}`);
+  }
+
+  /** Adds a line, not written yet; the oldest lines leave when a bound is passed (the newest always stays). */
+  push(line: string): void {
+    this.lines.push(line);
+    this.bytes += Buffer.byteLength(line);
+    this.unwrittenCount++;
+    while (this.lines.length > 1 && (this.lines.length > this.maxLines || this.bytes > this.maxBytes)) {
+      const oldest = this.lines.shift()!;
+      this.bytes -= Buffer.byteLength(oldest);
+      if (this.unwrittenCount > this.lines.length) {
+        this.unwrittenCount--;
+        this.lostCount++;
+      }
+    }
+  }
+
+  /** The oldest unwritten line, the next to write. */
+  nextUnwritten(): string | undefined {
+    return this.unwrittenCount === 0 ? undefined : this.lines[this.lines.length - this.unwrittenCount];
+  }
+
+  /** The line `nextUnwritten` gave is in the file now. */
+  markWritten(): void {
+    if (this.unwrittenCount > 0) this.unwrittenCount--;
+  }
+
+  get unwritten(): number {
+    return this.unwrittenCount;
+  }
+
+  /** Lines lost since the last call (the count starts again). */
+  takeLost(): number {
+    const lost = this.lostCount;
+    this.lostCount = 0;
+    return lost;
+  }
+
+  snapshot(storage: LogStorage, error: Error | undefined): LogTailSnapshot {
+    return {
+      storage,
+      lines: this.lines.map((line) => line.replace(/\n$/, '')),
+      unwritten: this.unwrittenCount,
+      lost: this.lostCount,
+      ...(error ? { error: error.message } : {}),
+    };
+  }
+}
