@@ -12,7 +12,8 @@ afterEach(closeMockPrinters);
 const setup = mockPrinter;
 const config = mockPrinterConfig;
 
-const healthy = HEALTHY_PRINTER_READINGS;
+// A serial line also counts the bytes it had to discard (none here).
+const healthy = { ...HEALTHY_PRINTER_READINGS, 'printer.line_errors': 0 };
 
 describe('serial printer driver over the mock binding', () => {
   it('takes its timing from the config', async () => {
@@ -87,7 +88,8 @@ describe('serial printer driver over the mock binding', () => {
     // Enabling ASB makes the printer report its current state once.
     await until(clock, () => seen.length === 1);
     expect(emulator.asbEnabled).toBe(true);
-    expect(seen[0]).toEqual({ readings: healthy, evidence: { 'printer.asb_hex': '10 00 00 00' } });
+    // The packet counts once a fresh DLE EOT round has confirmed it (noise passes ASB's fixed bits too).
+    expect(seen[0]).toEqual({ readings: healthy, evidence: { 'printer.asb_hex': '10 00 00 00', 'printer.status_hex': '12 12 12 12' } });
 
     emulator.set({ paper: 'near_end' });
     await until(clock, () => seen.length === 2);

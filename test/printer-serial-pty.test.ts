@@ -109,7 +109,8 @@ describe('serial printer over a real pty', () => {
     expect(emulator.asbEnabled).toBe(true);
     emulator.set({ paper: 'end' });
     const change = await w.next((o) => o.readings['printer.paper'] === 'end');
-    expect(change.evidence).toEqual({ 'printer.asb_hex': '18 00 0c 00' });
+    // Confirmed by a fresh DLE EOT round before it counts.
+    expect(change.evidence).toEqual({ 'printer.asb_hex': '18 00 0c 00', 'printer.status_hex': '1a 32 12 72' });
   });
 
   it('a silent printer is disconnected once the reply times out', async () => {

@@ -91,6 +91,8 @@ export class EscPosPrinterEmulator {
   private readonly paper = new PaperRoll();
   /** DLE ENQ commands received (successful or not), for tests of self-recovery. */
   recoveryRequests = 0;
+  /** Line noise that reaches the host just ahead of each of the next `repliesLeft` replies. */
+  private noiseAhead = { bytes: Buffer.alloc(0), repliesLeft: 0 };
 
   constructor(initial: Partial<EscPosPrinterState> = {}) {
     this.current = { ...HEALTHY_PRINTER, ...initial };
@@ -115,6 +117,16 @@ export class EscPosPrinterEmulator {
     return () => this.outputListeners.delete(listener);
   }
 
+  /**
+   * Puts line noise on the wire (tests of the host's noise handling): with `aheadOfReplies` 0 the bytes
+   * go out at once, unsolicited; otherwise they precede each of the next `aheadOfReplies` replies, as
+   * noise that reaches the host just before the printer's answer (and may pass for it) would.
+   */
+  lineNoise(bytes: Uint8Array, aheadOfReplies = 0): void {
+    if (aheadOfReplies > 0) this.noiseAhead = { bytes: Buffer.from(bytes), repliesLeft: aheadOfReplies };
+    else for (const listener of this.outputListeners) listener(Buffer.from(bytes));
+  }
+
   /** Feeds received bytes; returns the replies to send back, in order (empty when none). */
   handleInput(bytes: Uint8Array): Buffer {
     if (this.current.silent) return Buffer.alloc(0);
@@ -127,7 +139,9 @@ export class EscPosPrinterEmulator {
       i += used;
     }
     this.pending = input.slice(i);
-    return Buffer.from(replies);
+    if (replies.length === 0 || this.noiseAhead.repliesLeft === 0) return Buffer.from(replies);
+    this.noiseAhead.repliesLeft--;
+    return Buffer.concat([this.noiseAhead.bytes, Buffer.from(replies)]);
   }
 
   /**

@@ -89,13 +89,15 @@ function withoutUndefined<T extends object>(o: T): T {
 const RECOVERY_DETAIL = 'DLE ENQ 2 (recover from cutter/mechanical error, buffers cleared)';
 const RECOVERY_READINGS = ['printer.cutter_error', 'printer.mechanical_error'];
 
-/** Sends DLE ENQ and reads the status again; the attempt and its outcome are recorded in `actions`. */
+/**
+ * Sends DLE ENQ and reads the status again with `readStatusAfter` (a serial line's reader confirms what
+ * it reads); the attempt and its outcome are recorded in `actions`.
+ */
 export async function attemptRecovery(
   link: EscPosLink,
   actions: ActionLog,
-  replyTimeoutMs: number,
+  readStatusAfter: (signal: AbortSignal) => Promise<Observation>,
   signal: AbortSignal,
-  log: Logger,
 ): Promise<Observation> {
   try {
     await link.write(SELF_RECOVERY, signal);
@@ -104,7 +106,7 @@ export async function attemptRecovery(
     actions.record('printer.recover', false, RECOVERY_READINGS, `${RECOVERY_DETAIL}: ${(err as Error).message}`);
     return disconnectedObservation((err as Error).message);
   }
-  const after = await readStatus(link, replyTimeoutMs, signal, log);
+  const after = await readStatusAfter(signal);
   const ok = after.readings['printer.connected'] === true && !recoverableErrorRemains(after.readings);
   const outcome = ok ? 'error cleared' : `error remains (${after.evidence?.['printer.status_hex'] ?? 'no status'})`;
   actions.record('printer.recover', ok, RECOVERY_READINGS, `${RECOVERY_DETAIL}: ${outcome}`);

@@ -1,8 +1,10 @@
 import type { PrinterConfig } from '../../config/schema.js';
 import { pollTiming } from '../poll-timing.js';
-import type { DeviceIdentity, Observation } from '../../core/readings.js';
+import type { DeviceIdentity, Observation, Readings } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
+import { LineNoise } from '../transports/line-noise.js';
 import { SerialTransport, type SerialBinding } from '../transports/serial.js';
+import { StatusConfirmer } from './confirmed-status.js';
 import { ASB_ALL, enableAsb } from './escpos-asb.js';
 import { EscPosFrameParser, type EscPosFrame } from './escpos-frames.js';
 import type { EscPosLink } from './escpos-link.js';
@@ -35,6 +37,11 @@ const DEFAULT_TIMING = { interval: '10s', timeout: '5s' };
  *
  * Self-recovery steps (each reopen attempt after a loss, each DLE ENQ) travel on the next observation
  * as `actions`.
+ *
+ * Noise is data, never a fault: bytes that are no reply (noise, stray status bytes, broken ASB packets)
+ * are counted as `printer.line_errors` (bytes per poll window, on every observation of a printer that
+ * answers); every status is confirmed before it counts (StatusConfirmer), and an ASB packet that would
+ * change a reading counts only once a fresh DLE EOT round confirms the change.
  */
 export class SerialPrinterDriver implements Driver {
   readonly kind = 'printer' as const;
@@ -50,6 +57,11 @@ export class SerialPrinterDriver implements Driver {
   private identity: DeviceIdentity | undefined;
   private identityStale = true;
   private recovering: Promise<void> | undefined;
+  private readonly noise: LineNoise;
+  private readonly status: StatusConfirmer;
+  /** The DLE EOT round confirming an ASB packet, and the packet that came while it ran, if any. */
+  private confirmingAsb: Promise<void> | undefined;
+  private asbAgain: Observation | undefined;
   private emit: ((observation: Observation) => void) | undefined;
 
   constructor(
@@ -60,6 +72,8 @@ export class SerialPrinterDriver implements Driver {
     ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, DEFAULT_TIMING));
     this.replyTimeoutMs = Math.max(1, Math.floor(this.timeoutMs / 5));
     this.actions = new ActionLog(ctx.clock);
+    this.noise = new LineNoise('printer.line_errors', 'ESC/POS replies', ctx.log);
+    this.status = new StatusConfirmer((signal) => readStatus(this.link, this.replyTimeoutMs, signal, ctx.log), this.noise);
     this.transport = new SerialTransport({
       path: config.path,
       baudRate: config.baudRate,
@@ -78,7 +92,9 @@ export class SerialPrinterDriver implements Driver {
     transport.onFrame((frame) => this.onUnsolicited(frame));
     transport.onReopenAttempt(({ ok, error }) => this.actions.record('printer.reopen', ok, ['printer.connected'], error?.message ?? `${config.path} reopened`));
     transport.onStateChange((state) => {
-      // A reopened line may lead to another printer (or the same one, power-cycled): ask again who it is.
+      // A reopened line may lead to another printer (or the same one, power-cycled): ask again who it
+      // is, and believe nothing read before.
+      this.status.forget();
       if (state === 'open') this.identityStale = true;
       if (!this.emit) return;
       // A printer forgets GS a across a reopen (it may have been power-cycled): re-arm it.
@@ -89,9 +105,11 @@ export class SerialPrinterDriver implements Driver {
 
   async poll(signal: AbortSignal): Promise<Observation> {
     await this.recovering;
-    let observation = await readStatus(this.link, this.replyTimeoutMs, signal, this.ctx.log);
-    if (this.recovery.shouldRecover(observation.readings)) observation = await this.recover(signal);
-    return this.actions.attach(await this.withIdentity(observation, signal));
+    const read = await this.status.read(signal);
+    let observation = read.observation;
+    if (read.confirmed && this.recovery.shouldRecover(observation.readings)) observation = await this.recover(signal);
+    if (read.confirmed) observation = await this.withIdentity(observation, signal);
+    return this.actions.attach(this.withLine(observation, this.noise.closeWindow()));
   }
 
   /** Enables ASB (every category) now and after every reopen; each ASB packet becomes an Observation. */
@@ -109,7 +127,7 @@ export class SerialPrinterDriver implements Driver {
       if (signal.aborted) throw signal.reason;
       return receiptResult(this.actions.attach(disconnectedObservation((err as Error).message)));
     }
-    return receiptResult(this.actions.attach(await readStatus(this.link, this.replyTimeoutMs, signal, this.ctx.log)));
+    return receiptResult(this.actions.attach((await this.status.read(signal)).observation));
   }
 
   async close(): Promise<void> {
@@ -118,40 +136,81 @@ export class SerialPrinterDriver implements Driver {
   }
 
   private recover(signal: AbortSignal): Promise<Observation> {
-    return attemptRecovery(this.link, this.actions, this.replyTimeoutMs, signal, this.ctx.log);
+    return attemptRecovery(this.link, this.actions, async (after) => (await this.status.read(after)).observation, signal);
   }
 
-  /** Identity is asked once per open, of a printer that answered the status round. */
+  /**
+   * Identity is asked once per open, of a printer whose status was confirmed; answers that came with
+   * noise are not believed (noise may have answered for the printer), and it is asked again next poll.
+   */
   private async withIdentity(observation: Observation, signal: AbortSignal): Promise<Observation> {
     if (observation.readings['printer.connected'] !== true) return observation;
     if (this.identityStale) {
       this.identityStale = false;
-      this.identity = await readIdentity(this.link, this.config.path, this.replyTimeoutMs, signal);
-      if (!this.identity) this.ctx.log.debug({ path: this.config.path }, 'printer does not answer GS I');
+      const mark = this.noise.mark();
+      const identity = await readIdentity(this.link, this.config.path, this.replyTimeoutMs, signal);
+      if (this.noise.since(mark) > 0) this.identityStale = true;
+      else this.identity = identity;
+      if (!identity) this.ctx.log.debug({ path: this.config.path }, 'printer does not answer GS I');
     }
     return this.identity ? { ...observation, identity: this.identity } : observation;
+  }
+
+  /** The line's error count rides on every observation of a printer that answers (a silent line has none). */
+  private withLine(observation: Observation, line: Readings): Observation {
+    if (observation.readings['printer.connected'] === false) return observation;
+    return { ...observation, readings: { ...observation.readings, ...line } };
   }
 
   private armAsb(): void {
     this.transport.write(enableAsb(ASB_ALL)).catch((err: Error) => this.ctx.log.debug({ err: err.message }, 'enabling ASB failed'));
   }
 
+  /** Whatever no request claimed. Only an ASB packet is news; the rest was discarded, so it is counted. */
   private onUnsolicited(frame: EscPosFrame): void {
-    if (frame.type === 'asb') this.onAsb(asbObservation(frame.packet));
-    else if (frame.type === 'noise') this.ctx.log.debug({ hex: frame.bytes.toString('hex') }, 'printer line noise');
-    // A stray status byte or block is a late reply to a request that already timed out: dropped.
+    if (frame.type === 'asb') return this.onAsb(frame.packet);
+    // A status byte nobody asked for (a late reply, or noise that looks like one), a block outside an
+    // identity query, or bytes that are no reply at all.
+    this.noise.count(frame.type === 'noise' ? frame.bytes.length : frame.type === 'block' ? frame.text.length + 2 : 1);
   }
 
-  /** ASB is event-driven end to end: an error whose cause is gone is recovered without waiting for a poll. */
-  private onAsb(observation: Observation): void {
-    const emit = this.emit;
-    if (!emit) return;
-    const withId = this.identity ? { ...observation, identity: this.identity } : observation;
-    emit(this.actions.attach(withId));
+  /**
+   * An ASB packet that would change a reading is a claim until a fresh DLE EOT round confirms it (random
+   * bytes pass ASB's fixed bits about once per kilobyte). One confirmation runs at a time; a packet
+   * arriving meanwhile gets one more. A line too noisy to confirm anything is left to the next poll.
+   */
+  private onAsb(packet: Buffer): void {
+    const claim = asbObservation(packet);
+    if (!this.emit || this.status.agrees(claim.readings)) return;
+    if (this.confirmingAsb) {
+      this.asbAgain = claim;
+      return;
+    }
+    this.confirmingAsb = this.confirmAsb(claim)
+      .catch((err: Error) => this.ctx.log.debug({ err: err.message }, 'confirming an ASB packet failed'))
+      .finally(() => {
+        this.confirmingAsb = undefined;
+      });
+  }
+
+  private async confirmAsb(first: Observation): Promise<void> {
+    for (let claim: Observation | undefined = first; claim && this.emit; claim = this.asbAgain) {
+      this.asbAgain = undefined;
+      const read = await this.status.read(AbortSignal.timeout(this.timeoutMs));
+      if (!read.confirmed) return;
+      if (!read.changed) continue;
+      const observation = { ...read.observation, evidence: { ...read.observation.evidence, ...claim.evidence } };
+      this.emitChange(this.withLine(this.identity ? { ...observation, identity: this.identity } : observation, this.noise.current()));
+    }
+  }
+
+  /** A confirmed change goes to the rules at once; an error whose cause is gone is recovered without waiting for a poll. */
+  private emitChange(observation: Observation): void {
+    this.emit?.(this.actions.attach(observation));
     if (!this.recovery.shouldRecover(observation.readings) || this.recovering) return;
     const signal = AbortSignal.timeout(this.timeoutMs);
     this.recovering = this.recover(signal)
-      .then((after) => this.emit?.(this.actions.attach(after)))
+      .then((after) => this.emit?.(this.actions.attach(this.withLine(after, this.noise.current()))))
       .catch((err: Error) => this.ctx.log.debug({ err: err.message }, 'printer self-recovery failed'))
       .finally(() => {
         this.recovering = undefined;

@@ -247,9 +247,11 @@ export class UsbPrinterDriver implements Driver {
     const port = portByte === undefined ? undefined : decodePortStatus(portByte);
     const identity = open.identity ? { identity: open.identity } : {};
     const portEvidence: Record<string, string> = portByte === undefined ? {} : { 'printer.port_status_hex': hex2(portByte) };
-    if (open.link) {
-      let escpos = await readStatus(open.link, this.replyTimeoutMs, signal, this.ctx.log);
-      if (recover && this.recovery.shouldRecover(escpos.readings)) escpos = await attemptRecovery(open.link, this.actions, this.replyTimeoutMs, signal, this.ctx.log);
+    const link = open.link;
+    if (link) {
+      const readEscPos = (s: AbortSignal) => readStatus(link, this.replyTimeoutMs, s, this.ctx.log);
+      let escpos = await readEscPos(signal);
+      if (recover && this.recovery.shouldRecover(escpos.readings)) escpos = await attemptRecovery(link, this.actions, readEscPos, signal);
       if (escpos.readings['printer.connected'] === true) return { ...escpos, ...identity, evidence: { ...escpos.evidence, ...portEvidence } };
       // Bulk IN silent (a one-way firmware): the port status is all there is.
       if (!port) return escpos;
