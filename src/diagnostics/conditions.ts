@@ -56,8 +56,7 @@ export function compileCondition(spec: ConditionSpec, ctx: CompileContext, path:
   }
   if (spec.not) {
     // Surely not when the inner condition cannot hold; possibly not unless it surely holds.
-    const inner = compileCondition(spec.not, ctx, `${path}.not`);
-    const { sure, possible } = inner;
+    const { sure, possible } = compileCondition(spec.not, ctx, `${path}.not`);
     return { sure: (v, inst) => !possible(v, inst), possible: (v, inst) => !sure(v, inst) };
   }
   return compileLeaf(spec, ctx, path);
