@@ -71,6 +71,15 @@ describe('usage errors exit 64 with a suggestion', () => {
     expect(oneLine(result, { usage: true })).toBe('posdiag hub: --silence-after must be a duration such as 15m or 1h (got "1.5h")');
   });
 
+  it('an inherited property name is no command either', async () => {
+    const { code, stderr } = await runCli(['toString']);
+    expect(code).toBe(64);
+    expect(stderr).toMatch(/^posdiag: unknown command "toString"\n/);
+    const flag = await runCli(['schema', '--constructor', 'x', 'config']);
+    expect(flag.code).toBe(64);
+    expect(flag.stderr).toMatch(/^posdiag schema: unknown option --constructor\n/);
+  });
+
   it('a name far from every command gets no guess', async () => {
     const result = await runPosdiag(['frobnicate']);
     expect(result.code).toBe(64);

@@ -46,7 +46,7 @@ export function parseArgs<F extends Flags>(argv: string[], spec: F): { flags: Pa
       positional.push(arg);
       continue;
     }
-    const s = spec[name];
+    const s = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!s) throw new UsageError(`unknown option --${name}${didYouMean(name, Object.keys(spec), (n) => `--${n}`)}`);
     if (s.type === 'boolean') {
       if (inline !== undefined) throw new UsageError(`--${name} takes no value`);

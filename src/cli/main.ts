@@ -141,7 +141,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return EXIT.ok;
   }
   const wanted = name === 'help' ? rest[0]! : name;
-  const load = COMMANDS[wanted];
+  const load = Object.hasOwn(COMMANDS, wanted) ? COMMANDS[wanted] : undefined;
   if (!load) {
     const what = wanted.startsWith('-') ? 'option' : 'command';
     const hint = didYouMean(wanted, wanted.startsWith('-') ? GLOBAL_OPTIONS : Object.keys(COMMANDS));
