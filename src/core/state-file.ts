@@ -1,16 +1,18 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { makeOwnDir, openOwnFile } from './own-files.js';
 
 /**
  * Small JSON state files (card reader statistics and enrolment, USB enrolment, lifetime counters). A
  * write goes to a temp file that is synced and renamed over the old one, then the directory is synced:
- * after a crash or a power cut the file is the old one or the new one, never half of either.
+ * after a crash or a power cut the file is the old one or the new one, never half of either. Files and
+ * the directories made for them get the agent's own modes (own-files.ts).
  */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makeOwnDir(dirname(file));
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
+  const fd = openOwnFile(tmp, 'w');
   try {
     writeSync(fd, JSON.stringify(value, null, 2) + '\n');
     fsyncSync(fd);

@@ -1,4 +1,5 @@
-import { closeSync, constants as fsConstants, fdatasyncSync, ftruncateSync, openSync, promises as fsp, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fdatasyncSync, ftruncateSync, promises as fsp, writeSync } from 'node:fs';
+import { makeOwnDir, openOwnFile } from '../../core/own-files.js';
 
 /**
  * The file-system operations the outbox needs, and nothing more, so tests can inject ENOSPC or EIO at
@@ -37,9 +38,10 @@ function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
 
+/** The real file system; what it creates gets the agent's own modes (0640 files, 0750 dirs). */
 export const nodeOutboxFs: OutboxFs = {
   async mkdir(dir) {
-    await fsp.mkdir(dir, { recursive: true });
+    makeOwnDir(dir);
   },
   async readFile(path) {
     try {
@@ -53,7 +55,7 @@ export const nodeOutboxFs: OutboxFs = {
   // fdatasync, and through the thread pool (two hops) it measured about twice as slow as inline. The
   // event loop waits for one fdatasync per report, which at report rates (a few a minute) is nothing.
   async openAppend(path) {
-    const fd = openSync(path, 'a');
+    const fd = openOwnFile(path, 'a');
     return {
       async append(data) {
         for (let written = 0; written < data.length; ) written += writeSync(fd, data, written);
@@ -71,7 +73,7 @@ export const nodeOutboxFs: OutboxFs = {
   },
   // Not O_TRUNC: truncating would free the blocks the rewrite is meant to reuse.
   async overwrite(path, data) {
-    const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT, 0o600);
+    const fd = openOwnFile(path, fsConstants.O_WRONLY | fsConstants.O_CREAT);
     try {
       for (let written = 0; written < data.length; ) written += writeSync(fd, data, written, data.length - written, written);
       fdatasyncSync(fd);
