@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AtLineParser } from '../src/drivers/modem/at-lines.js';
+import { AtLineParser, MAX_AT_LINE } from '../src/drivers/modem/at-lines.js';
 import { splitParams } from '../src/drivers/modem/at-params.js';
 import { AtResponseCollector, finalResult, infoPrefix, type AtResponse } from '../src/drivers/modem/at-response.js';
 import { cmeCode, cmeText } from '../src/drivers/modem/cme-errors.js';
@@ -36,6 +36,22 @@ describe('AtLineParser', () => {
     const out: string[] = [];
     for (const b of bytes('\r\n+CPIN: READY\r\n\r\nOK\r\n')) out.push(...p.push(Uint8Array.of(b)));
     expect(out).toEqual(['+CPIN: READY', 'OK']);
+  });
+
+  it('discards lines holding bytes that are not AT text, and over-long runs, counting every byte', () => {
+    const noise: number[] = [];
+    const p = new AtLineParser((n) => noise.push(n));
+    // 3 bytes of garbage, a line with a NUL in it (4 bytes), tab and printable text kept.
+    expect(p.push(bytes('\xff\x80\x13\r\nO\x00K!\r\n\r\n+CSQ:\t20,99\r\nOK\r\n'))).toEqual(['+CSQ:\t20,99', 'OK']);
+    expect(noise).toEqual([3, 4]);
+    noise.length = 0;
+    // A run past MAX_AT_LINE without an end: dropped as it grows, its tail dropped up to the line end.
+    expect(p.push(bytes('A'.repeat(MAX_AT_LINE + 1)))).toEqual([]);
+    expect(p.push(bytes('BBB\r\nOK\r\n'))).toEqual(['OK']);
+    expect(noise).toEqual([MAX_AT_LINE + 1, 3]);
+    noise.length = 0;
+    expect(p.push(bytes(`\r\n${'C'.repeat(MAX_AT_LINE + 1)}\r\nRDY\r\n`))).toEqual(['RDY']);
+    expect(noise).toEqual([MAX_AT_LINE + 1]);
   });
 
   it('accepts bare \\n endings and forgets a partial line on reset', () => {

@@ -44,7 +44,32 @@ const HEALTHY_READINGS = {
   'modem.registration': 'home',
   'modem.operator': 'CHINA MOBILE',
   'modem.access_tech': 'umts',
+  // Bytes discarded as line noise in the poll window: none on the mock line.
+  'modem.line_errors': 0,
 };
+
+describe('modem driver on a noisy line', () => {
+  it('counts the bytes that are not AT text per poll window, on the observations of a modem that answers', async () => {
+    const { driver, clock, emulator } = await setup();
+    expect((await pollSettled(driver, clock)).readings).toEqual(HEALTHY_READINGS);
+    emulator.lineNoise(Buffer.from('\r\n\xff\x00+CSQ: 1,99\r\n\x80\r\n', 'latin1'));
+    expect((await pollSettled(driver, clock)).readings).toEqual({ ...HEALTHY_READINGS, 'modem.line_errors': 13 });
+    expect((await pollSettled(driver, clock)).readings).toEqual(HEALTHY_READINGS);
+  });
+
+  it('does not believe an identity read while noise arrived: it is asked again next poll', async () => {
+    const { driver, clock, emulator } = await setup({}, { echo: false });
+    // One garbage byte ahead of the answers to AT and ATE0: the second one falls inside the identity read.
+    emulator.lineNoise(Uint8Array.of(0xff), 2);
+    const noisy = await pollSettled(driver, clock);
+    expect(noisy.readings).toEqual({ ...HEALTHY_READINGS, 'modem.line_errors': 2 });
+    expect(noisy.identity).toBeUndefined();
+    const before = emulator.commands.length;
+    const clean = await pollSettled(driver, clock);
+    expect(emulator.commands.slice(before, before + 3)).toEqual(['AT', 'ATE0', 'AT+CMEE=2']);
+    expect(clean.identity).toMatchObject({ vendor: 'Quectel', model: 'EC25', serial: '490154203237518' });
+  });
+});
 
 describe('modem driver over the mock binding', () => {
   it('takes its timing from the config, with defaults', async () => {
@@ -106,7 +131,7 @@ describe('modem driver over the mock binding', () => {
       return out;
     };
     const { readings, problems } = await pollSettled(driver, clock);
-    expect(readings).toEqual({ 'modem.responding': true, 'modem.sim': 'ready', 'modem.signal_dbm': -73, 'modem.registration': 'unknown' });
+    expect(readings).toEqual({ 'modem.responding': true, 'modem.sim': 'ready', 'modem.signal_dbm': -73, 'modem.registration': 'unknown', 'modem.line_errors': 0 });
     expect(problems).toEqual([{ message: expect.stringMatching(/^AT\+CREG\?: .*no reply within 200 ms/) }]);
     expect(emulator.commands.at(-1)).toBe('AT+CESQ');
   });

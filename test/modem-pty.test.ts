@@ -66,6 +66,7 @@ describe('modem driver over a real pty', () => {
         'modem.registration': 'home',
         'modem.operator': 'CHINA MOBILE',
         'modem.access_tech': 'umts',
+        'modem.line_errors': 0,
       });
       expect(observation.problems).toBeUndefined();
     }

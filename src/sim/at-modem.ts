@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { MockPortAttachment } from './mock-port.js';
-import { attachDeviceToMockPort, attachDeviceToStream } from './serial-device.js';
+import { attachDeviceToMockPort, attachDeviceToStream, WireNoise } from './serial-device.js';
 
 /**
  * An emulated cellular modem that speaks 27.007 AT commands (protocols.md §4) the way real ones do:
@@ -73,6 +73,7 @@ export class AtModemEmulator {
   private pending = '';
   private readonly received: string[] = [];
   private readonly outputListeners = new Set<(bytes: Buffer) => void>();
+  private readonly noise = new WireNoise((bytes) => this.outputListeners.forEach((listener) => listener(bytes)));
 
   constructor(
     initial: Partial<AtModemState> = {},
@@ -112,6 +113,11 @@ export class AtModemEmulator {
     for (const listener of this.outputListeners) listener(bytes);
   }
 
+  /** Puts line noise on the wire, at once or ahead of the next `aheadOfReplies` replies (see WireNoise). */
+  lineNoise(bytes: Uint8Array, aheadOfReplies = 0): void {
+    this.noise.put(bytes, aheadOfReplies);
+  }
+
   /** Feeds received bytes; returns everything to send back, in order (empty when nothing). */
   handleInput(bytes: Uint8Array): Buffer {
     const input = this.pending + Buffer.from(bytes).toString('latin1');
@@ -126,7 +132,7 @@ export class AtModemEmulator {
       this.received.push(line);
       out += this.render(this.execute(line));
     }
-    return Buffer.from(out, 'latin1');
+    return this.noise.before(Buffer.from(out, 'latin1'));
   }
 
   /** Connects to a real stream (e.g. a serialport opened on one end of a pty). Returns detach. */

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { MockPortAttachment } from './mock-port.js';
-import { attachDeviceToMockPort, attachDeviceToStream } from './serial-device.js';
+import { attachDeviceToMockPort, attachDeviceToStream, WireNoise } from './serial-device.js';
 import { PaperRoll, type PrintedReceipt } from './escpos-printer/paper.js';
 
 /**
@@ -91,8 +91,7 @@ export class EscPosPrinterEmulator {
   private readonly paper = new PaperRoll();
   /** DLE ENQ commands received (successful or not), for tests of self-recovery. */
   recoveryRequests = 0;
-  /** Line noise that reaches the host just ahead of each of the next `repliesLeft` replies. */
-  private noiseAhead = { bytes: Buffer.alloc(0), repliesLeft: 0 };
+  private readonly noise = new WireNoise((bytes) => this.outputListeners.forEach((listener) => listener(bytes)));
 
   constructor(initial: Partial<EscPosPrinterState> = {}) {
     this.current = { ...HEALTHY_PRINTER, ...initial };
@@ -117,14 +116,9 @@ export class EscPosPrinterEmulator {
     return () => this.outputListeners.delete(listener);
   }
 
-  /**
-   * Puts line noise on the wire (tests of the host's noise handling): with `aheadOfReplies` 0 the bytes
-   * go out at once, unsolicited; otherwise they precede each of the next `aheadOfReplies` replies, as
-   * noise that reaches the host just before the printer's answer (and may pass for it) would.
-   */
+  /** Puts line noise on the wire, at once or ahead of the next `aheadOfReplies` replies (see WireNoise). */
   lineNoise(bytes: Uint8Array, aheadOfReplies = 0): void {
-    if (aheadOfReplies > 0) this.noiseAhead = { bytes: Buffer.from(bytes), repliesLeft: aheadOfReplies };
-    else for (const listener of this.outputListeners) listener(Buffer.from(bytes));
+    this.noise.put(bytes, aheadOfReplies);
   }
 
   /** Feeds received bytes; returns the replies to send back, in order (empty when none). */
@@ -139,9 +133,7 @@ export class EscPosPrinterEmulator {
       i += used;
     }
     this.pending = input.slice(i);
-    if (replies.length === 0 || this.noiseAhead.repliesLeft === 0) return Buffer.from(replies);
-    this.noiseAhead.repliesLeft--;
-    return Buffer.concat([this.noiseAhead.bytes, Buffer.from(replies)]);
+    return this.noise.before(Buffer.from(replies));
   }
 
   /**

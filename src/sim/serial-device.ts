@@ -7,6 +7,31 @@ export interface EmulatedSerialDevice {
   onOutput(listener: (bytes: Buffer) => void): () => void;
 }
 
+/**
+ * Line noise a test puts on an emulated device's wire: at once, as unsolicited bytes, or just ahead of
+ * each of the next few replies, as noise that reaches the host right before the device's answer (and
+ * may pass for it) would.
+ */
+export class WireNoise {
+  private ahead = Buffer.alloc(0);
+  private repliesLeft = 0;
+
+  constructor(private readonly send: (bytes: Buffer) => void) {}
+
+  put(bytes: Uint8Array, aheadOfReplies = 0): void {
+    if (aheadOfReplies <= 0) return this.send(Buffer.from(bytes));
+    this.ahead = Buffer.from(bytes);
+    this.repliesLeft = aheadOfReplies;
+  }
+
+  /** `reply`, with the noise in front of it while some is due. */
+  before(reply: Buffer): Buffer {
+    if (reply.length === 0 || this.repliesLeft === 0) return reply;
+    this.repliesLeft--;
+    return Buffer.concat([this.ahead, reply]);
+  }
+}
+
 /** Connects a device to a real stream (e.g. a serialport opened on one end of a pty). Returns detach. */
 export function attachDeviceToStream(device: EmulatedSerialDevice, stream: Duplex): () => void {
   const onData = (chunk: Buffer) => {

@@ -11,6 +11,8 @@ export interface AtChannelOptions {
   log: Logger;
   binding?: SerialBinding;
   backoff?: { minMs: number; maxMs: number };
+  /** Told how many bytes were discarded as line noise (see AtLineParser). */
+  onNoise?: (bytes: number) => void;
 }
 
 /**
@@ -32,7 +34,7 @@ export class AtChannel {
       baudRate: opts.baudRate,
       clock: opts.clock,
       log: opts.log,
-      parser: new AtLineParser(),
+      parser: new AtLineParser(opts.onNoise),
       ...(opts.binding ? { binding: opts.binding } : {}),
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
     });
@@ -50,7 +52,8 @@ export class AtChannel {
   async send(command: string, timeoutMs: number, signal?: AbortSignal): Promise<AtResponse> {
     const collector = new AtResponseCollector(command);
     const response = await this.transport.request(Buffer.from(`${command}\r`, 'latin1'), (line) => collector.push(line), timeoutMs, signal);
-    if (response.urcs.length > 0) this.opts.log.debug({ command, urcs: response.urcs }, 'modem URCs during command');
+    // A few are enough to see what the modem said; a noisy line may set aside hundreds of short lines.
+    if (response.urcs.length > 0) this.opts.log.debug({ command, urcs: response.urcs.slice(0, 8), count: response.urcs.length }, 'modem URCs during command');
     return response;
   }
 

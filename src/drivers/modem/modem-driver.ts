@@ -2,6 +2,7 @@ import type { Config } from '../../config/schema.js';
 import { pollTiming } from '../poll-timing.js';
 import type { DeviceIdentity, DriverAction, Observation, ReadingProblem } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
+import { LineNoise } from '../transports/line-noise.js';
 import { SerialTransportError, type SerialBinding } from '../transports/serial.js';
 import { AtChannel } from './at-channel.js';
 import { informationValues, type AtResponse, type FinalResult } from './at-response.js';
@@ -37,6 +38,10 @@ class Stalled extends Error {}
  * of a re-init. First-line fix: when the modem stays silent on an open port, or stays unregistered with a
  * ready SIM, it is re-initialised (AT+CFUN=1,1, or AT+CFUN=0 then =1) as the ReinitPolicy allows; each
  * attempt is reported in the Observation's `actions`.
+ *
+ * Noise is data: bytes that are not AT text are counted as `modem.line_errors` (bytes per poll window,
+ * on the observations of a modem that answers) and warned about once per episode; an identity read
+ * while noise arrived is read again next poll, since noise lines may pass for bare-text answers.
  */
 export class ModemDriver implements Driver {
   readonly kind = 'modem' as const;
@@ -46,6 +51,7 @@ export class ModemDriver implements Driver {
   private readonly replyTimeoutMs: number;
   private readonly channel: AtChannel;
   private readonly policy: ReinitPolicy;
+  private readonly noise: LineNoise;
   /** Echo off and verbose errors set, identity read: redone after every (re)open and re-init. */
   private configured = false;
   private identity: DeviceIdentity | undefined;
@@ -58,6 +64,7 @@ export class ModemDriver implements Driver {
     ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, DEFAULT_TIMING));
     this.replyTimeoutMs = Math.max(1, Math.floor(this.timeoutMs / 5));
     this.policy = new ReinitPolicy(options.reinit ?? DEFAULT_REINIT_POLICY);
+    this.noise = new LineNoise('modem.line_errors', 'AT answers', ctx.log);
     this.channel = new AtChannel({
       path: config.path,
       baudRate: config.baudRate,
@@ -65,6 +72,7 @@ export class ModemDriver implements Driver {
       log: ctx.log.child({ device: 'modem', path: config.path }),
       ...(options.binding ? { binding: options.binding } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      onNoise: (bytes) => this.noise.count(bytes),
     });
     this.channel.onStateChange((state) => {
       if (state !== 'open') this.forget();
@@ -72,6 +80,12 @@ export class ModemDriver implements Driver {
   }
 
   async poll(signal: AbortSignal): Promise<Observation> {
+    const observation = await this.query(signal);
+    const line = this.noise.closeWindow();
+    return observation.readings['modem.responding'] === true ? { ...observation, readings: { ...observation.readings, ...line } } : observation;
+  }
+
+  private async query(signal: AbortSignal): Promise<Observation> {
     try {
       await this.channel.send('AT', this.replyTimeoutMs, signal);
     } catch (err) {
@@ -91,10 +105,13 @@ export class ModemDriver implements Driver {
     const snapshot: ModemSnapshot = { sim: 'unknown' };
     try {
       if (!this.configured) {
+        const mark = this.noise.mark();
         await ask('ATE0');
         await ask('AT+CMEE=2');
-        this.identity = await this.readIdentity(ask);
-        this.configured = true;
+        const identity = await this.readIdentity(ask);
+        // Noise lines may have passed for bare-text answers: not believed, asked again next poll.
+        this.configured = this.noise.since(mark) === 0;
+        this.identity = this.configured ? identity : undefined;
       }
       snapshot.sim = parseSimState(await ask('AT+CPIN?'));
       snapshot.csq = parseCsq(await ask('AT+CSQ'));
