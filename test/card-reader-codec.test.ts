@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classifyMagTekReport, consumeMagTekReport, MAGTEK_REPORT_LENGTH } from '../src/drivers/card-reader/magtek-report.js';
 import { classifyTrackText, TrackFrameParser, type TrackFrame } from '../src/drivers/card-reader/track-frames.js';
+import { isTrackText, MIN_TRACK } from '../src/drivers/card-reader/track-text.js';
 import { magtekReport, reports, track1, track2 } from '../src/sim/hid-card-reader.js';
 
 const FIXTURES = new URL('../fixtures/card-reader/magtek/', import.meta.url);
@@ -122,6 +123,49 @@ describe('serial track frames', () => {
     expect(swipes(parser.push(stx(track2('5555555555554444'), 0x01)))).toMatchObject([
       { outcome: 'lrc_or_parity_error', tracks: [{ status: 'empty' }, { status: 'decode_error' }, { status: 'empty' }] },
     ]);
+  });
+
+  it('takes only text with a swipe\'s shape for track text', () => {
+    const shaped = (s: string) => isTrackText(text(s));
+    for (const swipe of [
+      `${track1('4111111111111111')}${track2('4111111111111111')}`,
+      `${track1('4111111111111111')} \t${track2('4111111111111111')}`,
+      '%E?;E?+E?',
+      `%E?${track2('5555555555554444')}`,
+      '%?;?', // every track empty, each named
+      'B4111111111111111^X^2812?;4111111111111111=2812?', // track 1 without its start sentinel
+      ';4111111111111111=28', // the last track cut off before its end sentinel
+    ]) {
+      expect(shaped(swipe), swipe).toBe(true);
+    }
+    for (const noise of [
+      '', // nothing
+      ';?', // one empty track: two bytes noise forms by chance
+      `%${'A'.repeat(MIN_TRACK - 1)}?`, // shorter than a PAN
+      ';4111111111111111=28;E?', // cut off, and not last
+      ';4111111111111111=2812a?', // a letter on track 2
+      '%B4111111111111111^test^2812?', // lowercase is not a track 1 character
+      '%B4111111111111111^X\x00^2812?', // a control byte
+      '%E?\x7f',
+    ]) {
+      expect(shaped(noise), JSON.stringify(noise)).toBe(false);
+    }
+  });
+
+  it('counts what is not a swipe as noise, byte by byte, and resynchronises after a broken frame', () => {
+    const parser = new TrackFrameParser();
+    const line = `${track2('4111111111111111')}\r\n`;
+    // 5 bytes of garbage, a lone empty track (2), a failed track 1 (a swipe).
+    expect(swipes(parser.push(text('\x01\x7fabc\r\n;?\r\n%E?\r\n')))).toEqual([
+      { type: 'noise', length: 5 },
+      { type: 'noise', length: 2 },
+      expect.objectContaining({ outcome: 'lrc_or_parity_error' }),
+    ]);
+    // A stray STX, then a byte that cannot be track text (CR): the frame is noise and the line behind it reads.
+    expect(swipes(parser.push(text(`\x02AB\r\n${line}`)))).toEqual([{ type: 'noise', length: 3 }, expect.objectContaining({ outcome: 'good' })]);
+    // STX … ETX LRC around text without a swipe's shape: noise, whatever the LRC says.
+    expect(swipes(parser.push(stx(';?')))).toEqual([{ type: 'noise', length: 5 }]);
+    expect(swipes(parser.push(text(line)))).toMatchObject([{ outcome: 'good' }]);
   });
 
   it('zeroes every chunk it is given and reports endless text as noise', () => {

@@ -1,7 +1,8 @@
 import type { Config } from '../../config/schema.js';
 import { pollTiming } from '../poll-timing.js';
-import type { Observation } from '../../core/readings.js';
+import type { Observation, Readings } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../contract.js';
+import { LineNoise } from '../transports/line-noise.js';
 import { SerialTransport, SerialTransportError, type SerialBinding } from '../transports/serial.js';
 import { CardReaderState } from './card-reader-state.js';
 import { SwipeEvents, type SwipeSource } from './swipe-events.js';
@@ -23,6 +24,9 @@ const DEFAULT_TIMING = { interval: '10s', timeout: '5s' };
  * `connected` is true while the port is open (a USB-serial reader that is unplugged takes its port with
  * it). Serial readers do not identify themselves, so there is no enrolment check on this transport.
  * One codec (track-frames) joined to one transport (serial).
+ *
+ * Noise is not a swipe: bytes that do not have a swipe's shape are counted as `card_reader.line_errors`
+ * (bytes per poll window, on the observations of an open port) and warned about once per episode.
  */
 export class SerialCardReaderDriver implements Driver, SwipeSource {
   readonly kind = 'cardReader' as const;
@@ -32,6 +36,7 @@ export class SerialCardReaderDriver implements Driver, SwipeSource {
   private readonly state: CardReaderState;
   private readonly events = new SwipeEvents();
   private readonly transport: SerialTransport<TrackFrame>;
+  private readonly noise: LineNoise;
 
   constructor(
     config: SerialCardReaderConfig,
@@ -41,6 +46,7 @@ export class SerialCardReaderDriver implements Driver, SwipeSource {
   ) {
     ({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs } = pollTiming(config, DEFAULT_TIMING));
     this.state = new CardReaderState({ stateDir, log: ctx.log, ...(options.window ? { window: options.window } : {}) });
+    this.noise = new LineNoise('card_reader.line_errors', 'track data', ctx.log);
     this.transport = new SerialTransport({
       path: config.path,
       baudRate: config.baudRate,
@@ -66,7 +72,7 @@ export class SerialCardReaderDriver implements Driver, SwipeSource {
       if (!err.backoff) this.state.problem({ reading: 'card_reader.connected', message: err.message });
     }
     signal.throwIfAborted();
-    return this.state.observation(this.ctx.clock.now());
+    return this.withLine(this.state.observation(this.ctx.clock.now()), this.noise.closeWindow());
   }
 
   watch(emit: (observation: Observation) => void): void {
@@ -85,11 +91,14 @@ export class SerialCardReaderDriver implements Driver, SwipeSource {
 
   private onFrame(frame: TrackFrame): void {
     const now = this.ctx.clock.now();
-    if (frame.type === 'noise') {
-      this.ctx.log.debug({ length: frame.length }, 'card reader line noise');
-      return;
-    }
+    if (frame.type === 'noise') return this.noise.count(frame.length);
     this.state.recordSwipe(frame.swipe, now);
-    this.events.swiped(frame.swipe, this.state.observation(now));
+    this.events.swiped(frame.swipe, this.withLine(this.state.observation(now), this.noise.current()));
+  }
+
+  /** The line's error count rides on the observations of an open port (a closed one has no line). */
+  private withLine(observation: Observation, line: Readings): Observation {
+    if (observation.readings['card_reader.connected'] !== true) return observation;
+    return { ...observation, readings: { ...observation.readings, ...line } };
   }
 }

@@ -1,10 +1,15 @@
 import type { FrameParser } from '../transports/serial.js';
 import { swipeOutcome, type SwipeResult, type TrackResult } from './swipe.js';
+import { END_SENTINEL, ERROR_MARK, isStartSentinel, isTrackByte, isTrackText, PERCENT, PLUS, SEMICOLON } from './track-text.js';
 
 /**
  * Serial magstripe readers send one swipe as track text (`%…?` track 1, `;…?` track 2, `;…?` or `+…?`
  * track 3; a failed track as `%E?`, `;E?`, `+E?`), either as a line ended by CR/LF or framed as
  * STX text ETX LRC, where LRC is the XOR of every byte after STX up to and including ETX.
+ *
+ * Noise is not a swipe: text that does not have a swipe's shape (isTrackText), framed or not, is a
+ * `noise` frame with its length, and so is a frame broken by a byte that cannot be track text (the
+ * byte is then taken afresh: a stray STX cannot swallow the swipe behind it).
  *
  * Invariants (PCI DSS 3.3.1):
  * - Work is done on bytes, never on strings: a JS string of track data could not be wiped.
@@ -18,11 +23,6 @@ const STX = 0x02;
 const ETX = 0x03;
 const CR = 0x0d;
 const LF = 0x0a;
-const END_SENTINEL = 0x3f; // '?'
-const ERROR_MARK = 0x45; // 'E'
-const PERCENT = 0x25;
-const SEMICOLON = 0x3b;
-const PLUS = 0x2b;
 /** Longer than tracks 1-3 together with sentinels and framing; a run past it is line noise. */
 const MAX_FRAME = 512;
 
@@ -46,31 +46,53 @@ export class TrackFrameParser implements FrameParser<TrackFrame> {
   }
 
   private take(byte: number, frames: TrackFrame[]): void {
-    const framed = this.len > 0 && this.buf[0] === STX;
-    if (!framed && this.len === 0 && (byte === CR || byte === LF)) return;
-    if (!framed && (byte === CR || byte === LF)) return this.emit(frames, classifyTrackText(this.buf.subarray(0, this.len)));
-    if (!framed && byte === STX && this.len > 0) this.emit(frames, classifyTrackText(this.buf.subarray(0, this.len)));
-    this.buf[this.len++] = byte;
-    // A framed message is complete with the byte after ETX (its LRC).
-    if (framed && this.len >= 3 && this.buf[this.len - 2] === ETX) return this.emit(frames, classifyFramed(this.buf.subarray(0, this.len)));
-    if (this.len > MAX_FRAME) {
-      frames.push({ type: 'noise', length: this.len });
-      this.reset();
+    if (this.len > 0 && this.buf[0] === STX) {
+      // A framed message is complete with the byte after ETX (its LRC, any byte); before ETX only track text.
+      if (this.len >= 2 && this.buf[this.len - 1] === ETX) {
+        this.buf[this.len++] = byte;
+        return this.emit(frames, classifyFramed(this.buf.subarray(0, this.len)));
+      }
+      if (byte === ETX || isTrackByte(byte)) return this.append(byte, frames);
+      this.noise(frames);
     }
+    if (this.len === 0 && (byte === CR || byte === LF)) return;
+    if (byte === CR || byte === LF) return this.emit(frames, classifyLine(this.buf.subarray(0, this.len)));
+    if (byte === STX && this.len > 0) this.emit(frames, classifyLine(this.buf.subarray(0, this.len)));
+    this.append(byte, frames);
   }
 
-  private emit(frames: TrackFrame[], swipe: SwipeResult): void {
+  private append(byte: number, frames: TrackFrame[]): void {
+    this.buf[this.len++] = byte;
+    if (this.len > MAX_FRAME) this.noise(frames);
+  }
+
+  private noise(frames: TrackFrame[]): void {
+    frames.push({ type: 'noise', length: this.len });
+    this.reset();
+  }
+
+  /** A swipe, or noise of the frame's length. */
+  private emit(frames: TrackFrame[], swipe: SwipeResult | undefined): void {
+    if (!swipe) return this.noise(frames);
     frames.push({ type: 'swipe', swipe });
     this.reset();
   }
 }
 
-/** STX text ETX LRC. A bad LRC makes every track that seemed to decode untrustworthy: a decode error. */
-function classifyFramed(frame: Uint8Array): SwipeResult {
+/** A line's swipe, or undefined when it is not track text. */
+function classifyLine(text: Uint8Array): SwipeResult | undefined {
+  return isTrackText(text) ? classifyTrackText(text) : undefined;
+}
+
+/**
+ * STX text ETX LRC, or undefined when the text is not track text. A bad LRC makes every track that
+ * seemed to decode untrustworthy: a decode error.
+ */
+function classifyFramed(frame: Uint8Array): SwipeResult | undefined {
   let lrc = 0;
   for (let i = 1; i < frame.length - 1; i++) lrc ^= frame[i]!;
-  const swipe = classifyTrackText(frame.subarray(1, frame.length - 2));
-  if (lrc === frame[frame.length - 1]) return swipe;
+  const swipe = classifyLine(frame.subarray(1, frame.length - 2));
+  if (!swipe || lrc === frame[frame.length - 1]) return swipe;
   const tracks = swipe.tracks.map((t) => (t.status === 'ok' ? { status: 'decode_error', length: 0 } : t)) as SwipeResult['tracks'];
   return { outcome: swipeOutcome(tracks, 'unknown'), tracks, encodeType: 'unknown' };
 }
@@ -109,10 +131,6 @@ export function classifyTrackText(text: Uint8Array): SwipeResult {
   }
   const fixed = tracks as SwipeResult['tracks'];
   return { outcome: swipeOutcome(fixed, 'unknown'), tracks: fixed, encodeType: 'unknown' };
-}
-
-function isStartSentinel(c: number): boolean {
-  return c === PERCENT || c === SEMICOLON || c === PLUS;
 }
 
 function empty(): TrackResult {
