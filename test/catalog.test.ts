@@ -43,6 +43,9 @@ const SPEC_TABLE: [string, string, string][] = [
   ['agent.log_degraded', 'software', 'minor'], // issue 10: beyond the SPEC table, the same kind of fault for the log
 ];
 
+/** Noise on a serial line (issue 10), beyond the SPEC table: minor, io (cables). */
+const LINE_NOISE = ['printer.line_noise', 'modem.line_noise', 'card_reader.line_noise'];
+
 /** Predictive maintenance codes (issue 6), beyond the SPEC table. */
 const MAINTENANCE = ['maintenance.battery_fading', 'maintenance.card_reader_degrading', 'maintenance.cutter_near_life'];
 
@@ -58,7 +61,8 @@ const DEVICE_OF_PREFIX: Record<string, string> = {
 
 describe('fault catalog', () => {
   it('holds exactly the SPEC codes, plus the maintenance ones, with their category and severity', () => {
-    expect([...catalog.keys()].sort()).toEqual([...SPEC_TABLE.map(([code]) => code), ...MAINTENANCE].sort());
+    expect([...catalog.keys()].sort()).toEqual([...SPEC_TABLE.map(([code]) => code), ...MAINTENANCE, ...LINE_NOISE].sort());
+    for (const code of LINE_NOISE) expect([catalogEntry(code).category, catalogEntry(code).severity]).toEqual(['io', 'minor']);
     for (const code of MAINTENANCE) expect([catalogEntry(code).category, catalogEntry(code).severity]).toEqual(['hardware', 'minor']);
     for (const [code, category, severity] of SPEC_TABLE) {
       expect({ code, category: catalogEntry(code).category, severity: catalogEntry(code).severity }).toEqual({ code, category, severity });

@@ -89,6 +89,14 @@ const ENTRIES: CatalogEntry[] = [
     step('Switch the printer (or the terminal) off, wait 10 seconds, and switch it on again.', '关闭打印机（或终端），等待 10 秒后重新开机。'),
     step('If the fault remains, call your service provider: the printer needs repair.', '如故障仍在，请联系服务商：打印机需要维修。'),
   ], true),
+  entry('printer.line_noise', 'printer', 'io', 'minor', text('The printer connection picks up interference', '打印机连接线路受到干扰'), [
+    step('Switch the terminal (or an external printer) off and on again.', '关闭终端（或外置打印机）后重新开机。'),
+    step(
+      'For an external printer, push its cable in firmly at both ends and keep it away from power adapters.',
+      '外置打印机请将连接线两端插紧，并使其远离电源适配器。',
+    ),
+    callProvider,
+  ]),
 
   // Card reader and security
   entry('card_reader.disconnected', 'cardReader', 'hardware', 'critical', text('Card reader is not detected', '未检测到读卡器'), [
@@ -112,6 +120,13 @@ const ENTRIES: CatalogEntry[] = [
     ),
     step('Call your service provider right away and keep the terminal for inspection.', '立即联系服务商，并保留终端以供检查。'),
   ], true),
+  entry('card_reader.line_noise', 'cardReader', 'io', 'minor', text('The card reader connection picks up interference', '读卡器连接线路受到干扰'), [
+    step(
+      'For an external reader, push its cable in firmly and keep it away from power adapters; then restart the terminal.',
+      '外置读卡器请将连接线插紧并远离电源适配器，然后重启终端。',
+    ),
+    callProvider,
+  ]),
   entry('security.unknown_usb_device', 'system', 'security', 'major', text('An unknown USB device is connected', '检测到未知的 USB 设备'), [
     step('Unplug any USB device you do not recognise from the terminal.', '拔下终端上任何您不认识的 USB 设备。'),
     step('Report it to your service provider and do not plug it back in.', '请报告服务商，不要再插回。'),
@@ -212,6 +227,10 @@ const ENTRIES: CatalogEntry[] = [
   ]),
   entry('modem.signal_weak', 'modem', 'network', 'minor', text('Mobile signal is weak', '移动信号弱'), [
     step('Move the terminal near a window, away from metal shelves and thick walls.', '将终端移到窗边，远离金属货架和厚墙。'),
+  ]),
+  entry('modem.line_noise', 'modem', 'io', 'minor', text('The connection to the mobile modem is unreliable', '与移动通信模块的连接不稳定'), [
+    restartTerminal,
+    callProvider,
   ]),
 
   // System and agent

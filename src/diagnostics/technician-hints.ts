@@ -38,12 +38,19 @@ export const TECHNICIAN_HINTS: Readonly<Record<string, LocalizedText[]>> = {
   'card_reader.disconnected': [
     t('Check the reader cable and USB/serial enumeration (lsusb, dmesg); replace the cable or the reader module.', '检查读卡器连接线及 USB/串口枚举（lsusb、dmesg）；更换连接线或读卡模块。'),
   ],
+  'printer.line_noise': [
+    t('Read printer.line_errors per poll: a steady count is a baud-rate or framing mismatch (compare the config baudRate with the printer memory switches); bursts are interference or a loose contact.', '查看每次轮询的 printer.line_errors：持续计数说明波特率或帧格式不匹配（将配置的 baudRate 与打印机存储开关对比）；突发计数说明存在干扰或接触不良。'),
+    t('Reseat or replace the serial cable, check its shield and ground, and route it away from the power supply.', '重新插接或更换串口线，检查屏蔽层和接地，并使其远离电源走线。'),
+  ],
   'card_reader.read_errors_high': [
     t('Compare failure rates per track: one bad track points at the head, all tracks at the card path or the decoder.', '对比各磁道失败率：单一磁道异常指向磁头，全部磁道异常指向刷卡通道或解码板。'),
     t('Clean with a cleaning card; replace the magnetic head if failures stay high.', '用清洁卡清洁；失败率仍高则更换磁头。'),
   ],
   'card_reader.identity_changed': [
     t('Treat as possible tampering: compare the enrolled and present VID:PID, serial and firmware in the evidence; inspect for overlays before re-enrolling.', '按可能被篡改处理：对比证据中登记与当前的 VID:PID、序列号和固件；重新登记前检查有无加装物。'),
+  ],
+  'card_reader.line_noise': [
+    t('Compare the reader baud rate with the config baudRate (9600 by default); reseat or replace its cable and check the ground.', '将读卡器波特率与配置的 baudRate（默认 9600）对比；重新插接或更换其连接线并检查接地。'),
   ],
   'security.unknown_usb_device': [
     t('Identify the device from its VID:PID in the evidence; remove it and check the USB ports and hubs for hidden devices.', '根据证据中的 VID:PID 识别设备；移除并检查 USB 口和集线器中是否藏有设备。'),
@@ -101,6 +108,9 @@ export const TECHNICIAN_HINTS: Readonly<Record<string, LocalizedText[]>> = {
   ],
   'modem.registration_denied': [
     t('Check the SIM status with the operator (IMSI barred, unpaid, IMEI lock).', '向运营商核实 SIM 状态（IMSI 被禁、欠费、机卡绑定）。'),
+  ],
+  'modem.line_noise': [
+    t('Compare the modem UART rate (AT+IPR?) with the config baudRate; check the level shifter and the FPC to the module.', '将模块串口速率（AT+IPR?）与配置的 baudRate 对比；检查电平转换电路及通往模块的排线。'),
   ],
   'modem.signal_weak': [
     t('Check the antenna cable and connector; fit an external antenna where coverage is poor.', '检查天线线缆和接头；信号差的场所加装外置天线。'),
