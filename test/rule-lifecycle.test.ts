@@ -111,6 +111,35 @@ describe('flapping', () => {
   });
 });
 
+describe('flapping that settles (issue 10: no fault held open while the device reads healthy)', () => {
+  const rules: RuleSetInput = {
+    flapping: { changes: 3, window: '5m', settle: '1m' },
+    rules: [{ code: 'printer.cover_open', when: { reading: 'printer.cover_open', eq: true } }],
+  };
+  const cover = (open: boolean) => ({ 'printer.cover_open': open });
+
+  it('clears once it has not toggled for settle, not a whole window later; a relapse is flapping again at once', () => {
+    const e = engine(rules);
+    [true, false, true, false].forEach((open, i) => e.evaluate(cover(open), s(i * 10)));
+    expect(e.firing()).toMatchObject([{ flapping: true }]);
+    expect(e.evaluate(cover(false), s(89))).toEqual([]); // last toggle at 30 s
+    expect(e.evaluate(cover(false), s(90))).toMatchObject([{ state: 'cleared', since: s(30), flapping: true }]);
+    expect(e.firing()).toEqual([]);
+    // Within the window the toggles are remembered: held at once, reported as flapping.
+    expect(e.evaluate(cover(true), s(100))).toMatchObject([{ state: 'raised', flapping: true }]);
+    expect(e.evaluate(cover(false), s(110))).toEqual([]);
+    expect(e.evaluate(cover(false), s(170))).toMatchObject([{ state: 'cleared', since: s(110), flapping: true }]);
+  });
+
+  it('a fault that settles holding is an ordinary firing fault after settle', () => {
+    const e = engine(rules);
+    [true, false, true, false, true].forEach((open, i) => e.evaluate(cover(open), s(i * 10)));
+    expect(e.evaluate(cover(true), s(100))).toEqual([]);
+    expect(e.firing()[0]!.flapping).toBeUndefined();
+    expect(brief(e.evaluate(cover(false), s(110)))).toEqual(['cleared printer.cover_open']);
+  });
+});
+
 describe('root cause with the built-in rules (issue 6: done when)', () => {
   it('a down interface, an unreachable target behind it and a silent printer: two live faults, the rest inhibited', async () => {
     const { loadDefaultRules } = await import('../src/diagnostics/rule-files.js');

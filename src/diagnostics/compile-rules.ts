@@ -25,7 +25,7 @@ export interface CompiledRule {
   /** In order of preference: the first firing one names the inhibitor. */
   readonly inhibitedBy: readonly { code: string; scope: InhibitScope }[];
   /** null: flapping detection off for this rule. */
-  readonly flapping: { changes: number; windowMs: number } | null;
+  readonly flapping: { changes: number; windowMs: number; settleMs: number } | null;
   /** The `*` readings of `when`: the instances of a per-instance rule are found through them. Empty: one instance. */
   readonly instancePatterns: readonly PatternRef[];
   /** Every reading the rule names (conditions and `evidence`), each name once. */
@@ -98,7 +98,7 @@ export function compileRuleSet(
       clearWhen,
       escalate,
       inhibitedBy,
-      flapping: flap ? { changes: flap.changes, windowMs: parseDuration(flap.window) } : null,
+      flapping: flap ? { changes: flap.changes, windowMs: parseDuration(flap.window), settleMs: parseDuration(flap.settle ?? flap.window) } : null,
       instancePatterns,
       evidence: names.map(readingRef),
       devicePrefix: `${rule.code.slice(0, rule.code.indexOf('.'))}.`,

@@ -26,7 +26,7 @@ interface AlertState {
   justFired: boolean;
   /** When the clear condition began to hold while firing (keepFiringFor); -1 when it does not hold. */
   clearingSince: number;
-  /** Held firing because it toggled too often; it clears only after a whole quiet window. */
+  /** Held firing because it toggled too often; it ends only once it has settled (see stepFlapping). */
   flapping: boolean;
   /** While flapping: whether the fault's condition held at the last evaluation. */
   holds: boolean;
@@ -76,9 +76,11 @@ export function faultKey(code: string, instance: string | null): string {
  *   whatever it is to raise, and the clear condition likewise to clear (conditions.ts), so a glitching
  *   sensor neither raises a fault nor flaps a real one; it stays as it was until a value is read.
  * - Flapping: a raise or clear that makes more than `changes` of them within `window` holds the fault
- *   firing and re-raises it once with `flapping: true` instead of sending raise/clear pairs. It then
- *   clears (with `flapping: true`) only after a whole window without toggling with its clear condition
- *   holding; a window without toggling with the fault holding makes it an ordinary firing fault again.
+ *   firing and re-raises it once with `flapping: true` instead of sending raise/clear pairs. Once it has
+ *   not toggled for `settle` (default: the whole window) it ends: cleared (with `flapping: true`) when
+ *   its clear condition holds, so a device that reads healthy again is not held open for the rest of
+ *   the window; an ordinary firing fault again when the fault holds. The toggles of a cleared one stay
+ *   on record for the window, so a relapse is flapping again at once, not a new raise/clear series.
  * - Inhibition is decided after every rule has stepped, so rule order never matters: a firing fault
  *   whose `inhibitedBy` names a code firing (on any instance, the same instance, or all instances
  *   present, as the entry's scope says) carries that code. A `cleared` carries the inhibitor its
@@ -256,7 +258,7 @@ export class RuleEngine {
     this.remove(rt, st);
   }
 
-  /** A flapping fault stays firing; toggles keep extending it; a quiet window ends it. */
+  /** A flapping fault stays firing; toggles keep extending it; `settle` without a toggle ends it. */
   private stepFlapping(rt: RuleRuntime, st: AlertState, clears: boolean, now: number, events: FaultEvent[]): void {
     const holds = !clears;
     if (holds !== st.holds) {
@@ -266,9 +268,9 @@ export class RuleEngine {
     }
     const flips = rt.flips.get(st.instance);
     const last = flips && flips.length ? flips[flips.length - 1]! : Number.NEGATIVE_INFINITY;
-    if (now - last < rt.rule.flapping!.windowMs) return;
-    rt.flips.delete(st.instance);
+    if (now - last < rt.rule.flapping!.settleMs) return;
     if (holds) {
+      rt.flips.delete(st.instance);
       st.flapping = false;
       st.reportedFlapping = false;
       st.clearingSince = -1;

@@ -62,8 +62,11 @@ const inhibitor = z.union([faultCode, z.strictObject({ code: faultCode, scope: z
   error: 'a fault code, or {"code": code, "scope": "any" | "same_instance" | "all_instances"}',
 });
 
-/** More than `changes` raise/clear transitions within `window`: held firing and reported once as flapping. */
-export const flappingSchema = z.strictObject({ changes: z.number().int().min(2), window: duration });
+/**
+ * More than `changes` raise/clear transitions within `window`: held firing and reported once as
+ * flapping, until it has not toggled for `settle` (default: the whole window).
+ */
+export const flappingSchema = z.strictObject({ changes: z.number().int().min(2), window: duration, settle: duration.optional() });
 export type FlappingSpec = z.infer<typeof flappingSchema>;
 
 const literal = z.union([z.boolean(), z.number(), z.string()], { error: 'a boolean, number or string' });
