@@ -57,6 +57,8 @@ describe('file modes under umask 022', () => {
 
       const daemon = await startDaemonProcess(dir, config, { umask: '022' });
       expect(statSync(daemon.socket).mode & 0o777).toBe(0o660);
+      // The directory the daemon made for it too: a member of the group can reach the socket, nobody else.
+      expect(statSync(join(dir, 'run')).mode & 0o777).toBe(0o750);
       const selfTest = posdiagUnderUmask('022', ['self-test', '--json', '--config', daemon.configFile]);
       expect([0, 1], selfTest.stderr).toContain(selfTest.status);
       await waitFor(() => hub.stored.find((r) => r.kind === 'self_test'), 'the self-test report at the hub');

@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
+import { makeOwnDir } from '../core/own-files.js';
 import type { Logger } from '../log/logger.js';
 import { ConnectionPrompts } from './connection-prompts.js';
 import { controlRequest, MAX_REQUEST_BYTES, type ControlErrorCode, type ControlLine, type ControlRequest } from './protocol.js';
@@ -38,7 +39,7 @@ export interface ControlServer {
  * an error rather than two daemons fighting over the devices.
  */
 export async function startControlServer(path: string, handlers: ControlHandlers, log: Logger): Promise<ControlServer> {
-  mkdirSync(dirname(path), { recursive: true });
+  makeOwnDir(dirname(path));
   if (await isLive(path)) throw new Error(`another posdiag daemon is serving ${path}`);
   try {
     unlinkSync(path);

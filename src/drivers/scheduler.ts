@@ -180,7 +180,7 @@ export class Scheduler {
     this.log.warn(
       {
         driver: driver.name,
-        kind: driver.kind,
+        device: driver.kind,
         err: result.error,
         reason: result.reason,
         failures: state.failures,
@@ -197,7 +197,7 @@ export class Scheduler {
         if (!this.stopped) this.deliver(driver, observation, this.clock.now());
       });
     } catch (err) {
-      this.log.error({ driver: driver.name, kind: driver.kind, err }, 'driver watch failed to start');
+      this.log.error({ driver: driver.name, device: driver.kind, err }, 'driver watch failed to start');
     }
   }
 
