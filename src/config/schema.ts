@@ -8,7 +8,8 @@ export { parseDuration } from '../core/duration.js';
  * misspelt key silently ignored is a device silently unmonitored.
  */
 
-const duration = z.string().regex(DURATION_PATTERN, `a duration such as ${DURATION_EXAMPLES}`);
+/** A duration in the one grammar (core/duration.ts); rule files use it too. */
+export const duration = z.string().regex(DURATION_PATTERN, `a duration such as ${DURATION_EXAMPLES}`);
 
 const pollTiming = {
   interval: duration.optional().describe('how often the device is polled'),

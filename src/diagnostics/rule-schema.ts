@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { severitySchema } from '../report/schema.js';
 import type { ReadingValue } from '../core/readings.js';
+import { duration } from '../config/schema.js';
 
 /**
  * The rule file format. A rule says which readings make a fault hold (`when`), how long it must hold
@@ -42,7 +43,6 @@ export const LEAF_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'in', 'present'] as
 export type LeafOp = (typeof LEAF_OPS)[number];
 const BRANCH_KEYS = ['all', 'any', 'not', 'reading'] as const;
 
-const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'a duration such as "0s", "30s", "10m" or "1h"');
 const faultCode = z.string().regex(/^[a-z_]+\.[a-z_.]+$/, 'a fault code such as "printer.paper_end"');
 const thresholdName = z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*$/, 'a threshold name such as "battery.low_pct"');
 /** Dotted segments; one segment may be `*`. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseDuration } from '../config/schema.js';
+import { duration, parseDuration } from '../config/schema.js';
 import type { ReadingValue, Readings } from '../core/readings.js';
 import { checkRuleFile, DEFAULT_RULES_URL, loadDefaultRules, mergeRuleSets } from './rule-files.js';
 import { RuleEngine } from './rule-engine.js';
@@ -19,7 +19,6 @@ import type { CatalogEntry, FaultEvent } from './types.js';
  * or bare strings; `_` for an absent reading; `value*N` repeats a value N times.
  */
 
-const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'a duration such as "5s", "10m" or "1h"');
 const expectedEvent = z.strictObject({
   code: z.string(),
   state: z.enum(['raised', 'cleared']),
