@@ -4,8 +4,9 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import type { Outbox, OutboxStats } from './outbox-contract.js';
 import { MAX_FRAME_BYTES, reportSchema, type Report, type ReportDraft } from './schema.js';
 import { evictionOrder } from './outbox/eviction.js';
-import { encodeEntry, parseEntry, type LogEntry } from './outbox/entries.js';
-import { decodeFrames, FRAME_HEADER_BYTES } from './outbox/frame.js';
+import { encodeEntry } from './outbox/entries.js';
+import { FRAME_HEADER_BYTES } from './outbox/frame.js';
+import { LogState, OUTBOX_LOG_FILE, type Held } from './outbox/log-state.js';
 import { nodeOutboxFs, type OutboxFile, type OutboxFs } from './outbox/fs-seam.js';
 import { decodeSeqMark, encodeSeqMark, SEQ_MARK_FILE } from './outbox/seq-mark.js';
 import { holdsCardData, scrubValue } from '../core/card-scrubber.js';
@@ -23,7 +24,7 @@ export interface OutboxOptions {
   fs?: OutboxFs;
 }
 
-export const OUTBOX_LOG_FILE = 'outbox.log';
+export { OUTBOX_LOG_FILE } from './outbox/log-state.js';
 /** While the disk fails, a record tries it again at most this often (a retry rewrites the whole log). */
 export const DISK_RETRY_MS = 5_000;
 /** The heartbeat schema carries at most this many dropped seqs; the rest wait for the next one. */
@@ -39,14 +40,6 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
   const outbox = new LogOutbox(options);
   await outbox.load();
   return outbox;
-}
-
-interface Held {
-  report: Report;
-  /** The report's log frame, kept so a compaction rewrites it without re-encoding. */
-  frame: Buffer;
-  /** False only for reports recorded while the disk failed and not yet moved back to it. */
-  onDisk: boolean;
 }
 
 /**
@@ -69,13 +62,8 @@ class LogOutbox implements Outbox {
   private readonly log: Logger;
   private readonly fs: OutboxFs;
 
-  /** Pending reports by seq; insertion order is seq order. */
-  private readonly live = new Map<number, Held>();
-  private readonly seqById = new Map<string, number>();
-  private liveBytes = 0;
-  private last = 0;
-  private dropped: number[] = [];
-  private droppedTotal = 0;
+  /** The pending reports and the seqs, as the log's entries describe them (and what is in memory only). */
+  private readonly state = new LogState();
   /**
    * Seqs handed out by `takeDropped` whose hand-out is not durable yet. It becomes durable (a `k` entry)
    * only after the next report (the heartbeat carrying them) is, so a crash in between re-announces
@@ -108,13 +96,13 @@ class LogOutbox implements Outbox {
 
   async load(): Promise<void> {
     const bytes = await this.fs.readFile(this.logPath);
-    const goodLength = bytes ? this.replay(bytes) : 0;
+    const goodLength = bytes ? this.state.replay(bytes, this.log) : 0;
     const mark = await this.fs.readFile(this.markPath).catch(() => null);
-    this.last = Math.max(this.last, (mark && decodeSeqMark(mark)) ?? 0);
+    this.state.last = Math.max(this.state.last, (mark && decodeSeqMark(mark)) ?? 0);
     try {
       await this.fs.mkdir(this.dir);
       // Written while the disk works, so the mark's block exists before the disk fills up.
-      await this.fs.overwrite(this.markPath, encodeSeqMark(this.last));
+      await this.fs.overwrite(this.markPath, encodeSeqMark(this.state.last));
       await this.fs.syncDir(this.dir);
       // Left by a compaction that died before its rename; the log itself is whole.
       await this.fs.unlink(this.tmpPath);
@@ -132,7 +120,7 @@ class LogOutbox implements Outbox {
   record(draft: ReportDraft): Promise<Report> {
     return this.serialized(async () => {
       this.assertOpen();
-      const report = reportSchema.parse({ ...this.scrubbed(draft), seq: this.last + 1 });
+      const report = reportSchema.parse({ ...this.scrubbed(draft), seq: this.state.last + 1 });
       const frame = encodeEntry({ t: 'r', r: report });
       if (frame.length - FRAME_HEADER_BYTES > MAX_FRAME_BYTES) {
         throw new RangeError(`report ${report.id} is ${frame.length} bytes, over ${MAX_FRAME_BYTES}`);
@@ -140,9 +128,9 @@ class LogOutbox implements Outbox {
       // A report held in memory only: its seq is marked before anyone can see it.
       if (this.storage === 'memory') await this.markSeq(report.seq);
       // Taken before any write: a frame that may have reached the disk keeps its seq for good.
-      this.last = report.seq;
+      this.state.last = report.seq;
       const held: Held = { report, frame, onDisk: false };
-      this.add(held);
+      this.state.add(held);
       if (this.storage === 'disk') {
         await this.guard(async () => {
           await this.appendEntry(frame, true);
@@ -162,7 +150,7 @@ class LogOutbox implements Outbox {
 
   pending(limit = Number.POSITIVE_INFINITY): Report[] {
     const reports: Report[] = [];
-    for (const held of this.live.values()) {
+    for (const held of this.state.live.values()) {
       if (reports.length >= limit) break;
       reports.push(held.report);
     }
@@ -172,10 +160,10 @@ class LogOutbox implements Outbox {
   ack(id: string): Promise<void> {
     return this.serialized(async () => {
       this.assertOpen();
-      const seq = this.seqById.get(id);
+      const seq = this.state.seqOf(id);
       // Acks repeat (the hub acks duplicates) and may name an evicted report: nothing to do then.
       if (seq === undefined) return;
-      this.remove(this.live.get(seq)!);
+      this.state.remove(this.state.live.get(seq)!);
       // Not fdatasync'd: the next record's sync carries it. An ack lost to a power cut only means one
       // resend, which the hub stores once and acknowledges as a duplicate; a sync per ack cost a third
       // of the end-to-end throughput.
@@ -184,24 +172,18 @@ class LogOutbox implements Outbox {
   }
 
   stats(): OutboxStats {
-    return {
-      pending: this.live.size,
-      bytes: this.liveBytes,
-      storage: this.storage,
-      droppedSeqs: [...this.dropped].sort((a, b) => a - b),
-      droppedTotal: this.droppedTotal,
-    };
+    return this.state.stats(this.storage);
   }
 
   takeDropped(): number[] {
-    this.dropped.sort((a, b) => a - b);
-    const taken = this.dropped.splice(0, MAX_DROPPED_PER_TAKE);
+    this.state.dropped.sort((a, b) => a - b);
+    const taken = this.state.dropped.splice(0, MAX_DROPPED_PER_TAKE);
     this.takenPending.push(...taken);
     return taken;
   }
 
   lastSeq(): number {
-    return this.last;
+    return this.state.last;
   }
 
   onStorageChange(listener: (storage: 'disk' | 'memory', error?: Error) => void): void {
@@ -222,53 +204,6 @@ class LogOutbox implements Outbox {
     });
   }
 
-  /** Replays the log into memory; returns how many leading bytes hold valid entries. */
-  private replay(bytes: Buffer): number {
-    const { payloads, goodLength, damage } = decodeFrames(bytes);
-    let offset = 0;
-    // Report seqs grow strictly along the log (a compacted log's header may already count them).
-    let previousSeq = 0;
-    for (const [index, payload] of payloads.entries()) {
-      const end = offset + FRAME_HEADER_BYTES + payload.length;
-      const entry = parseEntry(payload);
-      const inOrder = entry?.t !== 'r' || entry.r.seq > previousSeq;
-      if (!entry || !inOrder || !this.apply(entry, index === 0, bytes.subarray(offset, end))) {
-        this.log.warn({ offset, cutBytes: bytes.length - offset }, 'outbox log entry not understood; log cut there');
-        return offset;
-      }
-      if (entry.t === 'r') previousSeq = entry.r.seq;
-      offset = end;
-    }
-    if (damage) this.log.warn({ damage, cutBytes: bytes.length - goodLength }, 'outbox log tail cut');
-    return goodLength;
-  }
-
-  /** Applies one replayed entry; false if it cannot stand where it is (the log is cut there). */
-  private apply(entry: LogEntry, first: boolean, frame: Buffer): boolean {
-    switch (entry.t) {
-      case 'h':
-        if (!first) return false;
-        this.last = entry.lastSeq;
-        this.dropped = [...entry.dropped];
-        this.droppedTotal = entry.droppedTotal;
-        return true;
-      case 'r':
-        this.last = Math.max(this.last, entry.r.seq);
-        this.add({ report: entry.r, frame: Buffer.from(frame), onDisk: true });
-        return true;
-      case 'a': {
-        const held = this.live.get(entry.seq);
-        if (held) this.remove(held);
-        return true;
-      }
-      case 'k': {
-        const taken = new Set(entry.seqs);
-        this.dropped = this.dropped.filter((seq) => !taken.has(seq));
-        return true;
-      }
-    }
-  }
-
   /**
    * Appends one entry. If it would not fit under `maxBytes`, compacts instead: the in-memory state the
    * entry describes is already applied, so the snapshot carries it.
@@ -284,12 +219,12 @@ class LogOutbox implements Outbox {
     this.evictToFit();
     const header = encodeEntry({
       t: 'h',
-      lastSeq: this.last,
+      lastSeq: this.state.last,
       // Taken seqs stay listed until their `k` entry, for the reason given at `takenPending`.
-      dropped: [...this.dropped, ...this.takenPending].sort((a, b) => a - b),
-      droppedTotal: this.droppedTotal,
+      dropped: [...this.state.dropped, ...this.takenPending].sort((a, b) => a - b),
+      droppedTotal: this.state.droppedTotal,
     });
-    const snapshot = Buffer.concat([header, ...[...this.live.values()].map((held) => held.frame)]);
+    const snapshot = Buffer.concat([header, ...[...this.state.live.values()].map((held) => held.frame)]);
     await this.fs.unlink(this.tmpPath);
     const file = await this.fs.openAppend(this.tmpPath);
     try {
@@ -303,7 +238,7 @@ class LogOutbox implements Outbox {
     const old = this.file;
     this.file = file;
     this.fileBytes = snapshot.length;
-    for (const held of this.live.values()) held.onDisk = true;
+    for (const held of this.state.live.values()) held.onDisk = true;
     await old?.close().catch(() => {});
     await this.fs.syncDir(this.dir);
   }
@@ -317,10 +252,10 @@ class LogOutbox implements Outbox {
     const target = this.maxBytes - Math.floor(this.maxBytes / 8);
     // An upper bound of the header's size: each dropped seq adds its digits and a comma.
     let headerBytes =
-      FRAME_HEADER_BYTES + 80 + [...this.dropped, ...this.takenPending].reduce((sum, seq) => sum + String(seq).length + 1, 0);
-    if (headerBytes + this.liveBytes <= target) return;
-    for (const held of evictionOrder(this.live.values())) {
-      if (headerBytes + this.liveBytes <= target) break;
+      FRAME_HEADER_BYTES + 80 + [...this.state.dropped, ...this.takenPending].reduce((sum, seq) => sum + String(seq).length + 1, 0);
+    if (headerBytes + this.state.bytes <= target) return;
+    for (const held of evictionOrder(this.state.live.values())) {
+      if (headerBytes + this.state.bytes <= target) break;
       this.evict(held);
       headerBytes += String(held.report.seq).length + 1;
     }
@@ -328,7 +263,7 @@ class LogOutbox implements Outbox {
 
   /** Keeps at most `memoryRing` reports that exist only in memory, evicting by the same order. */
   private boundMemoryRing(): void {
-    const inMemory = [...this.live.values()].filter((held) => !held.onDisk);
+    const inMemory = [...this.state.live.values()].filter((held) => !held.onDisk);
     const excess = inMemory.length - this.memoryRing;
     for (const held of evictionOrder(inMemory).slice(0, Math.max(0, excess))) this.evict(held);
   }
@@ -352,7 +287,7 @@ class LogOutbox implements Outbox {
       return;
     }
     this.storage = 'disk';
-    this.log.info({ pending: this.live.size }, 'outbox back on disk');
+    this.log.info({ pending: this.state.live.size }, 'outbox back on disk');
     this.emitStorage('disk');
   }
 
@@ -400,22 +335,10 @@ class LogOutbox implements Outbox {
     this.emitStorage('memory', err);
   }
 
-  private add(held: Held): void {
-    this.live.set(held.report.seq, held);
-    this.seqById.set(held.report.id, held.report.seq);
-    this.liveBytes += held.frame.length;
-  }
-
-  private remove(held: Held): void {
-    this.live.delete(held.report.seq);
-    this.seqById.delete(held.report.id);
-    this.liveBytes -= held.frame.length;
-  }
-
   private evict(held: Held): void {
-    this.remove(held);
-    this.dropped.push(held.report.seq);
-    this.droppedTotal += 1;
+    this.state.remove(held);
+    this.state.dropped.push(held.report.seq);
+    this.state.droppedTotal += 1;
     this.log.warn({ seq: held.report.seq, kind: held.report.kind }, 'outbox full: report evicted');
   }
 

@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import { defineCommand, EXIT } from '../command.js';
 import { configFlag, loadAgentConfig } from '../config-flag.js';
 import { checkCreatable, writeOutputFile } from '../output-file.js';
 import { stderrLogger } from '../stderr-logger.js';
+import { outboxOnDisk } from './status.js';
 import { AGENT_VERSION } from '../../version.js';
 import { buildBundle, type BundleState } from '../../bundle/bundle.js';
 import type { Config } from '../../config/schema.js';
@@ -10,7 +10,6 @@ import { ControlRequestError, requestDaemon } from '../../control/client.js';
 import { systemClock } from '../../core/clock.js';
 import { standaloneSelfTest } from '../../diagnostics/standalone-self-test.js';
 import { fetchDaemonLogTail } from '../../log/daemon-tail.js';
-import { openOutbox } from '../../report/outbox.js';
 
 /** The daemon's live state, or, with no daemon, one poll and the outbox as it lies on disk. */
 async function collectState(config: Config): Promise<BundleState> {
@@ -25,11 +24,7 @@ async function collectState(config: Config): Promise<BundleState> {
     return { source: 'daemon', status, selfTests: last ? [last] : [], outbox: status.outbox ?? null, logTail: logTail ?? null };
   }
   const result = await standaloneSelfTest({ config, log: stderrLogger('error'), clock: systemClock, locale: config.locale });
-  // No daemon holds the outbox now, so reading it here cannot race a writer.
-  const outbox = await openOutbox({ dir: join(config.paths.state, 'outbox'), ...config.outbox }).catch(() => undefined);
-  const stats = outbox?.stats() ?? null;
-  await outbox?.close();
-  return { source: 'one poll (no daemon running)', status: { readings: result.readings, faults: result.faults }, selfTests: [result], outbox: stats };
+  return { source: 'one poll (no daemon running)', status: { readings: result.readings, faults: result.faults }, selfTests: [result], outbox: await outboxOnDisk(config) };
 }
 
 export const bundleCommand = defineCommand({

@@ -9,7 +9,8 @@ import type { Config } from '../../config/schema.js';
 import { requestDaemon } from '../../control/client.js';
 import { onePollStatusAnswer, type StatusAnswer } from '../../control/status-answer.js';
 import type { OutboxStats } from '../../report/outbox-contract.js';
-import { openOutbox } from '../../report/outbox.js';
+import { LogState } from '../../report/outbox/log-state.js';
+import { readOutboxStats } from '../../report/outbox/read-only-stats.js';
 
 /** Without a daemon: one poll of every device, the faults that hold now, and the outbox as it lies on disk. */
 async function onePollStatus(config: Config): Promise<StatusAnswer> {
@@ -17,12 +18,17 @@ async function onePollStatus(config: Config): Promise<StatusAnswer> {
   return onePollStatusAnswer(result, await outboxOnDisk(config), config.uplink !== undefined);
 }
 
-/** No daemon holds the outbox now, so reading it here cannot race a writer; null when it cannot be read. */
-async function outboxOnDisk(config: Config): Promise<OutboxStats | null> {
-  const outbox = await openOutbox({ dir: join(config.paths.state, 'outbox'), ...config.outbox }).catch(() => undefined);
-  const stats = outbox?.stats() ?? null;
-  await outbox?.close();
-  return stats;
+/**
+ * The outbox as a stopped daemon left it, read without writing a byte (a look must not change the log
+ * or leave files the service user cannot write). No outbox dir means none was ever made: nothing is
+ * pending, shown as the daemon would open it, empty. Null when it cannot be read.
+ */
+export async function outboxOnDisk(config: Config): Promise<OutboxStats | null> {
+  try {
+    return (await readOutboxStats(join(config.paths.state, 'outbox'))) ?? new LogState().stats('disk');
+  } catch {
+    return null;
+  }
 }
 
 /** The JSON document: the answer, with each fault's steps in the chosen language. */
