@@ -2,13 +2,9 @@
 FROM node:20-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ libusb-1.0-0 libpcsclite-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
-COPY src ./src
-COPY rules ./rules
-COPY bin ./bin
-RUN npm run build && npm prune --omit=dev
+COPY package.json package-lock.json tsconfig.json ./
+COPY packages ./packages
+RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libusb-1.0-0 libpcsclite1 && rm -rf /var/lib/apt/lists/*
@@ -18,7 +14,7 @@ RUN useradd --system --user-group --uid 10001 --create-home --home-dir /var/lib/
 USER posdiag
 WORKDIR /var/lib/posdiag-hub
 VOLUME /var/lib/posdiag-hub
-ENTRYPOINT ["node", "/app/bin/posdiag.js"]
+ENTRYPOINT ["node", "/app/packages/agent/bin/posdiag.js"]
 # The hub on its default 127.0.0.1:8080. To publish it, give it an API token:
 #   docker run -p 8080:8080 -v …:/etc/posdiag-hub posdiag hub --listen 0.0.0.0:8080 \
 #     --api-token-file /etc/posdiag-hub/api-token --tokens /etc/posdiag-hub/terminals.json

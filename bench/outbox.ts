@@ -2,10 +2,10 @@ import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openOutbox } from '../src/report/outbox.js';
-import { encodeEntry } from '../src/report/outbox/entries.js';
-import type { Report } from '../src/report/schema.js';
-import { faultDraft } from '../test/helpers/outbox-drafts.js';
+import { openOutbox } from '../packages/agent/src/report/outbox.js';
+import { encodeEntry } from '../packages/agent/src/report/outbox/entries.js';
+import type { Report } from '../packages/agent/src/report/schema.js';
+import { faultDraft } from '../packages/agent/test/helpers/outbox-drafts.js';
 
 const APPENDS = 2_000;
 const ROUNDS = 4;

@@ -5,11 +5,11 @@
  * Ours is synchronous and is timed as such; theirs is awaited, as its API requires.
  */
 import { Engine } from 'json-rules-engine';
-import type { Readings } from '../src/core/readings.js';
-import { loadDefaultRules } from '../src/diagnostics/rule-files.js';
-import { RuleEngine } from '../src/diagnostics/rule-engine.js';
-import { PatternRef } from '../src/diagnostics/reading-table.js';
-import type { ConditionSpec, RuleSet } from '../src/diagnostics/rule-schema.js';
+import type { Readings } from '../packages/agent/src/core/readings.js';
+import { loadDefaultRules } from '../packages/agent/src/diagnostics/rule-files.js';
+import { RuleEngine } from '../packages/agent/src/diagnostics/rule-engine.js';
+import { PatternRef } from '../packages/agent/src/diagnostics/reading-table.js';
+import type { ConditionSpec, RuleSet } from '../packages/agent/src/diagnostics/rule-schema.js';
 
 const READINGS: Readings = {
   'printer.connected': true, 'printer.online': false, 'printer.cover_open': false, 'printer.cutter_error': false,

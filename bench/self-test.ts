@@ -12,16 +12,16 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAgent } from '../src/agent.js';
-import { parseConfig } from '../src/config/load.js';
-import { systemClock } from '../src/core/clock.js';
-import { createDrivers } from '../src/drivers/registry.js';
-import { silentLogger } from '../src/log/logger.js';
-import { printerOnPty } from '../test/helpers/pty-printer.js';
+import { createAgent } from '../packages/agent/src/agent.js';
+import { parseConfig } from '../packages/agent/src/config/load.js';
+import { systemClock } from '../packages/agent/src/core/clock.js';
+import { createDrivers } from '../packages/agent/src/drivers/registry.js';
+import { silentLogger } from '../packages/agent/src/log/logger.js';
+import { printerOnPty } from '../packages/agent/test/helpers/pty-printer.js';
 
 const RUNS = 100;
 const BUDGET_MS = 1000;
-const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
+const FIXTURES = new URL('../packages/agent/fixtures/', import.meta.url).pathname;
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const round2 = (x: number) => Math.round(x * 100) / 100;

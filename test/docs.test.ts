@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { catalog } from '../src/diagnostics/catalog.js';
-import { ERROR_COUNTERS } from '../src/drivers/network/interface-readings.js';
+import { catalog } from '../packages/agent/src/diagnostics/catalog.js';
+import { ERROR_COUNTERS } from '../packages/agent/src/drivers/network/interface-readings.js';
 
 /**
  * docs/ is the next engineer's map, so it must keep up with the code: every fault code, threshold and
@@ -16,6 +16,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const spec = read('docs/spec.md');
 const protocols = read('docs/protocols.md');
+
+/** `packages/NAME/SUB` of every workspace package that has one. */
+function packageDirs(sub: string): string[] {
+  return readdirSync(join(ROOT, 'packages'))
+    .map((name) => join('packages', name, sub))
+    .filter((dir) => existsSync(join(ROOT, dir)));
+}
 
 function sourceFiles(dir: string, exts = ['.ts']): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
@@ -35,7 +42,7 @@ const READING_NAME = new RegExp(`^${FAMILY}(?:\\.(?:[a-z0-9_]+|\\*))+$`);
  */
 function namesInSource(): Map<string, string> {
   const names = new Map<string, string>();
-  for (const file of sourceFiles('src')) {
+  for (const file of packageDirs('src').flatMap((dir) => sourceFiles(dir))) {
     const text = read(file);
     const templates = new Map([...text.matchAll(/const (\w+) = `([^`]*)`;/g)].map((m) => [m[1]!, m[2]!]));
     for (const m of text.matchAll(/'([^'\n]*)'|`([^`\n]*)`/g)) {
@@ -62,7 +69,7 @@ interface Rule {
   escalate?: { when: Condition }[];
   evidence?: string[];
 }
-const rules = JSON.parse(read('rules/default.json')) as { thresholds: Record<string, number>; rules: Rule[] };
+const rules = JSON.parse(read('packages/agent/rules/default.json')) as { thresholds: Record<string, number>; rules: Rule[] };
 
 function readingsOf(c: Condition | undefined): string[] {
   if (!c) return [];
@@ -92,7 +99,7 @@ function anchor(heading: string): string {
   return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\- ]/gu, '').replace(/ /g, '-');
 }
 
-const citingFiles = ['src', 'test', 'bench'].flatMap((dir) => sourceFiles(dir));
+const citingFiles = [...packageDirs('src'), ...packageDirs('test'), 'test', 'bench'].flatMap((dir) => sourceFiles(dir));
 
 describe('docs/spec.md', () => {
   it('names every fault code of the catalog, with its category and severity', () => {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EXIT } from '../src/cli/command.js';
-import { runPosdiag } from './helpers/cli-process.js';
-import { freePort } from './helpers/delivery-hub.js';
-import { startTestHub } from './helpers/hub-harness.js';
+import { EXIT } from '../packages/agent/src/cli/command.js';
+import { runPosdiag } from '../packages/agent/test/helpers/cli-process.js';
+import { freePort } from '../packages/agent/test/helpers/delivery-hub.js';
+import { startTestHub } from '../packages/agent/test/helpers/hub-harness.js';
 
 /**
  * What ships in packaging/ and the Dockerfile, checked with the tools that read them: systemd-analyze and
