@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import type { Observation } from '../src/core/readings.js';
 import { awaitTestSwipe } from '../src/drivers/card-reader/await-test-swipe.js';
 import { ENROLMENT_FILE, reenrollCardReader } from '../src/drivers/card-reader/enrolment.js';

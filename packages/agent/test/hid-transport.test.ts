@@ -38,7 +38,7 @@ describe('HID transport: node-hid loaded lazily', () => {
       throw new Error('libusb-1.0.so.0: cannot open shared object file');
     });
     const { HidCardReaderDriver } = await import('../src/drivers/card-reader/hid-card-reader-driver.js');
-    const { FakeClock } = await import('../src/core/clock.js');
+    const { FakeClock } = await import('../../../test/support/fake-clock.js');
     const { silentLogger } = await import('../src/log/logger.js');
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { AuthThrottle, DEFAULT_AUTH_THROTTLE, sourceKey } from '../src/hub/auth-throttle.js';
 import { startTestHub } from './helpers/hub-harness.js';
 import { recordingLogger } from './helpers/recording-logger.js';

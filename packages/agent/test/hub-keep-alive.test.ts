@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { DEFAULT_PING_INTERVAL_MS, keepAlive } from '../src/hub/keep-alive.js';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startTestHub } from './helpers/hub-harness.js';

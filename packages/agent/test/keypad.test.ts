@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { decodeInputEvent, encodeInputEvent, EV_KEY, InputEventReader, KEY_CODES, type InputEvent } from '../src/drivers/keypad/input-event.js';
 import { KeySequenceMatcher } from '../src/drivers/keypad/key-sequence.js';
 import { startKeypadTrigger } from '../src/drivers/keypad/keypad-trigger.js';

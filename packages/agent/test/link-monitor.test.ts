@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { LinkMonitor, MONITOR_RESTART_MIN_MS } from '../src/drivers/network/link-monitor.js';
 import { recordingLogger } from './helpers/recording-logger.js';
 import { waitFor } from './helpers/wait-for.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { createFileLogger, type FileLoggerHandle, type FileLoggerOptions } from '../src/log/file-logger.js';
 import { nodeLogFs, type LogFs } from '../src/log/log-fs.js';
 import { LOG_RETRY_MS, type LogStorageChange } from '../src/log/rotating-file.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { createFileLogger, installSighupReopen, type FileLoggerHandle, type FileLoggerOptions } from '../src/log/file-logger.js';
 import type { Logger } from '../src/log/logger.js';
 import { readLog } from '../src/log/reader.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import type { Observation } from '../src/core/readings.js';
 import { ModemDriver, type ModemConfig, type ModemDriverOptions } from '../src/drivers/modem/modem-driver.js';
 import { silentLogger } from '../src/log/logger.js';

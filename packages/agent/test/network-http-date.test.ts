@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_VERSION } from '../src/version.js';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { headRequest, MAX_HEAD_BYTES, parseImfFixdate, parseResponseHead, responseDate, USER_AGENT } from '../src/drivers/network/http-date.js';
 import { NetworkDriver } from '../src/drivers/network/network-driver.js';
 import { HTTP_DATE_WAIT_MS, probeTarget } from '../src/drivers/network/target-probe.js';

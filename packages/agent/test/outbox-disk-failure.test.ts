@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { DISK_RETRY_MS, OUTBOX_LOG_FILE, openOutbox, type OutboxOptions } from '../src/report/outbox.js';
 import type { Outbox } from '../src/report/outbox-contract.js';
 import { nodeOutboxFs, type OutboxFs } from '../src/report/outbox/fs-seam.js';

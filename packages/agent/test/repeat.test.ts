@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { repeatEvery } from '../src/core/repeat.js';
 import { silentLogger } from '../src/log/logger.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock, sleep } from '../src/core/clock.js';
+import { sleep } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import type { Observation } from '../src/core/readings.js';
 import type { Driver } from '../src/drivers/contract.js';
 import type { Logger } from '../src/log/logger.js';

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import type { DeviceKind, Observation } from '../src/core/readings.js';
 import type { Driver } from '../src/drivers/contract.js';
 import type { SwipeResult } from '../src/drivers/card-reader/swipe.js';

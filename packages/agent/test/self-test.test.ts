@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import type { DeviceKind, Observation } from '../src/core/readings.js';
 import type { Driver } from '../src/drivers/contract.js';
 import { loadDefaultRules } from '../src/diagnostics/rule-files.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { SerialTransport, SerialTransportError, type FrameParser } from '../src/drivers/transports/serial.js';
 import { silentLogger } from '../src/log/logger.js';
 import { attachMockPort } from '../src/sim/mock-port.js';

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { Uplink, type UplinkOptions, type UplinkStateDetail } from '../src/report/uplink.js';
 import { startTestHub } from './helpers/hub-harness.js';
 import { MemoryOutbox } from './helpers/memory-outbox.js';

@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { Uplink, type HubCommand, type UplinkOptions, type UplinkState, type UplinkStateDetail } from '../src/report/uplink.js';
 import { MemoryOutbox } from './helpers/memory-outbox.js';
 import { makeFaultReport, makeHeartbeat } from './helpers/reports.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import type { Observation } from '../src/core/readings.js';
 import { loadDefaultRules } from '../src/diagnostics/rule-files.js';
 import { Monitor } from '../src/diagnostics/monitor.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import type { Observation } from '../src/core/readings.js';
 import { SELF_RECOVERY } from '../src/drivers/printer/escpos-recovery.js';
 import { encodeReceipt } from '../src/drivers/printer/receipt.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config/schema.js';
-import { FakeClock } from '../src/core/clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import type { Driver } from '../src/drivers/contract.js';
 import { encodeReceipt } from '../src/drivers/printer/receipt.js';
 import { loadDefaultRules } from '../src/diagnostics/rule-files.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '../../src/core/clock.js';
+import { FakeClock } from '../../../../test/support/fake-clock.js';
 import { startHub, type Hub, type HubOptions } from '../../src/hub/server.js';
 import type { StoredReport } from '../../src/hub/store.js';
 import { recordingLogger } from './recording-logger.js';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { FakeClock } from '../../src/core/clock.js';
+import { FakeClock } from '../../../../test/support/fake-clock.js';
 import type { Observation } from '../../src/core/readings.js';
 import { SerialPrinterDriver, type SerialPrinterConfig } from '../../src/drivers/printer/serial-printer-driver.js';
 import { silentLogger } from '../../src/log/logger.js';
