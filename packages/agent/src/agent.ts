@@ -29,7 +29,7 @@ import { startKeypadTrigger } from './drivers/keypad/keypad-trigger.js';
 import { ClockSkewTracker } from './drivers/system/clock-skew.js';
 import type { LogFileHealth } from './log/file-logger.js';
 import type { Logger } from './log/logger.js';
-import type { LogTailSnapshot } from './log/memory-tail.js';
+import type { LogTailSnapshot } from './log-line/tail-snapshot.js';
 import { buildBundle } from './bundle/bundle.js';
 import { buildSelfTestReport } from './report/builder.js';
 import { FaultReporter } from './report/fault-reporter.js';

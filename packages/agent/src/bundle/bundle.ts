@@ -2,8 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { scrubText, scrubValue } from '../core/card-scrubber.js';
 import type { Config } from '../config/schema.js';
-import { logFilesOldestFirst } from '../log/log-files.js';
-import type { LogTailSnapshot } from '../log/memory-tail.js';
+import { logFilesOldestFirst } from '../log-line/log-files.js';
+import type { LogTailSnapshot } from '../log-line/tail-snapshot.js';
 import { tarGz, type TarEntry } from './tar.js';
 
 export interface BundleState {

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { ConfigError } from '../config/load.js';
-import { parseLogLevel } from '../log/levels.js';
+import { parseLogLevel } from '../log-line/levels.js';
 import type { Logger } from '../log/logger.js';
 
 /** JSON lines on stderr, for the foreground processes (hub, demo): stdout stays for their output. */

@@ -1,9 +1,9 @@
 import pino from 'pino';
 import { systemClock, type Clock } from '../core/clock.js';
-import { parseLogLevel } from './levels.js';
-import { withoutOwnKeys } from './own-keys.js';
+import { parseLogLevel } from '../log-line/levels.js';
+import { withoutOwnKeys } from '../log-line/own-keys.js';
 import type { LogFs } from './log-fs.js';
-import type { LogStorage, LogTailSnapshot } from './memory-tail.js';
+import type { LogStorage, LogTailSnapshot } from '../log-line/tail-snapshot.js';
 import { RotatingLogFile, type LogStorageChange } from './rotating-file.js';
 import { scrubLogLine } from './scrub-line.js';
 

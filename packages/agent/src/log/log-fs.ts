@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, writeSync } from 'node:fs';
 import { makeOwnDir, openOwnFile } from '../core/own-files.js';
-import { rotateLogFiles } from './log-files.js';
+import { rotateLogFiles } from '../log-line/log-files.js';
 
 /**
  * The file-system operations the diagnostic log's writer needs, and nothing more, so tests can make any

@@ -1,7 +1,8 @@
 import { systemClock, type Clock } from '../core/clock.js';
-import { currentLogPath } from './log-files.js';
+import { currentLogPath } from '../log-line/log-files.js';
 import { nodeLogFs, type LogFs } from './log-fs.js';
-import { LogMemoryTail, type LogStorage, type LogTailSnapshot } from './memory-tail.js';
+import type { LogStorage, LogTailSnapshot } from '../log-line/tail-snapshot.js';
+import { LogMemoryTail } from './memory-tail.js';
 
 /** While the log cannot be written, it is tried again this often (and on a reopen). */
 export const LOG_RETRY_MS = 5_000;

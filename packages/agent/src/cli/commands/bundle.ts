@@ -9,7 +9,7 @@ import type { Config } from '../../config/schema.js';
 import { ControlRequestError, requestDaemon } from '../../control/client.js';
 import { systemClock } from '../../core/clock.js';
 import { standaloneSelfTest } from '../../diagnostics/standalone-self-test.js';
-import { fetchDaemonLogTail } from '../../log/daemon-tail.js';
+import { fetchDaemonLogTail } from '../../log-reader/daemon-tail.js';
 
 /** The daemon's live state, or, with no daemon, one poll and the outbox as it lies on disk. */
 async function collectState(config: Config): Promise<BundleState> {

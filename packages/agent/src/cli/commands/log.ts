@@ -1,11 +1,11 @@
 import { UsageError } from '../args.js';
 import { defineCommand, type CliIo } from '../command.js';
 import { configFlag, loadConfigFlag } from '../config-flag.js';
-import { fetchDaemonLogTail } from '../../log/daemon-tail.js';
-import { followLog, formatEntry, parseSince, type LogEntry, type LogReadStats } from '../../log/reader.js';
-import { parseLogLevel } from '../../log/levels.js';
-import type { LogTailSnapshot } from '../../log/memory-tail.js';
-import { readLogWithTail } from '../../log/read-with-tail.js';
+import { fetchDaemonLogTail } from '../../log-reader/daemon-tail.js';
+import { followLog, formatEntry, parseSince, type LogEntry, type LogReadStats } from '../../log-reader/reader.js';
+import { parseLogLevel } from '../../log-line/levels.js';
+import type { LogTailSnapshot } from '../../log-line/tail-snapshot.js';
+import { readLogWithTail } from '../../log-reader/read-with-tail.js';
 
 export const logCommand = defineCommand({
   name: 'log',

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Clock } from '../core/clock.js';
 import { DirWakeup } from './dir-wakeup.js';
 import { compileFilter, lineSink, type LogEntry, type LogReadStats } from './entry.js';
-import { currentLogPath, logFilesOldestFirst } from './log-files.js';
+import { currentLogPath, logFilesOldestFirst } from '../log-line/log-files.js';
 import { LogFileTail } from './log-tail.js';
 import type { ReadLogOptions } from './reader.js';
 

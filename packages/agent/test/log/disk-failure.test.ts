@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../test/support/fake-clock.js';
-import { createFileLogger, type FileLoggerHandle, type FileLoggerOptions } from '../src/log/file-logger.js';
-import { nodeLogFs, type LogFs } from '../src/log/log-fs.js';
-import { LOG_RETRY_MS, type LogStorageChange } from '../src/log/rotating-file.js';
+import { FakeClock } from '../../../../test/support/fake-clock.js';
+import { createFileLogger, type FileLoggerHandle, type FileLoggerOptions } from '../../src/log/file-logger.js';
+import { nodeLogFs, type LogFs } from '../../src/log/log-fs.js';
+import { LOG_RETRY_MS, type LogStorageChange } from '../../src/log/rotating-file.js';
 
 /**
  * The real file system, except that while `failure` is set the operations in `only` (default: every

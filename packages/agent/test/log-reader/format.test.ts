@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEntry, parseSince, type LogEntry } from '../src/log/reader.js';
+import { formatEntry, parseSince, type LogEntry } from '../../src/log-reader/reader.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 

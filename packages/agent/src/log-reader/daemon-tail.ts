@@ -1,5 +1,5 @@
 import { ControlRequestError, requestDaemon } from '../control/client.js';
-import { logTailSnapshotSchema, type LogTailSnapshot } from './memory-tail.js';
+import { logTailSnapshotSchema, type LogTailSnapshot } from '../log-line/tail-snapshot.js';
 
 /**
  * The running daemon's memory tail of its log (control method `log_tail`), or undefined when no daemon

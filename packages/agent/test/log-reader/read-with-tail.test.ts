@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildBundle } from '../src/bundle/bundle.js';
-import { parseConfig } from '../src/config/load.js';
-import type { LogTailSnapshot } from '../src/log/memory-tail.js';
-import { readLogWithTail } from '../src/log/read-with-tail.js';
-import type { LogFilter } from '../src/log/reader.js';
+import { buildBundle } from '../../src/bundle/bundle.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { LogTailSnapshot } from '../../src/log-line/tail-snapshot.js';
+import { readLogWithTail } from '../../src/log-reader/read-with-tail.js';
+import type { LogFilter } from '../../src/log-reader/reader.js';
 
 let dir: string;
 beforeEach(() => {

@@ -1,5 +1,5 @@
-import { levelOfJson, levelRank, parseLogLevel, type LogLevel } from './levels.js';
-import { recoverOwnFields } from './own-keys.js';
+import { levelOfJson, levelRank, parseLogLevel, type LogLevel } from '../log-line/levels.js';
+import { recoverOwnFields } from '../log-line/own-keys.js';
 
 /** One line of the diagnostic log, as read back. `level` is always a label, `time` an ISO string. */
 export interface LogEntry {

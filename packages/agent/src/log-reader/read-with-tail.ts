@@ -1,5 +1,5 @@
 import { compileFilter, lineSink, type LogEntry, type LogReadStats } from './entry.js';
-import type { LogTailSnapshot } from './memory-tail.js';
+import type { LogTailSnapshot } from '../log-line/tail-snapshot.js';
 import { readLog, type LogRead, type ReadLogOptions } from './reader.js';
 
 export interface TailedReadStats extends LogReadStats {

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../test/support/fake-clock.js';
-import { createFileLogger } from '../src/log/file-logger.js';
-import { readLog, type LogEntry, type LogFilter } from '../src/log/reader.js';
+import { FakeClock } from '../../../../test/support/fake-clock.js';
+import { createFileLogger } from '../../src/log/file-logger.js';
+import { readLog, type LogEntry, type LogFilter } from '../../src/log-reader/reader.js';
 
 let dir: string;
 beforeEach(() => {

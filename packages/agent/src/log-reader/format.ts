@@ -1,5 +1,5 @@
 import type { LogEntry } from './entry.js';
-import type { LogLevel } from './levels.js';
+import type { LogLevel } from '../log-line/levels.js';
 
 export interface FormatOptions {
   /** ANSI colours (for a terminal). */

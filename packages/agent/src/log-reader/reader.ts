@@ -1,5 +1,5 @@
 import { compileFilter, lineSink, type LogEntry, type LogFilter, type LogReadStats } from './entry.js';
-import { logFilesOldestFirst } from './log-files.js';
+import { logFilesOldestFirst } from '../log-line/log-files.js';
 import { LogFileTail } from './log-tail.js';
 
 export { followLog, type FollowLogOptions } from './follow.js';

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../test/support/fake-clock.js';
-import { createFileLogger, installSighupReopen, type FileLoggerHandle, type FileLoggerOptions } from '../src/log/file-logger.js';
-import type { Logger } from '../src/log/logger.js';
-import { readLog } from '../src/log/reader.js';
+import { FakeClock } from '../../../../test/support/fake-clock.js';
+import { createFileLogger, installSighupReopen, type FileLoggerHandle, type FileLoggerOptions } from '../../src/log/file-logger.js';
+import type { Logger } from '../../src/log/logger.js';
+import { readLog } from '../../src/log-reader/reader.js';
 
 let dir: string;
 const handles: FileLoggerHandle[] = [];
@@ -144,7 +144,7 @@ describe('createFileLogger', () => {
 
   it('loses no line when the process is SIGKILLed right after logging', () => {
     const script = join(dir, 'kill.mjs');
-    const loggerModule = fileURLToPath(new URL('../src/log/file-logger.ts', import.meta.url));
+    const loggerModule = fileURLToPath(new URL('../../src/log/file-logger.ts', import.meta.url));
     writeFileSync(
       script,
       `const { createFileLogger } = await import(${JSON.stringify(loggerModule)});
