@@ -10,7 +10,7 @@ import { startHub } from '../packages/agent/src/hub/index.js';
 import { silentLogger } from '../packages/agent/src/log/logger.js';
 import type { Outbox } from '../packages/agent/src/report/outbox-contract.js';
 import { openOutbox } from '../packages/agent/src/report/outbox.js';
-import { MAX_FRAME_BYTES, type Report, type ReportDraft } from '../packages/agent/src/report/schema.js';
+import { MAX_FRAME_BYTES, type Report, type ReportDraft } from 'posdiag-protocol';
 import { Uplink } from '../packages/agent/src/report/uplink.js';
 import { faultDraft } from '../packages/agent/test/helpers/outbox-drafts.js';
 

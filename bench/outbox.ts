@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openOutbox } from '../packages/agent/src/report/outbox.js';
 import { encodeEntry } from '../packages/agent/src/report/outbox/entries.js';
-import type { Report } from '../packages/agent/src/report/schema.js';
+import type { Report } from 'posdiag-protocol';
 import { faultDraft } from '../packages/agent/test/helpers/outbox-drafts.js';
 
 const APPENDS = 2_000;

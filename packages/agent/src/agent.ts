@@ -16,7 +16,7 @@ import { Monitor } from './diagnostics/monitor.js';
 import { ReadingHistory } from './diagnostics/reading-history.js';
 import { faultKey } from './diagnostics/rule-engine.js';
 import { createRuleEngine } from './diagnostics/rule-files.js';
-import type { Locale, SelfTestLevel } from './diagnostics/self-test.js';
+import type { SelfTestLevel } from './diagnostics/self-test.js';
 import type { Prompter } from './diagnostics/self-test-prompts.js';
 import { runSelfTestSession } from './diagnostics/self-test-session.js';
 import { pollForSelfTest } from './diagnostics/standalone-self-test.js';
@@ -37,7 +37,7 @@ import { Heartbeats } from './report/heartbeats.js';
 import { executeHubCommand } from './report/hub-commands.js';
 import { openOutbox } from './report/outbox.js';
 import type { Outbox, OutboxStats } from './report/outbox-contract.js';
-import type { SelfTestResult } from './report/schema.js';
+import type { Locale, SelfTestResult } from 'posdiag-protocol';
 import { Uplink, type UplinkDelivery } from './report/uplink.js';
 import { readUplinkTlsFiles } from './report/uplink/tls-files.js';
 

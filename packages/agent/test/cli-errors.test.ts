@@ -10,6 +10,7 @@ import { runPosdiag, type ProcessResult } from './helpers/cli-process.js';
 import { runCli } from './helpers/run-cli.js';
 import { waitFor } from './helpers/wait-for.js';
 import { signalChild } from '../src/core/signal-child.js';
+import { FROM_SOURCE } from '../../../test/support/from-source.js';
 
 /**
  * Every documented error path of the CLI, run as a real process: the exit code (README "Exit codes"),
@@ -149,7 +150,7 @@ describe('a second daemon exits 69 before it opens anything', () => {
   const socketPath = join(dir, 'daemon.json.sock');
   let daemon: ChildProcess;
   beforeAll(async () => {
-    daemon = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), 'run', '--config', configFile], { stdio: 'ignore' });
+    daemon = spawn(process.execPath, [...FROM_SOURCE, fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), 'run', '--config', configFile], { stdio: 'ignore' });
     await waitFor(() => (existsSync(socketPath) ? true : undefined), 'the first daemon\'s control socket');
   });
   afterAll(() => signalChild(daemon, 'SIGKILL'));
@@ -316,7 +317,7 @@ describe('a reader that stops early', () => {
     // Far more than a pipe holds, so the CLI is still writing when the reader goes.
     const line = (i: number) => JSON.stringify({ level: 'info', time: '2026-01-01T00:00:00.000Z', msg: `line ${i}` });
     writeFileSync(join(logs, 'posdiag.log'), Array.from({ length: 5000 }, (_, i) => line(i)).join('\n') + '\n');
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), 'log', '--dir', logs], {
+    const child = spawn(process.execPath, [...FROM_SOURCE, fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), 'log', '--dir', logs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

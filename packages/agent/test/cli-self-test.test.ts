@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { selfTestResultSchema } from '../src/report/schema.js';
+import { selfTestResultSchema } from 'posdiag-protocol';
 import type { EscPosPrinterState } from '../src/sim/escpos-printer.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';

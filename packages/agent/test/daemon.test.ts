@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlRequestError, requestDaemon } from '../src/control/client.js';
-import { selfTestResultSchema } from '../src/report/schema.js';
+import { selfTestResultSchema } from 'posdiag-protocol';
 import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
 import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
 import { waitFor } from './helpers/wait-for.js';
 import { signalChild } from '../src/core/signal-child.js';
+import { FROM_SOURCE } from '../../../test/support/from-source.js';
 
 /** A real `posdiag run` daemon process, a printer emulator on a real pty, a real hub. */
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-daemon-'));
@@ -38,7 +39,7 @@ beforeAll(async () => {
       locale: 'en',
     }),
   );
-  daemon = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), 'run', '--config', configFile], {
+  daemon = spawn(process.execPath, [...FROM_SOURCE, fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), 'run', '--config', configFile], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   daemonExit = new Promise((resolve) => daemon.once('close', resolve));

@@ -6,13 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTBOX_LOG_FILE } from '../src/report/outbox.js';
 import { encodeEntry } from '../src/report/outbox/entries.js';
-import type { Report } from '../src/report/schema.js';
+import type { Report } from 'posdiag-protocol';
 import { openDeliveryOutbox, startDeliveryUplink } from './helpers/delivery-agent.js';
 import { fetchStoredReports, seqsOutOfPlace, summarizeStored } from './helpers/delivery-hub.js';
 import { until } from './helpers/delivery-wait.js';
 import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
 import { faultDraft } from './helpers/outbox-drafts.js';
 import { signalChild } from '../src/core/signal-child.js';
+import { FROM_SOURCE } from '../../../test/support/from-source.js';
 
 /**
  * End to end under SIGKILL: a writer child (test/helpers/delivery-writer.ts) records reports into the
@@ -54,7 +55,7 @@ afterAll(async () => {
  */
 function runAndKill(early: boolean): Promise<string[]> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dir, hub.hub.url, TOKEN], {
+    const child = spawn(process.execPath, [...FROM_SOURCE, WRITER, dir, hub.hub.url, TOKEN], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { reportSchema } from '../src/report/schema.js';
+import { reportSchema } from 'posdiag-protocol';
 import { runPosdiag } from './helpers/cli-process.js';
 import { signalChild } from '../src/core/signal-child.js';
+import { FROM_SOURCE } from '../../../test/support/from-source.js';
 
 const keep = mkdtempSync(join(tmpdir(), 'posdiag-demo-test-'));
 afterAll(() => rmSync(keep, { recursive: true, force: true }));
@@ -41,7 +42,7 @@ describe('posdiag demo, Ctrl-C (process)', () => {
   it('stops everything cleanly on SIGINT and removes its temporary files', async () => {
     const { spawn } = await import('node:child_process');
     const { fileURLToPath } = await import('node:url');
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), 'demo', '--duration', '120'], {
+    const child = spawn(process.execPath, [...FROM_SOURCE, fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), 'demo', '--duration', '120'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DurationError, parseDuration } from '../src/core/duration.js';
+import { DurationError, parseDuration } from 'posdiag-protocol';
 import { configSchema } from '../src/config/schema.js';
-import { parseSince } from '../src/log/since.js';
+import { parseSince } from '../src/log-reader/since.js';
 import { parseSilence } from '../src/cli/commands/hub.js';
 
 describe('parseDuration', () => {

@@ -8,6 +8,7 @@ import { requestDaemon } from '../src/control/client.js';
 import { batteryTerminal, startDaemonProcess } from './helpers/daemon-process.js';
 import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
 import { waitFor } from './helpers/wait-for.js';
+import { FROM_SOURCE } from '../../../test/support/from-source.js';
 
 /**
  * Issue 10 §6 as processes under the common umask 022: whatever the agent creates under paths.state and
@@ -20,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `posdiag ARGS` through a shell that sets the umask first, as a login shell or a service manager would. */
 function posdiagUnderUmask(umask: string, args: string[]) {
-  return spawnSync('/bin/sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, '--import', 'tsx', BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return spawnSync('/bin/sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, ...FROM_SOURCE, BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
 }
 
 /** Every directory and file below `root`, the root included, with its permission bits. */

@@ -12,6 +12,7 @@ import { startHub } from '../src/hub/server.js';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
 import { signalChild } from '../src/core/signal-child.js';
+import { FROM_SOURCE } from '../../../test/support/from-source.js';
 
 type Harness = Awaited<ReturnType<typeof startTestHub>>;
 const API_TOKEN = 'operator-secret-1';
@@ -156,7 +157,7 @@ describe('posdiag hub --api-token-file', () => {
   it('serves the API only with the (trimmed) token from the file', async () => {
     const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
     const args = ['hub', '--listen', '127.0.0.1:0', '--tokens', tokensFile, '--db', join(dir, 'live.db'), '--api-token-file', file('api-token', `${API_TOKEN}\n`)];
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...FROM_SOURCE, bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let err = '';

@@ -8,7 +8,7 @@ import { HubStore } from '../src/hub/store.js';
 import { silentLogger } from '../src/log/logger.js';
 import { splitBundle } from '../src/report/bundle-chunks.js';
 import { executeHubCommand } from '../src/report/hub-commands.js';
-import { BUNDLE_CHUNK_BYTES, agentMessage } from '../src/report/schema.js';
+import { BUNDLE_CHUNK_BYTES, agentMessage } from 'posdiag-protocol';
 import { BundleAssembler, MAX_ASSEMBLIES } from '../src/hub/bundle-assembler.js';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startTestHub } from './helpers/hub-harness.js';

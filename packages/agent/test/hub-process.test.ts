@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSE_REVOKED } from '../src/hub/agent-registry.js';
+import { CLOSE_REVOKED } from 'posdiag-protocol';
 import { runPosdiag } from './helpers/cli-process.js';
 import { batteryTerminalConfig, startDaemonProcess } from './helpers/daemon-process.js';
 import { TestAgent } from './helpers/hub-agent.js';

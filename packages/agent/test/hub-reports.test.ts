@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_FRAME_BYTES } from '../src/report/schema.js';
+import { MAX_FRAME_BYTES } from 'posdiag-protocol';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startTestHub } from './helpers/hub-harness.js';
 import { makeFaultReport, makeHeartbeat } from './helpers/reports.js';

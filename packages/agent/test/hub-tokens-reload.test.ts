@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSE_REVOKED } from '../src/hub/agent-registry.js';
+import { CLOSE_REVOKED } from 'posdiag-protocol';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startTestHub } from './helpers/hub-harness.js';
 import { makeHeartbeat } from './helpers/reports.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, describe, expect, it } from 'vitest';
-import { selfTestResultSchema } from '../src/report/schema.js';
+import { selfTestResultSchema } from 'posdiag-protocol';
 import { AtModemEmulator } from '../src/sim/at-modem.js';
 import { MODEM_SCENARIOS, type ModemScenario } from '../src/sim/at-modem-scenarios.js';
 import { runPosdiag } from './helpers/cli-process.js';

@@ -6,8 +6,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OUTBOX_LOG_FILE, openOutbox } from '../src/report/outbox.js';
-import { reportSchema } from '../src/report/schema.js';
+import { reportSchema } from 'posdiag-protocol';
 import { signalChild } from '../src/core/signal-child.js';
+import { FROM_SOURCE } from '../../../test/support/from-source.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const WRITER = join(ROOT, 'test/helpers/outbox-writer.ts');
@@ -26,7 +27,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  */
 function runAndKill(killFromSpawn: boolean): Promise<string[]> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...FROM_SOURCE, WRITER, dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let armed = false;

@@ -6,7 +6,7 @@ import { FakeClock } from '../../../test/support/fake-clock.js';
 import { DISK_RETRY_MS, OUTBOX_LOG_FILE, openOutbox, type OutboxOptions } from '../src/report/outbox.js';
 import type { Outbox } from '../src/report/outbox-contract.js';
 import { nodeOutboxFs, type OutboxFs } from '../src/report/outbox/fs-seam.js';
-import type { Report } from '../src/report/schema.js';
+import type { Report } from 'posdiag-protocol';
 import { faultDraft } from './helpers/outbox-drafts.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evictionOrder } from '../src/report/outbox/eviction.js';
-import { reportSchema, type Report } from '../src/report/schema.js';
+import { reportSchema, type Report } from 'posdiag-protocol';
 import { faultDraft, heartbeatDraft } from './helpers/outbox-drafts.js';
 
 const withSeq = (draft: object, seq: number): { report: Report } => ({ report: reportSchema.parse({ ...draft, seq }) });

@@ -7,7 +7,7 @@ import type { OutboxStats } from '../src/report/outbox-contract.js';
 import { OUTBOX_LOG_FILE, openOutbox } from '../src/report/outbox.js';
 import { encodeEntry } from '../src/report/outbox/entries.js';
 import { readOutboxStats } from '../src/report/outbox/read-only-stats.js';
-import { reportSchema, type Severity } from '../src/report/schema.js';
+import { reportSchema, type Severity } from 'posdiag-protocol';
 import { runPosdiag } from './helpers/cli-process.js';
 import { faultDraft, heartbeatDraft } from './helpers/outbox-drafts.js';
 import type { PtyPrinter } from './helpers/pty-printer.js';

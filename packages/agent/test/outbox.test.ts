@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OUTBOX_LOG_FILE, openOutbox, type OutboxOptions } from '../src/report/outbox.js';
 import type { Outbox } from '../src/report/outbox-contract.js';
-import { reportSchema, type Report, type Severity } from '../src/report/schema.js';
+import { reportSchema, type Report, type Severity } from 'posdiag-protocol';
 import { faultDraft, heartbeatDraft } from './helpers/outbox-drafts.js';
 import { recordingLogger } from './helpers/recording-logger.js';
 

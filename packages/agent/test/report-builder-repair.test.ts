@@ -3,8 +3,8 @@ import { ReadingHistory } from '../src/diagnostics/reading-history.js';
 import { Monitor } from '../src/diagnostics/monitor.js';
 import type { FaultEvent } from '../src/diagnostics/types.js';
 import { buildFaultReport } from '../src/report/builder.js';
-import { faultReportSchema } from '../src/report/schema.js';
-import type { SelfTestResult } from '../src/report/schema.js';
+import { faultReportSchema } from 'posdiag-protocol';
+import type { SelfTestResult } from 'posdiag-protocol';
 
 const NOW = Date.UTC(2026, 2, 1, 8, 30);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { catalogEntry } from '../src/diagnostics/catalog.js';
 import type { FaultEvent } from '../src/diagnostics/types.js';
 import { buildFaultReport, buildHeartbeatReport, buildSelfTestReport } from '../src/report/builder.js';
-import { faultReportSchema, heartbeatReportSchema, reportSchema, selfTestReportSchema, selfTestResultSchema } from '../src/report/schema.js';
-import type { ReportDraft, SelfTestResult } from '../src/report/schema.js';
+import { faultReportSchema, heartbeatReportSchema, reportSchema, selfTestReportSchema, selfTestResultSchema } from 'posdiag-protocol';
+import type { ReportDraft, SelfTestResult } from 'posdiag-protocol';
 
 const NOW = Date.UTC(2026, 2, 1, 8, 30);
 const terminal = { id: 'T-0001', model: 'X990', serial: 'SN123', purchaseDate: '2024-03-01' };

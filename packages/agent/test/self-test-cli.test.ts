@@ -6,7 +6,7 @@ import { UsageError } from '../src/cli/args.js';
 import type { CliIo } from '../src/cli/command.js';
 import { selfTestMain } from '../src/cli/commands/self-test.js';
 import type { Prompter, SelfTestPrompt } from '../src/diagnostics/self-test-prompts.js';
-import { selfTestResultSchema } from '../src/report/schema.js';
+import { selfTestResultSchema } from 'posdiag-protocol';
 import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
 import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SelfTestBusyError, SelfTestCoordinator } from '../src/diagnostics/self-test-coordinator.js';
-import type { SelfTestResult } from '../src/report/schema.js';
+import type { SelfTestResult } from 'posdiag-protocol';
 
 const resultOf = (testId: string) => ({ testId }) as unknown as SelfTestResult;
 

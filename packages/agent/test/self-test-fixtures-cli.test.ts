@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { selfTestResultSchema } from '../src/report/schema.js';
+import { selfTestResultSchema } from 'posdiag-protocol';
 import { runPosdiag } from './helpers/cli-process.js';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HubStore } from '../src/hub/store.js';
-import { PROTOCOL_VERSION, selfTestReportSchema, type SelfTestReport, type SelfTestResult } from '../src/report/schema.js';
+import { PROTOCOL_VERSION, selfTestReportSchema, type SelfTestReport, type SelfTestResult } from 'posdiag-protocol';
 import { makeFaultReport } from './helpers/reports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-selftest-hub-'));

@@ -14,7 +14,7 @@ import { SWIPE_TIMEOUT_MS } from '../src/diagnostics/self-test-steps.js';
 import { canPrompt, parseYesNo, ttyPrompter } from '../src/diagnostics/self-test-tty-prompter.js';
 import { ConnectionPrompts } from '../src/control/connection-prompts.js';
 import type { ControlLine } from '../src/control/protocol.js';
-import { selfTestResultSchema, type SelfTestResult } from '../src/report/schema.js';
+import { selfTestResultSchema, type SelfTestResult } from 'posdiag-protocol';
 
 const terminal = { id: 'T-0001', model: 'X990', serial: 'SN123' };
 const TEST_ID = 'abcdef01-2345-4678-9abc-def012345678';

@@ -8,6 +8,7 @@ import { signalChild } from '../src/core/signal-child.js';
 import { runPosdiag, type ProcessResult } from './helpers/cli-process.js';
 import type { PtyPrinter } from './helpers/pty-printer.js';
 import { ptyTerminal } from './helpers/pty-terminal.js';
+import { FROM_SOURCE } from '../../../test/support/from-source.js';
 
 /**
  * `posdiag self-test` as a real process on a real terminal (util-linux `script` gives it a pty for
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
-const commandLine = (args: string[]) => [process.execPath, '--import', 'tsx', BIN, ...args].map(quote).join(' ');
+const commandLine = (args: string[]) => [process.execPath, ...FROM_SOURCE, BIN, ...args].map(quote).join(' ');
 
 /** Runs `file args` and collects its stdout (line ends as a terminal would have them, made plain). */
 function collect(file: string, args: string[]): Promise<ProcessResult> {

@@ -5,7 +5,7 @@ import type { Driver } from '../src/drivers/contract.js';
 import { loadDefaultRules } from '../src/diagnostics/rule-files.js';
 import { RuleEngine } from '../src/diagnostics/rule-engine.js';
 import { runSelfTest } from '../src/diagnostics/self-test.js';
-import { selfTestResultSchema } from '../src/report/schema.js';
+import { selfTestResultSchema } from 'posdiag-protocol';
 
 function fakeDriver(kind: DeviceKind, name: string = kind): Driver {
   return {

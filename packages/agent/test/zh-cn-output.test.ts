@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selfTestResultSchema } from '../src/report/schema.js';
+import { selfTestResultSchema } from 'posdiag-protocol';
 import type { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
 import { asciiWordsOutside } from './helpers/ascii-words.js';
 import { runPosdiag } from './helpers/cli-process.js';

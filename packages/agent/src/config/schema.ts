@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DURATION_EXAMPLES, DURATION_PATTERN } from '../core/duration.js';
+import { DURATION_EXAMPLES, DURATION_PATTERN, localeSchema } from 'posdiag-protocol';
 
-export { parseDuration } from '../core/duration.js';
+export { parseDuration } from 'posdiag-protocol';
 
 /**
  * The one config schema (SPEC §3). Every object is strict: an unknown key is an error, because a
@@ -158,7 +158,7 @@ export const configSchema = z.strictObject({
         .describe('a key sequence on the keypad that starts a self-test and prints its verdict'),
     })
     .prefault({}),
-  locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  locale: localeSchema.default('zh-CN'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,9 +1,10 @@
 import type { AgentStatus } from '../agent.js';
 import type { Readings } from '../core/readings.js';
+import type { TerminalIdentity } from '../core/terminal-identity.js';
 import { catalog } from '../diagnostics/catalog.js';
 import type { ActiveFault } from '../diagnostics/types.js';
 import type { OutboxStats } from '../report/outbox-contract.js';
-import type { Category, LocalizedText, Severity } from '../report/schema.js';
+import type { Category, LocalizedText, Severity } from 'posdiag-protocol';
 
 /**
  * The answer to `status` (control API) and what `posdiag status` shows: live readings, each open fault
@@ -12,7 +13,7 @@ import type { Category, LocalizedText, Severity } from '../report/schema.js';
  */
 export interface StatusAnswer {
   source: 'daemon' | 'one poll';
-  terminal: { id: string; model: string; serial: string };
+  terminal: TerminalIdentity;
   at: string;
   readings: Readings;
   faults: StatusFault[];

@@ -1,4 +1,4 @@
-import type { Category, SelfTestResult, Severity } from '../report/schema.js';
+import type { Category, Locale, SelfTestResult, Severity } from 'posdiag-protocol';
 import type { ReadingValue } from './readings.js';
 
 /**
@@ -8,7 +8,6 @@ import type { ReadingValue } from './readings.js';
  * looks up. Fault summaries and merchant steps live with their codes in the fault catalog.
  */
 
-export type Locale = 'zh-CN' | 'en';
 type Level = SelfTestResult['level'];
 
 interface Terminal {

@@ -1,5 +1,5 @@
 import type { DeviceKind } from '../core/readings.js';
-import type { Category, LocalizedText, Severity } from '../report/schema.js';
+import type { Category, LocalizedText, Severity } from 'posdiag-protocol';
 import { TECHNICIAN_HINTS } from './technician-hints.js';
 import type { CatalogEntry } from './types.js';
 

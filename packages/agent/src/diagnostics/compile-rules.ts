@@ -1,5 +1,5 @@
 import { parseDuration } from '../config/schema.js';
-import type { Category, Severity } from '../report/schema.js';
+import type { Category, Severity } from 'posdiag-protocol';
 import { compileCondition, readingRef } from './conditions.js';
 import type { CompileContext, Predicate, ReadingRef } from './conditions.js';
 import type { PatternRef, ReadingTable } from './reading-table.js';

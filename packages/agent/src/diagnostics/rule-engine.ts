@@ -1,5 +1,5 @@
 import type { Readings } from '../core/readings.js';
-import type { Severity } from '../report/schema.js';
+import type { Severity } from 'posdiag-protocol';
 import { catalog as builtinCatalog } from './catalog.js';
 import { compileRuleSet } from './compile-rules.js';
 import type { CompiledRule } from './compile-rules.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { severitySchema } from '../report/schema.js';
+import { severitySchema } from 'posdiag-protocol';
 import type { ReadingValue } from '../core/readings.js';
 import { duration } from '../config/schema.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SelfTestResult } from '../report/schema.js';
+import type { SelfTestResult } from 'posdiag-protocol';
 
 export class SelfTestBusyError extends Error {
   override name = 'SelfTestBusyError';

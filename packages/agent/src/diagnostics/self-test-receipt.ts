@@ -1,5 +1,6 @@
-import { checkWord, deviceWord, localTime, uiText, type Locale } from '../core/ui-text.js';
-import type { SelfTestResult } from '../report/schema.js';
+import type { Locale } from 'posdiag-protocol';
+import { checkWord, deviceWord, localTime, uiText } from '../core/ui-text.js';
+import type { SelfTestResult } from 'posdiag-protocol';
 
 /**
  * The two receipts of the self-test, as text lines for the printer driver's `printReceipt` (which

@@ -1,13 +1,15 @@
 import type { Clock } from '../core/clock.js';
 import type { Config } from '../config/schema.js';
+import type { TerminalIdentity } from '../core/terminal-identity.js';
 import type { Driver } from '../drivers/contract.js';
 import type { Logger } from '../log/logger.js';
-import type { SelfTestResult } from '../report/schema.js';
+import type { SelfTestResult } from 'posdiag-protocol';
 import type { RuleEngine } from './rule-engine.js';
 import type { Prompter } from './self-test-prompts.js';
 import { verdictReceiptLines } from './self-test-receipt.js';
 import { isReceiptPrinter, withDeadline, type SelfTestCheck } from './self-test-steps.js';
-import { runSelfTest, type Locale, type RunSelfTestOptions, type SelfTestLevel } from './self-test.js';
+import type { Locale } from 'posdiag-protocol';
+import { runSelfTest, type RunSelfTestOptions, type SelfTestLevel } from './self-test.js';
 
 /** What a caller asks for: the daemon's control API, its keypad and hub triggers, or the CLI in-process. */
 export interface SelfTestRequest {
@@ -26,7 +28,7 @@ export interface SelfTestSetup {
   pollAll: RunSelfTestOptions['pollAll'];
   engine: Pick<RuleEngine, 'active'>;
   clock: Clock;
-  terminal: { id: string; model: string; serial: string };
+  terminal: TerminalIdentity;
   log: Logger;
   /** The live alerts (the daemon's engine); absent in-process, where nothing has fired yet. */
   firing?: () => readonly { code: string; instance: string | null }[];

@@ -5,10 +5,11 @@ import { awaitTestSwipe } from '../drivers/card-reader/await-test-swipe.js';
 import type { SwipeSource } from '../drivers/card-reader/swipe-events.js';
 import type { SwipeResult } from '../drivers/card-reader/swipe.js';
 import type { ReceiptResult } from '../drivers/printer/printer-receipt-result.js';
-import type { SelfTestResult } from '../report/schema.js';
+import type { SelfTestResult } from 'posdiag-protocol';
 import { askWithin, type Prompter } from './self-test-prompts.js';
 import { testReceiptLines } from './self-test-receipt.js';
-import { uiText, valueWord, type Locale } from '../core/ui-text.js';
+import type { Locale } from 'posdiag-protocol';
+import { uiText, valueWord } from '../core/ui-text.js';
 
 /**
  * The checks the full and interactive levels add to the quick one. Each resolves with its check and

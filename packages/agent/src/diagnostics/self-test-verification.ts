@@ -1,4 +1,4 @@
-import type { SelfTestResult } from '../report/schema.js';
+import type { SelfTestResult } from 'posdiag-protocol';
 
 type Verification = NonNullable<SelfTestResult['verification']>[number];
 

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { scrubText } from '../core/card-scrubber.js';
 import type { DeviceKind, Observation, Readings } from '../core/readings.js';
-import { uiText, type Locale } from '../core/ui-text.js';
+import type { TerminalIdentity } from '../core/terminal-identity.js';
+import type { Locale } from 'posdiag-protocol';
+import { uiText } from '../core/ui-text.js';
 import type { Driver } from '../drivers/contract.js';
-import type { SelfTestResult } from '../report/schema.js';
+import type { SelfTestResult } from 'posdiag-protocol';
 import { catalog as builtinCatalog } from './catalog.js';
 import type { RuleEngine } from './rule-engine.js';
 import { ANSWER_TIMEOUT_MS, type Prompter } from './self-test-prompts.js';
@@ -28,7 +30,6 @@ import { unknownReadings } from './unknown-readings.js';
 
 type SelfTestProblem = NonNullable<SelfTestResult['problems']>[number];
 
-export type { Locale };
 export type SelfTestLevel = SelfTestResult['level'];
 
 export interface RunSelfTestOptions {
@@ -40,7 +41,7 @@ export interface RunSelfTestOptions {
   pollAll: (drivers: Driver[]) => Promise<Map<Driver, Observation | Error>>;
   engine: Pick<RuleEngine, 'active'>;
   clock: Clock;
-  terminal: { id: string; model: string; serial: string };
+  terminal: TerminalIdentity;
   locale: Locale;
   catalog?: ReadonlyMap<string, CatalogEntry>;
   /** Hears each check as soon as it is decided (the control API streams them). */

@@ -6,7 +6,7 @@ import type { Driver } from '../drivers/contract.js';
 import { createDrivers, type DriverOverrides } from '../drivers/registry.js';
 import { Scheduler } from '../drivers/scheduler.js';
 import type { Logger } from '../log/logger.js';
-import type { SelfTestResult } from '../report/schema.js';
+import type { SelfTestResult } from 'posdiag-protocol';
 import { randomUUID } from 'node:crypto';
 import { createRuleEngine } from './rule-files.js';
 import { runSelfTestSession, type SelfTestRequest } from './self-test-session.js';

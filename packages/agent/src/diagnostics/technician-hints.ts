@@ -1,4 +1,4 @@
-import type { LocalizedText } from '../report/schema.js';
+import type { LocalizedText } from 'posdiag-protocol';
 
 /**
  * What a technician checks for each fault code, on site or at the bench: the likely parts and

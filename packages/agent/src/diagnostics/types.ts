@@ -1,5 +1,5 @@
 import type { DeviceKind, Readings } from '../core/readings.js';
-import type { Category, LocalizedText, Severity } from '../report/schema.js';
+import type { Category, LocalizedText, Severity } from 'posdiag-protocol';
 
 /** One entry of the fault catalog (SPEC §5): what a code means and what to do about it. */
 export interface CatalogEntry {

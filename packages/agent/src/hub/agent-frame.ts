@@ -1,6 +1,6 @@
 import type { RawData } from 'ws';
 import type { z } from 'zod';
-import { agentMessage, type AgentMessage } from '../report/schema.js';
+import { agentMessage, type AgentMessage } from 'posdiag-protocol';
 
 export type DecodedFrame = { ok: true; message: AgentMessage } | { ok: false; reason: string; ref: string | null };
 

@@ -1,10 +1,5 @@
 import WebSocket from 'ws';
-import type { HubMessage } from '../report/schema.js';
-
-/** Close code sent to a connection that a newer one for the same terminal replaces. */
-export const CLOSE_REPLACED = 4000;
-/** Close code sent to a terminal whose token was revoked or changed (tokens file reloaded). */
-export const CLOSE_REVOKED = 4001;
+import { CLOSE_REPLACED, type HubMessage } from 'posdiag-protocol';
 
 /** Sends one hub → agent message; false when the socket is not open. */
 export function sendHubMessage(ws: WebSocket, message: HubMessage): boolean {

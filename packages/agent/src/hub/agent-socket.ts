@@ -1,7 +1,7 @@
 import type WebSocket from 'ws';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../log/logger.js';
-import type { AgentMessage, Report } from '../report/schema.js';
+import type { AgentMessage, Report } from 'posdiag-protocol';
 import { decodeAgentFrame, truncateReason } from './agent-frame.js';
 import { sendHubMessage, type AgentRegistry } from './agent-registry.js';
 import { keepAlive } from './keep-alive.js';

@@ -1,20 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { TERMINAL_HEADER } from 'posdiag-protocol';
 import type { TokenMap } from './tokens.js';
-
-/**
- * Handshake contract (agent → hub, on the WebSocket upgrade request to `/agent`):
- *
- *   Authorization: Bearer <token>        the terminal's token from the hub's tokens file
- *   X-Posdiag-Terminal: <terminal id>    which terminal the token belongs to
- *
- * Alternatively, over TLS with client certificates requested, a client certificate that verifies
- * against the hub's CA and whose subject CN is a known terminal id authenticates that terminal
- * (X-Posdiag-Terminal, if sent, must then equal the CN). Credentials that are present but wrong are
- * refused even when another method would succeed: a wrong token is a signal, not a fallback.
- */
-export const TERMINAL_HEADER = 'x-posdiag-terminal';
 
 export type AuthResult =
   | { ok: true; terminal: string; method: 'token' | 'client-cert' }
@@ -44,6 +32,7 @@ function verifiedCertCn(req: IncomingMessage): string | undefined {
   return typeof cn === 'string' ? cn : undefined;
 }
 
+/** Who an upgrade request to /agent is, by the handshake contract (posdiag-protocol, handshake.ts). */
 export function authenticate(req: IncomingMessage, tokens: TokenMap): AuthResult {
   const claimed = headerValue(req, TERMINAL_HEADER);
   const authorization = headerValue(req, 'authorization');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BundleChunk } from '../report/schema.js';
+import type { BundleChunk } from 'posdiag-protocol';
 
 export type AssemblyOutcome =
   | { kind: 'incomplete'; received: number; total: number }

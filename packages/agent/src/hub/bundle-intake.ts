@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../log/logger.js';
-import type { BundleChunk } from '../report/schema.js';
+import type { BundleChunk } from 'posdiag-protocol';
 import { BundleAssembler } from './bundle-assembler.js';
 import type { BundleInfo, BundleStore } from './bundle-store.js';
 

@@ -5,7 +5,7 @@ import type { AlertStream } from './alert-stream.js';
 import type { BundleIntake } from './bundle-intake.js';
 import type { TerminalPresence } from './terminal-presence.js';
 import type { Logger } from '../log/logger.js';
-import { commandNameSchema, faultReportSchema, hubMessage, type HubMessage } from '../report/schema.js';
+import { commandNameSchema, hubMessage, terminalIdSchema, type HubMessage } from 'posdiag-protocol';
 import { describeIssues } from './agent-frame.js';
 import { operatorRefusal } from './api-auth.js';
 import { headerValue } from './auth.js';
@@ -69,9 +69,8 @@ class HttpError extends Error {
   }
 }
 
-const terminalId = faultReportSchema.shape.terminal;
 const reportsQuery = z.strictObject({
-  terminal: terminalId.optional(),
+  terminal: terminalIdSchema.optional(),
   kind: z.enum(['fault', 'self_test', 'heartbeat']).optional(),
   ref: z.string().regex(/^[0-9A-Fa-f]{8}$/, 'a self-test reference: 8 hex digits').optional(),
   limit: z
@@ -83,7 +82,7 @@ const reportsQuery = z.strictObject({
   after: z.string().optional(),
 });
 const faultsQuery = z.strictObject({ state: z.literal('open').optional() });
-const bundlesQuery = z.strictObject({ terminal: terminalId.optional() });
+const bundlesQuery = z.strictObject({ terminal: terminalIdSchema.optional() });
 const commandBody = z.strictObject({ name: commandNameSchema, args: z.unknown().optional() });
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

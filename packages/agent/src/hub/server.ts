@@ -5,9 +5,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { systemClock, type Clock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../log/logger.js';
-import { MAX_FRAME_BYTES } from '../report/schema.js';
+import { AGENT_PATH, CLOSE_REVOKED, MAX_FRAME_BYTES } from 'posdiag-protocol';
 import { serveAgent, type StoredMeta } from './agent-socket.js';
-import { AgentRegistry, CLOSE_REVOKED } from './agent-registry.js';
+import { AgentRegistry } from './agent-registry.js';
 import { checkApiExposure } from './api-auth.js';
 import { authenticate } from './auth.js';
 import { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottlePolicy } from './auth-throttle.js';
@@ -18,8 +18,6 @@ import { BundleIntake } from './bundle-intake.js';
 import { DEFAULT_SILENCE_AFTER_MS, TerminalPresence } from './terminal-presence.js';
 import { HubStore, type StoredReport } from './store.js';
 import { loadTokens, parseTokens, type TokenMap } from './tokens.js';
-
-export const AGENT_PATH = '/agent';
 
 export interface HubOptions {
   host: string;

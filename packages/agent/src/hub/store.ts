@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Category, FaultReport, Report, Severity } from '../report/schema.js';
+import type { Category, FaultReport, Report, Severity } from 'posdiag-protocol';
 import { BUNDLES_TABLE, BundleStore } from './bundle-store.js';
 
 /** A stored report as the API and `onStored` show it: the report's own fields plus when the hub got it. */

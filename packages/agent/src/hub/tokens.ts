@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { faultReportSchema } from '../report/schema.js';
+import { terminalIdSchema } from 'posdiag-protocol';
 
 /** Terminal id → bearer token. A terminal absent from the map is refused at the handshake. */
 export type TokenMap = Record<string, string>;
@@ -9,7 +9,6 @@ export class TokensError extends Error {
   override name = 'TokensError';
 }
 
-const terminalId = faultReportSchema.shape.terminal;
 
 /**
  * Validates a token map: a JSON object whose keys are terminal ids (the same syntax reports use) and
@@ -21,7 +20,7 @@ export function parseTokens(value: unknown, source: string): TokenMap {
   }
   const tokens: TokenMap = {};
   for (const [id, token] of Object.entries(value)) {
-    if (!terminalId.safeParse(id).success) {
+    if (!terminalIdSchema.safeParse(id).success) {
       throw new TokensError(`${source}: key ${JSON.stringify(id)} is not a terminal id (1-64 of A-Z a-z 0-9 . _ -)`);
     }
     if (typeof token !== 'string' || token.length === 0) {

@@ -1,4 +1,4 @@
-import { DURATION_PATTERN, parseDuration } from '../core/duration.js';
+import { DURATION_PATTERN, parseDuration } from 'posdiag-protocol';
 
 // Date, then optionally a time and an offset: what Date.parse reads reliably as ISO 8601.
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;

@@ -1,23 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { scrubValue } from '../core/card-scrubber.js';
 import type { DeviceIdentity, Readings } from '../core/readings.js';
+import type { TerminalIdentity } from '../core/terminal-identity.js';
 import { catalog as builtinCatalog } from '../diagnostics/catalog.js';
 import type { ReadingSnapshot } from '../diagnostics/reading-history.js';
 import type { CatalogEntry, FaultEvent } from '../diagnostics/types.js';
-import { PROTOCOL_VERSION } from './schema.js';
-import type { HeartbeatReport, ReportDraft, SelfTestResult } from './schema.js';
+import { PROTOCOL_VERSION } from 'posdiag-protocol';
+import type { HeartbeatReport, ReportDraft, SelfTestResult } from 'posdiag-protocol';
 
 /**
  * Turns engine output into report drafts (a report without its `seq`, which the outbox assigns).
  * Everything that came from a device passes through the card scrubber here, once, before it is recorded.
  */
-
-export interface TerminalIdentity {
-  id: string;
-  model: string;
-  serial: string;
-  purchaseDate?: string;
-}
 
 export interface ReportContext {
   terminal: TerminalIdentity;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BUNDLE_CHUNK_BYTES, MAX_BUNDLE_BYTES, type BundleChunk } from './schema.js';
+import { BUNDLE_CHUNK_BYTES, MAX_BUNDLE_BYTES, type BundleChunk } from 'posdiag-protocol';
 
 /**
  * Cuts a diagnostic bundle into `bundle_chunk` messages for the hub: every chunk carries the whole

@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.js';
-import type { SelfTestResult } from './schema.js';
+import type { SelfTestResult } from 'posdiag-protocol';
 import type { HubCommand } from './uplink.js';
 
 export interface CommandTarget {

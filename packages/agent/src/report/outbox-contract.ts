@@ -1,4 +1,4 @@
-import type { Report, ReportDraft } from './schema.js';
+import type { Report, ReportDraft } from 'posdiag-protocol';
 
 export interface OutboxStats {
   pending: number;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { Outbox, OutboxStats } from './outbox-contract.js';
-import { MAX_FRAME_BYTES, reportSchema, type Report, type ReportDraft } from './schema.js';
+import { MAX_FRAME_BYTES, reportSchema, type Report, type ReportDraft } from 'posdiag-protocol';
 import { evictionOrder } from './outbox/eviction.js';
 import { encodeEntry } from './outbox/entries.js';
 import { FRAME_HEADER_BYTES } from './outbox/frame.js';

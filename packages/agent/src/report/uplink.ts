@@ -5,8 +5,8 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { backoffDelay as cappedBackoffDelay, type BackoffPolicy as CappedBackoffPolicy } from '../core/capped-backoff.js';
 import type { Logger } from '../log/logger.js';
 import type { Outbox } from './outbox-contract.js';
-import { hubMessage, MAX_FRAME_BYTES } from './schema.js';
-import type { AgentMessage, HubMessage, Report } from './schema.js';
+import { hubMessage, MAX_FRAME_BYTES, TERMINAL_HEADER } from 'posdiag-protocol';
+import type { AgentMessage, HubMessage, Report } from 'posdiag-protocol';
 import { splitBundle } from './bundle-chunks.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './uplink/backoff.js';
 import type { BackoffPolicy } from './uplink/backoff.js';
@@ -93,9 +93,6 @@ export interface UplinkOptions {
   random?: () => number;
   createSocket?: CreateSocket;
 }
-
-/** Names the terminal the bearer token belongs to (the hub's handshake contract). */
-const TERMINAL_HEADER = 'X-Posdiag-Terminal';
 
 const defaultCreateSocket: CreateSocket = (url, options) => new WebSocket(url, options);
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { signalChild } from '../../src/core/signal-child.js';
+import { FROM_SOURCE } from '../../../../test/support/from-source.js';
 
 const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 
@@ -21,7 +22,7 @@ export interface RunOptions {
 /** Runs `posdiag ARGS` as a real process (from source, through tsx) and collects its output. */
 export function runPosdiag(args: string[], options: RunOptions = {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
+    const child = spawn(process.execPath, [...FROM_SOURCE, BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       ...(options.uid !== undefined ? { uid: options.uid } : {}),

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { signalChild } from '../../src/core/signal-child.js';
 import { createSysfsBattery, type SysfsBattery } from '../../src/sim/sysfs-battery.js';
 import { waitFor } from './wait-for.js';
+import { FROM_SOURCE } from '../../../../test/support/from-source.js';
 
 const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 
@@ -55,7 +56,7 @@ export async function startDaemonProcess(dir: string, config: Record<string, unk
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(config));
   const socket = (config.control as { socket: string }).socket;
-  const args = ['--import', 'tsx', BIN, 'run', '--config', configFile];
+  const args = [...FROM_SOURCE, BIN, 'run', '--config', configFile];
   const child =
     options.umask === undefined
       ? spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })

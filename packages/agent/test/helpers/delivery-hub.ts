@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { StoredReport } from '../../src/hub/store.js';
-import { reportSchema } from '../../src/report/schema.js';
+import { reportSchema } from 'posdiag-protocol';
 
 /** A TCP port on 127.0.0.1 that was free a moment ago: for a hub that must come back on the same port. */
 export function freePort(): Promise<number> {

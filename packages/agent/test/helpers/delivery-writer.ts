@@ -5,7 +5,7 @@
  * Stdout, one line each, written when the step is done:
  *   `ready`          the outbox is open (its log replayed) and the uplink started
  *   `R <seq> <id>`   record() resolved: the report is durable and must reach the hub exactly once
- * Usage: node --import tsx test/helpers/delivery-writer.ts DIR URL TOKEN
+ * Usage: node --import tsx --conditions=posdiag-source test/helpers/delivery-writer.ts DIR URL TOKEN
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { openDeliveryOutbox, startDeliveryUplink } from './delivery-agent.js';

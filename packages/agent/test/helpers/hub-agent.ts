@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { hubMessage, type HubMessage } from '../../src/report/schema.js';
+import { hubMessage, type HubMessage } from 'posdiag-protocol';
 
 /**
  * A minimal test agent: a real `ws` client that queues every hub message (validated against the

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { signalChild } from '../../src/core/signal-child.js';
 import { waitFor } from './wait-for.js';
+import { FROM_SOURCE } from '../../../../test/support/from-source.js';
 
 const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 
@@ -13,7 +14,7 @@ export type HubLine = Record<string, unknown> & { level?: string; msg?: string }
  * port unless ARGS say otherwise. Resolves once it logs its URL; `lines` holds every stderr line so far.
  */
 export async function startHubProcess(args: string[]) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', BIN, 'hub', '--listen', '127.0.0.1:0', ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...FROM_SOURCE, BIN, 'hub', '--listen', '127.0.0.1:0', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });

@@ -1,5 +1,5 @@
 import type { Outbox, OutboxStats } from '../../src/report/outbox-contract.js';
-import type { Report, ReportDraft } from '../../src/report/schema.js';
+import type { Report, ReportDraft } from 'posdiag-protocol';
 
 /**
  * An in-memory Outbox for tests of its consumers (uplink, heartbeat, CLI). Keeps the contract's

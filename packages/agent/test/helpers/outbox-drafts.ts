@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ReportDraft, Severity } from '../../src/report/schema.js';
+import type { ReportDraft, Severity } from 'posdiag-protocol';
 
 /** A fault report draft that conforms to `faultReportSchema`; `padding` grows its evidence. */
 export function faultDraft(options: { severity?: Severity; padding?: number; code?: string } = {}): ReportDraft {

@@ -5,7 +5,7 @@ import {
   PROTOCOL_VERSION,
   type FaultReport,
   type HeartbeatReport,
-} from '../../src/report/schema.js';
+} from 'posdiag-protocol';
 
 /**
  * Valid reports for tests. Every call gets a fresh id; override any field. The result is checked

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
-import { agentMessage, type AgentMessage, type HubMessage, type Report } from '../../src/report/schema.js';
+import { agentMessage, type AgentMessage, type HubMessage, type Report } from 'posdiag-protocol';
 
 /**
  * A scriptable stand-in for the hub, for uplink tests: a real `ws` server on 127.0.0.1 at `/agent`

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { UsageError } from '../args.js';
 import { defineCommand, EXIT } from '../command.js';
 import { configSchema } from '../../config/schema.js';
-import { agentMessage, hubMessage } from '../../report/schema.js';
+import { agentMessage, hubMessage } from 'posdiag-protocol';
 
 /** JSON Schema (draft 2020-12) of the config file, or of every wire message in both directions. */
 export function jsonSchemaOf(which: 'config' | 'protocol'): object {

@@ -5,14 +5,15 @@ import { defineCommand, EXIT, type CliIo } from '../command.js';
 import { configFlag, loadAgentConfig } from '../config-flag.js';
 import { stderrLogger } from '../stderr-logger.js';
 import { systemClock } from '../../core/clock.js';
-import { checkWord, deviceWord, padColumns, uiText, type Locale } from '../../core/ui-text.js';
+import type { Locale } from 'posdiag-protocol';
+import { checkWord, deviceWord, padColumns, uiText } from '../../core/ui-text.js';
 import type { SelfTestLevel } from '../../diagnostics/self-test.js';
 import type { Prompter } from '../../diagnostics/self-test-prompts.js';
 import type { SelfTestCheck } from '../../diagnostics/self-test-steps.js';
 import { canPrompt, ttyPrompter } from '../../diagnostics/self-test-tty-prompter.js';
 import { standaloneSelfTest } from '../../diagnostics/standalone-self-test.js';
 import { ControlRequestError, requestDaemon } from '../../control/client.js';
-import { selfTestResultSchema, type SelfTestResult } from '../../report/schema.js';
+import { selfTestResultSchema, type SelfTestResult } from 'posdiag-protocol';
 
 /** One check, as it runs (and in the summary when the progress lines were not seen). */
 export function formatCheck(check: SelfTestCheck, locale: Locale): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reportSchema } from '../schema.js';
+import { reportSchema } from 'posdiag-protocol';
 import { encodeFrame } from './frame.js';
 
 /**

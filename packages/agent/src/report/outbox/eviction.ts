@@ -1,4 +1,4 @@
-import type { Report, Severity } from '../schema.js';
+import type { Report, Severity } from 'posdiag-protocol';
 
 /**
  * Lower goes first when the outbox is full. Self-tests and heartbeats count as `info`, except a

@@ -1,6 +1,6 @@
 import type { Logger } from '../../log/logger.js';
 import type { OutboxStats } from '../outbox-contract.js';
-import type { Report } from '../schema.js';
+import type { Report } from 'posdiag-protocol';
 import { parseEntry, type LogEntry } from './entries.js';
 import { decodeFrames, FRAME_HEADER_BYTES } from './frame.js';
 

@@ -1,4 +1,4 @@
-import type { Report } from '../schema.js';
+import type { Report } from 'posdiag-protocol';
 
 /**
  * Which report goes out next on one hub connection. A new window is made for every connection from

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { categorySchema, severitySchema } from './fault-class.js';
+import { terminalIdSchema } from './ids.js';
+import { localizedText } from './locale.js';
 
 /**
  * Reports and wire messages (SPEC §7). The agent builds reports with these types, the outbox stores
@@ -10,15 +13,6 @@ export const PROTOCOL_VERSION = 1 as const;
 
 const isoTime = z.iso.datetime({ offset: true });
 const readingValue = z.union([z.boolean(), z.number(), z.string().max(256)]);
-const text = z.string().max(2000);
-
-export const categorySchema = z.enum(['hardware', 'software', 'network', 'io', 'security']);
-export const severitySchema = z.enum(['critical', 'major', 'minor', 'info']);
-export type Category = z.infer<typeof categorySchema>;
-export type Severity = z.infer<typeof severitySchema>;
-
-export const localizedText = z.strictObject({ en: text, 'zh-CN': text });
-export type LocalizedText = z.infer<typeof localizedText>;
 
 export const deviceIdentitySchema = z.strictObject({
   kind: z.string().max(32),
@@ -72,7 +66,7 @@ const reportBase = {
   id: z.uuid(),
   /** Grows by exactly one per recorded report per terminal, across restarts: a gap is a lost report. */
   seq: z.number().int().positive(),
-  terminal: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+  terminal: terminalIdSchema,
   terminalInfo: terminalInfoSchema,
   createdAt: isoTime,
 };
@@ -115,7 +109,7 @@ export const selfTestFaultSchema = z.strictObject({
   category: categorySchema,
   severity: severitySchema,
   inhibitedBy: z.string().max(64).nullable(),
-  remediation: z.array(z.strictObject({ text: text, automatic: z.boolean() })).max(20),
+  remediation: z.array(z.strictObject({ text: localizedText.shape.en, automatic: z.boolean() })).max(20),
 });
 
 /** A value a driver could not read (garbage, a physically impossible value, an unreadable file): never a fault. */
