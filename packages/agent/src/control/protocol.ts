@@ -1,3 +1,4 @@
+import { localeSchema } from 'posdiag-protocol';
 import { z } from 'zod';
 
 /**
@@ -15,7 +16,7 @@ export const controlRequest = z.discriminatedUnion('method', [
     params: z
       .strictObject({
         level: z.enum(['quick', 'full', 'interactive']).default('quick'),
-        locale: z.enum(['zh-CN', 'en']).optional(),
+        locale: localeSchema.optional(),
         /** Print the verdict receipt too (the payment app's button, `posdiag self-test --print`). */
         print: z.boolean().default(false),
       })

@@ -1,5 +1,6 @@
 import type { Category, Locale, SelfTestResult, Severity } from 'posdiag-protocol';
 import type { ReadingValue } from './readings.js';
+import type { TerminalIdentity } from './terminal-identity.js';
 
 /**
  * Every word of posdiag's human output (the self-test's progress, summary and receipts, `posdiag
@@ -9,12 +10,6 @@ import type { ReadingValue } from './readings.js';
  */
 
 type Level = SelfTestResult['level'];
-
-interface Terminal {
-  id: string;
-  model: string;
-  serial: string;
-}
 
 interface UiText {
   /** Driver names (a check's `device`, a monitor source). */
@@ -39,7 +34,7 @@ interface UiText {
   automatic: string;
 
   selfTest: {
-    title: (level: string, terminal: Terminal) => string;
+    title: (level: string, terminal: TerminalIdentity) => string;
     verdict: string;
     passed: string;
     failed: string;
@@ -78,7 +73,7 @@ interface UiText {
     ref: string;
   };
   status: {
-    header: (terminal: Terminal, at: string, source: string) => string;
+    header: (terminal: TerminalIdentity, at: string, source: string) => string;
     sources: { daemon: string; 'one poll': string };
     readings: string;
     faults: string;

@@ -5,7 +5,7 @@ import { defineCommand, EXIT, type CliIo } from '../command.js';
 import { configFlag, loadAgentConfig } from '../config-flag.js';
 import { stderrLogger } from '../stderr-logger.js';
 import { systemClock } from '../../core/clock.js';
-import type { Locale } from 'posdiag-protocol';
+import { LOCALES, type Locale } from 'posdiag-protocol';
 import { checkWord, deviceWord, padColumns, uiText } from '../../core/ui-text.js';
 import type { SelfTestLevel } from '../../diagnostics/self-test.js';
 import type { Prompter } from '../../diagnostics/self-test-prompts.js';
@@ -61,7 +61,7 @@ const flags = {
   },
   config: configFlag,
   json: { type: 'boolean', description: 'print the result as one JSON document (SPEC §6)' },
-  lang: { type: 'string', description: 'language of the human output (default: the config locale)', choices: ['zh-CN', 'en'] },
+  lang: { type: 'string', description: 'language of the human output (default: the config locale)', choices: LOCALES },
   print: { type: 'boolean', description: 'also print the verdict on the receipt printer' },
 } as const;
 

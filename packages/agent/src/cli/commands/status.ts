@@ -3,7 +3,7 @@ import { defineCommand, EXIT } from '../command.js';
 import { configFlag, loadAgentConfig } from '../config-flag.js';
 import { stderrLogger } from '../stderr-logger.js';
 import { systemClock } from '../../core/clock.js';
-import type { Locale } from 'posdiag-protocol';
+import { LOCALES, type Locale } from 'posdiag-protocol';
 import { localTime, uiText, valueWord } from '../../core/ui-text.js';
 import { standaloneSelfTest } from '../../diagnostics/standalone-self-test.js';
 import type { Config } from '../../config/schema.js';
@@ -79,7 +79,7 @@ export const statusCommand = defineCommand({
   flags: {
     config: configFlag,
     json: { type: 'boolean', description: 'print {readings, faults, uplink, outbox} as one JSON document' },
-    lang: { type: 'string', description: 'language of the output (default: the config locale)', choices: ['zh-CN', 'en'] },
+    lang: { type: 'string', description: 'language of the output (default: the config locale)', choices: LOCALES },
   },
   async run(flags, _positional, io) {
     const config = await loadAgentConfig(flags.config);
