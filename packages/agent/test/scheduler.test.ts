@@ -4,7 +4,6 @@ import { FakeClock } from '../../../test/support/fake-clock.js';
 import type { Observation } from '../src/core/readings.js';
 import type { Driver } from '../src/drivers/contract.js';
 import type { Logger } from '../src/log/logger.js';
-import { backoffDelay } from '../src/core/capped-backoff.js';
 import { PollAbortError, Scheduler, type PollResult } from '../src/drivers/scheduler.js';
 
 type Entry = { level: string; obj: Record<string, unknown>; msg?: string };
@@ -240,12 +239,5 @@ describe('Scheduler', () => {
     const result = await scheduler.pollOnce(driver);
     expect(result).toMatchObject({ ok: false, reason: 'failed' });
     expect(result.ok ? '' : result.error.message).toBe('sync bug');
-  });
-});
-
-describe('backoffDelay', () => {
-  it('doubles from the initial delay and stops at the cap', () => {
-    const policy = { initialMs: 250, maxMs: 3_000 };
-    expect([1, 2, 3, 4, 5, 100].map((n) => backoffDelay(policy, n))).toEqual([250, 500, 1_000, 2_000, 3_000, 3_000]);
   });
 });

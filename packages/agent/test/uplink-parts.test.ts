@@ -1,24 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../src/report/uplink/backoff.js';
 import { SendWindow } from '../src/report/uplink/send-window.js';
 import { makeHeartbeat } from './helpers/reports.js';
-
-describe('backoffDelay', () => {
-  const policy = { initialMs: 100, maxMs: 1_000 };
-
-  it('doubles the ceiling per attempt and scales it by the random draw (full jitter)', () => {
-    const half = () => 0.5;
-    expect([0, 1, 2, 3].map((a) => backoffDelay(a, policy, half))).toEqual([50, 100, 200, 400]);
-    expect(backoffDelay(2, policy, () => 0)).toBe(0);
-    expect(backoffDelay(2, policy, () => 0.999)).toBe(399);
-  });
-
-  it('caps the ceiling at maxMs, even for huge attempt counts', () => {
-    expect(backoffDelay(4, policy, () => 0.5)).toBe(500);
-    expect(backoffDelay(10_000, policy, () => 0.999)).toBe(999);
-    expect(backoffDelay(10_000, { initialMs: 0, maxMs: 1_000 }, () => 0.5)).toBe(0);
-  });
-});
 
 describe('SendWindow', () => {
   const reports = (n: number) => Array.from({ length: n }, (_, i) => makeHeartbeat({ seq: i + 1 }));

@@ -2,14 +2,12 @@ import WebSocket from 'ws';
 import type { ClientOptions, RawData } from 'ws';
 import { scrubText } from '../core/card-scrubber.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { backoffDelay as cappedBackoffDelay, type BackoffPolicy as CappedBackoffPolicy } from '../core/capped-backoff.js';
+import { backoffDelay, fullJitterDelay, type BackoffPolicy } from '../core/capped-backoff.js';
 import type { Logger } from '../log/logger.js';
 import type { Outbox } from './outbox-contract.js';
 import { hubMessage, MAX_FRAME_BYTES, TERMINAL_HEADER } from 'posdiag-protocol';
 import type { AgentMessage, HubMessage, Report } from 'posdiag-protocol';
 import { splitBundle } from './bundle-chunks.js';
-import { backoffDelay, DEFAULT_BACKOFF } from './uplink/backoff.js';
-import type { BackoffPolicy } from './uplink/backoff.js';
 import { SendWindow } from './uplink/send-window.js';
 
 /**
@@ -82,7 +80,7 @@ export interface UplinkOptions {
   window?: number;
   backoff?: BackoffPolicy;
   /** Delays before sending again, on the same connection, reports the hub could not store now. */
-  resendBackoff?: CappedBackoffPolicy;
+  resendBackoff?: BackoffPolicy;
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -96,7 +94,9 @@ export interface UplinkOptions {
 
 const defaultCreateSocket: CreateSocket = (url, options) => new WebSocket(url, options);
 
-const DEFAULT_RESEND_BACKOFF: CappedBackoffPolicy = { initialMs: 1_000, maxMs: 30_000 };
+/** Reconnect delays (with full jitter). */
+const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 1_000, maxMs: 60_000 };
+const DEFAULT_RESEND_BACKOFF: BackoffPolicy = { initialMs: 1_000, maxMs: 30_000 };
 
 /** One connection attempt and what belongs to it alone. */
 interface Session {
@@ -114,7 +114,7 @@ interface Session {
 export class Uplink {
   private readonly window: number;
   private readonly backoff: BackoffPolicy;
-  private readonly resendBackoff: CappedBackoffPolicy;
+  private readonly resendBackoff: BackoffPolicy;
   private readonly pingIntervalMs: number;
   private readonly pongTimeoutMs: number;
   private readonly connectTimeoutMs: number;
@@ -387,7 +387,7 @@ export class Uplink {
   /** Pauses sending (once per round of refusals) and sends what the hub could not store again afterwards. */
   private resendLater(session: Session, id: string, reason: string): void {
     if (session.resendTimer) return;
-    const delay = cappedBackoffDelay(this.resendBackoff, ++session.busyRounds);
+    const delay = backoffDelay(this.resendBackoff, ++session.busyRounds);
     this.log.warn({ id, reason, resendInMs: delay }, 'hub could not store a report now; sending it again on this connection');
     session.resendTimer = this.opts.clock.setTimeout(() => {
       session.resendTimer = undefined;
@@ -435,7 +435,7 @@ export class Uplink {
   }
 
   private scheduleReconnect(detail: UplinkStateDetail): void {
-    const delay = backoffDelay(this.attempt++, this.backoff, this.random);
+    const delay = fullJitterDelay(this.attempt++, this.backoff, this.random);
     this.reconnectTimer = this.opts.clock.setTimeout(() => {
       this.reconnectTimer = undefined;
       this.reconnects++;
