@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EXIT } from '../packages/agent/src/cli/command.js';
+import { EXIT } from 'posdiag-protocol/cli';
 import { runPosdiag } from '../packages/agent/test/helpers/cli-process.js';
 import { freePort } from '../packages/agent/test/helpers/delivery-hub.js';
 import { startTestHub } from '../packages/agent/test/helpers/hub-harness.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closest, editDistance } from '../src/cli/did-you-mean.js';
+import { closest, editDistance } from 'posdiag-protocol/cli';
 import { runPosdiag, type ProcessResult } from './helpers/cli-process.js';
 import { runCli } from './helpers/run-cli.js';
 import { waitFor } from './helpers/wait-for.js';

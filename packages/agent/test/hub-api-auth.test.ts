@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../src/cli/command.js';
+import type { CliIo } from 'posdiag-protocol/cli';
 import { main } from '../src/cli/main.js';
 import { ConfigError } from '../src/config/load.js';
 import { checkApiExposure, isLoopbackHost } from '../src/hub/api-auth.js';

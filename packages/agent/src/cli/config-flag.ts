@@ -1,7 +1,6 @@
 import { ConfigError, loadConfig } from '../config/load.js';
-import { readNamedFile } from '../config/read-named-file.js';
+import { didYouMean, readNamedFile } from 'posdiag-protocol/cli';
 import type { Config } from '../config/schema.js';
-import { didYouMean } from './did-you-mean.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/posdiag/config.json';
 

@@ -1,10 +1,18 @@
-import { isAbsolute } from 'node:path';
-import { formatHelp, parseArgs, UsageError, wantsHelp } from './args.js';
-import { CliError, EXIT, type CliIo, type Command, type ExitCode } from './command.js';
-import { didYouMean } from './did-you-mean.js';
-import { permissionHint } from './permission-hint.js';
+import {
+  didYouMean,
+  EXIT,
+  formatHelp,
+  parseArgs,
+  processIo,
+  reportFailure,
+  UsageError,
+  wantsHelp,
+  type CliIo,
+  type Command,
+  type ExitCode,
+  type Failure,
+} from 'posdiag-protocol/cli';
 import { ConfigError } from '../config/load.js';
-import { NamedFileError } from '../config/read-named-file.js';
 import { ControlRequestError } from '../control/client.js';
 import { RuleFileError } from '../diagnostics/rule-schema.js';
 import { AGENT_VERSION } from '../version.js';
@@ -48,82 +56,19 @@ is running, 77 permission denied, 78 configuration error.`;
 
 const GLOBAL_OPTIONS = ['--help', '-h', '--version', '-V'];
 
-export function processIo(): CliIo {
-  const controller = new AbortController();
-  const stop = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  // `posdiag log | head`: the reader has what it wanted; stop quietly, as a killed-by-SIGPIPE tool would.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    process.exit(EXIT.ok);
-  });
-  return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
-    signal: controller.signal,
-  };
-}
-
-/** The system error code an error carries (ENOENT, EACCES, …), on itself or on its cause. */
-function errnoOf(err: unknown): string | undefined {
-  for (let e = err; e instanceof Error; e = e.cause) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
-  }
-  return undefined;
-}
-
-const ERRNO_EXIT: Record<string, ExitCode> = {
-  ENOENT: EXIT.noInput,
-  ENOTDIR: EXIT.noInput,
-  EISDIR: EXIT.noInput,
-  EACCES: EXIT.permission,
-  EPERM: EXIT.permission,
-  EADDRINUSE: EXIT.unavailable,
-  EADDRNOTAVAIL: EXIT.unavailable,
-  EROFS: EXIT.cantCreate,
-  ENOSPC: EXIT.cantCreate,
-  EDQUOT: EXIT.cantCreate,
-};
-
-/** The file a permission error is about: an fs error's `path`, or the Unix socket of a refused connect or listen. */
-function deniedPath(err: unknown): string | undefined {
-  const e = err as NodeJS.ErrnoException & { address?: unknown };
-  const path = e.path ?? e.address;
-  return typeof path === 'string' && isAbsolute(path) ? path : undefined;
-}
-
-/**
- * The one place an error becomes an exit code and a line (README "Exit codes"): typed errors by type,
- * system errors by their code, anything else is a bug (70).
- */
-export function describeFailure(err: unknown): { exit: ExitCode; message: string } {
-  const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof CliError) return { exit: err.exit, message };
-  if (err instanceof UsageError) return { exit: EXIT.usage, message };
+/** The agent's own errors; the rest (usage, system errors, named files) are worded as for every program. */
+function describeAgentFailure(err: unknown, message: string): Failure | undefined {
   if (err instanceof ConfigError || err instanceof RuleFileError) return { exit: EXIT.config, message };
   // The daemon failed the request, or hung up: the service is not there for us.
   if (err instanceof ControlRequestError) {
     return { exit: EXIT.unavailable, message: err.code === 'closed' || err.code === 'bad_answer' ? message : `the daemon refused the request (${err.code}): ${message}` };
   }
-  const errno = errnoOf(err);
-  // A named file that cannot be read, for whatever reason but permission (ELOOP, EIO, …), is missing input.
-  const exit = ERRNO_EXIT[errno ?? ''] ?? (err instanceof NamedFileError ? EXIT.noInput : undefined);
-  if (exit === undefined) return { exit: EXIT.internal, message: `internal error: ${message}` };
-  const denied = exit === EXIT.permission ? deniedPath(err) : undefined;
-  if (denied === undefined) return { exit, message };
-  const what = err instanceof NamedFileError ? `${err.subject}: permission denied` : `permission denied on ${denied}`;
-  return { exit, message: `${what}: ${permissionHint(denied)}` };
+  return undefined;
 }
 
 /** Prints `err` as one `posdiag CMD: …` line (plus the usage line for a usage error) and returns its exit code. */
-export function reportFailure(err: unknown, io: Pick<CliIo, 'stderr'>, command: string, usage = USAGE): ExitCode {
-  const { exit, message } = describeFailure(err);
-  io.stderr(`${command}: ${message}\n${exit === EXIT.usage ? `usage: ${usage}\n` : ''}`);
-  if (process.env.POSDIAG_DEBUG === '1' && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
-  return exit;
+export function reportAgentFailure(err: unknown, io: Pick<CliIo, 'stderr'>, command: string, usage = USAGE): ExitCode {
+  return reportFailure(err, io, command, usage, describeAgentFailure);
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -145,7 +90,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   if (!load) {
     const what = wanted.startsWith('-') ? 'option' : 'command';
     const hint = didYouMean(wanted, wanted.startsWith('-') ? GLOBAL_OPTIONS : Object.keys(COMMANDS));
-    return reportFailure(new UsageError(`unknown ${what} "${wanted}"${hint}`), io, 'posdiag');
+    return reportAgentFailure(new UsageError(`unknown ${what} "${wanted}"${hint}`), io, 'posdiag');
   }
   let command: Command<any> | undefined;
   try {
@@ -157,6 +102,6 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const { flags, positional } = parseArgs(rest, command.flags);
     return await command.run(flags, positional, io);
   } catch (err) {
-    return reportFailure(err, io, `posdiag ${wanted}`, command?.usage);
+    return reportAgentFailure(err, io, `posdiag ${wanted}`, command?.usage);
   }
 }

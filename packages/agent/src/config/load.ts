@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readTextFile } from './read-named-file.js';
+import { readTextFile } from 'posdiag-protocol/cli';
 import { configSchema, type Config } from './schema.js';
 
 /** A configuration problem: the CLI prints `message` and exits 78 (EX_CONFIG). */

@@ -1,6 +1,5 @@
-import { defineCommand, EXIT } from '../command.js';
+import { checkCreatable, defineCommand, EXIT, writeOutputFile } from 'posdiag-protocol/cli';
 import { configFlag, loadAgentConfig } from '../config-flag.js';
-import { checkCreatable, writeOutputFile } from '../output-file.js';
 import { stderrLogger } from '../stderr-logger.js';
 import { outboxOnDisk } from './status.js';
 import { AGENT_VERSION } from '../../version.js';

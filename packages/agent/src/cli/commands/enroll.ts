@@ -1,5 +1,4 @@
-import { UsageError } from '../args.js';
-import { defineCommand, EXIT } from '../command.js';
+import { defineCommand, EXIT, UsageError } from 'posdiag-protocol/cli';
 import { configFlag, loadConfigFlag } from '../config-flag.js';
 import { describeReader, reenrollCardReader } from '../../drivers/card-reader/enrolment.js';
 import { reenrolUsbDevices } from '../../drivers/usb-guard/usb-enrolment.js';

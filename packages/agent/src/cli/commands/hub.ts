@@ -1,10 +1,7 @@
-import { UsageError } from '../args.js';
-import { CliError, defineCommand, EXIT } from '../command.js';
+import { checkCreatable, CliError, defineCommand, EXIT, readNamedFile, UsageError } from 'posdiag-protocol/cli';
 import { ConfigError } from '../../config/load.js';
-import { readNamedFile } from '../../config/read-named-file.js';
 import { DurationError, parseDuration } from 'posdiag-protocol';
 import { loadTokens, startHub, TokensError } from '../../hub/index.js';
-import { checkCreatable } from '../output-file.js';
 import { stderrLogger } from '../stderr-logger.js';
 
 export function parseListen(text: string): { host: string; port: number } {

@@ -1,5 +1,4 @@
-import { UsageError } from '../args.js';
-import { defineCommand, type CliIo } from '../command.js';
+import { type CliIo, defineCommand, UsageError } from 'posdiag-protocol/cli';
 import { configFlag, loadConfigFlag } from '../config-flag.js';
 import { fetchDaemonLogTail } from '../../log-reader/daemon-tail.js';
 import { followLog, formatEntry, parseSince, type LogEntry, type LogReadStats } from '../../log-reader/reader.js';

@@ -1,6 +1,4 @@
-import { UsageError } from '../args.js';
-import { readTextFile } from '../../config/read-named-file.js';
-import { defineCommand, EXIT } from '../command.js';
+import { defineCommand, EXIT, readTextFile, UsageError } from 'posdiag-protocol/cli';
 import { checkRuleFile } from '../../diagnostics/rule-files.js';
 import { runRuleTestFile } from '../../diagnostics/rule-tests.js';
 import { RuleFileError } from '../../diagnostics/rule-schema.js';

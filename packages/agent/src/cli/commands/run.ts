@@ -1,4 +1,4 @@
-import { CliError, defineCommand, EXIT } from '../command.js';
+import { CliError, defineCommand, EXIT } from 'posdiag-protocol/cli';
 import { configFlag, loadAgentConfig } from '../config-flag.js';
 import { createAgent } from '../../agent.js';
 import { agentControlHandlers } from '../../control/agent-handlers.js';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { UsageError } from '../args.js';
-import { defineCommand, EXIT } from '../command.js';
+import { defineCommand, EXIT, UsageError } from 'posdiag-protocol/cli';
 import { configSchema } from '../../config/schema.js';
 import { agentMessage, hubMessage } from 'posdiag-protocol';
 

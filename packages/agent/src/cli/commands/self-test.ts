@@ -1,7 +1,5 @@
 import { fstatSync } from 'node:fs';
-import type { ParsedFlags } from '../args.js';
-import { UsageError } from '../args.js';
-import { defineCommand, EXIT, type CliIo } from '../command.js';
+import { type CliIo, defineCommand, EXIT, type ParsedFlags, UsageError } from 'posdiag-protocol/cli';
 import { configFlag, loadAgentConfig } from '../config-flag.js';
 import { stderrLogger } from '../stderr-logger.js';
 import { systemClock } from '../../core/clock.js';

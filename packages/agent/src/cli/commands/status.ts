@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { defineCommand, EXIT } from '../command.js';
+import { defineCommand, EXIT } from 'posdiag-protocol/cli';
 import { configFlag, loadAgentConfig } from '../config-flag.js';
 import { stderrLogger } from '../stderr-logger.js';
 import { systemClock } from '../../core/clock.js';

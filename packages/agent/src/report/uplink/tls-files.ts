@@ -1,4 +1,4 @@
-import { readNamedFile } from '../../config/read-named-file.js';
+import { readNamedFile } from 'posdiag-protocol/cli';
 import type { Config } from '../../config/schema.js';
 
 /** The PEM files `uplink.ca`, `uplink.cert` and `uplink.key` name, read at start; one that cannot be read is a config error. */
