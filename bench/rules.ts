@@ -6,10 +6,10 @@
  */
 import { Engine } from 'json-rules-engine';
 import type { Readings } from '../packages/agent/src/core/readings.js';
-import { loadDefaultRules } from '../packages/agent/src/diagnostics/rule-files.js';
-import { RuleEngine } from '../packages/agent/src/diagnostics/rule-engine.js';
-import { PatternRef } from '../packages/agent/src/diagnostics/reading-table.js';
-import type { ConditionSpec, RuleSet } from '../packages/agent/src/diagnostics/rule-schema.js';
+import { loadDefaultRules } from '../packages/agent/src/rules/rule-files.js';
+import { RuleEngine } from '../packages/agent/src/rules/rule-engine.js';
+import { PatternRef } from '../packages/agent/src/rules/reading-table.js';
+import type { ConditionSpec, RuleSet } from '../packages/agent/src/rules/rule-schema.js';
 
 const READINGS: Readings = {
   'printer.connected': true, 'printer.online': false, 'printer.cover_open': false, 'printer.cutter_error': false,

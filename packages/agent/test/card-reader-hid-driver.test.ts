@@ -11,7 +11,7 @@ import { HOTPLUG_SETTLE_MS } from '../src/drivers/transports/usb/hotplug-followe
 import type { UsbHotplugEvent } from '../src/drivers/transports/usb/bus.js';
 import { readStatistics, STATS_FILE } from '../src/drivers/card-reader/reader-stats.js';
 import { HidUnavailableError, type HidBackend } from '../src/drivers/transports/hid.js';
-import { createRuleEngine } from '../src/diagnostics/rule-files.js';
+import { createRuleEngine } from '../src/rules/rule-files.js';
 import { HidCardReaderEmulator, reports, SIM_READER_INFO } from '../src/sim/hid-card-reader.js';
 import { recordingLogger } from './helpers/recording-logger.js';
 

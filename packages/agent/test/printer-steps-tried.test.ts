@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Readings } from '../src/core/readings.js';
-import { Monitor, STEPS_LOOKBACK_MS } from '../src/diagnostics/monitor.js';
-import type { FaultEvent } from '../src/diagnostics/types.js';
+import { Monitor, STEPS_LOOKBACK_MS } from '../src/rules/monitor.js';
+import type { FaultEvent } from '../src/faults/types.js';
 import { silentLogger } from '../src/log/logger.js';
 import { FaultReporter } from '../src/report/fault-reporter.js';
 import { closeMockPrinters, mockPrinter, pollSettled } from './helpers/printer-mock.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ReadingHistory } from '../src/diagnostics/reading-history.js';
-import { Monitor } from '../src/diagnostics/monitor.js';
-import type { FaultEvent } from '../src/diagnostics/types.js';
+import { ReadingHistory } from '../src/rules/reading-history.js';
+import { Monitor } from '../src/rules/monitor.js';
+import type { FaultEvent } from '../src/faults/types.js';
 import { buildFaultReport } from '../src/report/builder.js';
 import { faultReportSchema } from 'posdiag-protocol';
 import type { SelfTestResult } from 'posdiag-protocol';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { catalogEntry } from '../src/diagnostics/catalog.js';
-import type { FaultEvent } from '../src/diagnostics/types.js';
+import { catalogEntry } from '../src/faults/catalog.js';
+import type { FaultEvent } from '../src/faults/types.js';
 import { buildFaultReport, buildHeartbeatReport, buildSelfTestReport } from '../src/report/builder.js';
 import { faultReportSchema, heartbeatReportSchema, reportSchema, selfTestReportSchema, selfTestResultSchema } from 'posdiag-protocol';
 import type { ReportDraft, SelfTestResult } from 'posdiag-protocol';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliIo, UsageError } from 'posdiag-protocol/cli';
 import { selfTestMain } from '../src/cli/commands/self-test.js';
-import type { Prompter, SelfTestPrompt } from '../src/diagnostics/self-test-prompts.js';
+import type { Prompter, SelfTestPrompt } from '../src/self-test/self-test-prompts.js';
 import { selfTestResultSchema } from 'posdiag-protocol';
 import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
 import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localTime } from '../src/core/ui-text.js';
-import { catalogEntry } from '../src/diagnostics/catalog.js';
+import { catalogEntry } from '../src/faults/catalog.js';
 import type { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
 import { asciiWordsOutside } from './helpers/ascii-words.js';
 import { runPosdiag } from './helpers/cli-process.js';

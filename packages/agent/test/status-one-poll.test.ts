@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogEntry } from '../src/diagnostics/catalog.js';
+import { catalogEntry } from '../src/faults/catalog.js';
 import { openOutbox } from '../src/report/outbox.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { faultDraft } from './helpers/outbox-drafts.js';

@@ -3,11 +3,11 @@ import { configSchema } from '../src/config/schema.js';
 import { FakeClock } from '../../../test/support/fake-clock.js';
 import type { Driver } from '../src/drivers/contract.js';
 import { encodeReceipt } from '../src/drivers/printer/receipt.js';
-import { loadDefaultRules } from '../src/diagnostics/rule-files.js';
-import { RuleEngine } from '../src/diagnostics/rule-engine.js';
-import { runSelfTest } from '../src/diagnostics/self-test.js';
-import { testReceiptLines, verdictReceiptLines } from '../src/diagnostics/self-test-receipt.js';
-import { standaloneSelfTest } from '../src/diagnostics/standalone-self-test.js';
+import { loadDefaultRules } from '../src/rules/rule-files.js';
+import { RuleEngine } from '../src/rules/rule-engine.js';
+import { runSelfTest } from '../src/self-test/self-test.js';
+import { testReceiptLines, verdictReceiptLines } from '../src/self-test/self-test-receipt.js';
+import { standaloneSelfTest } from '../src/self-test/standalone-self-test.js';
 import { silentLogger } from '../src/log/logger.js';
 import { FakeUsbBus, loadUsbFixture } from './helpers/usb-fake.js';
 

@@ -30,7 +30,7 @@ export async function loadAgentConfig(flag: string | undefined): Promise<Config>
   const file = configFile(flag);
   const config = loadConfig(file);
   // Loaded here, not at the top: `posdiag log` and `enroll` read the config too and need no rules.
-  const { loadDefaultRules, loadRuleFile } = await import('../diagnostics/rule-files.js');
+  const { loadDefaultRules, loadRuleFile } = await import('../rules/rule-files.js');
   const sets = [await loadDefaultRules()];
   for (const [i, ruleFile] of config.rules.files.entries()) {
     readNamedFile(ruleFile, `rules.files[${i}]`);

@@ -14,7 +14,7 @@ import {
 } from 'posdiag-protocol/cli';
 import { ConfigError } from '../config/load.js';
 import { ControlRequestError } from '../control/client.js';
-import { RuleFileError } from '../diagnostics/rule-schema.js';
+import { RuleFileError } from '../rules/rule-schema.js';
 import { AGENT_VERSION } from '../version.js';
 
 /** Commands load on demand, so `posdiag schema` never loads serialport, SQLite or node-hid. */

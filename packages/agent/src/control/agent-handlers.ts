@@ -1,5 +1,5 @@
 import type { Agent } from '../agent.js';
-import { SelfTestBusyError } from '../diagnostics/self-test-coordinator.js';
+import { SelfTestBusyError } from '../self-test/self-test-coordinator.js';
 import { ControlError, type ControlHandlers } from './server.js';
 import { daemonStatusAnswer } from './status-answer.js';
 

@@ -1,4 +1,4 @@
-import type { Prompter, SelfTestPrompt } from '../diagnostics/self-test-prompts.js';
+import type { Prompter, SelfTestPrompt } from '../self-test/self-test-prompts.js';
 import type { ControlLine } from './protocol.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { AgentStatus } from '../agent.js';
 import type { Readings } from '../core/readings.js';
 import type { TerminalIdentity } from '../core/terminal-identity.js';
-import { catalog } from '../diagnostics/catalog.js';
-import type { ActiveFault } from '../diagnostics/types.js';
+import { catalog } from '../faults/catalog.js';
+import type { ActiveFault } from '../faults/types.js';
 import type { OutboxStats } from '../report/outbox-contract.js';
 import type { Category, LocalizedText, Severity } from 'posdiag-protocol';
 

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { scrubValue } from '../core/card-scrubber.js';
 import type { DeviceIdentity, Readings } from '../core/readings.js';
 import type { TerminalIdentity } from '../core/terminal-identity.js';
-import { catalog as builtinCatalog } from '../diagnostics/catalog.js';
-import type { ReadingSnapshot } from '../diagnostics/reading-history.js';
-import type { CatalogEntry, FaultEvent } from '../diagnostics/types.js';
+import { catalog as builtinCatalog } from '../faults/catalog.js';
+import type { ReadingSnapshot } from '../rules/reading-history.js';
+import type { CatalogEntry, FaultEvent } from '../faults/types.js';
 import { PROTOCOL_VERSION } from 'posdiag-protocol';
 import type { HeartbeatReport, ReportDraft, SelfTestResult } from 'posdiag-protocol';
 

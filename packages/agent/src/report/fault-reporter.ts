@@ -1,8 +1,8 @@
 import type { Clock } from '../core/clock.js';
 import type { DeviceIdentity, DriverAction } from '../core/readings.js';
 import type { TerminalIdentity } from '../core/terminal-identity.js';
-import { catalogEntry } from '../diagnostics/catalog.js';
-import type { FaultEvent } from '../diagnostics/types.js';
+import { catalogEntry } from '../faults/catalog.js';
+import type { FaultEvent } from '../faults/types.js';
 import type { Logger } from '../log/logger.js';
 import { buildFaultReport, type RepairEvidence } from './builder.js';
 import type { Outbox } from './outbox-contract.js';

@@ -7,7 +7,7 @@ import { buildBundle, type BundleState } from '../../bundle/bundle.js';
 import type { Config } from '../../config/schema.js';
 import { ControlRequestError, requestDaemon } from '../../control/client.js';
 import { systemClock } from '../../core/clock.js';
-import { standaloneSelfTest } from '../../diagnostics/standalone-self-test.js';
+import { standaloneSelfTest } from '../../self-test/standalone-self-test.js';
 import { fetchDaemonLogTail } from '../../log-reader/daemon-tail.js';
 
 /** The daemon's live state, or, with no daemon, one poll and the outbox as it lies on disk. */

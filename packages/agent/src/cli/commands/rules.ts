@@ -1,7 +1,7 @@
 import { defineCommand, EXIT, readTextFile, UsageError } from 'posdiag-protocol/cli';
-import { checkRuleFile } from '../../diagnostics/rule-files.js';
-import { runRuleTestFile } from '../../diagnostics/rule-tests.js';
-import { RuleFileError } from '../../diagnostics/rule-schema.js';
+import { checkRuleFile } from '../../rules/rule-files.js';
+import { runRuleTestFile } from '../../rules/rule-tests.js';
+import { RuleFileError } from '../../rules/rule-schema.js';
 
 /**
  * `posdiag rules check FILE...`: validate rule files (exit 78 naming file, rule and key; 0 when valid).

@@ -5,11 +5,11 @@ import { stderrLogger } from '../stderr-logger.js';
 import { systemClock } from '../../core/clock.js';
 import { LOCALES, type Locale } from 'posdiag-protocol';
 import { checkWord, deviceWord, padColumns, uiText } from '../../core/ui-text.js';
-import type { SelfTestLevel } from '../../diagnostics/self-test.js';
-import type { Prompter } from '../../diagnostics/self-test-prompts.js';
-import type { SelfTestCheck } from '../../diagnostics/self-test-steps.js';
-import { canPrompt, ttyPrompter } from '../../diagnostics/self-test-tty-prompter.js';
-import { standaloneSelfTest } from '../../diagnostics/standalone-self-test.js';
+import type { SelfTestLevel } from '../../self-test/self-test.js';
+import type { Prompter } from '../../self-test/self-test-prompts.js';
+import type { SelfTestCheck } from '../../self-test/self-test-steps.js';
+import { canPrompt, ttyPrompter } from '../../self-test/self-test-tty-prompter.js';
+import { standaloneSelfTest } from '../../self-test/standalone-self-test.js';
 import { ControlRequestError, requestDaemon } from '../../control/client.js';
 import { selfTestResultSchema, type SelfTestResult } from 'posdiag-protocol';
 

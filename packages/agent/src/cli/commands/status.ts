@@ -5,7 +5,7 @@ import { stderrLogger } from '../stderr-logger.js';
 import { systemClock } from '../../core/clock.js';
 import { LOCALES, type Locale } from 'posdiag-protocol';
 import { localTime, uiText, valueWord } from '../../core/ui-text.js';
-import { standaloneSelfTest } from '../../diagnostics/standalone-self-test.js';
+import { standaloneSelfTest } from '../../self-test/standalone-self-test.js';
 import type { Config } from '../../config/schema.js';
 import { requestDaemon } from '../../control/client.js';
 import { onePollStatusAnswer, type StatusAnswer } from '../../control/status-answer.js';

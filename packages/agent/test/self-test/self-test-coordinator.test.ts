@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SelfTestBusyError, SelfTestCoordinator } from '../src/diagnostics/self-test-coordinator.js';
+import { SelfTestBusyError, SelfTestCoordinator } from '../../src/self-test/self-test-coordinator.js';
 import type { SelfTestResult } from 'posdiag-protocol';
 
 const resultOf = (testId: string) => ({ testId }) as unknown as SelfTestResult;

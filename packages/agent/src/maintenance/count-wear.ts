@@ -2,7 +2,7 @@ import type { Driver } from '../drivers/contract.js';
 import { receiptPaperMm } from '../drivers/printer/receipt.js';
 import type { LifetimeCounters } from './lifetime-counters.js';
 import { TRACKS } from './maintenance-trends.js';
-import { isReceiptPrinter, isSwipeSource } from './self-test-steps.js';
+import { isReceiptPrinter, isSwipeSource } from '../self-test/self-test-steps.js';
 
 /**
  * Feeds the lifetime counters from what the devices do, whoever asked them to: every card swipe (per

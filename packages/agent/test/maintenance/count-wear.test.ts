@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Observation } from '../src/core/readings.js';
-import { countWear } from '../src/diagnostics/count-wear.js';
-import { LifetimeCounters } from '../src/diagnostics/lifetime-counters.js';
-import type { Driver } from '../src/drivers/contract.js';
-import type { SwipeResult } from '../src/drivers/card-reader/swipe.js';
+import type { Observation } from '../../src/core/readings.js';
+import { countWear } from '../../src/maintenance/count-wear.js';
+import { LifetimeCounters } from '../../src/maintenance/lifetime-counters.js';
+import type { Driver } from '../../src/drivers/contract.js';
+import type { SwipeResult } from '../../src/drivers/card-reader/swipe.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-wear-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

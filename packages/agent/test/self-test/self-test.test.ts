@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../test/support/fake-clock.js';
-import type { DeviceKind, Observation } from '../src/core/readings.js';
-import type { Driver } from '../src/drivers/contract.js';
-import { loadDefaultRules } from '../src/diagnostics/rule-files.js';
-import { RuleEngine } from '../src/diagnostics/rule-engine.js';
-import { runSelfTest } from '../src/diagnostics/self-test.js';
+import { FakeClock } from '../../../../test/support/fake-clock.js';
+import type { DeviceKind, Observation } from '../../src/core/readings.js';
+import type { Driver } from '../../src/drivers/contract.js';
+import { loadDefaultRules } from '../../src/rules/rule-files.js';
+import { RuleEngine } from '../../src/rules/rule-engine.js';
+import { runSelfTest } from '../../src/self-test/self-test.js';
 import { selfTestResultSchema } from 'posdiag-protocol';
 
 function fakeDriver(kind: DeviceKind, name: string = kind): Driver {

@@ -4,7 +4,7 @@ import type { TerminalIdentity } from '../core/terminal-identity.js';
 import type { Driver } from '../drivers/contract.js';
 import type { Logger } from '../log/logger.js';
 import type { SelfTestResult } from 'posdiag-protocol';
-import type { RuleEngine } from './rule-engine.js';
+import type { RuleEngine } from '../rules/rule-engine.js';
 import type { Prompter } from './self-test-prompts.js';
 import { verdictReceiptLines } from './self-test-receipt.js';
 import { isReceiptPrinter, withDeadline, type SelfTestCheck } from './self-test-steps.js';

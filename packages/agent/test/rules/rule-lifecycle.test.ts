@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { faultKey, RuleEngine } from '../src/diagnostics/rule-engine.js';
-import { parseRuleSet } from '../src/diagnostics/rule-schema.js';
-import type { RuleSetInput } from '../src/diagnostics/rule-schema.js';
-import type { FaultEvent } from '../src/diagnostics/types.js';
+import { faultKey, RuleEngine } from '../../src/rules/rule-engine.js';
+import { parseRuleSet } from '../../src/rules/rule-schema.js';
+import type { RuleSetInput } from '../../src/rules/rule-schema.js';
+import type { FaultEvent } from '../../src/faults/types.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const s = (seconds: number) => T0 + seconds * 1000;
@@ -142,7 +142,7 @@ describe('flapping that settles (issue 10: no fault held open while the device r
 
 describe('root cause with the built-in rules (issue 6: done when)', () => {
   it('a down interface, an unreachable target behind it and a silent printer: two live faults, the rest inhibited', async () => {
-    const { loadDefaultRules } = await import('../src/diagnostics/rule-files.js');
+    const { loadDefaultRules } = await import('../../src/rules/rule-files.js');
     const e = new RuleEngine(await loadDefaultRules());
     const active = e.active({
       'network.eth0.up': false,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { catalog, catalogEntry } from '../src/diagnostics/catalog.js';
-import { TECHNICIAN_HINTS } from '../src/diagnostics/technician-hints.js';
+import { catalog, catalogEntry } from '../../src/faults/catalog.js';
+import { TECHNICIAN_HINTS } from '../../src/faults/technician-hints.js';
 
 /** SPEC §5, copied by hand: code, category, severity. */
 const SPEC_TABLE: [string, string, string][] = [

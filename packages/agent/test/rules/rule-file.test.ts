@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { catalog } from '../src/diagnostics/catalog.js';
-import { createRuleEngine, loadDefaultRules, loadRuleFile } from '../src/diagnostics/rule-files.js';
-import { RuleEngine } from '../src/diagnostics/rule-engine.js';
-import { parseRuleSet, RuleFileError } from '../src/diagnostics/rule-schema.js';
+import { catalog } from '../../src/faults/catalog.js';
+import { createRuleEngine, loadDefaultRules, loadRuleFile } from '../../src/rules/rule-files.js';
+import { RuleEngine } from '../../src/rules/rule-engine.js';
+import { parseRuleSet, RuleFileError } from '../../src/rules/rule-schema.js';
 
 function problems(input: unknown): string[] {
   try {

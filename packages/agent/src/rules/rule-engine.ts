@@ -1,12 +1,12 @@
 import type { Readings } from '../core/readings.js';
 import type { Severity } from 'posdiag-protocol';
-import { catalog as builtinCatalog } from './catalog.js';
+import { catalog as builtinCatalog } from '../faults/catalog.js';
 import { compileRuleSet } from './compile-rules.js';
 import type { CompiledRule } from './compile-rules.js';
 import { NO_INSTANCE, ReadingTable } from './reading-table.js';
 import type { Values } from './reading-table.js';
 import type { RuleSet } from './rule-schema.js';
-import type { ActiveFault, CatalogEntry, FaultEvent, FiringFault } from './types.js';
+import type { ActiveFault, CatalogEntry, FaultEvent, FiringFault } from '../faults/types.js';
 
 export interface RuleEngineOptions {
   catalog?: ReadonlyMap<string, CatalogEntry>;

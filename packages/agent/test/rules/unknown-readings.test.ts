@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Observation } from '../src/core/readings.js';
-import { Monitor } from '../src/diagnostics/monitor.js';
-import { faultKey, RuleEngine } from '../src/diagnostics/rule-engine.js';
-import { loadDefaultRules } from '../src/diagnostics/rule-files.js';
-import type { FaultEvent } from '../src/diagnostics/types.js';
-import { parsePowerSupply } from '../src/drivers/battery/power-supply.js';
-import type { AtResponse } from '../src/drivers/modem/at-response.js';
-import { modemObservation } from '../src/drivers/modem/modem-readings.js';
-import { parseCsq } from '../src/drivers/modem/signal.js';
-import { parseThermalZones } from '../src/drivers/system/thermal.js';
+import type { Observation } from '../../src/core/readings.js';
+import { Monitor } from '../../src/rules/monitor.js';
+import { faultKey, RuleEngine } from '../../src/rules/rule-engine.js';
+import { loadDefaultRules } from '../../src/rules/rule-files.js';
+import type { FaultEvent } from '../../src/faults/types.js';
+import { parsePowerSupply } from '../../src/drivers/battery/power-supply.js';
+import type { AtResponse } from '../../src/drivers/modem/at-response.js';
+import { modemObservation } from '../../src/drivers/modem/modem-readings.js';
+import { parseCsq } from '../../src/drivers/modem/signal.js';
+import { parseThermalZones } from '../../src/drivers/system/thermal.js';
 
 /**
  * A reading that turned into a problem (an impossible value) is unknown, not absent: the built-in rules

@@ -7,7 +7,7 @@ import type { ReadingValue, Readings } from '../core/readings.js';
 import { checkRuleFile, DEFAULT_RULES_URL, loadDefaultRules, mergeRuleSets } from './rule-files.js';
 import { RuleEngine } from './rule-engine.js';
 import { describePath, RuleFileError } from './rule-schema.js';
-import type { CatalogEntry, FaultEvent } from './types.js';
+import type { CatalogEntry, FaultEvent } from '../faults/types.js';
 
 /**
  * Rule tests as data, in the manner of promtool: a test file names input series over time and the

@@ -7,8 +7,8 @@ import type { Locale } from 'posdiag-protocol';
 import { uiText } from '../core/ui-text.js';
 import type { Driver } from '../drivers/contract.js';
 import type { SelfTestResult } from 'posdiag-protocol';
-import { catalog as builtinCatalog } from './catalog.js';
-import type { RuleEngine } from './rule-engine.js';
+import { catalog as builtinCatalog } from '../faults/catalog.js';
+import type { RuleEngine } from '../rules/rule-engine.js';
 import { ANSWER_TIMEOUT_MS, type Prompter } from './self-test-prompts.js';
 import { selfTestRef } from './self-test-receipt.js';
 import {
@@ -25,8 +25,8 @@ import {
   type StepContext,
 } from './self-test-steps.js';
 import { verifyFaults } from './self-test-verification.js';
-import type { ActiveFault, CatalogEntry } from './types.js';
-import { unknownReadings } from './unknown-readings.js';
+import type { ActiveFault, CatalogEntry } from '../faults/types.js';
+import { unknownReadings } from '../rules/unknown-readings.js';
 
 type SelfTestProblem = NonNullable<SelfTestResult['problems']>[number];
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { RuleEngine, faultKey } from '../src/diagnostics/rule-engine.js';
-import { parseRuleSet } from '../src/diagnostics/rule-schema.js';
-import type { RuleSetInput } from '../src/diagnostics/rule-schema.js';
-import type { FaultEvent } from '../src/diagnostics/types.js';
+import { RuleEngine, faultKey } from '../../src/rules/rule-engine.js';
+import { parseRuleSet } from '../../src/rules/rule-schema.js';
+import type { RuleSetInput } from '../../src/rules/rule-schema.js';
+import type { FaultEvent } from '../../src/faults/types.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const s = (seconds: number) => T0 + seconds * 1000;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseRuleSet, RuleFileError } from './rule-schema.js';
 import type { RuleSet } from './rule-schema.js';
 import { RuleEngine } from './rule-engine.js';
-import type { CatalogEntry } from './types.js';
+import type { CatalogEntry } from '../faults/types.js';
 
 /** The built-in rule file. The relative path holds from both src/diagnostics/ and dist/diagnostics/. */
 export const DEFAULT_RULES_URL = new URL('../../rules/default.json', import.meta.url);

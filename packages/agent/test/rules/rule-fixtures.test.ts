@@ -1,15 +1,15 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadDefaultRules } from '../src/diagnostics/rule-files.js';
-import { runRuleTestFile } from '../src/diagnostics/rule-tests.js';
+import { loadDefaultRules } from '../../src/rules/rule-files.js';
+import { runRuleTestFile } from '../../src/rules/rule-tests.js';
 
 /**
  * The built-in rules against every fixtures/rules/*.json (promtool-style rule tests, run by the same
  * runner as `posdiag rules test`). The shipped rule set has a test for every rule.
  */
 
-const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/rules/', import.meta.url));
+const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/rules/', import.meta.url));
 const files = readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.json')).sort();
 
 describe('rule fixtures', () => {

@@ -1,6 +1,6 @@
 import type { DeviceIdentity, DriverAction, Observation, Readings } from '../core/readings.js';
 import type { ReadingHistory } from './reading-history.js';
-import type { FaultEvent } from './types.js';
+import type { FaultEvent } from '../faults/types.js';
 import { unknownReadings } from './unknown-readings.js';
 
 /** Self-recovery steps kept per source: enough for a report, bounded for a device that fails all day. */

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LIFETIME_FILE, LifetimeCounters } from '../src/diagnostics/lifetime-counters.js';
-import { capacityFadePerMonth, failureRisePoints } from '../src/diagnostics/maintenance-trends.js';
-import { loadDefaultRules } from '../src/diagnostics/rule-files.js';
-import { RuleEngine } from '../src/diagnostics/rule-engine.js';
+import { LIFETIME_FILE, LifetimeCounters } from '../../src/maintenance/lifetime-counters.js';
+import { capacityFadePerMonth, failureRisePoints } from '../../src/maintenance/maintenance-trends.js';
+import { loadDefaultRules } from '../../src/rules/rule-files.js';
+import { RuleEngine } from '../../src/rules/rule-engine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-lifetime-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

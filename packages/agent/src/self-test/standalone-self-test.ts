@@ -8,7 +8,7 @@ import { Scheduler } from '../drivers/scheduler.js';
 import type { Logger } from '../log/logger.js';
 import type { SelfTestResult } from 'posdiag-protocol';
 import { randomUUID } from 'node:crypto';
-import { createRuleEngine } from './rule-files.js';
+import { createRuleEngine } from '../rules/rule-files.js';
 import { runSelfTestSession, type SelfTestRequest } from './self-test-session.js';
 
 /** One poll of every driver, as the self-test takes it: an Observation, or the Error of a failed poll. */
