@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToIo, setTimeout as delay } from 'node:timers/promises';
 import WebSocket, { WebSocketServer } from 'ws';
 import { systemClock } from '../packages/agent/src/core/clock.js';
-import { startHub } from '../packages/agent/src/hub/index.js';
+import { startHub } from 'posdiag-hub';
 import { silentLogger } from '../packages/agent/src/log/logger.js';
 import type { Outbox } from '../packages/agent/src/report/outbox-contract.js';
 import { openOutbox } from '../packages/agent/src/report/outbox.js';

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from 'posdiag-protocol/cli';
 import { runPosdiag } from '../packages/agent/test/helpers/cli-process.js';
 import { freePort } from '../packages/agent/test/helpers/delivery-hub.js';
-import { startTestHub } from '../packages/agent/test/helpers/hub-harness.js';
+import { startTestHub } from './support/hub-harness.js';
 
 /**
  * What ships in packaging/ and the Dockerfile, checked with the tools that read them: systemd-analyze and

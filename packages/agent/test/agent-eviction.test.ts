@@ -6,7 +6,7 @@ import { createAgent } from '../src/agent.js';
 import { parseConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/log/logger.js';
 import { faultDraft } from './helpers/outbox-drafts.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-eviction-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { createAgent } from '../src/agent.js';
 import { parseConfig } from '../src/config/load.js';
 import { TERMINAL_HEADER } from 'posdiag-protocol';
-import { startHub, type StoredReport } from '../src/hub/index.js';
+import { startHub, type StoredReport } from 'posdiag-hub';
 import { createFileLogger } from '../src/log/file-logger.js';
 import { HidCardReaderEmulator, reports, SIM_READER_INFO, TEST_CARDS, track1, track2 } from '../src/sim/hid-card-reader.js';
 import { runPosdiag } from './helpers/cli-process.js';

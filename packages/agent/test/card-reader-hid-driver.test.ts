@@ -13,7 +13,7 @@ import { readStatistics, STATS_FILE } from '../src/drivers/card-reader/reader-st
 import { HidUnavailableError, type HidBackend } from '../src/drivers/transports/hid.js';
 import { createRuleEngine } from '../src/rules/rule-files.js';
 import { HidCardReaderEmulator, reports, SIM_READER_INFO } from '../src/sim/hid-card-reader.js';
-import { recordingLogger } from './helpers/recording-logger.js';
+import { recordingLogger } from '../../../test/support/recording-logger.js';
 
 const CONFIG = { transport: 'hid' as const, vendorId: SIM_READER_INFO.vendorId, productId: SIM_READER_INFO.productId };
 const HOUR = 3_600_000;

@@ -8,7 +8,7 @@ import type { Observation } from '../src/core/readings.js';
 import { SerialCardReaderDriver } from '../src/drivers/card-reader/serial-card-reader-driver.js';
 import { track1, track2 } from '../src/sim/hid-card-reader.js';
 import { createPtyPair, type PtyPair } from './helpers/pty.js';
-import { recordingLogger } from './helpers/recording-logger.js';
+import { recordingLogger } from '../../../test/support/recording-logger.js';
 
 /**
  * A serial magstripe reader over real ttys (socat pty pair, real serialport bindings): the test writes

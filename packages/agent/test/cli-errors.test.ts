@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closest, editDistance } from 'posdiag-protocol/cli';
 import { runPosdiag, type ProcessResult } from './helpers/cli-process.js';
 import { runCli } from './helpers/run-cli.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 import { signalChild } from '../src/core/signal-child.js';
 import { FROM_SOURCE } from '../../../test/support/from-source.js';
 

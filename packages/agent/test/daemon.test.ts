@@ -8,9 +8,9 @@ import { ControlRequestError, requestDaemon } from '../src/control/client.js';
 import { selfTestResultSchema } from 'posdiag-protocol';
 import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
 import { runPosdiag } from './helpers/cli-process.js';
-import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
+import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';
 import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 import { signalChild } from '../src/core/signal-child.js';
 import { FROM_SOURCE } from '../../../test/support/from-source.js';
 

@@ -10,7 +10,7 @@ import type { Report } from 'posdiag-protocol';
 import { openDeliveryOutbox, startDeliveryUplink } from './helpers/delivery-agent.js';
 import { fetchStoredReports, seqsOutOfPlace, summarizeStored } from './helpers/delivery-hub.js';
 import { until } from './helpers/delivery-wait.js';
-import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
+import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';
 import { faultDraft } from './helpers/outbox-drafts.js';
 import { signalChild } from '../src/core/signal-child.js';
 import { FROM_SOURCE } from '../../../test/support/from-source.js';

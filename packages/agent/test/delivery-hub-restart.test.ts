@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENT_PATH } from 'posdiag-protocol';
-import type { Hub } from '../src/hub/index.js';
+import type { Hub } from 'posdiag-hub';
 import type { Outbox } from '../src/report/outbox-contract.js';
 import { openDeliveryOutbox, startDeliveryUplink } from './helpers/delivery-agent.js';
 import { fetchStoredReports, freePort, seqsOutOfPlace, summarizeStored } from './helpers/delivery-hub.js';
 import { until } from './helpers/delivery-wait.js';
-import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
+import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';
 import { faultDraft } from './helpers/outbox-drafts.js';
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DurationError, parseDuration } from 'posdiag-protocol';
 import { configSchema } from '../src/config/schema.js';
 import { parseSince } from '../src/log-reader/since.js';
-import { parseSilence } from '../src/cli/commands/hub.js';
+import { parseSilence } from 'posdiag-hub';
 
 describe('parseDuration', () => {
   it.each([

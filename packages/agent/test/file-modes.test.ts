@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requestDaemon } from '../src/control/client.js';
 import { batteryTerminal, startDaemonProcess } from './helpers/daemon-process.js';
-import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
-import { waitFor } from './helpers/wait-for.js';
+import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 import { FROM_SOURCE } from '../../../test/support/from-source.js';
 
 /**

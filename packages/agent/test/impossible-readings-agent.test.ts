@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredReport } from '../src/hub/store.js';
+import type { StoredReport } from 'posdiag-hub';
 import { agentHarness } from './helpers/agent-harness.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
 /**
  * The whole pipeline (emulated sysfs battery → agent → real WebSocket → real hub): a real fault whose

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineNoise } from '../src/drivers/transports/line-noise.js';
-import { recordingLogger } from './helpers/recording-logger.js';
+import { recordingLogger } from '../../../test/support/recording-logger.js';
 
 /** The per-poll-window noise count every serial codec reports, and its once-per-episode log lines. */
 

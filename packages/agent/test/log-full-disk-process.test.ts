@@ -3,11 +3,11 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StoredReport } from '../src/hub/store.js';
+import type { StoredReport } from 'posdiag-hub';
 import { runPosdiag } from './helpers/cli-process.js';
 import { batteryTerminal, startDaemonProcess, type DaemonProcess } from './helpers/daemon-process.js';
-import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
-import { waitFor } from './helpers/wait-for.js';
+import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
 /**
  * Issue 10 §5 on a real, tiny filesystem: the daemon's logs directory is a 64 KiB tmpfs (or a read-only

@@ -15,7 +15,7 @@ import { NetworkDriver, type NetworkDriverOptions } from '../src/drivers/network
 import { createDrivers } from '../src/drivers/registry.js';
 import { readAttribute } from '../src/drivers/transports/sysfs.js';
 import { silentLogger } from '../src/log/logger.js';
-import { recordingLogger } from './helpers/recording-logger.js';
+import { recordingLogger } from '../../../test/support/recording-logger.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const sysfs = (name: string) => join(FIXTURES, 'sysfs', name);

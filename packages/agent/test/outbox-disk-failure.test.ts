@@ -157,7 +157,7 @@ describe('outbox when the disk fails', () => {
   });
 
   it('warns once when the seq mark cannot be written either, and still records', async () => {
-    const { recordingLogger } = await import('./helpers/recording-logger.js');
+    const { recordingLogger } = await import('../../../test/support/recording-logger.js');
     const log = recordingLogger();
     const { fs, control } = faultyFs();
     const outbox = await open({ fs, log });

@@ -6,7 +6,7 @@ import { OUTBOX_LOG_FILE, openOutbox, type OutboxOptions } from '../src/report/o
 import type { Outbox } from '../src/report/outbox-contract.js';
 import { reportSchema, type Report, type Severity } from 'posdiag-protocol';
 import { faultDraft, heartbeatDraft } from './helpers/outbox-drafts.js';
-import { recordingLogger } from './helpers/recording-logger.js';
+import { recordingLogger } from '../../../test/support/recording-logger.js';
 
 let dir: string;
 const opened: Outbox[] = [];

@@ -12,8 +12,8 @@ import { createDrivers } from '../src/drivers/registry.js';
 import { SmartcardPcscStack, type PcscSnapshot, type PcscStack } from '../src/drivers/transports/pcsc.js';
 import { parseConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/log/logger.js';
-import { recordingLogger } from './helpers/recording-logger.js';
-import { waitFor } from './helpers/wait-for.js';
+import { recordingLogger } from '../../../test/support/recording-logger.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
 const ctx = { clock: systemClock, log: silentLogger };
 const bytes = (hex: string) => Uint8Array.from(hex.split(' ').map((h) => parseInt(h, 16)));

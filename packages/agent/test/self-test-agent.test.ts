@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeInputEvent, EV_KEY, KEY_CODES, type InputEvent } from '../src/drivers/keypad/input-event.js';
 import { agentHarness } from './helpers/agent-harness.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
 /** The agent's self-test paths end to end in one process: emulated devices → agent → real WebSocket → real hub. */
 const setupAgent = agentHarness();

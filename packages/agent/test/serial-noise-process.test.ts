@@ -7,10 +7,10 @@ import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
 import { track1, track2 } from '../src/sim/hid-card-reader.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { startDaemonProcess, type DaemonProcess } from './helpers/daemon-process.js';
-import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
+import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';
 import { noiseSeed, noiseSource, openDeviceEnd, pourNoise, type DeviceEnd } from './helpers/line-noise.js';
 import { createPtyPair, type PtyPair } from './helpers/pty.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
 /**
  * Issue 10, "noise is data, never a fault", with the real program: `posdiag run` as a process with a

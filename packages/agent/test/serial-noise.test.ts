@@ -8,12 +8,12 @@ import type { Observation, Readings } from '../src/core/readings.js';
 import { AtModemEmulator } from '../src/sim/at-modem.js';
 import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
 import { track1, track2 } from '../src/sim/hid-card-reader.js';
-import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
+import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';
 import { noiseSeed, noiseSource, openDeviceEnd, pourNoise, type DeviceEnd } from './helpers/line-noise.js';
 import { createPtyPair } from './helpers/pty.js';
-import { recordingLogger, type LogEntry } from './helpers/recording-logger.js';
+import { recordingLogger, type LogEntry } from '../../../test/support/recording-logger.js';
 import { HEALTHY_PRINTER_READINGS } from './helpers/printer-mock.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
 /**
  * Issue 10, "noise is data, never a fault": 10 MiB of random bytes through a real pty (socat) into each

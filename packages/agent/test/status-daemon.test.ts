@@ -9,9 +9,9 @@ import { asciiWordsOutside } from './helpers/ascii-words.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { startDaemonProcess, type DaemonProcess } from './helpers/daemon-process.js';
 import { freePort } from './helpers/delivery-hub.js';
-import { startTestHub, TEST_TOKENS } from './helpers/hub-harness.js';
+import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';
 import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
 /**
  * `posdiag status` as a process against a real `posdiag run` daemon (a printer emulator on a real pty)

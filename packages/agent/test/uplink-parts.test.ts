@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SendWindow } from '../src/report/uplink/send-window.js';
-import { makeHeartbeat } from './helpers/reports.js';
+import { makeHeartbeat } from '../../../test/support/reports.js';
 
 describe('SendWindow', () => {
   const reports = (n: number) => Array.from({ length: n }, (_, i) => makeHeartbeat({ seq: i + 1 }));

@@ -2,14 +2,14 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/support/fake-clock.js';
 import { Uplink, type UplinkOptions, type UplinkStateDetail } from '../src/report/uplink.js';
-import { startTestHub } from './helpers/hub-harness.js';
+import { startTestHub } from '../../../test/support/hub-harness.js';
 import { MemoryOutbox } from './helpers/memory-outbox.js';
-import { recordingLogger } from './helpers/recording-logger.js';
-import { makeFaultReport, makeHeartbeat } from './helpers/reports.js';
+import { recordingLogger } from '../../../test/support/recording-logger.js';
+import { makeFaultReport, makeHeartbeat } from '../../../test/support/reports.js';
 import { makeTestPki } from './helpers/test-pki.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
-/** The uplink against the real hub (src/hub): handshake, welcome/hello and acks as the hub speaks them. */
+/** The uplink against the real hub (the posdiag-hub package): handshake, welcome/hello and acks as the hub speaks them. */
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

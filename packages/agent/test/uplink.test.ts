@@ -4,10 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/support/fake-clock.js';
 import { Uplink, type HubCommand, type UplinkOptions, type UplinkState, type UplinkStateDetail } from '../src/report/uplink.js';
 import { MemoryOutbox } from './helpers/memory-outbox.js';
-import { makeFaultReport, makeHeartbeat } from './helpers/reports.js';
-import { recordingLogger } from './helpers/recording-logger.js';
+import { makeFaultReport, makeHeartbeat } from '../../../test/support/reports.js';
+import { recordingLogger } from '../../../test/support/recording-logger.js';
 import { FakeHub } from './helpers/uplink-hub.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -16,7 +16,7 @@ import type { UsbBus, UsbHotplugEvent } from '../src/drivers/transports/usb/bus.
 import { HOTPLUG_SETTLE_MS } from '../src/drivers/transports/usb/hotplug-follower.js';
 import { UsbGuardDriver, type UsbGuardConfig } from '../src/drivers/usb-guard/usb-guard-driver.js';
 import { silentLogger } from '../src/log/logger.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/sysfs/', import.meta.url));
 const TERMINAL = join(FIXTURES, 'usb-terminal');

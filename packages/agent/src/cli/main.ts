@@ -1,21 +1,9 @@
-import {
-  didYouMean,
-  EXIT,
-  formatHelp,
-  parseArgs,
-  processIo,
-  reportFailure,
-  UsageError,
-  wantsHelp,
-  type CliIo,
-  type Command,
-  type ExitCode,
-  type Failure,
-} from 'posdiag-protocol/cli';
+import { didYouMean, EXIT, processIo, reportFailure, runCommand, UsageError, type CliIo, type Command, type ExitCode, type Failure } from 'posdiag-protocol/cli';
 import { ConfigError } from '../config/load.js';
 import { ControlRequestError } from '../control/client.js';
 import { RuleFileError } from '../rules/rule-schema.js';
 import { AGENT_VERSION } from '../version.js';
+import { importHub } from './optional-hub.js';
 
 /** Commands load on demand, so `posdiag schema` never loads serialport, SQLite or node-hid. */
 const COMMANDS: Record<string, () => Promise<Command<any>>> = {
@@ -25,7 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command<any>>> = {
   log: async () => (await import('./commands/log.js')).logCommand,
   bundle: async () => (await import('./commands/bundle.js')).bundleCommand,
   enroll: async () => (await import('./commands/enroll.js')).enrollCommand,
-  hub: async () => (await import('./commands/hub.js')).hubCommand,
+  hub: async () => (await importHub()).createHubCommand('posdiag hub'),
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   schema: async () => (await import('./commands/schema.js')).schemaCommand,
   rules: async () => (await import('./commands/rules.js')).rulesCommand,
@@ -92,16 +80,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const hint = didYouMean(wanted, wanted.startsWith('-') ? GLOBAL_OPTIONS : Object.keys(COMMANDS));
     return reportAgentFailure(new UsageError(`unknown ${what} "${wanted}"${hint}`), io, 'posdiag');
   }
-  let command: Command<any> | undefined;
+  let command: Command<any>;
   try {
     command = await load();
-    if (name === 'help' || wantsHelp(rest)) {
-      io.stdout(formatHelp(command.usage, command.summary, command.flags));
-      return EXIT.ok;
-    }
-    const { flags, positional } = parseArgs(rest, command.flags);
-    return await command.run(flags, positional, io);
   } catch (err) {
-    return reportAgentFailure(err, io, `posdiag ${wanted}`, command?.usage);
+    return reportAgentFailure(err, io, `posdiag ${wanted}`);
   }
+  // `posdiag help COMMAND` is `posdiag COMMAND --help`.
+  return runCommand(command, name === 'help' ? ['--help'] : rest, io, `posdiag ${wanted}`, describeAgentFailure);
 }

@@ -4,7 +4,7 @@ import { DURATION_PATTERN, parseDuration } from 'posdiag-protocol';
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /**
- * The start time of `posdiag log --since`: a duration back from `now` (core/duration.ts: `30s`, `10m`, `2h`, `1d`) or an
+ * The start time of `posdiag log --since`: a duration back from `now` (posdiag-protocol's duration.ts: `30s`, `10m`, `2h`, `1d`) or an
  * ISO 8601 time. An ISO time without an offset, or a bare date, is local time: the technician reads it
  * off the terminal's clock. Throws an Error with a message fit for the command line.
  */

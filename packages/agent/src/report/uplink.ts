@@ -5,9 +5,8 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { backoffDelay, fullJitterDelay, type BackoffPolicy } from '../core/capped-backoff.js';
 import type { Logger } from '../log/logger.js';
 import type { Outbox } from './outbox-contract.js';
-import { hubMessage, MAX_FRAME_BYTES, TERMINAL_HEADER } from 'posdiag-protocol';
+import { hubMessage, MAX_FRAME_BYTES, splitBundle, TERMINAL_HEADER } from 'posdiag-protocol';
 import type { AgentMessage, HubMessage, Report } from 'posdiag-protocol';
-import { splitBundle } from './bundle-chunks.js';
 import { SendWindow } from './uplink/send-window.js';
 
 /**

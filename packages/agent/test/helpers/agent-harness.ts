@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { createAgent, type Agent } from '../../src/agent.js';
 import { parseConfig } from '../../src/config/load.js';
-import type { StoredReport } from '../../src/hub/store.js';
+import type { StoredReport } from 'posdiag-hub';
 import { silentLogger } from '../../src/log/logger.js';
 import { createDemoTerminal, SIM_PRINTER_PATH, type DemoTerminal } from '../../src/sim/demo-terminal.js';
-import { startTestHub, TEST_TOKENS } from './hub-harness.js';
+import { startTestHub, TEST_TOKENS } from '../../../../test/support/hub-harness.js';
 
 export interface AgentUnderTest {
   agent: Agent;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signalChild } from '../../src/core/signal-child.js';
 import { createSysfsBattery, type SysfsBattery } from '../../src/sim/sysfs-battery.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../../../test/support/wait-for.js';
 import { FROM_SOURCE } from '../../../../test/support/from-source.js';
 
 const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));

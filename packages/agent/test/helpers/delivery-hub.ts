@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import type { StoredReport } from '../../src/hub/store.js';
+import type { StoredReport } from 'posdiag-hub';
 import { reportSchema } from 'posdiag-protocol';
 
 /** A TCP port on 127.0.0.1 that was free a moment ago: for a hub that must come back on the same port. */

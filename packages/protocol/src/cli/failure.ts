@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { UsageError } from './args.js';
 import { CliError, EXIT, type CliIo, type ExitCode } from './command.js';
+import { ConfigError } from './config-error.js';
 import { permissionHint } from './permission-hint.js';
 import { NamedFileError } from './read-named-file.js';
 
@@ -49,6 +50,7 @@ export function describeFailure(err: unknown, describeOwn?: DescribeOwnFailure):
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof CliError) return { exit: err.exit, message };
   if (err instanceof UsageError) return { exit: EXIT.usage, message };
+  if (err instanceof ConfigError) return { exit: EXIT.config, message };
   const own = describeOwn?.(err, message);
   if (own) return own;
   const errno = errnoOf(err);

@@ -5,8 +5,10 @@
  */
 export * from './args.js';
 export * from './command.js';
+export * from './config-error.js';
 export * from './did-you-mean.js';
 export * from './failure.js';
 export * from './output-file.js';
 export * from './process-io.js';
 export * from './read-named-file.js';
+export * from './run-command.js';

@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defineCommand, EXIT, makeOutputDir, UsageError } from 'posdiag-protocol/cli';
+import { importHub } from '../optional-hub.js';
 import { createAgent } from '../../agent.js';
 import { systemClock } from '../../core/clock.js';
 import { parseConfig } from '../../config/load.js';
-import { startHub, type StoredReport } from '../../hub/index.js';
+import type { StoredReport } from 'posdiag-hub';
 import { createFileLogger } from '../../log/file-logger.js';
 import { createDemoTerminal, playScenario, SIM_PRINTER_PATH } from '../../sim/demo-terminal.js';
 import { SIM_READER_INFO } from '../../sim/hid-card-reader.js';
@@ -45,6 +46,7 @@ export const demoCommand = defineCommand({
   async run(flags, _positional, io) {
     const seconds = flags.duration === undefined ? 30 : Number(flags.duration);
     if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--duration must be a positive number of seconds (got "${flags.duration}")`);
+    const { startHub } = await importHub();
     const dir = flags.keep ? resolve(flags.keep) : mkdtempSync(join(tmpdir(), 'posdiag-demo-'));
     makeOutputDir(dir, '--keep');
     const say = (text: string) => (flags.json ? io.stderr : io.stdout)(`${text}\n`);

@@ -1,0 +1,142 @@
+import type WebSocket from 'ws';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+import type { AgentMessage, Report } from 'posdiag-protocol';
+import { decodeAgentFrame, truncateReason } from './agent-frame.js';
+import { sendHubMessage, type AgentRegistry } from './agent-registry.js';
+import { keepAlive } from './keep-alive.js';
+import type { BundleIntake } from './bundle-intake.js';
+import type { HubStore, InsertOutcome, SeqGap, StoredReport } from './store.js';
+
+/** What the hub learned from storing a report, besides the report itself. */
+export interface StoredMeta {
+  /** A non-inhibited fault was raised (or re-raised): the provider should hear about it now. */
+  alert: boolean;
+  /** A non-inhibited fault cleared (not a stale update): the provider should hear that too. */
+  cleared: boolean;
+  gap: SeqGap | null;
+}
+
+export interface AgentContext {
+  store: HubStore;
+  registry: AgentRegistry;
+  bundles: BundleIntake;
+  clock: Clock;
+  /** Ping period; a connection that has not answered one ping by the next is terminated. */
+  pingIntervalMs: number;
+  log: Logger;
+  /** The terminal showed signs of life: it connected or sent a frame. */
+  heard(terminal: string): void;
+  /** Called after a new report is committed and acked. */
+  stored(row: StoredReport, meta: StoredMeta): void;
+}
+
+/**
+ * Serves one authenticated agent connection. Every report frame gets exactly one answer: `ack` for a
+ * stored (or already stored) report, `error` when refused; any other frame is answered only by an
+ * `error` when refused. A bad frame never closes the connection; only ws itself closes it for protocol
+ * violations (e.g. 1009 for an oversize frame).
+ */
+export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): void {
+  const log = ctx.log.child({ terminal });
+  /** `retryable`: the frame was fine and the hub could not take it now; else it is refused for good. */
+  const refuse = (reason: string, ref: string | null, retryable = false) => {
+    log.warn({ reason, ref, retryable }, 'frame refused');
+    sendHubMessage(ws, { type: 'error', reason: truncateReason(reason), ref, retryable });
+  };
+
+  ctx.registry.add(terminal, ws);
+  ctx.heard(terminal);
+  keepAlive(ws, ctx.clock, ctx.pingIntervalMs, () => {
+    // Forget it now rather than on the asynchronous 'close', so a command POSTed from here on gets 409.
+    ctx.registry.remove(terminal, ws);
+    log.warn({ pingIntervalMs: ctx.pingIntervalMs }, 'agent did not answer ping: connection dead, terminated');
+    ws.terminate();
+  });
+  const receiveChunk = ctx.bundles.connection(terminal);
+  const lastSeq = ctx.store.lastSeq(terminal);
+  sendHubMessage(ws, { type: 'welcome', serverTime: new Date(ctx.clock.now()).toISOString(), lastSeq });
+  log.info({ lastSeq }, 'agent connected');
+
+  ws.on('message', (data, isBinary) => {
+    // Closing (replaced, revoked): nothing more is taken from it, not even acked; the agent resends elsewhere.
+    if (ws.readyState !== ws.OPEN) return;
+    ctx.heard(terminal);
+    const decoded = decodeAgentFrame(data, isBinary);
+    if (!decoded.ok) return refuse(decoded.reason, decoded.ref);
+    handleMessage(decoded.message);
+  });
+  // ws reports protocol violations (oversize frame, bad UTF-8, …) here and then closes the socket.
+  ws.on('error', (err) => log.warn({ err: err.message }, 'agent connection error'));
+  ws.on('close', (code, reason) => {
+    ctx.registry.remove(terminal, ws);
+    log.info({ code, reason: reason.toString() }, 'agent disconnected');
+  });
+
+  function handleMessage(message: AgentMessage): void {
+    switch (message.type) {
+      case 'hello':
+        if (message.terminal !== terminal) return refuse(`hello names terminal ${message.terminal}, connection is ${terminal}`, null);
+        log.info({ agentVersion: message.agentVersion, agentLastSeq: message.lastSeq }, 'agent hello');
+        return;
+      case 'report':
+        return handleReport(message.report);
+      case 'command_result':
+        log.info({ commandId: message.commandId, ok: message.ok, detail: message.detail }, 'command result');
+        return;
+      case 'bundle_chunk': {
+        let outcome;
+        try {
+          outcome = receiveChunk(message);
+        } catch (err) {
+          // Storing the finished bundle failed (database busy): the operator asks for it again.
+          log.error({ err: (err as Error).message, commandId: message.commandId }, 'storing bundle failed');
+          return refuse(`hub could not store the bundle now: ${(err as Error).message}`, message.commandId, true);
+        }
+        if (!outcome.ok) refuse(outcome.reason, message.commandId);
+        return;
+      }
+    }
+  }
+
+  function handleReport(report: Report): void {
+    if (report.terminal !== terminal) {
+      return refuse(`report is for terminal ${report.terminal}, but this connection authenticated as ${terminal}`, report.id);
+    }
+    let outcome: InsertOutcome;
+    try {
+      outcome = ctx.store.insert(report, new Date(ctx.clock.now()).toISOString());
+    } catch (err) {
+      // Not acked, and worth sending again: the report is valid, the hub's storage failed (busy, locked, full).
+      log.error({ err: (err as Error).message, id: report.id }, 'storing report failed');
+      return refuse(`hub could not store the report now: ${(err as Error).message}`, report.id, true);
+    }
+    switch (outcome.status) {
+      case 'conflict':
+        // Which terminal and seq hold the id stays in the hub's log: the answer tells the sender nothing of another terminal.
+        log.warn({ id: report.id, seq: report.seq, heldBy: outcome.existing }, 'report id already stored for another report');
+        return refuse(`report id ${report.id} is already used by another report; this one is refused for good`, report.id);
+      case 'duplicate':
+        sendHubMessage(ws, { type: 'ack', id: report.id, seq: report.seq, duplicate: true });
+        return;
+      case 'stored': {
+        sendHubMessage(ws, { type: 'ack', id: report.id, seq: report.seq, duplicate: false });
+        if (outcome.gap) log.warn({ missingSeqs: outcome.gap }, 'seq gap: reports lost or still in flight');
+        if (outcome.seqReused) log.warn({ seq: report.seq, id: report.id }, 'seq reused by a new id: agent state was reset');
+        const alert = report.kind === 'fault' && outcome.fault === 'applied' && report.state === 'raised' && report.inhibitedBy === null;
+        logFault(report, outcome.fault, alert);
+        const cleared = report.kind === 'fault' && outcome.fault === 'applied' && report.state === 'cleared' && report.inhibitedBy === null;
+        ctx.stored(outcome.row, { alert, cleared, gap: outcome.gap });
+        return;
+      }
+    }
+  }
+
+  function logFault(report: Report, fault: 'applied' | 'stale' | null, alert: boolean): void {
+    if (report.kind !== 'fault') return;
+    const fields = { code: report.code, instance: report.instance, severity: report.severity, seq: report.seq, inhibitedBy: report.inhibitedBy };
+    if (fault === 'stale') log.info(fields, `stale ${report.state} ignored: a newer report already set this fault`);
+    else if (alert) log.warn(fields, 'alert');
+    else log.info(fields, report.state === 'cleared' ? 'fault cleared' : 'fault raised (inhibited)');
+  }
+}

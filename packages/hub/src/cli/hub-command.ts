@@ -1,0 +1,116 @@
+import { checkCreatable, CliError, ConfigError, defineCommand, EXIT, readNamedFile, UsageError } from 'posdiag-protocol/cli';
+import { DurationError, parseDuration } from 'posdiag-protocol';
+import { startHub } from '../server.js';
+import { loadTokens, TokensError } from '../tokens.js';
+import { stderrLogger } from '../logger.js';
+
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`--listen must be HOST:PORT (got "${text}")`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+/** The operator's API token: the file's content, trimmed; it must not be empty. */
+function readApiToken(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  const token = readNamedFile(file, '--api-token-file').trim();
+  if (token === '') throw new ConfigError(`--api-token-file: ${file} is empty; it must hold the API bearer token`);
+  return token;
+}
+
+/** `--silence-after`: the one duration grammar (posdiag-protocol's duration.ts), at least 2m. */
+export function parseSilence(text: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (err) {
+    if (!(err instanceof DurationError)) throw err;
+    throw new UsageError(`--silence-after must be a duration such as 15m or 1h (got "${text}")`);
+  }
+  if (ms < 120_000) throw new UsageError(`--silence-after must be at least 2m (got "${text}"): the agents' reconnect backoff alone reaches 1m`);
+  return ms;
+}
+
+/** What stopped the hub from starting, said in terms of its flags: the address (69) or the database (73). */
+function startError(err: unknown, listen: string, dbFile: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'EADDRINUSE') return new CliError(EXIT.unavailable, `--listen ${listen}: the address is already in use (another hub, or another program, listens there)`);
+  if (code === 'EADDRNOTAVAIL') return new CliError(EXIT.unavailable, `--listen ${listen}: not an address of this machine`);
+  // better-sqlite3's codes: the file is not a database, is locked, or its directory refuses it.
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return new CliError(EXIT.cantCreate, `--db ${dbFile}: cannot open the database: ${(err as Error).message}`);
+  return err;
+}
+
+function readPem(file: string | undefined, flag: string): string | undefined {
+  return file === undefined ? undefined : readNamedFile(file, flag);
+}
+
+/**
+ * The hub as a command, named as the program that runs it: `posdiag-hub` on its own (cli/bin.ts), or
+ * `posdiag hub` when the agent's CLI loads it.
+ */
+export const createHubCommand = (program: string) =>
+  defineCommand({
+    name: 'hub',
+    usage:
+      `${program} [--listen HOST:PORT] [--db FILE] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--silence-after DURATION]`,
+    summary:
+      'The provider-side hub: terminals connect over WebSocket at /agent (bearer token or TLS client certificate),\n' +
+      'reports are stored once in SQLite and acknowledged after commit; JSON API under /api. With --api-token-file,\n' +
+      'every API request needs "Authorization: Bearer <token>"; without it the API is open, so the hub then listens\n' +
+      'only on loopback (a non-loopback --listen without an API token exits 78).',
+    flags: {
+      listen: { type: 'string', description: 'address to listen on (default 127.0.0.1:8080)', valueName: 'HOST:PORT' },
+      db: { type: 'string', description: 'SQLite database file (default ./posdiag-hub.db)', valueName: 'FILE' },
+      tokens: { type: 'string', description: 'JSON object: terminal id -> bearer token (required; SIGHUP re-reads it)', valueName: 'FILE' },
+      'api-token-file': { type: 'string', description: 'file holding the operator bearer token for /api (required off loopback)', valueName: 'FILE' },
+      'tls-cert': { type: 'string', description: 'serve wss/https with this PEM certificate', valueName: 'FILE' },
+      'tls-key': { type: 'string', description: 'PEM private key for --tls-cert', valueName: 'FILE' },
+      'tls-ca': { type: 'string', description: 'CA whose client certificates (CN = terminal id) are accepted', valueName: 'FILE' },
+      'silence-after': { type: 'string', description: 'announce a terminal silent when not heard from this long (default 15m)', valueName: 'DURATION' },
+    },
+    async run(flags, _positional, io) {
+      if (!flags.tokens) throw new UsageError('--tokens FILE is required: a terminal not in it is refused');
+      if (Boolean(flags['tls-cert']) !== Boolean(flags['tls-key'])) throw new UsageError('--tls-cert and --tls-key go together');
+      const { host, port } = parseListen(flags.listen ?? '127.0.0.1:8080');
+      let tokens;
+      try {
+        readNamedFile(flags.tokens, '--tokens'); // a missing or unreadable file is exit 66 / 77; its content, 78
+        tokens = loadTokens(flags.tokens);
+      } catch (err) {
+        if (err instanceof TokensError) throw new ConfigError(err.message);
+        throw err;
+      }
+      const apiToken = readApiToken(flags['api-token-file']);
+      const silenceAfterMs = flags['silence-after'] === undefined ? undefined : parseSilence(flags['silence-after']);
+      const cert = readPem(flags['tls-cert'], '--tls-cert');
+      const key = readPem(flags['tls-key'], '--tls-key');
+      const ca = readPem(flags['tls-ca'], '--tls-ca');
+      const dbFile = flags.db ?? 'posdiag-hub.db';
+      checkCreatable(dbFile, '--db');
+      const log = stderrLogger();
+      const hub = await startHub({
+        host,
+        port,
+        dbFile,
+        tokens,
+        ...(apiToken ? { apiToken } : {}),
+        ...(silenceAfterMs !== undefined ? { silenceAfterMs } : {}),
+        log,
+        ...(cert && key ? { tls: { cert, key, ...(ca ? { ca, requestCert: true } : {}) } } : {}),
+      }).catch((err: unknown) => {
+        throw startError(err, `${host}:${port}`, dbFile);
+      });
+      log.info({ url: hub.url, terminals: Object.keys(tokens).length }, 'hub listening');
+      // SIGHUP re-reads the tokens file: terminals are added and revoked without a restart.
+      const tokensFile = flags.tokens;
+      const reloadTokens = () => void hub.reloadTokens(tokensFile);
+      process.on('SIGHUP', reloadTokens);
+      await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+      process.off('SIGHUP', reloadTokens);
+      await hub.close();
+      log.info({}, 'hub stopped');
+      return EXIT.ok;
+    },
+  });

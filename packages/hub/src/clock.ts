@@ -1,0 +1,24 @@
+/**
+ * Time as a dependency of the hub's timers (keep-alive pings, silence checks, throttle periods), so
+ * its tests drive time with the fake clock of the test support (test/support/fake-clock.ts at the
+ * repository root) and never sleep. Invariant: a timer fires at most once, never before `now() >= due`.
+ */
+export type TimerHandle = { readonly __timer: unique symbol } | object;
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    // Timers never keep the process alive on their own: the hub closes explicitly.
+    t.unref();
+    return t;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};

@@ -1,0 +1,226 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { systemClock, type Clock } from './clock.js';
+import { silentLogger, type Logger } from './logger.js';
+import { AGENT_PATH, CLOSE_REVOKED, MAX_FRAME_BYTES } from 'posdiag-protocol';
+import { serveAgent, type StoredMeta } from './agent-socket.js';
+import { AgentRegistry } from './agent-registry.js';
+import { checkApiExposure } from './api-auth.js';
+import { authenticate } from './auth.js';
+import { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottlePolicy } from './auth-throttle.js';
+import { AlertStream } from './alert-stream.js';
+import { handleApiRequest } from './http-api.js';
+import { DEFAULT_PING_INTERVAL_MS } from './keep-alive.js';
+import { BundleIntake } from './bundle-intake.js';
+import { DEFAULT_SILENCE_AFTER_MS, TerminalPresence } from './terminal-presence.js';
+import { HubStore, type StoredReport } from './store.js';
+import { loadTokens, parseTokens, type TokenMap } from './tokens.js';
+
+export interface HubOptions {
+  host: string;
+  /** 0 = an ephemeral port; read the real one from `hub.address`. */
+  port: number;
+  dbFile: string;
+  tokens: TokenMap;
+  /** PEM contents. `requestCert` lets terminals authenticate with a client certificate signed by `ca`. */
+  tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
+  /**
+   * Operator bearer token for the HTTP API. Without one the API is unauthenticated and the hub
+   * refuses (ConfigError) to listen on anything but loopback.
+   */
+  apiToken?: string;
+  /** Agent connections are pinged this often and dropped after a ping goes unanswered (default 30 s). */
+  pingIntervalMs?: number;
+  /** A terminal not connected and not heard from for this long is announced silent (default 15 min). */
+  silenceAfterMs?: number;
+  /** A `: keepalive` comment goes to alert stream subscribers this often (default 15 s). */
+  sseKeepaliveMs?: number;
+  /** How failed authentications are slowed and logged, per source address (auth-throttle.ts). */
+  authThrottle?: Partial<AuthThrottlePolicy>;
+  log?: Logger;
+  clock?: Clock;
+}
+
+export type StoredListener = (row: StoredReport, meta: StoredMeta) => void;
+
+export interface Hub {
+  readonly address: { host: string; port: number };
+  /** ws(s)://host:port/agent */
+  readonly url: string;
+  /** Fires after each new report is durably stored and acked (not for duplicates). */
+  onStored(listener: StoredListener): void;
+  /** Terminals with an open agent connection, sorted. */
+  connectedTerminals(): string[];
+  /**
+   * Re-reads the tokens file (SIGHUP): added terminals may connect from now on; a removed terminal, or
+   * one whose token changed, is disconnected and refused. A file that cannot be used leaves the tokens
+   * in use as they are and logs one error; returns false then.
+   */
+  reloadTokens(file: string): boolean;
+  /** Drops every agent connection, stops listening and closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+const STATUS_TEXT = { 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests' } as const;
+
+/** Answers a refused upgrade on the raw socket: nothing was upgraded, the connection ends. */
+function refuseUpgrade(socket: Duplex, status: keyof typeof STATUS_TEXT, body: string, headers: string[] = []): void {
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}`,
+    'Connection: close',
+    'Content-Type: text/plain; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...(status === 401 ? ['WWW-Authenticate: Bearer'] : []),
+    ...headers,
+  ];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts the provider-side hub: one HTTP(S) server for the agents' WebSocket and the JSON API. */
+export async function startHub(options: HubOptions): Promise<Hub> {
+  let tokens = parseTokens(options.tokens, 'hub tokens');
+  checkApiExposure(options.host, options.apiToken);
+  const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+  if (!(pingIntervalMs > 0)) throw new RangeError(`pingIntervalMs must be positive (got ${pingIntervalMs})`);
+  const log = (options.log ?? silentLogger).child({ component: 'hub' });
+  const clock = options.clock ?? systemClock;
+  const store = new HubStore(options.dbFile);
+  const registry = new AgentRegistry();
+  const bundles = new BundleIntake(store.bundles, clock, log);
+  const alerts = new AlertStream(clock, options.sseKeepaliveMs);
+  const throttle = new AuthThrottle(clock, log, { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle });
+  const listeners: StoredListener[] = [(row, meta) => alerts.publish(row, meta)];
+  const presence = new TerminalPresence(
+    {
+      clock,
+      silenceAfterMs: options.silenceAfterMs ?? DEFAULT_SILENCE_AFTER_MS,
+      terminals: () => Object.keys(tokens),
+      isConnected: (terminal) => registry.has(terminal),
+      onChange: (event) => alerts.publishPresence(event),
+      log,
+    },
+    store.lastReceived(),
+  );
+
+  const server: Server = options.tls
+    ? createHttpsServer({
+        cert: options.tls.cert,
+        key: options.tls.key,
+        ca: options.tls.ca,
+        requestCert: options.tls.requestCert ?? false,
+        // Token-authenticated agents have no certificate: verification is checked per request instead.
+        rejectUnauthorized: false,
+      })
+    : createHttpServer();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+
+  const agentContext = {
+    store,
+    registry,
+    bundles,
+    clock,
+    pingIntervalMs,
+    log,
+    heard: (terminal: string) => presence.heard(terminal),
+    stored(row: StoredReport, meta: StoredMeta) {
+      for (const listener of listeners) {
+        try {
+          listener(row, meta);
+        } catch (err) {
+          log.error({ err: (err as Error).message }, 'onStored listener threw');
+        }
+      }
+    },
+  };
+
+  server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, bundles, presence, tokens, apiToken: options.apiToken, alerts, throttle, log }));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (err) => log.debug({ err: err.message }, 'upgrade socket error'));
+    const path = new URL(req.url ?? '/', 'http://hub').pathname;
+    if (path !== AGENT_PATH) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use ${AGENT_PATH}\n`);
+    const remote = req.socket.remoteAddress;
+    const waitMs = throttle.retryAfterMs(remote);
+    if (waitMs > 0) return refuseUpgrade(socket, 429, 'too many failed authentications; try again later\n', [`Retry-After: ${Math.ceil(waitMs / 1000)}`]);
+    const auth = authenticate(req, tokens);
+    if (!auth.ok) {
+      // Counted and logged in aggregate by the throttle; per attempt only at debug level.
+      throttle.failed(remote, auth.reason);
+      log.debug({ reason: auth.reason, remote }, 'agent refused');
+      // The reason stays in the hub's log: the client learns only that it was refused.
+      return refuseUpgrade(socket, 401, 'unauthorized\n');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveAgent(ws, auth.terminal, agentContext));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch((err: unknown) => {
+    store.close();
+    throw err;
+  });
+
+  presence.start();
+  const port = (server.address() as AddressInfo).port;
+  const address = { host: options.host, port };
+  log.info({ ...address, tls: Boolean(options.tls), terminals: Object.keys(tokens).length, apiAuth: options.apiToken !== undefined }, 'hub listening');
+  if (options.apiToken === undefined) {
+    log.warn(address, 'HTTP API is unauthenticated (no API token): anyone who can connect can read reports and command terminals; keep the hub on loopback');
+  }
+
+  let closing: Promise<void> | undefined;
+  const shutdown = async () => {
+    presence.stop();
+    registry.terminateAll();
+    alerts.close();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    store.close();
+    throttle.close();
+    log.info({}, 'hub closed');
+  };
+
+  return {
+    address,
+    url: `${options.tls ? 'wss' : 'ws'}://${urlHost(options.host)}:${port}${AGENT_PATH}`,
+    onStored: (listener) => void listeners.push(listener),
+    connectedTerminals: () => registry.terminals(),
+    reloadTokens(file) {
+      let next: TokenMap;
+      try {
+        next = loadTokens(file);
+      } catch (err) {
+        log.error({ err: (err as Error).message, terminals: Object.keys(tokens).length }, 'tokens file not reloaded: keeping the tokens in use');
+        return false;
+      }
+      const previous = tokens;
+      tokens = next;
+      const added = Object.keys(next).filter((id) => !Object.hasOwn(previous, id));
+      const revoked = Object.keys(previous).filter((id) => !Object.hasOwn(next, id));
+      const changed = Object.keys(previous).filter((id) => Object.hasOwn(next, id) && next[id] !== previous[id]);
+      // A changed token may have leaked: whoever holds the old one is cut off too.
+      for (const id of [...revoked, ...changed]) registry.disconnect(id, CLOSE_REVOKED, 'terminal credentials revoked');
+      for (const id of revoked) presence.forget(id);
+      log.info({ terminals: Object.keys(next).length, added, revoked, changed }, 'tokens reloaded');
+      return true;
+    },
+    close() {
+      closing ??= shutdown();
+      return closing;
+    },
+  };
+}
