@@ -19,6 +19,7 @@ import { SerialPrinterDriver } from '../packages/agent/src/drivers/printer/seria
 import { silentLogger } from '../packages/agent/src/log/logger.js';
 import { EscPosPrinterEmulator } from '../packages/agent/src/sim/escpos-printer.js';
 import { createPtyPair } from '../packages/agent/test/helpers/pty.js';
+import { FAULT_CATALOG } from '../packages/agent/src/devices/catalog.js';
 
 const ROUNDS = 400;
 const FAULT_SAMPLES = 8;
@@ -78,7 +79,7 @@ async function faultLatency(path: string, emulator: EscPosPrinterEmulator, mode:
   let raised: (() => void) | undefined;
   // A fresh engine per sample: each sample starts from a healthy picture, free of the engine's flap damping.
   const freshMonitor = async () =>
-    new Monitor(await createRuleEngine({ files: [], thresholds: {} }), (events) => {
+    new Monitor(await createRuleEngine({ files: [], thresholds: {} }, FAULT_CATALOG), (events) => {
       if (events.some((e) => e.code === 'printer.paper_end' && e.state === 'raised')) raised?.();
     });
   let monitor = await freshMonitor();

@@ -10,6 +10,7 @@ import { loadDefaultRules } from '../packages/agent/src/rules/rule-files.js';
 import { RuleEngine } from '../packages/agent/src/rules/rule-engine.js';
 import { PatternRef } from '../packages/agent/src/rules/reading-table.js';
 import type { ConditionSpec, RuleSet } from '../packages/agent/src/rules/rule-schema.js';
+import { FAULT_CATALOG } from '../packages/agent/src/devices/catalog.js';
 
 const READINGS: Readings = {
   'printer.connected': true, 'printer.online': false, 'printer.cover_open': false, 'printer.cutter_error': false,
@@ -82,7 +83,7 @@ async function measure(run: (i: number) => unknown, awaited: boolean, ms = 1500)
 
 export default async function bench(): Promise<Record<string, number | string>> {
   const set = await loadDefaultRules();
-  const ours = new RuleEngine(set);
+  const ours = new RuleEngine(set, { catalog: FAULT_CATALOG });
   const theirs = baseline(set);
   const t0 = Date.UTC(2026, 0, 1);
   const oursPerS = await measure((i) => ours.evaluate(READINGS, t0 + i * 1000), false);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { catalog } from '../packages/agent/src/faults/catalog.js';
+import { FAULT_CATALOG as catalog } from '../packages/agent/src/devices/catalog.js';
 import { ERROR_COUNTERS } from '../packages/agent/src/drivers/network/interface-readings.js';
 
 /**

@@ -16,6 +16,8 @@ import { Monitor } from './rules/monitor.js';
 import { ReadingHistory } from './rules/reading-history.js';
 import { faultKey } from './rules/rule-engine.js';
 import { createRuleEngine } from './rules/rule-files.js';
+import { FAULT_CATALOG } from './devices/catalog.js';
+import type { Catalog } from './faults/catalog.js';
 import type { SelfTestLevel } from './self-test/self-test.js';
 import type { Prompter } from './self-test/self-test-prompts.js';
 import { runSelfTestSession } from './self-test/self-test-session.js';
@@ -66,6 +68,8 @@ export interface Agent {
   logTail(): LogTailSnapshot | undefined;
   readonly monitor: Monitor;
   readonly outbox: Outbox;
+  /** The fault catalog the rules, reports and self-tests of this agent read. */
+  readonly catalog: Catalog;
   /** Stops everything and waits until every recorded report is on disk. */
   stop(): Promise<void>;
 }
@@ -96,7 +100,9 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const { config, log } = options;
   const clock = options.clock ?? systemClock;
   const terminal = resolveTerminal(config);
-  const engine = await createRuleEngine(config.rules);
+  // The one catalog: every part below reads this one (faults/catalog.ts).
+  const catalog = FAULT_CATALOG;
+  const engine = await createRuleEngine(config.rules, catalog);
   const outbox = await openOutbox({ dir: join(config.paths.state, 'outbox'), ...config.outbox, clock, log: log.child({ component: 'outbox' }) });
 
   const history = new ReadingHistory();
@@ -104,6 +110,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   if (counters.loadProblem) log.warn({ component: 'counters', problem: counters.loadProblem }, 'lifetime counters started afresh');
   const reporter = new FaultReporter({
     outbox,
+    catalog,
     terminal,
     clock,
     log,
@@ -143,7 +150,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const recordSelfTest = async (result: SelfTestResult, commandId: string | null) => {
     await outbox.record(buildSelfTestReport(result, { terminal, now: clock.now() }, commandId));
   };
-  const selfTestSetup = { config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, clock, terminal, log, firing: () => engine.firing() };
+  const selfTestSetup = { config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, catalog, clock, terminal, log, firing: () => engine.firing() };
   const selfTests = new SelfTestCoordinator(async ({ locale = config.locale, record = false, commandId = null, ...request }: SelfTestOptions, testId: string) => {
     const result = await runSelfTestSession(selfTestSetup, { ...request, locale }, testId);
     const failed = result.checks.filter((c) => !c.passed).map((c) => `${c.device}.${c.name}`);
@@ -200,6 +207,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   return {
     monitor,
     outbox,
+    catalog,
     startSelfTest: (options) => selfTests.start(options),
     lastSelfTest: () => selfTests.lastResult(),
     status,

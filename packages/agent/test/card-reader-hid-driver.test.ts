@@ -14,6 +14,7 @@ import { HidUnavailableError, type HidBackend } from '../src/drivers/transports/
 import { createRuleEngine } from '../src/rules/rule-files.js';
 import { HidCardReaderEmulator, reports, SIM_READER_INFO } from '../src/sim/hid-card-reader.js';
 import { recordingLogger } from '../../../test/support/recording-logger.js';
+import { FAULT_CATALOG } from '../src/devices/catalog.js';
 
 const CONFIG = { transport: 'hid' as const, vendorId: SIM_READER_INFO.vendorId, productId: SIM_READER_INFO.productId };
 const HOUR = 3_600_000;
@@ -147,7 +148,7 @@ describe('HID card reader driver', () => {
 
 describe('sliding window and card_reader.read_errors_high over time', () => {
   it('raises after a run of failures, clears after good swipes, and forgets swipes older than the window age', async () => {
-    const engine = await createRuleEngine({ files: [], thresholds: {} });
+    const engine = await createRuleEngine({ files: [], thresholds: {} }, FAULT_CATALOG);
     const reader = new HidCardReaderEmulator();
     const { emitted, poll, driver } = start(reader, { window: { size: 10, maxAgeMs: 24 * HOUR } });
     const faults: string[] = [];
@@ -223,7 +224,7 @@ describe('persistence and enrolment across restarts', () => {
   });
 
   it('enrols the first reader; a different one raises identity_changed until re-enrolled, even across restarts', async () => {
-    const engine = await createRuleEngine({ files: [], thresholds: {} });
+    const engine = await createRuleEngine({ files: [], thresholds: {} }, FAULT_CATALOG);
     const firing = (o: Observation) => engine.active({ ...o.readings, ...o.evidence }).map((f) => f.code);
     const reader = new HidCardReaderEmulator();
 

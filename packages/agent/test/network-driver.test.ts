@@ -16,6 +16,7 @@ import { createDrivers } from '../src/drivers/registry.js';
 import { readAttribute } from '../src/drivers/transports/sysfs.js';
 import { silentLogger } from '../src/log/logger.js';
 import { recordingLogger } from '../../../test/support/recording-logger.js';
+import { FAULT_CATALOG } from '../src/devices/catalog.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const sysfs = (name: string) => join(FIXTURES, 'sysfs', name);
@@ -114,7 +115,7 @@ describe('flapping link replay', () => {
     const expected = JSON.parse(readFileSync(join(REPLAY, 'expected.json'), 'utf8')) as Readings[];
     const clock = new FakeClock();
     const d = driver(['eth0'], { sysfs: root, procfs: '/nonexistent' }, {}, clock);
-    const engine = new RuleEngine(await loadDefaultRules());
+    const engine = new RuleEngine(await loadDefaultRules(), { catalog: FAULT_CATALOG });
     const point = (i: number) => {
       symlinkSync(join(REPLAY, `proc${i}`), `${root}.next`);
       renameSync(`${root}.next`, root);

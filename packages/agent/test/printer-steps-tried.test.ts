@@ -6,6 +6,7 @@ import { silentLogger } from '../src/log/logger.js';
 import { FaultReporter } from '../src/report/fault-reporter.js';
 import { closeMockPrinters, mockPrinter, pollSettled } from './helpers/printer-mock.js';
 import { MemoryOutbox } from './helpers/memory-outbox.js';
+import { FAULT_CATALOG } from '../src/devices/catalog.js';
 
 /**
  * Self-recovery steps travel driver → Observation.actions → Monitor → FaultReporter → the report's
@@ -44,6 +45,7 @@ async function pipeline() {
   const outbox = new MemoryOutbox();
   const reporter = new FaultReporter({
     outbox,
+    catalog: FAULT_CATALOG,
     terminal: { id: 'T-1', model: 'X', serial: 'S' },
     clock: printer.clock,
     log: silentLogger,

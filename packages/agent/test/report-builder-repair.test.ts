@@ -5,6 +5,7 @@ import type { FaultEvent } from '../src/faults/types.js';
 import { buildFaultReport } from '../src/report/builder.js';
 import { faultReportSchema } from 'posdiag-protocol';
 import type { SelfTestResult } from 'posdiag-protocol';
+import { FAULT_CATALOG } from '../src/devices/catalog.js';
 
 const NOW = Date.UTC(2026, 2, 1, 8, 30);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -49,6 +50,7 @@ describe('repair request', () => {
   it('is filled in for a raised fault that needs a technician, with the readings around the onset and the latest self-test', () => {
     const history = historyOf(6);
     const draft = buildFaultReport(cutter, {
+      catalog: FAULT_CATALOG,
       terminal,
       device: { kind: 'printer', vendor: 'EPSON', model: 'TM-T20', serial: 'P-77' },
       stepsTried,
@@ -75,7 +77,7 @@ describe('repair request', () => {
   });
 
   it('is absent on a cleared or inhibited fault and on one the merchant can fix; flapping travels as a flag', () => {
-    const ctx = { terminal, device: null, now: NOW };
+    const ctx = { catalog: FAULT_CATALOG, terminal, device: null, now: NOW };
     expect(buildFaultReport({ ...cutter, state: 'cleared' }, ctx)).not.toHaveProperty('repairRequest');
     expect(buildFaultReport({ ...cutter, inhibitedBy: 'printer.disconnected' }, ctx)).not.toHaveProperty('repairRequest');
     const paper = buildFaultReport({ ...cutter, code: 'printer.paper_end', category: 'io', flapping: true }, ctx);

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { catalogEntry } from '../src/faults/catalog.js';
+import { FAULT_CATALOG as catalog } from '../src/devices/catalog.js';
+import { catalogEntry as entryIn } from '../src/faults/catalog.js';
 import type { FaultEvent } from '../src/faults/types.js';
 import { buildFaultReport, buildHeartbeatReport, buildSelfTestReport } from '../src/report/builder.js';
 import { faultReportSchema, heartbeatReportSchema, reportSchema, selfTestReportSchema, selfTestResultSchema } from 'posdiag-protocol';
 import type { ReportDraft, SelfTestResult } from 'posdiag-protocol';
+
+/** The agent's catalog's entry of `code`. */
+const catalogEntry = (code: string) => entryIn(catalog, code);
 
 const NOW = Date.UTC(2026, 2, 1, 8, 30);
 const terminal = { id: 'T-0001', model: 'X990', serial: 'SN123', purchaseDate: '2024-03-01' };
@@ -26,6 +30,7 @@ const withSeq = (draft: ReportDraft) => ({ ...draft, seq: 1 });
 describe('report builder', () => {
   it('builds a schema-valid fault report from an event and the catalog', () => {
     const draft = buildFaultReport(event, {
+      catalog,
       terminal,
       device: { kind: 'printer', vendor: 'EPSON', model: 'TM-T20', address: '/dev/ttyS1' },
       stepsTried: [{ action: 'reopen_port', at: new Date(NOW - 1000).toISOString(), ok: false, detail: 'EIO' }],
@@ -57,7 +62,7 @@ describe('report builder', () => {
   });
 
   it('gives every report a fresh UUID by default and handles a missing device and purchase date', () => {
-    const ctx = { terminal: { id: 'T-2', model: 'm', serial: 's' }, device: null, now: NOW };
+    const ctx = { catalog, terminal: { id: 'T-2', model: 'm', serial: 's' }, device: null, now: NOW };
     const a = buildFaultReport({ ...event, state: 'cleared', instance: 'x', inhibitedBy: 'printer.disconnected' }, ctx);
     const b = buildFaultReport(event, ctx);
     expect(a.id).not.toBe(b.id);
@@ -67,7 +72,7 @@ describe('report builder', () => {
   });
 
   it('refuses a code the catalog does not know', () => {
-    expect(() => buildFaultReport({ ...event, code: 'printer.on_fire' }, { terminal, device: null, now: NOW })).toThrow(/printer\.on_fire/);
+    expect(() => buildFaultReport({ ...event, code: 'printer.on_fire' }, { catalog, terminal, device: null, now: NOW })).toThrow(/printer\.on_fire/);
   });
 
   it('builds a schema-valid self-test report, scrubbed', () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localTime } from '../src/core/ui-text.js';
+import { FAULT_CATALOG } from '../src/devices/catalog.js';
 import { catalogEntry } from '../src/faults/catalog.js';
 import type { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
 import { asciiWordsOutside } from './helpers/ascii-words.js';
@@ -69,7 +70,7 @@ describe('posdiag status against the daemon', () => {
     const fault = status.faults.find((f) => f.code === 'printer.paper_end')!;
     expect(fault).toMatchObject({ severity: 'major', category: 'io' });
     expect(atHub.kind === 'fault' && fault.since).toBe(atHub.kind === 'fault' && atHub.since);
-    expect(fault.remediation.map((s) => s.text)).toEqual(catalogEntry('printer.paper_end').remediation.map((s) => s.text.en));
+    expect(fault.remediation.map((s) => s.text)).toEqual(catalogEntry(FAULT_CATALOG, 'printer.paper_end').remediation.map((s) => s.text.en));
     expect(status.uplink).toMatchObject({ state: 'connected', pending: 0 });
     expect(Date.parse(status.uplink.lastAckAt!)).toBeGreaterThanOrEqual(Date.parse(fault.since!));
     expect(status.outbox).toMatchObject({ pending: 0, storage: 'disk' });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAULT_CATALOG } from '../src/devices/catalog.js';
 import { catalogEntry } from '../src/faults/catalog.js';
 import { openOutbox } from '../src/report/outbox.js';
 import { runPosdiag } from './helpers/cli-process.js';
@@ -46,7 +47,7 @@ describe('posdiag status without a daemon', () => {
         severity: 'major',
         inhibitedBy: null,
         since: null,
-        remediation: catalogEntry('printer.paper_end').remediation.map((s) => ({ text: s.text.en, automatic: s.automatic })),
+        remediation: catalogEntry(FAULT_CATALOG, 'printer.paper_end').remediation.map((s) => ({ text: s.text.en, automatic: s.automatic })),
       },
     ]);
     expect(status.uplink).toEqual({ state: 'not running', lastAckAt: null, pending: null });

@@ -17,6 +17,7 @@ import { HOTPLUG_SETTLE_MS } from '../src/drivers/transports/usb/hotplug-followe
 import { UsbGuardDriver, type UsbGuardConfig } from '../src/drivers/usb-guard/usb-guard-driver.js';
 import { silentLogger } from '../src/log/logger.js';
 import { waitFor } from '../../../test/support/wait-for.js';
+import { FAULT_CATALOG } from '../src/devices/catalog.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/sysfs/', import.meta.url));
 const TERMINAL = join(FIXTURES, 'usb-terminal');
@@ -155,7 +156,7 @@ describe('USB guard driver', () => {
 
 describe('security.unknown_usb_device over time (built-in rules)', () => {
   it('raises when a keyboard appears, with what it is as evidence, and clears when it is removed', async () => {
-    const monitor = new Monitor(new RuleEngine(await loadDefaultRules()), () => {});
+    const monitor = new Monitor(new RuleEngine(await loadDefaultRules(), { catalog: FAULT_CATALOG }), () => {});
     const driver = guard();
     const step = async () => {
       await clock.advance(driver.intervalMs);

@@ -10,6 +10,7 @@ import { testReceiptLines, verdictReceiptLines } from '../src/self-test/self-tes
 import { standaloneSelfTest } from '../src/self-test/standalone-self-test.js';
 import { silentLogger } from '../src/log/logger.js';
 import { FakeUsbBus, loadUsbFixture } from './helpers/usb-fake.js';
+import { FAULT_CATALOG } from '../src/devices/catalog.js';
 
 /** The `full` self-test over a USB printer on the fake bus, in-process, as `posdiag self-test --level full` runs it. */
 
@@ -25,7 +26,7 @@ function fullSelfTest(fixture: string, tweak: (bus: FakeUsbBus) => void = () => 
     devices: { printer: { transport: 'usb', vendorId, productId, timeout: '1s' } },
   });
   const clock = new FakeClock(NOW);
-  const run = standaloneSelfTest({ config, log: silentLogger, clock, overrides: { usbBus: bus }, level: 'full', locale: 'en', print: true });
+  const run = standaloneSelfTest({ config, catalog: FAULT_CATALOG, log: silentLogger, clock, overrides: { usbBus: bus }, level: 'full', locale: 'en', print: true });
   return { bus, run };
 }
 
@@ -71,7 +72,8 @@ describe('full self-test with a printer that cannot print receipts', () => {
       level: 'full',
       drivers: [printer],
       pollAll: async () => new Map([[printer, healthy]]),
-      engine: new RuleEngine(await loadDefaultRules()),
+      engine: new RuleEngine(await loadDefaultRules(), { catalog: FAULT_CATALOG }),
+      catalog: FAULT_CATALOG,
       clock: new FakeClock(NOW),
       terminal: { id: 'T-1', model: 'X', serial: 'S' },
       locale: 'en',

@@ -32,7 +32,7 @@ export function agentControlHandlers(agent: Agent): ControlHandlers {
           return { accepted: true };
         }
         case 'status':
-          return daemonStatusAnswer(agent.status());
+          return daemonStatusAnswer(agent.status(), agent.catalog);
         case 'log_tail': {
           const tail = agent.logTail();
           if (!tail) throw new ControlError('not_found', 'the daemon writes no log file');

@@ -1,7 +1,7 @@
 import type { AgentStatus } from '../agent.js';
 import type { Readings } from '../core/readings.js';
 import type { TerminalIdentity } from '../core/terminal-identity.js';
-import { catalog } from '../faults/catalog.js';
+import type { Catalog } from '../faults/catalog.js';
 import type { ActiveFault } from '../faults/types.js';
 import type { OutboxStats } from '../report/outbox-contract.js';
 import type { Category, LocalizedText, Severity } from 'posdiag-protocol';
@@ -49,7 +49,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** A fault as the rule engine reports it: firing (with since) in the daemon, holding now in one poll. */
 type OpenFault = Pick<ActiveFault, 'code' | 'instance' | 'category' | 'severity' | 'inhibitedBy'> & { since?: number; flapping?: boolean };
 
-function statusFault(fault: OpenFault): StatusFault {
+function statusFault(fault: OpenFault, catalog: Catalog): StatusFault {
   return {
     code: fault.code,
     instance: fault.instance,
@@ -63,7 +63,7 @@ function statusFault(fault: OpenFault): StatusFault {
 }
 
 /** The daemon's answer, from its live state. */
-export function daemonStatusAnswer(status: AgentStatus): StatusAnswer {
+export function daemonStatusAnswer(status: AgentStatus, catalog: Catalog): StatusAnswer {
   const link = status.uplink;
   const uplink: UplinkView = link
     ? {
@@ -72,7 +72,7 @@ export function daemonStatusAnswer(status: AgentStatus): StatusAnswer {
         pending: link.pending,
       }
     : { state: 'not configured', lastAckAt: null, pending: null };
-  return { source: 'daemon', terminal: status.terminal, at: status.at, readings: status.readings, faults: status.faults.map(statusFault), uplink, outbox: status.outbox };
+  return { source: 'daemon', terminal: status.terminal, at: status.at, readings: status.readings, faults: status.faults.map((f) => statusFault(f, catalog)), uplink, outbox: status.outbox };
 }
 
 /** Without a daemon: one poll's readings and faults, the outbox as it lies on disk, and no link running. */
@@ -80,13 +80,14 @@ export function onePollStatusAnswer(
   poll: { terminal: StatusAnswer['terminal']; finishedAt: string; readings: Readings; faults: OpenFault[] },
   outbox: OutboxStats | null,
   uplinkConfigured: boolean,
+  catalog: Catalog,
 ): StatusAnswer {
   return {
     source: 'one poll',
     terminal: poll.terminal,
     at: poll.finishedAt,
     readings: poll.readings,
-    faults: poll.faults.map(statusFault),
+    faults: poll.faults.map((f) => statusFault(f, catalog)),
     uplink: { state: uplinkConfigured ? 'not running' : 'not configured', lastAckAt: null, pending: null },
     outbox,
   };

@@ -5,6 +5,12 @@
 export type ReadingValue = boolean | number | string;
 export type Readings = Record<string, ReadingValue>;
 
+/** The terminal's merged readings at one moment (the monitor keeps a ring of them; repair requests show them). */
+export interface ReadingSnapshot {
+  at: number;
+  readings: Readings;
+}
+
 export const DEVICE_KINDS = ['printer', 'cardReader', 'battery', 'network', 'modem', 'system', 'agent'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 

@@ -1,4 +1,4 @@
-import { parseDuration } from '../config/schema.js';
+import { parseDuration } from 'posdiag-protocol';
 
 /** A device section's `interval` and `timeout` (durations such as "30s"). */
 export interface PollTimingConfig {

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { scrubValue } from '../core/card-scrubber.js';
-import type { DeviceIdentity, Readings } from '../core/readings.js';
+import type { DeviceIdentity, Readings, ReadingSnapshot } from '../core/readings.js';
 import type { TerminalIdentity } from '../core/terminal-identity.js';
-import { catalog as builtinCatalog } from '../faults/catalog.js';
-import type { ReadingSnapshot } from '../rules/reading-history.js';
+import type { Catalog } from '../faults/catalog.js';
 import type { CatalogEntry, FaultEvent } from '../faults/types.js';
 import { PROTOCOL_VERSION } from 'posdiag-protocol';
 import type { HeartbeatReport, ReportDraft, SelfTestResult } from 'posdiag-protocol';
@@ -26,7 +25,7 @@ export type StepTried = Extract<ReportDraft, { kind: 'fault' }>['stepsTried'][nu
 export interface FaultReportContext extends ReportContext {
   device: DeviceIdentity | null;
   stepsTried?: StepTried[];
-  catalog?: ReadonlyMap<string, CatalogEntry>;
+  catalog: Catalog;
   /** Evidence for the repair request of a fault that needs a technician; without it the request has none. */
   repairEvidence?: RepairEvidence;
 }
@@ -54,7 +53,7 @@ function base(ctx: ReportContext) {
 }
 
 export function buildFaultReport(event: FaultEvent, ctx: FaultReportContext): ReportDraft {
-  const entry = (ctx.catalog ?? builtinCatalog).get(event.code);
+  const entry = ctx.catalog.get(event.code);
   if (!entry) throw new Error(`no catalog entry for fault code ${event.code}`);
   return {
     ...base(ctx),

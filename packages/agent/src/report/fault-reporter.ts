@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { DeviceIdentity, DriverAction } from '../core/readings.js';
 import type { TerminalIdentity } from '../core/terminal-identity.js';
-import { catalogEntry } from '../faults/catalog.js';
+import { catalogEntry, type Catalog } from '../faults/catalog.js';
 import type { FaultEvent } from '../faults/types.js';
 import type { Logger } from '../log/logger.js';
 import { buildFaultReport, type RepairEvidence } from './builder.js';
@@ -17,6 +17,7 @@ export class FaultReporter {
   constructor(
     private readonly deps: {
       outbox: Outbox;
+      catalog: Catalog;
       terminal: TerminalIdentity;
       clock: Clock;
       log: Logger;
@@ -39,7 +40,7 @@ export class FaultReporter {
   }
 
   private async recordOne(event: FaultEvent): Promise<void> {
-    const { device } = catalogEntry(event.code);
+    const { device } = catalogEntry(this.deps.catalog, event.code);
     const level = event.state === 'raised' && !event.inhibitedBy ? 'warn' : 'info';
     this.deps.log[level](
       { device, fault: event.code, instance: event.instance, state: event.state, severity: event.severity, inhibitedBy: event.inhibitedBy, evidence: event.evidence },
@@ -48,7 +49,7 @@ export class FaultReporter {
     const stepsTried = (this.deps.stepsTried?.(device, event) ?? []).map(({ action, at, ok, detail }) =>
       detail === undefined ? { action, at, ok } : { action, at, ok, detail },
     );
-    const draft = buildFaultReport(event, { terminal: this.deps.terminal, device: this.deps.identity(device), now: this.deps.clock.now(), stepsTried, ...(this.deps.repairEvidence ? { repairEvidence: this.deps.repairEvidence } : {}) });
+    const draft = buildFaultReport(event, { catalog: this.deps.catalog, terminal: this.deps.terminal, device: this.deps.identity(device), now: this.deps.clock.now(), stepsTried, ...(this.deps.repairEvidence ? { repairEvidence: this.deps.repairEvidence } : {}) });
     try {
       await this.deps.outbox.record(draft);
     } catch (err) {

@@ -5,7 +5,7 @@ import type { CompileContext, Predicate, ReadingRef } from './conditions.js';
 import type { PatternRef, ReadingTable } from './reading-table.js';
 import { RuleFileError } from './rule-schema.js';
 import type { InhibitScope, RuleSet, ThresholdRef } from './rule-schema.js';
-import type { CatalogEntry } from '../faults/types.js';
+import type { Catalog } from '../faults/catalog.js';
 
 /** A validated rule turned into closures, with everything the engine needs resolved up front. */
 export interface CompiledRule {
@@ -40,7 +40,7 @@ export interface CompiledRule {
  */
 export function compileRuleSet(
   set: RuleSet,
-  catalog: ReadonlyMap<string, CatalogEntry>,
+  catalog: Catalog,
   table: ReadingTable,
   overrides: Record<string, number> = {},
   source = 'rules',

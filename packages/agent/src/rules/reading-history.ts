@@ -1,15 +1,10 @@
-import type { DeviceKind, Readings } from '../core/readings.js';
+import type { DeviceKind, Readings, ReadingSnapshot } from '../core/readings.js';
 
 /**
  * A small ring of recent merged readings, so a repair request can show the readings around a fault's
  * onset. The Monitor records every merged picture it evaluates; each is a fresh object never mutated
  * afterwards, so the ring keeps references, not copies.
  */
-export interface ReadingSnapshot {
-  at: number;
-  readings: Readings;
-}
-
 /** Which readings belong to a device, for evidence that stays on the point. */
 const READING_PREFIXES: Record<DeviceKind, readonly string[]> = {
   printer: ['printer.'],

@@ -1,15 +1,16 @@
 import type { Readings } from '../core/readings.js';
 import type { Severity } from 'posdiag-protocol';
-import { catalog as builtinCatalog } from '../faults/catalog.js';
 import { compileRuleSet } from './compile-rules.js';
 import type { CompiledRule } from './compile-rules.js';
 import { NO_INSTANCE, ReadingTable } from './reading-table.js';
 import type { Values } from './reading-table.js';
 import type { RuleSet } from './rule-schema.js';
-import type { ActiveFault, CatalogEntry, FaultEvent, FiringFault } from '../faults/types.js';
+import type { Catalog } from '../faults/catalog.js';
+import type { ActiveFault, FaultEvent, FiringFault } from '../faults/types.js';
 
 export interface RuleEngineOptions {
-  catalog?: ReadonlyMap<string, CatalogEntry>;
+  /** What each code's category and severity are, and which codes exist (inhibitedBy). */
+  catalog: Catalog;
   /** Overrides of the rule set's thresholds by name (config `rules.thresholds`); an unknown name is an error. */
   thresholds?: Record<string, number>;
   /** Names the rule set in error messages. */
@@ -94,8 +95,8 @@ export class RuleEngine {
   private lastReadings: Readings = {};
   private epoch = 0;
 
-  constructor(ruleSet: RuleSet, options: RuleEngineOptions = {}) {
-    const rules = compileRuleSet(ruleSet, options.catalog ?? builtinCatalog, this.table, options.thresholds, options.source);
+  constructor(ruleSet: RuleSet, options: RuleEngineOptions) {
+    const rules = compileRuleSet(ruleSet, options.catalog, this.table, options.thresholds, options.source);
     this.runtimes = rules.map((rule) => ({
       rule,
       states: [],

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseRuleSet, RuleFileError } from './rule-schema.js';
 import type { RuleSet } from './rule-schema.js';
 import { RuleEngine } from './rule-engine.js';
-import type { CatalogEntry } from '../faults/types.js';
+import type { Catalog } from '../faults/catalog.js';
 
 /** The built-in rule file. The relative path holds from both src/diagnostics/ and dist/diagnostics/. */
 export const DEFAULT_RULES_URL = new URL('../../rules/default.json', import.meta.url);
@@ -56,11 +56,11 @@ export function mergeRuleSets(sets: { source: string; set: RuleSet }[]): RuleSet
 /** The engine the agent runs: built-in rules, then config `rules.files`, with config threshold overrides. */
 export async function createRuleEngine(
   config: { files: string[]; thresholds: Record<string, number> },
-  catalog?: ReadonlyMap<string, CatalogEntry>,
+  catalog: Catalog,
 ): Promise<RuleEngine> {
   const sets = [{ source: fileURLToPath(DEFAULT_RULES_URL), set: await loadDefaultRules() }];
   for (const file of config.files) sets.push({ source: file, set: await loadRuleFile(file) });
-  return new RuleEngine(mergeRuleSets(sets), { thresholds: config.thresholds, ...(catalog ? { catalog } : {}) });
+  return new RuleEngine(mergeRuleSets(sets), { thresholds: config.thresholds, catalog });
 }
 
 /**
@@ -68,10 +68,10 @@ export async function createRuleEngine(
  * built-in set, whose thresholds it may use). Problems name the file, the rule (its index in that
  * file) and the key; throws RuleFileError.
  */
-export async function checkRuleFile(file: string, catalog?: ReadonlyMap<string, CatalogEntry>): Promise<RuleSet> {
+export async function checkRuleFile(file: string, catalog: Catalog): Promise<RuleSet> {
   const set = await loadRuleFile(file);
   const builtinPath = fileURLToPath(DEFAULT_RULES_URL);
-  const options = { source: file, ...(catalog ? { catalog } : {}) };
+  const options = { source: file, catalog };
   if (resolve(file) === builtinPath) {
     new RuleEngine(set, options);
     return set;

@@ -7,7 +7,8 @@ import type { ReadingValue, Readings } from '../core/readings.js';
 import { checkRuleFile, DEFAULT_RULES_URL, loadDefaultRules, mergeRuleSets } from './rule-files.js';
 import { RuleEngine } from './rule-engine.js';
 import { describePath, RuleFileError } from './rule-schema.js';
-import type { CatalogEntry, FaultEvent } from '../faults/types.js';
+import type { Catalog } from '../faults/catalog.js';
+import type { FaultEvent } from '../faults/types.js';
 
 /**
  * Rule tests as data, in the manner of promtool: a test file names input series over time and the
@@ -84,7 +85,7 @@ export async function loadRuleTest(file: string): Promise<RuleTest> {
 }
 
 /** Loads a test file and its rules, and runs it. Throws RuleFileError when the test or a rule file is invalid. */
-export async function runRuleTestFile(file: string, catalog?: ReadonlyMap<string, CatalogEntry>): Promise<RuleTestResult> {
+export async function runRuleTestFile(file: string, catalog: Catalog): Promise<RuleTestResult> {
   const test = await loadRuleTest(file);
   const sets = [{ source: fileURLToPath(DEFAULT_RULES_URL), set: await loadDefaultRules() }];
   for (const rel of test.rules) {
@@ -92,7 +93,7 @@ export async function runRuleTestFile(file: string, catalog?: ReadonlyMap<string
     // Checked on its own first, so its errors name its own rule indexes.
     sets.push({ source: path, set: await checkRuleFile(path, catalog) });
   }
-  const engine = new RuleEngine(mergeRuleSets(sets), { thresholds: test.thresholds, source: file, ...(catalog ? { catalog } : {}) });
+  const engine = new RuleEngine(mergeRuleSets(sets), { thresholds: test.thresholds, source: file, catalog });
   return { source: file, description: test.description, failures: runRuleTest(test, engine), codes: expectedCodes(test) };
 }
 

@@ -4,6 +4,7 @@ import type { TerminalIdentity } from '../core/terminal-identity.js';
 import type { Driver } from '../drivers/contract.js';
 import type { Logger } from '../log/logger.js';
 import type { SelfTestResult } from 'posdiag-protocol';
+import type { Catalog } from '../faults/catalog.js';
 import type { RuleEngine } from '../rules/rule-engine.js';
 import type { Prompter } from './self-test-prompts.js';
 import { verdictReceiptLines } from './self-test-receipt.js';
@@ -27,6 +28,7 @@ export interface SelfTestSetup {
   drivers: Driver[];
   pollAll: RunSelfTestOptions['pollAll'];
   engine: Pick<RuleEngine, 'active'>;
+  catalog: Catalog;
   clock: Clock;
   terminal: TerminalIdentity;
   log: Logger;
@@ -43,6 +45,7 @@ export async function runSelfTestSession(setup: SelfTestSetup, request: SelfTest
     drivers: setup.drivers,
     pollAll: setup.pollAll,
     engine: setup.engine,
+    catalog: setup.catalog,
     clock: setup.clock,
     terminal: setup.terminal,
     locale: request.locale,

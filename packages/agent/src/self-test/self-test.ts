@@ -7,7 +7,6 @@ import type { Locale } from 'posdiag-protocol';
 import { uiText } from '../core/ui-text.js';
 import type { Driver } from '../drivers/contract.js';
 import type { SelfTestResult } from 'posdiag-protocol';
-import { catalog as builtinCatalog } from '../faults/catalog.js';
 import type { RuleEngine } from '../rules/rule-engine.js';
 import { ANSWER_TIMEOUT_MS, type Prompter } from './self-test-prompts.js';
 import { selfTestRef } from './self-test-receipt.js';
@@ -25,7 +24,8 @@ import {
   type StepContext,
 } from './self-test-steps.js';
 import { verifyFaults } from './self-test-verification.js';
-import type { ActiveFault, CatalogEntry } from '../faults/types.js';
+import type { Catalog } from '../faults/catalog.js';
+import type { ActiveFault } from '../faults/types.js';
 import { unknownReadings } from '../rules/unknown-readings.js';
 
 type SelfTestProblem = NonNullable<SelfTestResult['problems']>[number];
@@ -43,7 +43,8 @@ export interface RunSelfTestOptions {
   clock: Clock;
   terminal: TerminalIdentity;
   locale: Locale;
-  catalog?: ReadonlyMap<string, CatalogEntry>;
+  /** What each fault means, for the merchant's summaries and steps. */
+  catalog: Catalog;
   /** Hears each check as soon as it is decided (the control API streams them). */
   onCheck?: (check: SelfTestCheck) => void;
   /** Names of the network targets configured with `tls`: the full level checks each handshake. */
@@ -70,7 +71,7 @@ const MAX_PROBLEMS = 100;
  */
 export async function runSelfTest(opts: RunSelfTestOptions): Promise<SelfTestResult> {
   if (opts.level === 'interactive' && !opts.prompter) throw new Error('the interactive self-test needs someone to answer its prompts');
-  const catalog = opts.catalog ?? builtinCatalog;
+  const { catalog } = opts;
   const testId = opts.testId ?? randomUUID();
   const startedAt = opts.clock.now();
   const polled = await opts.pollAll(opts.drivers);
@@ -125,7 +126,7 @@ function statusCheck(
   driver: Driver,
   outcome: Observation | Error,
   faults: ActiveFault[],
-  catalog: ReadonlyMap<string, CatalogEntry>,
+  catalog: Catalog,
   locale: Locale,
 ): SelfTestCheck {
   const w = uiText(locale).detail;
@@ -145,7 +146,7 @@ function statusCheck(
 async function deeperChecks(
   opts: RunSelfTestOptions,
   readings: Readings,
-  catalog: ReadonlyMap<string, CatalogEntry>,
+  catalog: Catalog,
   decided: (check: SelfTestCheck) => void,
 ): Promise<void> {
   const ctx: StepContext = {
@@ -175,14 +176,14 @@ async function deeperChecks(
 }
 
 /** Summaries of the faults of `device` that no other fault explains, '; '-joined; '' when there are none. */
-function ownFaultSummary(faults: ActiveFault[], device: DeviceKind, catalog: ReadonlyMap<string, CatalogEntry>, locale: Locale): string {
+function ownFaultSummary(faults: ActiveFault[], device: DeviceKind, catalog: Catalog, locale: Locale): string {
   return faults
     .filter((f) => f.inhibitedBy === null && catalog.get(f.code)?.device === device)
     .map((f) => summaryOf(f, catalog, locale))
     .join('; ');
 }
 
-function summaryOf(fault: ActiveFault, catalog: ReadonlyMap<string, CatalogEntry>, locale: Locale): string {
+function summaryOf(fault: ActiveFault, catalog: Catalog, locale: Locale): string {
   const summary = catalog.get(fault.code)?.summary[locale] ?? fault.code;
   return fault.instance === null ? summary : `${summary} (${fault.instance})`;
 }

@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { Driver } from '../drivers/contract.js';
 import { createDrivers, type DriverOverrides } from '../drivers/registry.js';
 import { Scheduler } from '../drivers/scheduler.js';
+import type { Catalog } from '../faults/catalog.js';
 import type { Logger } from '../log/logger.js';
 import type { SelfTestResult } from 'posdiag-protocol';
 import { randomUUID } from 'node:crypto';
@@ -24,14 +25,14 @@ export async function pollForSelfTest(scheduler: Scheduler): Promise<Map<Driver,
  * agent's outbox.
  */
 export async function standaloneSelfTest(
-  options: { config: Config; log: Logger; clock: Clock; overrides?: DriverOverrides } & Omit<SelfTestRequest, 'level'> & { level?: SelfTestRequest['level'] },
+  options: { config: Config; catalog: Catalog; log: Logger; clock: Clock; overrides?: DriverOverrides } & Omit<SelfTestRequest, 'level'> & { level?: SelfTestRequest['level'] },
 ): Promise<SelfTestResult> {
-  const { config, log, clock, overrides, level = 'quick', ...request } = options;
-  const engine = await createRuleEngine(config.rules);
+  const { config, catalog, log, clock, overrides, level = 'quick', ...request } = options;
+  const engine = await createRuleEngine(config.rules, catalog);
   const drivers = createDrivers(config, { clock, log }, overrides);
   const scheduler = new Scheduler({ drivers, clock, log, onObservation: () => {} });
   try {
-    const setup = { config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, clock, terminal: resolveTerminal(config), log };
+    const setup = { config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, catalog, clock, terminal: resolveTerminal(config), log };
     return await runSelfTestSession(setup, { level, ...request }, randomUUID());
   } finally {
     await scheduler.stop();

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { catalog, catalogEntry } from '../../src/faults/catalog.js';
-import { TECHNICIAN_HINTS } from '../../src/faults/technician-hints.js';
+import { FAULT_CATALOG as catalog } from '../../src/devices/catalog.js';
+import { TECHNICIAN_HINTS } from '../../src/devices/technician-hints.js';
+import { buildCatalog, catalogEntry as entryIn } from '../../src/faults/catalog.js';
+
+/** The agent's catalog's entry of `code`. */
+const catalogEntry = (code: string) => entryIn(catalog, code);
 
 /** SPEC §5, copied by hand: code, category, severity. */
 const SPEC_TABLE: [string, string, string][] = [
@@ -113,5 +117,11 @@ describe('fault catalog', () => {
 
   it('throws for an unknown code', () => {
     expect(() => catalogEntry('printer.on_fire')).toThrow(/unknown fault code: printer\.on_fire/);
+  });
+
+  it('refuses a code defined twice, so no family can shadow another one\'s entry', () => {
+    const entry = catalogEntry('printer.paper_end');
+    expect(() => buildCatalog([entry, { ...entry, severity: 'minor' }])).toThrow(/fault code "printer\.paper_end" is defined twice/);
+    expect(buildCatalog([entry]).get('printer.paper_end')).toBe(entry);
   });
 });

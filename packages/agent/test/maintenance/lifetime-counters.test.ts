@@ -6,6 +6,7 @@ import { LIFETIME_FILE, LifetimeCounters } from '../../src/maintenance/lifetime-
 import { capacityFadePerMonth, failureRisePoints } from '../../src/maintenance/maintenance-trends.js';
 import { loadDefaultRules } from '../../src/rules/rule-files.js';
 import { RuleEngine } from '../../src/rules/rule-engine.js';
+import { FAULT_CATALOG } from '../../src/devices/catalog.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-lifetime-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,7 +57,7 @@ describe('lifetime counters', () => {
     const counters = await LifetimeCounters.open(join(dir, 'none'));
     for (let day = 0; day <= 30; day++) counters.observe({ 'battery.capacity_health_pct': 90 - day * 0.1 }, T0 + day * DAY);
     expect(counters.readings()['battery.capacity_fade_pct_per_month']).toBeCloseTo(3, 5);
-    const engine = new RuleEngine(await loadDefaultRules());
+    const engine = new RuleEngine(await loadDefaultRules(), { catalog: FAULT_CATALOG });
     expect(engine.evaluate(counters.readings(), T0 + 30 * DAY).map((e) => e.code)).toEqual(['maintenance.battery_fading']);
   });
 });

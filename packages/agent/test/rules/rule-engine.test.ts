@@ -3,12 +3,13 @@ import { RuleEngine, faultKey } from '../../src/rules/rule-engine.js';
 import { parseRuleSet } from '../../src/rules/rule-schema.js';
 import type { RuleSetInput } from '../../src/rules/rule-schema.js';
 import type { FaultEvent } from '../../src/faults/types.js';
+import { FAULT_CATALOG } from '../../src/devices/catalog.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const s = (seconds: number) => T0 + seconds * 1000;
 
 function engine(input: RuleSetInput, thresholds?: Record<string, number>) {
-  return new RuleEngine(parseRuleSet(input), thresholds ? { thresholds } : {});
+  return new RuleEngine(parseRuleSet(input), { catalog: FAULT_CATALOG, ...(thresholds ? { thresholds } : {}) });
 }
 
 const brief = (events: FaultEvent[]) =>

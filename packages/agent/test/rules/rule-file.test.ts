@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { catalog } from '../../src/faults/catalog.js';
+import { FAULT_CATALOG as catalog } from '../../src/devices/catalog.js';
 import { createRuleEngine, loadDefaultRules, loadRuleFile } from '../../src/rules/rule-files.js';
 import { RuleEngine } from '../../src/rules/rule-engine.js';
 import { parseRuleSet, RuleFileError } from '../../src/rules/rule-schema.js';
@@ -53,9 +53,9 @@ describe('rule file validation', () => {
 
   it('rejects, when compiling, a code missing from the catalog and an unknown inhibitor', () => {
     const set = parseRuleSet({ rules: [{ code: 'printer.on_fire', when: paperEnd.when, inhibitedBy: ['printer.disconected'] }] });
-    expect(() => new RuleEngine(set)).toThrow(RuleFileError);
+    expect(() => new RuleEngine(set, { catalog })).toThrow(RuleFileError);
     try {
-      new RuleEngine(set);
+      new RuleEngine(set, { catalog });
     } catch (err) {
       expect((err as RuleFileError).problems).toEqual([
         'rules[0] (printer.on_fire) code: no catalog entry for "printer.on_fire"',
@@ -66,7 +66,7 @@ describe('rule file validation', () => {
 
   it('rejects a `*` outside `when` when `when` has none', () => {
     const set = parseRuleSet({ rules: [{ ...paperEnd, evidence: ['network.*.up'] }] });
-    expect(() => new RuleEngine(set)).toThrow(/rules\[0\] \(printer\.paper_end\): a "\*" reading outside "when"/);
+    expect(() => new RuleEngine(set, { catalog })).toThrow(/rules\[0\] \(printer\.paper_end\): a "\*" reading outside "when"/);
   });
 });
 
@@ -76,7 +76,7 @@ describe('rule files on disk', () => {
 
   it('ships a default rule set that compiles against the catalog', async () => {
     const set = await loadDefaultRules();
-    const e = new RuleEngine(set);
+    const e = new RuleEngine(set, { catalog });
     for (const code of e.codes()) expect(catalog.has(code)).toBe(true);
     expect(e.codes()).toContain('printer.paper_end');
   });
@@ -102,6 +102,6 @@ describe('rule files on disk', () => {
 
     const twin = join(dir, 'twin.json');
     writeFileSync(twin, JSON.stringify({ thresholds: { 'battery.low_pct': 10 }, rules: [paperEnd] }));
-    await expect(createRuleEngine({ files: [twin], thresholds: {} })).rejects.toThrow(/thresholds\.battery\.low_pct is already defined.*"printer\.paper_end" is already defined/);
+    await expect(createRuleEngine({ files: [twin], thresholds: {} }, catalog)).rejects.toThrow(/thresholds\.battery\.low_pct is already defined.*"printer\.paper_end" is already defined/);
   });
 });

@@ -3,10 +3,11 @@ import { faultKey, RuleEngine } from '../../src/rules/rule-engine.js';
 import { parseRuleSet } from '../../src/rules/rule-schema.js';
 import type { RuleSetInput } from '../../src/rules/rule-schema.js';
 import type { FaultEvent } from '../../src/faults/types.js';
+import { FAULT_CATALOG } from '../../src/devices/catalog.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const s = (seconds: number) => T0 + seconds * 1000;
-const engine = (input: RuleSetInput) => new RuleEngine(parseRuleSet(input));
+const engine = (input: RuleSetInput) => new RuleEngine(parseRuleSet(input), { catalog: FAULT_CATALOG });
 const brief = (events: FaultEvent[]) =>
   events.map((e) => `${e.state} ${faultKey(e.code, e.instance)}${e.inhibitedBy ? ` inhibitedBy=${e.inhibitedBy}` : ''}${e.flapping ? ' flapping' : ''}`);
 
@@ -143,7 +144,7 @@ describe('flapping that settles (issue 10: no fault held open while the device r
 describe('root cause with the built-in rules (issue 6: done when)', () => {
   it('a down interface, an unreachable target behind it and a silent printer: two live faults, the rest inhibited', async () => {
     const { loadDefaultRules } = await import('../../src/rules/rule-files.js');
-    const e = new RuleEngine(await loadDefaultRules());
+    const e = new RuleEngine(await loadDefaultRules(), { catalog: FAULT_CATALOG });
     const active = e.active({
       'network.eth0.up': false,
       'network.eth0.operstate': 'down',

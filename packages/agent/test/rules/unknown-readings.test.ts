@@ -9,6 +9,7 @@ import type { AtResponse } from '../../src/drivers/modem/at-response.js';
 import { modemObservation } from '../../src/drivers/modem/modem-readings.js';
 import { parseCsq } from '../../src/drivers/modem/signal.js';
 import { parseThermalZones } from '../../src/drivers/system/thermal.js';
+import { FAULT_CATALOG } from '../../src/devices/catalog.js';
 
 /**
  * A reading that turned into a problem (an impossible value) is unknown, not absent: the built-in rules
@@ -21,7 +22,7 @@ const rules = await loadDefaultRules();
 
 function harness() {
   const events: FaultEvent[] = [];
-  const monitor = new Monitor(new RuleEngine(rules), (e) => events.push(...e));
+  const monitor = new Monitor(new RuleEngine(rules, { catalog: FAULT_CATALOG }), (e) => events.push(...e));
   let now = T0;
   /** Feeds `observation` every `stepS` seconds for `forS` seconds. */
   const feed = (source: string, observation: Observation, forS: number, stepS = 10) => {
@@ -115,7 +116,7 @@ describe('what is known still counts beside an unknown reading', () => {
   });
 
   it('per instance: an unknown Wi-Fi signal keeps wlan0 weak, a known good one clears it', () => {
-    const e = new RuleEngine(rules);
+    const e = new RuleEngine(rules, { catalog: FAULT_CATALOG });
     const weak = { 'network.wlan0.up': true, 'network.wlan0.signal_dbm': -80 };
     expect(e.evaluate(weak, T0)).toEqual([]);
     expect(e.evaluate(weak, T0 + 60_000).map((ev) => faultKey(ev.code, ev.instance))).toEqual(['network.wifi_weak:wlan0']);
@@ -124,7 +125,7 @@ describe('what is known still counts beside an unknown reading', () => {
   });
 
   it('the self-test (active) does not count a fault an unknown reading would decide', () => {
-    const e = new RuleEngine(rules);
+    const e = new RuleEngine(rules, { catalog: FAULT_CATALOG });
     const readings = { 'power.ac_online': true, 'battery.status': 'not_charging' };
     expect(e.active(readings).map((f) => f.code)).toEqual(['battery.not_charging']);
     expect(e.active(readings, ['battery.level_pct'])).toEqual([]);

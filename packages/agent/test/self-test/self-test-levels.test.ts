@@ -15,6 +15,7 @@ import { canPrompt, parseYesNo, ttyPrompter } from '../../src/self-test/self-tes
 import { ConnectionPrompts } from '../../src/control/connection-prompts.js';
 import type { ControlLine } from '../../src/control/protocol.js';
 import { selfTestResultSchema, type SelfTestResult } from 'posdiag-protocol';
+import { FAULT_CATALOG } from '../../src/devices/catalog.js';
 
 const terminal = { id: 'T-0001', model: 'X990', serial: 'SN123' };
 const TEST_ID = 'abcdef01-2345-4678-9abc-def012345678';
@@ -66,7 +67,8 @@ async function run(outcomes: [Driver, Observation | Error][], extra: Partial<Run
     testId: TEST_ID,
     drivers: outcomes.map(([d]) => d),
     pollAll: async () => new Map(outcomes),
-    engine: new RuleEngine(await loadDefaultRules()),
+    engine: new RuleEngine(await loadDefaultRules(), { catalog: FAULT_CATALOG }),
+    catalog: FAULT_CATALOG,
     clock,
     terminal,
     locale: 'en',

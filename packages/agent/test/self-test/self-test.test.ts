@@ -6,6 +6,7 @@ import { loadDefaultRules } from '../../src/rules/rule-files.js';
 import { RuleEngine } from '../../src/rules/rule-engine.js';
 import { runSelfTest } from '../../src/self-test/self-test.js';
 import { selfTestResultSchema } from 'posdiag-protocol';
+import { FAULT_CATALOG } from '../../src/devices/catalog.js';
 
 function fakeDriver(kind: DeviceKind, name: string = kind): Driver {
   return {
@@ -22,7 +23,7 @@ const terminal = { id: 'T-0001', model: 'X990', serial: 'SN123' };
 
 async function selfTest(outcomes: [Driver, Observation | Error][], locale: 'en' | 'zh-CN' = 'en') {
   const clock = new FakeClock(Date.UTC(2026, 0, 1, 9));
-  const engine = new RuleEngine(await loadDefaultRules());
+  const engine = new RuleEngine(await loadDefaultRules(), { catalog: FAULT_CATALOG });
   const polled: Driver[][] = [];
   const result = await runSelfTest({
     level: 'quick',
@@ -34,6 +35,7 @@ async function selfTest(outcomes: [Driver, Observation | Error][], locale: 'en' 
       return new Map(outcomes);
     },
     engine,
+    catalog: FAULT_CATALOG,
     clock,
     terminal,
     locale,

@@ -7,6 +7,7 @@ import { buildBundle, type BundleState } from '../../bundle/bundle.js';
 import type { Config } from '../../config/schema.js';
 import { ControlRequestError, requestDaemon } from '../../control/client.js';
 import { systemClock } from '../../core/clock.js';
+import { FAULT_CATALOG } from '../../devices/catalog.js';
 import { standaloneSelfTest } from '../../self-test/standalone-self-test.js';
 import { fetchDaemonLogTail } from '../../log-reader/daemon-tail.js';
 
@@ -22,7 +23,7 @@ async function collectState(config: Config): Promise<BundleState> {
     const logTail = await fetchDaemonLogTail(config.control.socket).catch(() => null);
     return { source: 'daemon', status, selfTests: last ? [last] : [], outbox: status.outbox ?? null, logTail: logTail ?? null };
   }
-  const result = await standaloneSelfTest({ config, log: stderrLogger('error'), clock: systemClock, locale: config.locale });
+  const result = await standaloneSelfTest({ config, catalog: FAULT_CATALOG, log: stderrLogger('error'), clock: systemClock, locale: config.locale });
   return { source: 'one poll (no daemon running)', status: { readings: result.readings, faults: result.faults }, selfTests: [result], outbox: await outboxOnDisk(config) };
 }
 

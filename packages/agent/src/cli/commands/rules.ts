@@ -1,4 +1,5 @@
 import { defineCommand, EXIT, readTextFile, UsageError } from 'posdiag-protocol/cli';
+import { FAULT_CATALOG } from '../../devices/catalog.js';
 import { checkRuleFile } from '../../rules/rule-files.js';
 import { runRuleTestFile } from '../../rules/rule-tests.js';
 import { RuleFileError } from '../../rules/rule-schema.js';
@@ -26,11 +27,11 @@ export const rulesCommand = defineCommand({
     for (const file of files) {
       try {
         if (action === 'check') {
-          const set = await checkRuleFile(file);
+          const set = await checkRuleFile(file, FAULT_CATALOG);
           io.stdout(`ok   ${file}: ${set.rules.length} rules, ${Object.keys(set.thresholds).length} thresholds\n`);
           continue;
         }
-        const result = await runRuleTestFile(file);
+        const result = await runRuleTestFile(file, FAULT_CATALOG);
         if (result.failures.length === 0) {
           io.stdout(`ok   ${file}: ${result.description}\n`);
           continue;

@@ -9,6 +9,7 @@ import type { SelfTestLevel } from '../../self-test/self-test.js';
 import type { Prompter } from '../../self-test/self-test-prompts.js';
 import type { SelfTestCheck } from '../../self-test/self-test-steps.js';
 import { canPrompt, ttyPrompter } from '../../self-test/self-test-tty-prompter.js';
+import { FAULT_CATALOG } from '../../devices/catalog.js';
 import { standaloneSelfTest } from '../../self-test/standalone-self-test.js';
 import { ControlRequestError, requestDaemon } from '../../control/client.js';
 import { selfTestResultSchema, type SelfTestResult } from 'posdiag-protocol';
@@ -112,6 +113,7 @@ export async function selfTestMain(f: ParsedFlags<typeof flags>, io: CliIo, deps
     ? selfTestResultSchema.parse(fromDaemon)
     : await standaloneSelfTest({
         config,
+        catalog: FAULT_CATALOG,
         log: stderrLogger(process.env.POSDIAG_LOG_LEVEL ?? 'error'),
         clock: systemClock,
         level,

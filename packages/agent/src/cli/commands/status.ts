@@ -5,6 +5,7 @@ import { stderrLogger } from '../stderr-logger.js';
 import { systemClock } from '../../core/clock.js';
 import { LOCALES, type Locale } from 'posdiag-protocol';
 import { localTime, uiText, valueWord } from '../../core/ui-text.js';
+import { FAULT_CATALOG } from '../../devices/catalog.js';
 import { standaloneSelfTest } from '../../self-test/standalone-self-test.js';
 import type { Config } from '../../config/schema.js';
 import { requestDaemon } from '../../control/client.js';
@@ -15,8 +16,8 @@ import { readOutboxStats } from '../../report/outbox/read-only-stats.js';
 
 /** Without a daemon: one poll of every device, the faults that hold now, and the outbox as it lies on disk. */
 async function onePollStatus(config: Config): Promise<StatusAnswer> {
-  const result = await standaloneSelfTest({ config, log: stderrLogger(process.env.POSDIAG_LOG_LEVEL ?? 'error'), clock: systemClock, locale: config.locale });
-  return onePollStatusAnswer(result, await outboxOnDisk(config), config.uplink !== undefined);
+  const result = await standaloneSelfTest({ config, catalog: FAULT_CATALOG, log: stderrLogger(process.env.POSDIAG_LOG_LEVEL ?? 'error'), clock: systemClock, locale: config.locale });
+  return onePollStatusAnswer(result, await outboxOnDisk(config), config.uplink !== undefined, FAULT_CATALOG);
 }
 
 /**

@@ -1,0 +1,285 @@
+import type { DeviceKind } from '../core/readings.js';
+import type { Category, LocalizedText, Severity } from 'posdiag-protocol';
+import { TECHNICIAN_HINTS } from './technician-hints.js';
+import type { CatalogEntry } from '../faults/types.js';
+import { buildCatalog, type Catalog } from '../faults/catalog.js';
+
+/**
+ * The fault catalog (SPEC §5): every code, its device, category and severity exactly as the SPEC table
+ * says, a one-line summary and merchant steps in zh-CN and en. Steps are ordered as a merchant works
+ * through them; `automatic` steps (what the agent does by itself) come last.
+ */
+
+type Step = CatalogEntry['remediation'][number];
+
+const text = (en: string, zh: string): LocalizedText => ({ en, 'zh-CN': zh });
+const step = (en: string, zh: string): Step => ({ text: text(en, zh), automatic: false });
+const auto = (en: string, zh: string): Step => ({ text: text(en, zh), automatic: true });
+
+function entry(
+  code: string,
+  device: DeviceKind,
+  category: Category,
+  severity: Severity,
+  summary: LocalizedText,
+  remediation: Step[],
+  needsTechnician = false,
+): CatalogEntry {
+  return { code, device, category, severity, summary, remediation, needsTechnician, technicianHints: TECHNICIAN_HINTS[code] ?? [] };
+}
+
+const callProvider = step(
+  'If the problem remains, call your service provider.',
+  '如问题仍未解决，请联系服务商。',
+);
+const restartTerminal = step('Restart the terminal.', '重启终端。');
+const restartRouter = step(
+  'Restart your router, wait two minutes, then try again.',
+  '重启路由器，等待两分钟后再试。',
+);
+
+const ENTRIES: CatalogEntry[] = [
+  // Printer
+  entry('printer.disconnected', 'printer', 'hardware', 'major', text('Printer is not responding', '打印机无响应'), [
+    step('Check that the printer is switched on and its power cable is plugged in.', '检查打印机电源是否打开、电源线是否插好。'),
+    step(
+      'Unplug and firmly reconnect the printer cable at both ends (built-in printer: restart the terminal).',
+      '拔下并重新插牢打印机数据线两端（内置打印机请重启终端）。',
+    ),
+    callProvider,
+    auto('The terminal reopens the printer connection by itself.', '终端会自动重新连接打印机。'),
+  ]),
+  entry('printer.offline', 'printer', 'io', 'major', text('Printer is offline', '打印机处于离线状态'), [
+    step('Check the paper roll and that the printer cover is fully closed.', '检查打印纸，并确认打印机仓盖已完全合上。'),
+    step('Switch the printer (or the terminal) off and on again.', '关闭打印机（或终端）后重新开机。'),
+    callProvider,
+  ]),
+  entry('printer.cover_open', 'printer', 'io', 'major', text('Printer cover is open', '打印机仓盖未关闭'), [
+    step('Close the printer cover firmly until it clicks.', '用力合上打印机仓盖，直到听到“咔哒”声。'),
+    step(
+      'If it looks closed, open it and close it again; check no paper is caught at the edges.',
+      '如看起来已合上，请打开后重新合上，并检查边缘没有夹住纸张。',
+    ),
+  ]),
+  entry('printer.paper_end', 'printer', 'io', 'major', text('Printer is out of paper', '打印纸已用完'), [
+    step(
+      'Load a new paper roll, thermal side towards the print head, pull a little paper out and close the cover.',
+      '装入新纸卷（热敏面朝向打印头），拉出一小段纸后合上仓盖。',
+    ),
+    step('Use the paper width the terminal specifies (usually 57 mm or 80 mm).', '请使用终端规定宽度的打印纸（通常为 57 毫米或 80 毫米）。'),
+  ]),
+  entry('printer.paper_near_end', 'printer', 'io', 'minor', text('Paper roll is nearly used up', '打印纸即将用完'), [
+    step('Have a new paper roll ready and replace the roll soon.', '请准备好新纸卷并尽快更换。'),
+  ]),
+  entry('printer.cutter_error', 'printer', 'hardware', 'major', text('Printer paper cutter is jammed', '打印机切刀卡纸'), [
+    step(
+      'Open the cover, remove any jammed or torn paper near the cutter, then close the cover.',
+      '打开仓盖，取出切刀附近卡住或撕碎的纸张，然后合上仓盖。',
+    ),
+    step('Switch the printer (or the terminal) off and on again.', '关闭打印机（或终端）后重新开机。'),
+    callProvider,
+  ], true),
+  entry('printer.head_overheat', 'printer', 'hardware', 'minor', text('Print head is too hot; printing paused', '打印头过热，打印已暂停'), [
+    step('Wait a few minutes: printing resumes by itself once the head has cooled.', '请等待几分钟，打印头冷却后会自动恢复打印。'),
+    step(
+      'Keep the terminal out of direct sun and avoid printing many long receipts back to back.',
+      '避免阳光直射，避免连续打印大量长单据。',
+    ),
+  ]),
+  entry('printer.unrecoverable_error', 'printer', 'hardware', 'critical', text('Printer has a hardware fault', '打印机出现硬件故障'), [
+    step('Switch the printer (or the terminal) off, wait 10 seconds, and switch it on again.', '关闭打印机（或终端），等待 10 秒后重新开机。'),
+    step('If the fault remains, call your service provider: the printer needs repair.', '如故障仍在，请联系服务商：打印机需要维修。'),
+  ], true),
+  entry('printer.line_noise', 'printer', 'io', 'minor', text('The printer connection picks up interference', '打印机连接线路受到干扰'), [
+    step('Switch the terminal (or an external printer) off and on again.', '关闭终端（或外置打印机）后重新开机。'),
+    step(
+      'For an external printer, push its cable in firmly at both ends and keep it away from power adapters.',
+      '外置打印机请将连接线两端插紧，并使其远离电源适配器。',
+    ),
+    callProvider,
+  ]),
+
+  // Card reader and security
+  entry('card_reader.disconnected', 'cardReader', 'hardware', 'critical', text('Card reader is not detected', '未检测到读卡器'), [
+    step('Reconnect the card reader cable (external reader), or restart the terminal.', '重新插拔读卡器连接线（外置读卡器），或重启终端。'),
+    callProvider,
+    auto('The terminal tries to reopen the card reader by itself.', '终端会自动尝试重新连接读卡器。'),
+  ]),
+  entry('card_reader.read_errors_high', 'cardReader', 'io', 'major', text('Many card swipes fail', '刷卡失败率过高'), [
+    step('Clean the card reader with a cleaning card (swipe it 3 to 5 times).', '使用清洁卡清洁读卡器（来回刷 3 到 5 次）。'),
+    step(
+      'Swipe in one smooth, steady motion; for chip cards, insert the card instead.',
+      '刷卡时请匀速一次刷过；芯片卡请改为插卡。',
+    ),
+    step('If swipes still fail after cleaning, call your service provider: the read head may be worn.', '清洁后仍频繁失败，请联系服务商：磁头可能已磨损。'),
+  ]),
+  entry('card_reader.identity_changed', 'cardReader', 'security', 'critical', text('Card reader is not the one registered to this terminal', '读卡器与登记的设备不一致'), [
+    step('Stop accepting cards on this terminal now.', '请立即停止在此终端上受理银行卡。'),
+    step(
+      'Look for added parts, loose covers or anything attached over the card slot.',
+      '检查终端是否有加装部件、外壳松动或卡槽上的附加物。',
+    ),
+    step('Call your service provider right away and keep the terminal for inspection.', '立即联系服务商，并保留终端以供检查。'),
+  ], true),
+  entry('card_reader.line_noise', 'cardReader', 'io', 'minor', text('The card reader connection picks up interference', '读卡器连接线路受到干扰'), [
+    step(
+      'For an external reader, push its cable in firmly and keep it away from power adapters; then restart the terminal.',
+      '外置读卡器请将连接线插紧并远离电源适配器，然后重启终端。',
+    ),
+    callProvider,
+  ]),
+  entry('security.unknown_usb_device', 'system', 'security', 'major', text('An unknown USB device is connected', '检测到未知的 USB 设备'), [
+    step('Unplug any USB device you do not recognise from the terminal.', '拔下终端上任何您不认识的 USB 设备。'),
+    step('Report it to your service provider and do not plug it back in.', '请报告服务商，不要再插回。'),
+  ], true),
+
+  // Battery
+  entry('battery.low', 'battery', 'hardware', 'minor', text('Battery is low', '电池电量低'), [
+    step('Put the terminal on its base or connect the charger.', '请将终端放回充电座或连接充电器。'),
+  ]),
+  entry('battery.critical', 'battery', 'hardware', 'major', text('Battery is almost empty', '电池电量即将耗尽'), [
+    step('Connect the charger now: the terminal will soon switch off.', '请立即连接充电器，终端即将关机。'),
+    step('Finish the current payment before starting a new one.', '请先完成当前交易，再开始新的交易。'),
+  ]),
+  entry('battery.overheat', 'battery', 'hardware', 'major', text('Battery is too hot', '电池温度过高'), [
+    step('Unplug the charger and move the terminal out of direct sun, away from heat.', '拔下充电器，将终端移到阴凉处，远离阳光直射和热源。'),
+    step('Let it cool down before charging again.', '待其冷却后再充电。'),
+    step(
+      'If the battery is swollen, or hot while idle, stop using the terminal and call your service provider.',
+      '如电池鼓包或空闲时发烫，请停止使用终端并联系服务商。',
+    ),
+  ]),
+  entry('battery.cold', 'battery', 'hardware', 'major', text('Battery is too cold', '电池温度过低'), [
+    step('Move the terminal to a warmer place (above 0 °C).', '将终端移到温暖处（0 °C 以上）。'),
+    step('Let it warm up for a while before charging.', '待其回温一段时间后再充电。'),
+  ]),
+  entry('battery.failure', 'battery', 'hardware', 'critical', text('Battery has failed', '电池故障'), [
+    step('Keep the terminal on external power if it works that way.', '如终端可接外接电源工作，请保持连接电源。'),
+    step(
+      'If the battery is swollen, hot or smells, stop using the terminal; call your service provider to replace it.',
+      '如电池鼓包、发烫或有异味，请停止使用终端，并联系服务商更换电池。',
+    ),
+  ], true),
+  entry('battery.worn', 'battery', 'hardware', 'minor', text('Battery is worn and holds less charge', '电池老化，续航下降'), [
+    step('Charge more often: keep the terminal on its base between payments.', '请更频繁地充电：交易间隙将终端放回充电座。'),
+    step('Ask your service provider for a replacement battery.', '请向服务商申请更换电池。'),
+  ], true),
+  entry('battery.not_charging', 'battery', 'hardware', 'major', text('Battery is not charging although power is connected', '已连接电源，但电池未充电'), [
+    step('Check the charger and cable are firmly plugged in; try another socket.', '检查充电器和连接线已插牢，并换一个插座试试。'),
+    step('Clean the charging contacts of the terminal and its base with a dry cloth.', '用干布清洁终端和充电座的充电触点。'),
+    step('Try another charger of the same type; if it still does not charge, call your service provider.', '换一个同型号充电器试试；仍不充电请联系服务商。'),
+  ]),
+
+  // Network
+  entry('network.link_down', 'network', 'network', 'critical', text('Network connection is lost', '网络连接已断开'), [
+    step(
+      'Check the network cable is plugged in at both ends (wired), or that Wi-Fi is on and the router is powered (wireless).',
+      '检查网线两端是否插好（有线），或 Wi-Fi 是否打开、路由器是否通电（无线）。',
+    ),
+    restartRouter,
+    step('If other devices have no internet either, call your internet provider.', '如其他设备也无法上网，请联系网络运营商。'),
+  ]),
+  entry('network.link_flapping', 'network', 'network', 'minor', text('Network connection keeps dropping', '网络连接频繁断开'), [
+    step('Reconnect or replace the network cable; avoid kinks and loose plugs.', '重新插拔或更换网线，避免弯折和接口松动。'),
+    step('On Wi-Fi, move the terminal closer to the router.', '如使用 Wi-Fi，请将终端靠近路由器。'),
+  ]),
+  entry('network.wifi_weak', 'network', 'network', 'minor', text('Wi-Fi signal is weak', 'Wi-Fi 信号弱'), [
+    step('Move the terminal closer to the Wi-Fi router, or the router closer to the counter.', '将终端移近 Wi-Fi 路由器，或将路由器移近收银台。'),
+    step('Remove obstacles such as metal shelves between them.', '移除两者之间的金属货架等遮挡物。'),
+  ]),
+  entry('network.dns_failure', 'network', 'network', 'major', text("Cannot look up the payment server's address", '无法解析支付服务器地址'), [
+    restartRouter,
+    step('Check that other devices on the same network can open websites; if not, call your internet provider.', '检查同一网络下其他设备能否打开网页；如不能，请联系网络运营商。'),
+  ]),
+  entry('network.host_unreachable', 'network', 'network', 'critical', text('Cannot connect to the payment server', '无法连接支付服务器'), [
+    restartRouter,
+    step('Check that other devices on the same network can reach the internet; if not, call your internet provider.', '检查同一网络下其他设备能否上网；如不能，请联系网络运营商。'),
+    step('If the internet works, call your service provider: the payment server may be unavailable.', '如网络正常，请联系服务商：支付服务器可能暂时不可用。'),
+  ]),
+  entry('network.high_latency', 'network', 'network', 'minor', text('Network is slow', '网络速度慢'), [
+    step('Pause large downloads or video streaming on the shop network.', '暂停店内网络上的大文件下载或视频播放。'),
+    step('Restart your router; if it stays slow, call your internet provider.', '重启路由器；如仍然很慢，请联系网络运营商。'),
+  ]),
+
+  // Modem
+  entry('modem.unresponsive', 'modem', 'hardware', 'major', text('Mobile network module is not responding', '移动网络模块无响应'), [
+    restartTerminal,
+    callProvider,
+    auto('The terminal restarts the mobile network module by itself.', '终端会自动重启移动网络模块。'),
+  ]),
+  entry('modem.sim_missing', 'modem', 'hardware', 'critical', text('No SIM card detected', '未检测到 SIM 卡'), [
+    step('Switch the terminal off, check the SIM card sits correctly in its slot, then switch it on.', '关机后检查 SIM 卡是否正确插入卡槽，然后开机。'),
+    step('Wipe the SIM card contacts gently with a dry cloth.', '用干布轻轻擦拭 SIM 卡触点。'),
+    step('If it is still not detected, ask your mobile operator for a new SIM.', '如仍无法识别，请向移动运营商更换 SIM 卡。'),
+  ]),
+  entry('modem.sim_locked', 'modem', 'security', 'major', text('SIM card is locked (PIN or PUK required)', 'SIM 卡已锁定（需要 PIN 或 PUK 码）'), [
+    step('Do not guess the code: too many wrong tries block the SIM for good.', '请勿猜测密码：多次输错会永久锁死 SIM 卡。'),
+    step('Call your service provider or mobile operator to unlock the SIM.', '请联系服务商或移动运营商解锁 SIM 卡。'),
+  ]),
+  entry('modem.not_registered', 'modem', 'network', 'major', text('Not connected to the mobile network', '未注册到移动网络'), [
+    step('Move the terminal near a window or to a place with better mobile coverage.', '将终端移到窗边或信号更好的地方。'),
+    restartTerminal,
+    step("Check with your mobile operator that the SIM's data plan is active.", '向移动运营商确认 SIM 卡的数据套餐有效。'),
+    auto('The terminal restarts the mobile radio by itself to register again.', '终端会自动重启移动网络射频以重新注册。'),
+  ]),
+  entry('modem.registration_denied', 'modem', 'network', 'critical', text('The mobile network refused the SIM card', '移动网络拒绝了该 SIM 卡'), [
+    step('Call your mobile operator: the SIM may be suspended, expired or not activated.', '请联系移动运营商：SIM 卡可能已停机、过期或未激活。'),
+    step('Check that the SIM is the one supplied for this terminal.', '确认所用 SIM 卡是为本终端配发的。'),
+  ]),
+  entry('modem.signal_weak', 'modem', 'network', 'minor', text('Mobile signal is weak', '移动信号弱'), [
+    step('Move the terminal near a window, away from metal shelves and thick walls.', '将终端移到窗边，远离金属货架和厚墙。'),
+  ]),
+  entry('modem.line_noise', 'modem', 'io', 'minor', text('The connection to the mobile modem is unreliable', '与移动通信模块的连接不稳定'), [
+    restartTerminal,
+    callProvider,
+  ]),
+
+  // System and agent
+  entry('system.disk_low', 'system', 'software', 'major', text('Terminal storage is almost full', '终端存储空间不足'), [
+    step('Restart the terminal to clear temporary files.', '重启终端以清理临时文件。'),
+    callProvider,
+  ]),
+  entry('system.memory_low', 'system', 'software', 'major', text('Terminal memory is almost full', '终端内存不足'), [
+    step('Close apps you do not need, or restart the terminal.', '关闭不需要的应用，或重启终端。'),
+    callProvider,
+  ]),
+  entry('system.clock_skew', 'system', 'software', 'major', text("Terminal's clock is wrong", '终端时间不正确'), [
+    step('Check the date and time on the terminal and correct them (or turn on automatic time).', '检查终端的日期和时间并校正（或打开自动同步时间）。'),
+    step('Keep the terminal online so it can set its clock.', '保持终端联网，以便自动校时。'),
+  ]),
+  entry('system.overheat', 'system', 'hardware', 'major', text('Terminal is overheating', '终端温度过高'), [
+    step('Move the terminal out of direct sun, away from heat, and keep its vents clear.', '将终端移离阳光直射和热源，并保持散热孔通畅。'),
+    step('Switch it off for a few minutes to cool down.', '关机几分钟让其冷却。'),
+    callProvider,
+  ]),
+  entry('agent.storage_degraded', 'agent', 'software', 'major', text('Diagnostic reports cannot be saved to storage', '诊断报告无法写入存储'), [
+    restartTerminal,
+    step('If it happens again, call your service provider: storage may be full or failing.', '如再次出现，请联系服务商：存储可能已满或损坏。'),
+    auto('The terminal keeps reports in memory and retries saving them.', '终端暂时将报告保存在内存中，并自动重试写入。'),
+  ]),
+  entry('agent.log_degraded', 'agent', 'software', 'minor', text('The diagnostic log cannot be written to storage', '诊断日志无法写入存储'), [
+    step('Keep using the terminal: payments and fault reports are not affected.', '可继续使用终端：支付和故障上报不受影响。'),
+    step('If it happens again, call your service provider: storage may be full or failing.', '如再次出现，请联系服务商：存储可能已满或损坏。'),
+    auto('The terminal keeps the latest log lines in memory and writes them out when storage works again.', '终端暂时将最新的日志保存在内存中，存储恢复后自动写入。'),
+  ]),
+
+  // Predictive maintenance (beyond SPEC §5): raised from lifetime counters and trends, before the breakdown.
+  entry('maintenance.battery_fading', 'battery', 'hardware', 'minor', text('Battery capacity is dropping fast', '电池容量下降较快'), [
+    step('Keep the terminal on its base between payments; avoid leaving it in the sun or fully empty.', '交易间隙将终端放回充电座；避免暴晒或电量完全耗尽。'),
+    step('Ask your service provider to plan a battery replacement.', '请联系服务商安排更换电池。'),
+  ], true),
+  entry('maintenance.cutter_near_life', 'printer', 'hardware', 'minor', text('Printer paper cutter is near the end of its life', '打印机切刀接近使用寿命'), [
+    step('Keep printing as usual; if receipts are not cut cleanly, tear them off by hand.', '可正常打印；如单据切不断，请手动撕下。'),
+    step('Ask your service provider to plan a cutter replacement.', '请联系服务商安排更换切刀。'),
+  ], true),
+  entry('maintenance.card_reader_degrading', 'cardReader', 'hardware', 'minor', text('Card swipes are failing more often than before', '刷卡失败率正在上升'), [
+    step('Clean the card reader with a cleaning card (swipe it 3 to 5 times).', '使用清洁卡清洁读卡器（来回刷 3 到 5 次）。'),
+    step('Prefer chip or contactless payment; if swipes keep failing, call your service provider.', '优先使用芯片卡或非接触支付；如刷卡仍频繁失败，请联系服务商。'),
+  ], true),
+];
+
+/**
+ * The agent's fault catalog. Built once, here; the composition roots (agent.ts, the CLI's standalone
+ * paths) hand it to each part that reads it (faults/catalog.ts).
+ */
+export const FAULT_CATALOG: Catalog = buildCatalog(ENTRIES);
