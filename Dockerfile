@@ -1,4 +1,6 @@
-# posdiag agent/hub image (Debian 12, Node 20). Build: docker build -t posdiag .
+# posdiag hub image (Debian 12, Node 20). Build: docker build -t posdiag .
+# It builds and ships the three workspace packages: posdiag-hub, which it runs, the protocol, and the agent
+# beside them, whose `posdiag hub` (the CMD) loads the hub package and whose `posdiag demo` needs both.
 FROM node:20-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ libusb-1.0-0 libpcsclite-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /app

@@ -1,5 +1,4 @@
 import { didYouMean, EXIT, processIo, reportFailure, runCommand, UsageError, type CliIo, type Command, type ExitCode, type Failure } from 'posdiag-protocol/cli';
-import { ConfigError } from '../config/load.js';
 import { ControlRequestError } from '../control/client.js';
 import { RuleFileError } from '../rules/rule-schema.js';
 import { AGENT_VERSION } from '../version.js';
@@ -44,9 +43,9 @@ is running, 77 permission denied, 78 configuration error.`;
 
 const GLOBAL_OPTIONS = ['--help', '-h', '--version', '-V'];
 
-/** The agent's own errors; the rest (usage, system errors, named files) are worded as for every program. */
+/** The agent's own errors; the rest (usage, config, system errors, named files) are worded as for every program. */
 function describeAgentFailure(err: unknown, message: string): Failure | undefined {
-  if (err instanceof ConfigError || err instanceof RuleFileError) return { exit: EXIT.config, message };
+  if (err instanceof RuleFileError) return { exit: EXIT.config, message };
   // The daemon failed the request, or hung up: the service is not there for us.
   if (err instanceof ControlRequestError) {
     return { exit: EXIT.unavailable, message: err.code === 'closed' || err.code === 'bad_answer' ? message : `the daemon refused the request (${err.code}): ${message}` };

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { readTextFile } from 'posdiag-protocol/cli';
+import { ConfigError, readTextFile } from 'posdiag-protocol/cli';
 import { configSchema, type Config } from './schema.js';
 
-/** A configuration problem: the CLI prints `message` and exits 78 (EX_CONFIG). */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+/** A configuration problem (exit 78): the CLI contract's class (posdiag-protocol/cli), one for the agent and the hub. */
+export { ConfigError };
 
 /** Validates a parsed JSON value; the error names every bad key path and what was expected. */
 export function parseConfig(value: unknown, source = 'config'): Config {
