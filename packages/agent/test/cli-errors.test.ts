@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closest, editDistance } from 'posdiag-protocol/cli';
 import { runPosdiag, type ProcessResult } from './helpers/cli-process.js';
 import { runCli } from './helpers/run-cli.js';
 import { waitFor } from '../../../test/support/wait-for.js';
@@ -364,23 +363,5 @@ describe('help and version', () => {
     const bare = await runCli([]);
     expect(bare.code).toBe(64);
     expect(bare.stderr).toContain('commands:');
-  });
-});
-
-describe('did you mean', () => {
-  it('counts a swap of neighbours as one edit', () => {
-    expect(editDistance('stauts', 'status')).toBe(1);
-    expect(editDistance('bundel', 'bundle')).toBe(1);
-    expect(editDistance('hub', 'hubs')).toBe(1);
-    expect(editDistance('log', 'run')).toBe(3);
-  });
-
-  it('suggests only a near candidate, the first of equals', () => {
-    const commands = ['run', 'self-test', 'status', 'log', 'bundle'];
-    expect(closest('selftest', commands)).toBe('self-test');
-    expect(closest('STATUS', commands)).toBe('status');
-    expect(closest('lg', commands)).toBe('log');
-    expect(closest('frobnicate', commands)).toBeUndefined();
-    expect(closest('xy', ['ab', 'xa', 'ya'])).toBe('xa');
   });
 });

@@ -2,11 +2,10 @@ import { pino } from 'pino';
 import { ConfigError } from 'posdiag-protocol/cli';
 
 /**
- * What the hub logs through. A pino logger satisfies it; tests pass a recording one. Objects first,
- * message second, as pino does.
+ * What the hub logs through: a pino logger (its own on stderr, or the one of the program embedding it)
+ * satisfies it; tests pass a recording one. Objects first, message second, as pino does.
  */
 export interface Logger {
-  trace(obj: object, msg?: string): void;
   debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
@@ -16,7 +15,6 @@ export interface Logger {
 
 /** A logger that drops everything: for a hub embedded where nobody reads its log. */
 export const silentLogger: Logger = {
-  trace() {},
   debug() {},
   info() {},
   warn() {},
