@@ -15,9 +15,9 @@ import { systemClock } from '../packages/agent/src/core/clock.js';
 import type { Observation } from '../packages/agent/src/core/readings.js';
 import { Monitor } from '../packages/agent/src/rules/monitor.js';
 import { createRuleEngine } from '../packages/agent/src/rules/rule-files.js';
-import { SerialPrinterDriver } from '../packages/agent/src/drivers/printer/serial-printer-driver.js';
+import { SerialPrinterDriver } from '../packages/agent/src/devices/printer/serial-printer-driver.js';
 import { silentLogger } from '../packages/agent/src/log/logger.js';
-import { EscPosPrinterEmulator } from '../packages/agent/src/sim/escpos-printer.js';
+import { EscPosPrinterEmulator } from '../packages/agent/src/devices/printer/emulator/escpos-printer.js';
 import { createPtyPair } from '../packages/agent/test/helpers/pty.js';
 import { FAULT_CATALOG } from '../packages/agent/src/devices/catalog.js';
 

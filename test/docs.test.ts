@@ -69,7 +69,14 @@ interface Rule {
   escalate?: { when: Condition }[];
   evidence?: string[];
 }
-const rules = JSON.parse(read('packages/agent/rules/default.json')) as { thresholds: Record<string, number>; rules: Rule[] };
+/** The built-in rule files: the agent's own and every device family's (packages/agent/src/devices/<family>/rules.json). */
+const DEVICES = 'packages/agent/src/devices';
+const ruleFiles = [
+  'packages/agent/rules/default.json',
+  ...readdirSync(join(ROOT, DEVICES)).map((family) => join(DEVICES, family, 'rules.json')).filter((file) => existsSync(join(ROOT, file))),
+];
+const ruleSets = ruleFiles.map((file) => JSON.parse(read(file)) as { thresholds: Record<string, number>; rules: Rule[] });
+const rules = { thresholds: Object.assign({}, ...ruleSets.map((set) => set.thresholds)) as Record<string, number>, rules: ruleSets.flatMap((set) => set.rules) };
 
 function readingsOf(c: Condition | undefined): string[] {
   if (!c) return [];

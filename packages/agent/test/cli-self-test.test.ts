@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { selfTestResultSchema } from 'posdiag-protocol';
-import type { EscPosPrinterState } from '../src/sim/escpos-printer.js';
+import type { EscPosPrinterState } from '../src/devices/printer/emulator/escpos-printer.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlRequestError, requestDaemon } from '../src/control/client.js';
 import { selfTestResultSchema } from 'posdiag-protocol';
-import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
+import { EscPosPrinterEmulator } from '../src/devices/printer/emulator/escpos-printer.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';
 import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';

@@ -6,7 +6,7 @@ import { configSchema } from '../src/config/schema.js';
 import { systemClock } from '../src/core/clock.js';
 import { parseDumpsysBattery } from '../src/drivers/battery/dumpsys-battery.js';
 import { DumpsysBatteryDriver } from '../src/drivers/battery/dumpsys-driver.js';
-import { createDrivers } from '../src/drivers/registry.js';
+import { createDrivers } from '../src/devices/registry.js';
 import { silentLogger } from '../src/log/logger.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'dumpsys');

@@ -12,7 +12,7 @@ import type { Readings } from '../src/core/readings.js';
 import { loadDefaultRules } from '../src/rules/rule-files.js';
 import { RuleEngine } from '../src/rules/rule-engine.js';
 import { NetworkDriver, type NetworkDriverOptions } from '../src/drivers/network/network-driver.js';
-import { createDrivers } from '../src/drivers/registry.js';
+import { createDrivers } from '../src/devices/registry.js';
 import { readAttribute } from '../src/drivers/transports/sysfs.js';
 import { silentLogger } from '../src/log/logger.js';
 import { recordingLogger } from '../../../test/support/recording-logger.js';

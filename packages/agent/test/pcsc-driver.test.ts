@@ -8,7 +8,7 @@ import { ENROLMENT_FILE, reenrollCardReader } from '../src/drivers/card-reader/e
 import { atrProtocols } from '../src/drivers/card-reader/pcsc-atr.js';
 import { PcscCardReaderDriver } from '../src/drivers/card-reader/pcsc-driver.js';
 import { readerMatcher } from '../src/drivers/card-reader/pcsc-readings.js';
-import { createDrivers } from '../src/drivers/registry.js';
+import { createDrivers } from '../src/devices/registry.js';
 import { SmartcardPcscStack, type PcscSnapshot, type PcscStack } from '../src/drivers/transports/pcsc.js';
 import { parseConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/log/logger.js';

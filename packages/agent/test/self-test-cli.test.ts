@@ -6,7 +6,7 @@ import { type CliIo, UsageError } from 'posdiag-protocol/cli';
 import { selfTestMain } from '../src/cli/commands/self-test.js';
 import type { Prompter, SelfTestPrompt } from '../src/self-test/self-test-prompts.js';
 import { selfTestResultSchema } from 'posdiag-protocol';
-import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
+import { EscPosPrinterEmulator } from '../src/devices/printer/emulator/escpos-printer.js';
 import { printerOnPty, type PtyPrinter } from './helpers/pty-printer.js';
 
 /** `posdiag self-test` in-process (no daemon): an injected prompter stands in for the person at the terminal. */

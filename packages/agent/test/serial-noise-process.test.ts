@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AtModemEmulator } from '../src/sim/at-modem.js';
-import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
+import { EscPosPrinterEmulator } from '../src/devices/printer/emulator/escpos-printer.js';
 import { track1, track2 } from '../src/sim/hid-card-reader.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { startDaemonProcess, type DaemonProcess } from './helpers/daemon-process.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localTime } from '../src/core/ui-text.js';
 import { FAULT_CATALOG } from '../src/devices/catalog.js';
 import { catalogEntry } from '../src/faults/catalog.js';
-import type { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
+import type { EscPosPrinterEmulator } from '../src/devices/printer/emulator/escpos-printer.js';
 import { asciiWordsOutside } from './helpers/ascii-words.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { startDaemonProcess, type DaemonProcess } from './helpers/daemon-process.js';

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config/schema.js';
 import { systemClock } from '../src/core/clock.js';
 import { FakeClock } from '../../../test/support/fake-clock.js';
-import { createDrivers } from '../src/drivers/registry.js';
+import { createDrivers } from '../src/devices/registry.js';
 import { ClockSkewTracker } from '../src/drivers/system/clock-skew.js';
 import { diskFree, type FsStats } from '../src/drivers/system/disk-free.js';
 import { parseMeminfo } from '../src/drivers/system/meminfo.js';

@@ -9,7 +9,7 @@ import type { Observation } from '../src/core/readings.js';
 import { loadDefaultRules } from '../src/rules/rule-files.js';
 import { Monitor } from '../src/rules/monitor.js';
 import { RuleEngine } from '../src/rules/rule-engine.js';
-import { createDrivers } from '../src/drivers/registry.js';
+import { createDrivers } from '../src/devices/registry.js';
 import { scanUsbDevices } from '../src/drivers/usb-guard/usb-devices.js';
 import { reenrolUsbDevices, USB_ENROLMENT_FILE } from '../src/drivers/usb-guard/usb-enrolment.js';
 import type { UsbBus, UsbHotplugEvent } from '../src/drivers/transports/usb/bus.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfTestResultSchema } from 'posdiag-protocol';
-import type { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
+import type { EscPosPrinterEmulator } from '../src/devices/printer/emulator/escpos-printer.js';
 import { asciiWordsOutside } from './helpers/ascii-words.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import type { PtyPrinter } from './helpers/pty-printer.js';

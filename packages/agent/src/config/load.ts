@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ConfigError, readTextFile } from 'posdiag-protocol/cli';
+import { readTextFile } from 'posdiag-protocol/cli';
+import { ConfigError } from './config-error.js';
 import { configSchema, type Config } from './schema.js';
 
-/** A configuration problem (exit 78): the CLI contract's class (posdiag-protocol/cli), one for the agent and the hub. */
 export { ConfigError };
 
 /** Validates a parsed JSON value; the error names every bad key path and what was expected. */

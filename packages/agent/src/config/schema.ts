@@ -1,36 +1,16 @@
 import { z } from 'zod';
-import { DURATION_EXAMPLES, DURATION_PATTERN, localeSchema } from 'posdiag-protocol';
+import { localeSchema } from 'posdiag-protocol';
+import { DEVICE_SECTIONS } from '../devices/config.js';
+import { duration, pollTiming, usbId } from './section.js';
 
 export { parseDuration } from 'posdiag-protocol';
+export { duration };
 
 /**
  * The one config schema (SPEC §3). Every object is strict: an unknown key is an error, because a
- * misspelt key silently ignored is a device silently unmonitored.
+ * misspelt key silently ignored is a device silently unmonitored. The `devices` sections are the
+ * device families' (src/devices/).
  */
-
-/** A duration in the one grammar (core/duration.ts); rule files use it too. */
-export const duration = z.string().regex(DURATION_PATTERN, `a duration such as ${DURATION_EXAMPLES}`);
-
-const pollTiming = {
-  interval: duration.optional().describe('how often the device is polled'),
-  timeout: duration.optional().describe('longest one poll may take'),
-};
-
-const usbId = z.number().int().min(0).max(0xffff);
-
-const serialPrinter = z.strictObject({
-  transport: z.literal('serial'),
-  path: z.string().min(1),
-  baudRate: z.number().int().positive().default(115200),
-  ...pollTiming,
-});
-const usbPrinter = z.strictObject({
-  transport: z.literal('usb'),
-  vendorId: usbId,
-  productId: usbId,
-  interface: z.number().int().min(0).optional(),
-  ...pollTiming,
-});
 
 const hidReader = z.strictObject({
   transport: z.literal('hid'),
@@ -89,7 +69,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   devices: z
     .strictObject({
-      printer: z.discriminatedUnion('transport', [serialPrinter, usbPrinter]).optional(),
+      ...DEVICE_SECTIONS,
       cardReader: z.discriminatedUnion('transport', [hidReader, serialReader, pcscReader]).optional(),
       battery: z.discriminatedUnion('source', [sysfsBattery, dumpsysBattery]).optional(),
       network: z
@@ -163,6 +143,5 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
-export type PrinterConfig = NonNullable<Config['devices']['printer']>;
 export type BatteryConfig = NonNullable<Config['devices']['battery']>;
 export type NetworkConfig = NonNullable<Config['devices']['network']>;

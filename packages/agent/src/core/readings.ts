@@ -1,3 +1,5 @@
+import type { DeviceKind } from '../devices/kinds.js';
+
 /**
  * A reading is one named observation (SPEC §4), e.g. `printer.paper = "end"`. A name that is absent
  * means "not reported", never zero or OK. Device faults are readings, not exceptions.
@@ -11,8 +13,8 @@ export interface ReadingSnapshot {
   readings: Readings;
 }
 
-export const DEVICE_KINDS = ['printer', 'cardReader', 'battery', 'network', 'modem', 'system', 'agent'] as const;
-export type DeviceKind = (typeof DEVICE_KINDS)[number];
+/** The device kinds are the device families' (src/devices/), and the agent's own. */
+export type { DeviceKind };
 
 /** Who a device is: what the rule engine compares for identity changes and what a repair request names. */
 export interface DeviceIdentity {

@@ -1,8 +1,9 @@
 import type { DeviceKind } from '../core/readings.js';
 import type { Category, LocalizedText, Severity } from 'posdiag-protocol';
-import { TECHNICIAN_HINTS } from './technician-hints.js';
+import { families } from './index.js';
+import { LEGACY_HINTS } from './technician-hints.js';
 import type { CatalogEntry } from '../faults/types.js';
-import { buildCatalog, type Catalog } from '../faults/catalog.js';
+import { buildCatalog, catalogEntries, type Catalog } from '../faults/catalog.js';
 
 /**
  * The fault catalog (SPEC §5): every code, its device, category and severity exactly as the SPEC table
@@ -25,7 +26,7 @@ function entry(
   remediation: Step[],
   needsTechnician = false,
 ): CatalogEntry {
-  return { code, device, category, severity, summary, remediation, needsTechnician, technicianHints: TECHNICIAN_HINTS[code] ?? [] };
+  return { code, device, category, severity, summary, remediation, needsTechnician, technicianHints: [...(LEGACY_HINTS[code] ?? [])] };
 }
 
 const callProvider = step(
@@ -39,66 +40,6 @@ const restartRouter = step(
 );
 
 const ENTRIES: CatalogEntry[] = [
-  // Printer
-  entry('printer.disconnected', 'printer', 'hardware', 'major', text('Printer is not responding', '打印机无响应'), [
-    step('Check that the printer is switched on and its power cable is plugged in.', '检查打印机电源是否打开、电源线是否插好。'),
-    step(
-      'Unplug and firmly reconnect the printer cable at both ends (built-in printer: restart the terminal).',
-      '拔下并重新插牢打印机数据线两端（内置打印机请重启终端）。',
-    ),
-    callProvider,
-    auto('The terminal reopens the printer connection by itself.', '终端会自动重新连接打印机。'),
-  ]),
-  entry('printer.offline', 'printer', 'io', 'major', text('Printer is offline', '打印机处于离线状态'), [
-    step('Check the paper roll and that the printer cover is fully closed.', '检查打印纸，并确认打印机仓盖已完全合上。'),
-    step('Switch the printer (or the terminal) off and on again.', '关闭打印机（或终端）后重新开机。'),
-    callProvider,
-  ]),
-  entry('printer.cover_open', 'printer', 'io', 'major', text('Printer cover is open', '打印机仓盖未关闭'), [
-    step('Close the printer cover firmly until it clicks.', '用力合上打印机仓盖，直到听到“咔哒”声。'),
-    step(
-      'If it looks closed, open it and close it again; check no paper is caught at the edges.',
-      '如看起来已合上，请打开后重新合上，并检查边缘没有夹住纸张。',
-    ),
-  ]),
-  entry('printer.paper_end', 'printer', 'io', 'major', text('Printer is out of paper', '打印纸已用完'), [
-    step(
-      'Load a new paper roll, thermal side towards the print head, pull a little paper out and close the cover.',
-      '装入新纸卷（热敏面朝向打印头），拉出一小段纸后合上仓盖。',
-    ),
-    step('Use the paper width the terminal specifies (usually 57 mm or 80 mm).', '请使用终端规定宽度的打印纸（通常为 57 毫米或 80 毫米）。'),
-  ]),
-  entry('printer.paper_near_end', 'printer', 'io', 'minor', text('Paper roll is nearly used up', '打印纸即将用完'), [
-    step('Have a new paper roll ready and replace the roll soon.', '请准备好新纸卷并尽快更换。'),
-  ]),
-  entry('printer.cutter_error', 'printer', 'hardware', 'major', text('Printer paper cutter is jammed', '打印机切刀卡纸'), [
-    step(
-      'Open the cover, remove any jammed or torn paper near the cutter, then close the cover.',
-      '打开仓盖，取出切刀附近卡住或撕碎的纸张，然后合上仓盖。',
-    ),
-    step('Switch the printer (or the terminal) off and on again.', '关闭打印机（或终端）后重新开机。'),
-    callProvider,
-  ], true),
-  entry('printer.head_overheat', 'printer', 'hardware', 'minor', text('Print head is too hot; printing paused', '打印头过热，打印已暂停'), [
-    step('Wait a few minutes: printing resumes by itself once the head has cooled.', '请等待几分钟，打印头冷却后会自动恢复打印。'),
-    step(
-      'Keep the terminal out of direct sun and avoid printing many long receipts back to back.',
-      '避免阳光直射，避免连续打印大量长单据。',
-    ),
-  ]),
-  entry('printer.unrecoverable_error', 'printer', 'hardware', 'critical', text('Printer has a hardware fault', '打印机出现硬件故障'), [
-    step('Switch the printer (or the terminal) off, wait 10 seconds, and switch it on again.', '关闭打印机（或终端），等待 10 秒后重新开机。'),
-    step('If the fault remains, call your service provider: the printer needs repair.', '如故障仍在，请联系服务商：打印机需要维修。'),
-  ], true),
-  entry('printer.line_noise', 'printer', 'io', 'minor', text('The printer connection picks up interference', '打印机连接线路受到干扰'), [
-    step('Switch the terminal (or an external printer) off and on again.', '关闭终端（或外置打印机）后重新开机。'),
-    step(
-      'For an external printer, push its cable in firmly at both ends and keep it away from power adapters.',
-      '外置打印机请将连接线两端插紧，并使其远离电源适配器。',
-    ),
-    callProvider,
-  ]),
-
   // Card reader and security
   entry('card_reader.disconnected', 'cardReader', 'hardware', 'critical', text('Card reader is not detected', '未检测到读卡器'), [
     step('Reconnect the card reader cable (external reader), or restart the terminal.', '重新插拔读卡器连接线（外置读卡器），或重启终端。'),
@@ -268,18 +209,21 @@ const ENTRIES: CatalogEntry[] = [
     step('Keep the terminal on its base between payments; avoid leaving it in the sun or fully empty.', '交易间隙将终端放回充电座；避免暴晒或电量完全耗尽。'),
     step('Ask your service provider to plan a battery replacement.', '请联系服务商安排更换电池。'),
   ], true),
-  entry('maintenance.cutter_near_life', 'printer', 'hardware', 'minor', text('Printer paper cutter is near the end of its life', '打印机切刀接近使用寿命'), [
-    step('Keep printing as usual; if receipts are not cut cleanly, tear them off by hand.', '可正常打印；如单据切不断，请手动撕下。'),
-    step('Ask your service provider to plan a cutter replacement.', '请联系服务商安排更换切刀。'),
-  ], true),
   entry('maintenance.card_reader_degrading', 'cardReader', 'hardware', 'minor', text('Card swipes are failing more often than before', '刷卡失败率正在上升'), [
     step('Clean the card reader with a cleaning card (swipe it 3 to 5 times).', '使用清洁卡清洁读卡器（来回刷 3 到 5 次）。'),
     step('Prefer chip or contactless payment; if swipes keep failing, call your service provider.', '优先使用芯片卡或非接触支付；如刷卡仍频繁失败，请联系服务商。'),
   ], true),
 ];
 
+/** What a technician checks, per code: the families' hints and the agent's own. */
+export const TECHNICIAN_HINTS: Readonly<Record<string, readonly LocalizedText[]>> = Object.assign({}, LEGACY_HINTS, ...families.map((f) => f.catalog.hints));
+
 /**
- * The agent's fault catalog. Built once, here; the composition roots (agent.ts, the CLI's standalone
- * paths) hand it to each part that reads it (faults/catalog.ts).
+ * The agent's fault catalog: every family's codes (devices/index.ts, in list order), then the agent's
+ * own. Built once, here; the composition roots (agent.ts, the CLI's standalone paths) hand it to each
+ * part that reads it (faults/catalog.ts).
  */
-export const FAULT_CATALOG: Catalog = buildCatalog(ENTRIES);
+export const FAULT_CATALOG: Catalog = buildCatalog([
+  ...families.flatMap((family) => catalogEntries({ device: family.kind as DeviceKind, entries: family.catalog.entries, hints: TECHNICIAN_HINTS })),
+  ...ENTRIES,
+]);

@@ -7,40 +7,9 @@ import type { LocalizedText } from 'posdiag-protocol';
  */
 const t = (en: string, zh: string): LocalizedText => ({ en, 'zh-CN': zh });
 
-export const TECHNICIAN_HINTS: Readonly<Record<string, LocalizedText[]>> = {
-  'printer.disconnected': [
-    t('Check the printer FPC/USB cable and connector at the mainboard; reseat or replace it.', '检查打印机排线/USB 线及主板端连接器，重新插接或更换。'),
-    t('Measure the printer supply voltage under load; a sagging supply resets the printer mid-job.', '测量打印机带载供电电压；电压跌落会使打印机在打印中复位。'),
-  ],
-  'printer.offline': [
-    t('Read printer.status_hex in the evidence: DLE EOT 2 bit 2/3/5/6 tell cover, feed button, paper end or error.', '查看证据中的 printer.status_hex：DLE EOT 2 的第 2/3/5/6 位分别表示仓盖、走纸键、缺纸或错误。'),
-    t('Check the feed button is not stuck pressed.', '检查走纸键是否卡住处于按下状态。'),
-  ],
-  'printer.cover_open': [
-    t('Check the cover-open switch or sensor and its latch; replace the switch if it reports open with the cover shut.', '检查仓盖开关/传感器及卡扣；仓盖合上仍报开启时更换开关。'),
-  ],
-  'printer.paper_end': [
-    t('If it persists with paper loaded, clean the paper-end sensor and check its cable; check the paper grade and width.', '装纸后仍报缺纸时，清洁缺纸传感器并检查其排线；检查纸张规格和宽度。'),
-  ],
-  'printer.paper_near_end': [
-    t('If it persists with a full roll, adjust or clean the near-end sensor (the roll core may hide it).', '满卷纸仍报将尽时，调整或清洁纸将尽传感器（纸芯可能遮挡）。'),
-  ],
-  'printer.cutter_error': [
-    t('Remove paper fragments from the cutter path, check the blade home switch, and cycle the cutter; replace the cutter unit if it stalls.', '清除切刀通道内的碎纸，检查刀片归位开关并空切测试；仍卡死则更换切刀组件。'),
-    t('Compare printer.cuts_total with the cutter rated life.', '将 printer.cuts_total 与切刀额定寿命对比。'),
-  ],
-  'printer.head_overheat': [
-    t('Repeated overheating with light use: check the head thermistor and the print density setting (lower it).', '轻度使用仍反复过热：检查打印头热敏电阻，并调低打印浓度设置。'),
-  ],
-  'printer.unrecoverable_error': [
-    t('Power-cycle and read the error bits (DLE EOT 3); replace the print mechanism or printer board if the error returns.', '断电重启并读取错误位（DLE EOT 3）；错误复现则更换打印机芯或打印机主板。'),
-  ],
+export const LEGACY_HINTS: Readonly<Record<string, LocalizedText[]>> = {
   'card_reader.disconnected': [
     t('Check the reader cable and USB/serial enumeration (lsusb, dmesg); replace the cable or the reader module.', '检查读卡器连接线及 USB/串口枚举（lsusb、dmesg）；更换连接线或读卡模块。'),
-  ],
-  'printer.line_noise': [
-    t('Read printer.line_errors per poll: a steady count is a baud-rate or framing mismatch (compare the config baudRate with the printer memory switches); bursts are interference or a loose contact.', '查看每次轮询的 printer.line_errors：持续计数说明波特率或帧格式不匹配（将配置的 baudRate 与打印机存储开关对比）；突发计数说明存在干扰或接触不良。'),
-    t('Reseat or replace the serial cable, check its shield and ground, and route it away from the power supply.', '重新插接或更换串口线，检查屏蔽层和接地，并使其远离电源走线。'),
   ],
   'card_reader.read_errors_high': [
     t('Compare failure rates per track: one bad track points at the head, all tracks at the card path or the decoder.', '对比各磁道失败率：单一磁道异常指向磁头，全部磁道异常指向刷卡通道或解码板。'),
@@ -135,9 +104,6 @@ export const TECHNICIAN_HINTS: Readonly<Record<string, LocalizedText[]>> = {
   ],
   'maintenance.battery_fading': [
     t('Plan a battery replacement at the next visit; the capacity trend and cycle count are in the evidence.', '在下次上门时安排更换电池；容量趋势和循环次数见证据。'),
-  ],
-  'maintenance.cutter_near_life': [
-    t('Plan a cutter (or print mechanism) replacement; printer.cuts_total is in the evidence.', '安排更换切刀（或打印机芯）；printer.cuts_total 见证据。'),
   ],
   'maintenance.card_reader_degrading': [
     t('Clean the head and check the card path; plan a magnetic head replacement if the failure rate keeps rising.', '清洁磁头并检查刷卡通道；失败率持续上升则安排更换磁头。'),

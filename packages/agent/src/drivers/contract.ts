@@ -2,6 +2,23 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { DeviceKind, Observation } from '../core/readings.js';
 
+/**
+ * Something a device did that no later poll can see (SPEC §4 readings describe state; these are
+ * happenings): the wear the maintenance counters count once (a receipt cut, a card swipe), and a
+ * trusted server's clock read on the way (the reference `system.clock_skew_s` is measured against).
+ * Status fields only: a swipe carries each track's outcome, never its data.
+ */
+export type DeviceEvent =
+  /** A receipt was printed and cut, and the printer reported itself fine after it (so the cut ran). */
+  | { readonly type: 'receipt_cut'; readonly paperMm: number }
+  /** A card was swiped: tracks 1 to 3, each read, failed, or empty (nothing on the card there). */
+  | { readonly type: 'swipe'; readonly tracks: readonly ('ok' | 'failed' | 'empty')[] }
+  /**
+   * A trusted server's clock said `referenceMs` (ms since the epoch) when ours said `localAtMs`
+   * (default: when the event arrived); `source` names it, e.g. "target:acquirer" or "hub".
+   */
+  | { readonly type: 'clock_reference'; readonly source: string; readonly referenceMs: number; readonly localAtMs?: number };
+
 /** What a driver gets from the runtime. Drivers hold no module-level state. */
 export interface DriverContext {
   clock: Clock;
@@ -20,6 +37,8 @@ export interface DriverContext {
  * - The runtime never calls `poll` again before the previous call settled (one request in flight).
  * - `watch`, when present, starts event-driven updates (e.g. ESC/POS Automatic Status Back, hotplug);
  *   every Observation it emits is a complete replacement of the readings it names.
+ * - `deviceEvents`, when present, is called once by the runtime with where the driver's DeviceEvents go,
+ *   whoever caused them (a poll, a watch, a self-test's receipt); the function it returns unsubscribes.
  * - `close` is idempotent and releases every handle (fds, timers, child processes).
  */
 export interface Driver {
@@ -32,5 +51,6 @@ export interface Driver {
   readonly timeoutMs: number;
   poll(signal: AbortSignal): Promise<Observation>;
   watch?(emit: (observation: Observation) => void): void;
+  deviceEvents?(emit: (event: DeviceEvent) => void): () => void;
   close(): Promise<void>;
 }

@@ -2,10 +2,11 @@ import { backoffDelay, type BackoffPolicy } from '../core/capped-backoff.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Observation } from '../core/readings.js';
 import type { Logger } from '../log/logger.js';
-import type { Driver } from './contract.js';
+import type { DeviceEvent, Driver } from './contract.js';
 
 /**
- * Runs every driver on its own interval and hands each Observation to `onObservation`.
+ * Runs every driver on its own interval and hands each Observation to `onObservation`, and each of its
+ * DeviceEvents to `onDeviceEvent`: the one way readings and events leave the drivers.
  *
  * Invariants:
  * - At most one poll per driver is in flight as far as the scheduler is concerned. A poll that outlives
@@ -13,8 +14,8 @@ import type { Driver } from './contract.js';
  *   ignores its signal is abandoned, never waited for.
  * - A driver that rejects or times out is logged and retried after a capped exponential backoff; the
  *   other drivers keep their own schedules. The first success resets the backoff.
- * - After `stop()` no driver method is called and nothing more is delivered. Closing drivers is the
- *   owner's job, not the scheduler's.
+ * - After `stop()` no driver method is called and nothing more is delivered (its device-event
+ *   subscriptions are given back). Closing drivers is the owner's job, not the scheduler's.
  * - All waiting goes through the injected Clock.
  */
 
@@ -26,6 +27,8 @@ export interface SchedulerOptions {
   log: Logger;
   /** Every Observation, polled or watched, with the clock time it arrived. Must not throw (it is logged if it does). */
   onObservation: (driver: Driver, observation: Observation, at: number) => void;
+  /** Every DeviceEvent (wear, reference times), with the clock time it arrived. Must not throw (it is logged if it does). */
+  onDeviceEvent?: (driver: Driver, event: DeviceEvent, at: number) => void;
   backoff?: BackoffPolicy;
 }
 
@@ -56,6 +59,8 @@ export class Scheduler {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly onObservation: SchedulerOptions['onObservation'];
+  private readonly onDeviceEvent: SchedulerOptions['onDeviceEvent'];
+  private readonly unsubscribes: (() => void)[] = [];
   private readonly backoff: BackoffPolicy;
   private readonly states = new Map<Driver, DriverState>();
   private started = false;
@@ -65,15 +70,17 @@ export class Scheduler {
     this.clock = options.clock;
     this.log = options.log;
     this.onObservation = options.onObservation;
+    this.onDeviceEvent = options.onDeviceEvent;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     for (const driver of options.drivers) this.states.set(driver, { driver, failures: 0 });
   }
 
-  /** Starts every driver's watch (if any) and schedules its first poll now. */
+  /** Subscribes to every driver's device events, starts its watch (if any) and schedules its first poll now. */
   start(): void {
     if (this.started || this.stopped) throw new Error('Scheduler can be started once, before stop()');
     this.started = true;
     for (const state of this.states.values()) {
+      this.subscribe(state.driver);
       this.startWatch(state.driver);
       this.schedule(state, 0);
     }
@@ -82,6 +89,7 @@ export class Scheduler {
   /** Aborts polls in flight and clears every timer; resolves once no poll is pending. Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     const pending: Promise<PollResult>[] = [];
     for (const state of this.states.values()) {
       if (state.timer) this.clock.clearTimeout(state.timer);
@@ -187,6 +195,21 @@ export class Scheduler {
         retryInMs: backoffDelay(this.backoff, state.failures),
       },
       result.reason === 'timeout' ? 'driver poll timed out' : 'driver poll failed',
+    );
+  }
+
+  private subscribe(driver: Driver): void {
+    const onDeviceEvent = this.onDeviceEvent;
+    if (!driver.deviceEvents || !onDeviceEvent) return;
+    this.unsubscribes.push(
+      driver.deviceEvents((event) => {
+        if (this.stopped) return;
+        try {
+          onDeviceEvent(driver, event, this.clock.now());
+        } catch (err) {
+          this.log.error({ driver: driver.name, event: event.type, err }, 'device event handler threw');
+        }
+      }),
     );
   }
 

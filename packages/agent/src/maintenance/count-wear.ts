@@ -1,40 +1,25 @@
-import type { Driver } from '../drivers/contract.js';
-import { receiptPaperMm } from '../drivers/printer/receipt.js';
+import type { DeviceEvent } from '../drivers/contract.js';
 import type { LifetimeCounters } from './lifetime-counters.js';
 import { TRACKS } from './maintenance-trends.js';
-import { isReceiptPrinter, isSwipeSource } from '../self-test/self-test-steps.js';
 
 /**
- * Feeds the lifetime counters from what the devices do, whoever asked them to: every card swipe (per
- * track, failures included) and every receipt cut and its paper. Returns a function that stops.
+ * The one place wear is counted: each device event that wears a part, as the scheduler delivers it
+ * (whoever made the device act: a payment, a self-test's receipt, the interactive swipe check). A
+ * receipt counts one cut and its paper; a swipe counts each track the card had something on, a failure
+ * when it did not read. Other events wear nothing.
  */
-export function countWear(drivers: Driver[], counters: LifetimeCounters): () => void {
-  const stops: (() => void)[] = [];
-  for (const driver of drivers) {
-    if (isSwipeSource(driver)) {
-      stops.push(
-        driver.onSwipe((swipe) =>
-          swipe.tracks.forEach((track, i) => {
-            if (track.status !== 'empty') counters.recordSwipe(TRACKS[i]!, track.status === 'ok');
-          }),
-        ),
-      );
-    }
-    if (isReceiptPrinter(driver)) {
-      const print = driver.printReceipt.bind(driver);
-      driver.printReceipt = async (lines, signal) => {
-        const result = await print(lines, signal);
-        // Counted when the printer reports itself fine after the receipt: then the cut certainly ran.
-        if (result.ok) {
-          counters.recordCut();
-          counters.recordFeed(receiptPaperMm(lines));
-        }
-        return result;
-      };
-      stops.push(() => {
-        driver.printReceipt = print;
+export function countWear(counters: LifetimeCounters, event: DeviceEvent): void {
+  switch (event.type) {
+    case 'receipt_cut':
+      counters.recordCut();
+      counters.recordFeed(event.paperMm);
+      return;
+    case 'swipe':
+      event.tracks.forEach((track, i) => {
+        if (track !== 'empty') counters.recordSwipe(TRACKS[i]!, track === 'ok');
       });
-    }
+      return;
+    case 'clock_reference':
+      return;
   }
-  return () => stops.forEach((stop) => stop());
 }

@@ -1,13 +1,18 @@
 import type { DeviceKind, Readings, ReadingSnapshot } from '../core/readings.js';
+import { families } from '../devices/index.js';
 
 /**
  * A small ring of recent merged readings, so a repair request can show the readings around a fault's
  * onset. The Monitor records every merged picture it evaluates; each is a fresh object never mutated
  * afterwards, so the ring keeps references, not copies.
  */
-/** Which readings belong to a device, for evidence that stays on the point. */
-const READING_PREFIXES: Record<DeviceKind, readonly string[]> = {
-  printer: ['printer.'],
+/** Which readings belong to a device, for evidence that stays on the point: its families' and the agent's own. */
+function readingPrefixes(device: DeviceKind): readonly string[] {
+  const own = families.filter((f) => f.kind === device);
+  return own.length ? own.flatMap((f) => f.readingPrefixes) : (LEGACY_PREFIXES[device] ?? []);
+}
+
+const LEGACY_PREFIXES: Record<string, readonly string[]> = {
   cardReader: ['card_reader.'],
   battery: ['battery.', 'power.'],
   network: ['network.'],
@@ -49,7 +54,7 @@ export class ReadingHistory {
     const all = this.snapshots();
     const before = all.filter((s) => s.at <= onset).slice(-each);
     const after = all.filter((s) => s.at > onset).slice(0, each);
-    const prefixes = READING_PREFIXES[device];
+    const prefixes = readingPrefixes(device);
     return [...before, ...after].map(({ at, readings }) => {
       const own: Readings = {};
       for (const key in readings) if (prefixes.some((p) => key.startsWith(p))) own[key] = readings[key]!;

@@ -5,9 +5,13 @@ import { parseRuleSet, RuleFileError } from './rule-schema.js';
 import type { RuleSet } from './rule-schema.js';
 import { RuleEngine } from './rule-engine.js';
 import type { Catalog } from '../faults/catalog.js';
+import { families } from '../devices/index.js';
 
-/** The built-in rule file. The relative path holds from both src/diagnostics/ and dist/diagnostics/. */
-export const DEFAULT_RULES_URL = new URL('../../rules/default.json', import.meta.url);
+/**
+ * The agent's own rules (its storage and log), the flapping default and the thresholds several
+ * families share. The relative path holds from both src/rules/ and dist/rules/.
+ */
+const AGENT_RULES_URL = new URL('../../rules/default.json', import.meta.url);
 
 /** Reads and validates one rule file; every error names the file, the rule and the key. */
 export async function loadRuleFile(file: string | URL): Promise<RuleSet> {
@@ -21,8 +25,18 @@ export async function loadRuleFile(file: string | URL): Promise<RuleSet> {
   return parseRuleSet(input, source);
 }
 
-export function loadDefaultRules(): Promise<RuleSet> {
-  return loadRuleFile(DEFAULT_RULES_URL);
+/** The built-in rule files: each device family's (devices/<family>/rules.json) in list order, then the agent's own. */
+export async function builtinRuleSets(): Promise<{ source: string; set: RuleSet }[]> {
+  const fromFamilies = families.map(({ rules }) => {
+    const source = fileURLToPath(rules.file);
+    return { source, set: parseRuleSet(rules.content, source) };
+  });
+  return [...fromFamilies, { source: fileURLToPath(AGENT_RULES_URL), set: await loadRuleFile(AGENT_RULES_URL) }];
+}
+
+/** The built-in rules as one set. */
+export async function loadDefaultRules(): Promise<RuleSet> {
+  return mergeRuleSets(await builtinRuleSets());
 }
 
 /**
@@ -58,7 +72,7 @@ export async function createRuleEngine(
   config: { files: string[]; thresholds: Record<string, number> },
   catalog: Catalog,
 ): Promise<RuleEngine> {
-  const sets = [{ source: fileURLToPath(DEFAULT_RULES_URL), set: await loadDefaultRules() }];
+  const sets = await builtinRuleSets();
   for (const file of config.files) sets.push({ source: file, set: await loadRuleFile(file) });
   return new RuleEngine(mergeRuleSets(sets), { thresholds: config.thresholds, catalog });
 }
@@ -70,13 +84,14 @@ export async function createRuleEngine(
  */
 export async function checkRuleFile(file: string, catalog: Catalog): Promise<RuleSet> {
   const set = await loadRuleFile(file);
-  const builtinPath = fileURLToPath(DEFAULT_RULES_URL);
   const options = { source: file, catalog };
-  if (resolve(file) === builtinPath) {
-    new RuleEngine(set, options);
+  const builtinSets = await builtinRuleSets();
+  const builtin = mergeRuleSets(builtinSets);
+  if (builtinSets.some(({ source }) => source === resolve(file))) {
+    // One of the built-in files: its rules, with every built-in threshold (several families share some).
+    new RuleEngine({ ...set, thresholds: builtin.thresholds }, options);
     return set;
   }
-  const builtin = await loadDefaultRules();
   // What mergeRuleSets would refuse, said per rule and key of this file.
   const problems: string[] = [];
   const builtinCodes = new Set(builtin.rules.map((r) => r.code));

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { duration, parseDuration } from '../config/schema.js';
 import type { ReadingValue, Readings } from '../core/readings.js';
-import { checkRuleFile, DEFAULT_RULES_URL, loadDefaultRules, mergeRuleSets } from './rule-files.js';
+import { builtinRuleSets, checkRuleFile, mergeRuleSets } from './rule-files.js';
 import { RuleEngine } from './rule-engine.js';
 import { describePath, RuleFileError } from './rule-schema.js';
 import type { Catalog } from '../faults/catalog.js';
@@ -87,7 +86,7 @@ export async function loadRuleTest(file: string): Promise<RuleTest> {
 /** Loads a test file and its rules, and runs it. Throws RuleFileError when the test or a rule file is invalid. */
 export async function runRuleTestFile(file: string, catalog: Catalog): Promise<RuleTestResult> {
   const test = await loadRuleTest(file);
-  const sets = [{ source: fileURLToPath(DEFAULT_RULES_URL), set: await loadDefaultRules() }];
+  const sets = await builtinRuleSets();
   for (const rel of test.rules) {
     const path = resolve(dirname(file), rel);
     // Checked on its own first, so its errors name its own rule indexes.

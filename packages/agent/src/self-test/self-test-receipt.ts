@@ -1,5 +1,6 @@
 import type { Locale } from 'posdiag-protocol';
-import { checkWord, deviceWord, localTime, uiText } from '../core/ui-text.js';
+import { checkWord, localTime, uiText } from '../core/ui-text.js';
+import { deviceWord } from '../devices/words.js';
 import type { SelfTestResult } from 'posdiag-protocol';
 
 /**

@@ -8,7 +8,8 @@ import type { Catalog } from '../faults/catalog.js';
 import type { RuleEngine } from '../rules/rule-engine.js';
 import type { Prompter } from './self-test-prompts.js';
 import { verdictReceiptLines } from './self-test-receipt.js';
-import { isReceiptPrinter, withDeadline, type SelfTestCheck } from './self-test-steps.js';
+import { isReceiptPrinter } from '../devices/printer/receipt-printer.js';
+import { withDeadline, type SelfTestCheck } from './self-test-steps.js';
 import type { Locale } from 'posdiag-protocol';
 import { runSelfTest, type RunSelfTestOptions, type SelfTestLevel } from './self-test.js';
 
@@ -50,6 +51,7 @@ export async function runSelfTestSession(setup: SelfTestSetup, request: SelfTest
     terminal: setup.terminal,
     locale: request.locale,
     tlsTargets: network ? network.targets.filter((t) => t.tls).map((t) => t.name) : [],
+    devices: setup.config.devices,
     ...(setup.firing ? { firingAtStart: setup.firing() } : {}),
     ...(request.prompter ? { prompter: request.prompter } : {}),
     ...(request.onCheck ? { onCheck: request.onCheck } : {}),

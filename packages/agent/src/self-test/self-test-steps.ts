@@ -4,10 +4,8 @@ import type { Driver } from '../drivers/contract.js';
 import { awaitTestSwipe } from '../drivers/card-reader/await-test-swipe.js';
 import type { SwipeSource } from '../drivers/card-reader/swipe-events.js';
 import type { SwipeResult } from '../drivers/card-reader/swipe.js';
-import type { ReceiptResult } from '../drivers/printer/printer-receipt-result.js';
 import type { SelfTestResult } from 'posdiag-protocol';
-import { askWithin, type Prompter } from './self-test-prompts.js';
-import { testReceiptLines } from './self-test-receipt.js';
+import type { Prompter } from './self-test-prompts.js';
 import type { Locale } from 'posdiag-protocol';
 import { uiText, valueWord } from '../core/ui-text.js';
 
@@ -17,14 +15,6 @@ import { uiText, valueWord } from '../core/ui-text.js';
  */
 
 export type SelfTestCheck = SelfTestResult['checks'][number];
-
-/** A printer driver that can print (ESC/POS serial and USB drivers). */
-export interface ReceiptPrinter {
-  printReceipt(lines: readonly string[], signal: AbortSignal): Promise<ReceiptResult>;
-}
-
-export const isReceiptPrinter = (driver: Driver): driver is Driver & ReceiptPrinter =>
-  driver.kind === 'printer' && typeof (driver as Partial<ReceiptPrinter>).printReceipt === 'function';
 
 export const isSwipeSource = (driver: Driver): driver is Driver & SwipeSource =>
   driver.kind === 'cardReader' && typeof (driver as Partial<SwipeSource>).onSwipe === 'function';
@@ -40,36 +30,6 @@ export interface StepContext {
   newPromptId(): string;
   answerTimeoutMs: number;
   swipeTimeoutMs: number;
-}
-
-/** Prints the test page with a cut, then judges the printer by the status it reports afterwards. */
-export async function printTestReceipt(printer: Driver & ReceiptPrinter, terminalId: string, ctx: StepContext): Promise<SelfTestCheck> {
-  const w = uiText(ctx.locale).detail;
-  const check = (passed: boolean, detail: string): SelfTestCheck => ({ device: printer.name, name: 'receipt', passed, detail });
-  const lines = testReceiptLines(terminalId, new Date(ctx.clock.now()), ctx.locale);
-  let printed: ReceiptResult;
-  try {
-    printed = await withDeadline(ctx.clock, printer.timeoutMs, (signal) => printer.printReceipt(lines, signal));
-  } catch (err) {
-    return check(false, `${w.noAnswer}: ${(err as Error).message}`);
-  }
-  if (printed.ok) return check(true, w.printed);
-  // A fault names the cause best; else the driver's own reason the receipt was not sent, if it gave one.
-  const why = printed.observation.evidence?.['printer.receipt_error'];
-  return check(false, ctx.faultSummary(printed.observation.readings, 'printer') || (why ? `${w.notPrinted}: ${why}` : w.notPrinted));
-}
-
-/** The configured printer's driver has no way to print: the receipt check fails rather than being left out. */
-export function cannotPrintCheck(printer: Driver, locale: Locale): SelfTestCheck {
-  return { device: printer.name, name: 'receipt', passed: false, detail: uiText(locale).detail.cannotPrint };
-}
-
-/** "Is the receipt legible?" — yes passes, no fails, silence fails with "no answer". */
-export async function askLegible(printerName: string, prompter: Prompter, ctx: StepContext): Promise<SelfTestCheck> {
-  const w = uiText(ctx.locale).detail;
-  const answer = await askWithin(prompter, { promptId: ctx.newPromptId(), text: w.legibleQuestion, kind: 'yes_no' }, ctx.answerTimeoutMs, ctx.clock);
-  const detail = answer === undefined ? w.noAnswer : answer ? w.legible : w.illegible;
-  return { device: printerName, name: 'legible', passed: answer === true, detail };
 }
 
 /** One check per TLS target, from the readings the network poll just took (DNS, connect, handshake). */

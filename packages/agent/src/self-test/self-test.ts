@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
+import type { Config } from '../config/schema.js';
 import { scrubText } from '../core/card-scrubber.js';
 import type { DeviceKind, Observation, Readings } from '../core/readings.js';
 import type { TerminalIdentity } from '../core/terminal-identity.js';
@@ -10,13 +11,11 @@ import type { SelfTestResult } from 'posdiag-protocol';
 import type { RuleEngine } from '../rules/rule-engine.js';
 import { ANSWER_TIMEOUT_MS, type Prompter } from './self-test-prompts.js';
 import { selfTestRef } from './self-test-receipt.js';
+import type { AnyFamily, FamilyCheckContext } from '../devices/family.js';
+import { families } from '../devices/index.js';
 import {
-  askLegible,
-  cannotPrintCheck,
-  isReceiptPrinter,
   isSwipeSource,
   modemRegistrationCheck,
-  printTestReceipt,
   swipeTestCard,
   SWIPE_TIMEOUT_MS,
   tlsChecks,
@@ -49,6 +48,8 @@ export interface RunSelfTestOptions {
   onCheck?: (check: SelfTestCheck) => void;
   /** Names of the network targets configured with `tls`: the full level checks each handshake. */
   tlsTargets?: readonly string[];
+  /** The configured device sections: a family's checks read their own. */
+  devices?: Partial<Config['devices']>;
   /** Who answers the interactive level's prompts; required at that level. */
   prompter?: Prompter;
   /** The live alerts when the test started (the daemon's): the full and interactive levels verify them. */
@@ -158,19 +159,23 @@ async function deeperChecks(
     swipeTimeoutMs: opts.swipeTimeoutMs ?? SWIPE_TIMEOUT_MS,
   };
   const interactive = opts.level === 'interactive' ? opts.prompter : undefined;
-  const printer = opts.drivers.find(isReceiptPrinter);
-  if (printer) {
-    const receipt = await printTestReceipt(printer, opts.terminal.id, ctx);
-    decided(receipt);
-    if (interactive && receipt.passed) decided(await askLegible(printer.name, interactive, ctx));
-  } else {
-    const mute = opts.drivers.find((d) => d.kind === 'printer');
-    if (mute) decided(cannotPrintCheck(mute, opts.locale));
-  }
+  const contextOf = (family: AnyFamily): FamilyCheckContext<unknown> => ({
+    drivers: opts.drivers.filter((d) => d.kind === family.kind),
+    section: (opts.devices as Record<string, unknown> | undefined)?.[family.key],
+    readings,
+    terminalId: opts.terminal.id,
+    prompter: interactive,
+    step: ctx,
+    decide: decided,
+  });
+  // A family is tested when one of its drivers is; each family's checks in turn, in list order.
+  const tested = families.filter((family) => opts.drivers.some((d) => d.kind === family.kind));
+  for (const family of tested) await family.selfTest?.full?.(contextOf(family));
   const network = opts.drivers.find((d) => d.kind === 'network');
   if (network) for (const check of tlsChecks(network.name, opts.tlsTargets ?? [], readings, opts.locale)) decided(check);
   const modem = opts.drivers.find((d) => d.kind === 'modem');
   if (modem) decided(modemRegistrationCheck(modem.name, readings, opts.locale));
+  if (interactive) for (const family of tested) await family.selfTest?.interactive?.({ ...contextOf(family), prompter: interactive });
   const reader = opts.drivers.find(isSwipeSource);
   if (interactive && reader) decided(await swipeTestCard(reader, interactive, ctx));
 }

@@ -1,73 +1,109 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import type { SerialBinding } from '../drivers/transports/serial.js';
-import { EscPosPrinterEmulator } from './escpos-printer.js';
+import type { DemoDevice, DriverOverrides, FamilyDemo, ScenarioStep } from '../devices/family.js';
+import { families, type FAMILIES } from '../devices/index.js';
 import { HidCardReaderEmulator, reports, SIM_READER_INFO, type TestCard } from './hid-card-reader.js';
 import { createSysfsBattery, type SysfsBattery } from './sysfs-battery.js';
 
-/** The serial path the simulated printer answers on (a serialport mock port, not a real device). */
-export const SIM_PRINTER_PATH = '/dev/posdiag-sim-printer';
+type Family = (typeof FAMILIES)[number];
+type EmulatorOf<F> = F extends { readonly demo?: FamilyDemo<unknown, infer E> } ? E : never;
 
-export interface ScenarioStep {
-  atMs: number;
-  say: string;
-  act: (terminal: DemoTerminal) => void;
-}
-
-/**
- * The demo's scripted faults, all within the first 20 s: the paper roll runs out and is reloaded
- * (printer.paper_end raised, then cleared), the battery, unplugged, drains below 20 %
- * (battery.low raised), and after three good swipes the card reader's head fails four swipes in a row
- * (card_reader.read_errors_high raised). The swipes carry the canary test cards.
- */
-export const DEMO_SCENARIO: readonly ScenarioStep[] = [
-  { atMs: 3_000, say: 'the paper roll runs out', act: (t) => void t.printer.set({ paper: 'end' }) },
-  ...[23, 22, 21, 20, 19, 18].map((level, i) => ({
-    atMs: 4_000 + i * 1_500,
-    say: `battery at ${level} %`,
-    act: (t: DemoTerminal) => t.battery.setLevel(level),
-  })),
-  { atMs: 9_000, say: 'the merchant loads a new paper roll', act: (t) => void t.printer.set({ paper: 'ok' }) },
-  ...(['visa', 'mastercard', 'visa'] as const).map((card: TestCard, i) => ({
-    atMs: 2_000 + i * 1_000,
-    say: `a ${card} test card is swiped: good read`,
-    act: (t: DemoTerminal) => t.cardReader.swipe(reports.good(card)),
-  })),
-  ...[0, 1, 2, 3].map((i) => ({
-    atMs: 6_000 + i * 1_000,
-    say: `a card is swiped on a dirty head: read error ${i + 1}`,
-    act: (t: DemoTerminal) => t.cardReader.swipe(reports.failed()),
-  })),
-];
-
-/** A simulated terminal: an ESC/POS printer on a mock serial port, a battery in a sysfs tree, a HID card reader. */
-export interface DemoTerminal {
-  printer: EscPosPrinterEmulator;
+/** The emulated devices by their family's key, for the families that have one in the demo. */
+export type DemoDevices = { [F in Family as [EmulatorOf<F>] extends [never] ? never : F['key']]: EmulatorOf<F> } & {
   battery: SysfsBattery;
   /** The HID backend the agent's card reader driver must use (a MagTek reader, SIM_READER_INFO). */
   cardReader: HidCardReaderEmulator;
-  /** The binding the agent's serial drivers must use to reach the simulated printer. */
-  serialBinding: SerialBinding;
+};
+
+/**
+ * A simulated terminal: every family's emulator that has one (devices/<family>/demo.ts), e.g. an ESC/POS
+ * printer on a mock serial port, a battery in a sysfs tree, a HID card reader, each with its part of
+ * the demo's scenario. All of it happens within the first 20 s: the paper roll runs out and is
+ * reloaded (printer.paper_end raised, then cleared), the battery, unplugged, drains below 20 %
+ * (battery.low raised), and after three good swipes the card reader's head fails four swipes in a row
+ * (card_reader.read_errors_high raised). The swipes carry the canary test cards.
+ */
+export type DemoTerminal = DemoDevices & {
+  /** Each emulated device's config section, by family key: what the demo's agent is configured with. */
+  sections: Record<string, unknown>;
+  /** The seams the agent's drivers must be handed to reach the emulators. */
+  overrides: DriverOverrides;
   sysfsRoot: string;
+  /** Where the devices are, for the demo's first line. */
+  shown: string[];
+  scenario: ScenarioStep[];
   close(): void;
-}
+};
+
+const batteryDemo: FamilyDemo<unknown, SysfsBattery> = {
+  async start({ sysfsRoot }) {
+    const battery = createSysfsBattery(sysfsRoot, { levelPct: 24, status: 'discharging', acOnline: false });
+    return {
+      device: battery,
+      section: { source: 'sysfs', interval: '1s' },
+      overrides: {},
+      shown: `battery in ${sysfsRoot}`,
+      scenario: [23, 22, 21, 20, 19, 18].map((level, i) => ({ atMs: 4_000 + i * 1_500, say: `battery at ${level} %`, act: () => battery.setLevel(level) })),
+      close: () => {},
+    };
+  },
+};
+
+const cardReaderDemo: FamilyDemo<unknown, HidCardReaderEmulator> = {
+  async start() {
+    const reader = new HidCardReaderEmulator(SIM_READER_INFO);
+    return {
+      device: reader,
+      section: { transport: 'hid', vendorId: SIM_READER_INFO.vendorId, productId: SIM_READER_INFO.productId, interval: '5s' },
+      overrides: { hid: reader },
+      scenario: [
+        ...(['visa', 'mastercard', 'visa'] as const).map((card: TestCard, i) => ({ atMs: 2_000 + i * 1_000, say: `a ${card} test card is swiped: good read`, act: () => reader.swipe(reports.good(card)) })),
+        ...[0, 1, 2, 3].map((i) => ({ atMs: 6_000 + i * 1_000, say: `a card is swiped on a dirty head: read error ${i + 1}`, act: () => reader.swipe(reports.failed()) })),
+      ],
+      close: () => {},
+    };
+  },
+};
 
 export async function createDemoTerminal(dir: string): Promise<DemoTerminal> {
   const sysfsRoot = join(dir, 'sysfs');
   mkdirSync(sysfsRoot, { recursive: true });
-  const battery = createSysfsBattery(sysfsRoot, { levelPct: 24, status: 'discharging', acOnline: false });
-  const printer = new EscPosPrinterEmulator();
-  const attachment = await printer.attachToMockPort(SIM_PRINTER_PATH);
-  const cardReader = new HidCardReaderEmulator(SIM_READER_INFO);
-  return { printer, battery, cardReader, serialBinding: attachment.binding, sysfsRoot, close: () => attachment.detach() };
+  const demos: [string, FamilyDemo<unknown, unknown>][] = [
+    ...families.flatMap((f): [string, FamilyDemo<unknown, unknown>][] => (f.demo ? [[f.key, f.demo]] : [])),
+    ['battery', batteryDemo],
+    ['cardReader', cardReaderDemo],
+  ];
+  const started: [string, DemoDevice<unknown, unknown>][] = [];
+  for (const [key, demo] of demos) started.push([key, await demo.start({ sysfsRoot })]);
+  return {
+    ...(Object.fromEntries(started.map(([key, d]) => [key, d.device])) as DemoDevices),
+    sections: Object.fromEntries(started.map(([key, d]) => [key, d.section])),
+    overrides: mergeOverrides(started),
+    sysfsRoot,
+    shown: started.flatMap(([, d]) => (d.shown ? [d.shown] : [])),
+    scenario: started.flatMap(([, d]) => d.scenario),
+    close: () => started.forEach(([, d]) => d.close()),
+  };
+}
+
+/** The emulators' seams together; two emulators cannot share one (one serial binding answers one device). */
+function mergeOverrides(started: [string, DemoDevice<unknown, unknown>][]): DriverOverrides {
+  const merged: Record<string, unknown> = {};
+  for (const [key, { overrides }] of started) {
+    for (const [seam, value] of Object.entries(overrides)) {
+      if (seam in merged) throw new Error(`demo terminal: ${key} needs the ${seam} seam another emulator already has`);
+      merged[seam] = value;
+    }
+  }
+  return merged as DriverOverrides;
 }
 
 /** Plays the scenario on `clock`; `onStep` hears each step as it happens. Returns a cancel function. */
 export function playScenario(terminal: DemoTerminal, clock: Clock, onStep: (step: ScenarioStep) => void): () => void {
-  const timers: TimerHandle[] = DEMO_SCENARIO.map((step) =>
+  const timers: TimerHandle[] = terminal.scenario.map((step) =>
     clock.setTimeout(() => {
-      step.act(terminal);
+      step.act();
       onStep(step);
     }, step.atMs),
   );

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAULT_CATALOG as catalog } from '../../src/devices/catalog.js';
-import { TECHNICIAN_HINTS } from '../../src/devices/technician-hints.js';
+import { FAULT_CATALOG as catalog, TECHNICIAN_HINTS } from '../../src/devices/catalog.js';
 import { buildCatalog, catalogEntry as entryIn } from '../../src/faults/catalog.js';
 
 /** The agent's catalog's entry of `code`. */

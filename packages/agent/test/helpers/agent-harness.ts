@@ -6,7 +6,8 @@ import { createAgent, type Agent } from '../../src/agent.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { StoredReport } from 'posdiag-hub';
 import { silentLogger } from '../../src/log/logger.js';
-import { createDemoTerminal, SIM_PRINTER_PATH, type DemoTerminal } from '../../src/sim/demo-terminal.js';
+import { SIM_PRINTER_PATH } from '../../src/devices/printer/demo.js';
+import { createDemoTerminal, type DemoTerminal } from '../../src/sim/demo-terminal.js';
 import { startTestHub, TEST_TOKENS } from '../../../../test/support/hub-harness.js';
 
 export interface AgentUnderTest {
@@ -44,7 +45,7 @@ export function agentHarness(): (options?: { devices?: Record<string, unknown>; 
       control: { socket: join(dir, 'control.sock'), ...options.control?.(dir) },
       locale: 'en',
     });
-    const agent = await createAgent({ config, log: silentLogger, serialBinding: terminal.serialBinding });
+    const agent = await createAgent({ config, log: silentLogger, serialBinding: terminal.overrides.serialBinding });
     agent.start();
     cleanup.push(
       () => agent.stop(),

@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
 import { FakeClock } from '../../../../test/support/fake-clock.js';
 import type { Observation } from '../../src/core/readings.js';
-import { SerialPrinterDriver, type SerialPrinterConfig } from '../../src/drivers/printer/serial-printer-driver.js';
+import { SerialPrinterDriver, type SerialPrinterConfig } from '../../src/devices/printer/serial-printer-driver.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { EscPosPrinterEmulator, type EscPosPrinterState } from '../../src/sim/escpos-printer.js';
+import { EscPosPrinterEmulator, type EscPosPrinterState } from '../../src/devices/printer/emulator/escpos-printer.js';
 
 /** The serial printer driver against the emulator over serialport's mock binding; time is a FakeClock. */
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
-import { EscPosPrinterEmulator, type EscPosPrinterState } from '../../src/sim/escpos-printer.js';
+import { EscPosPrinterEmulator, type EscPosPrinterState } from '../../src/devices/printer/emulator/escpos-printer.js';
 import { createPtyPair } from './pty.js';
 
 export interface PtyPrinter {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EscPosPrinterState } from '../../src/sim/escpos-printer.js';
+import type { EscPosPrinterState } from '../../src/devices/printer/emulator/escpos-printer.js';
 import { createSysfsBattery, type SysfsBatteryState } from '../../src/sim/sysfs-battery.js';
 import { printerOnPty, type PtyPrinter } from './pty-printer.js';
 

@@ -4,7 +4,7 @@ import { FakeClock } from '../../../../test/support/fake-clock.js';
 import type { DeviceKind, Observation } from '../../src/core/readings.js';
 import type { Driver } from '../../src/drivers/contract.js';
 import type { SwipeResult } from '../../src/drivers/card-reader/swipe.js';
-import { receiptResult, type ReceiptResult } from '../../src/drivers/printer/printer-receipt-result.js';
+import { receiptResult, type ReceiptResult } from '../../src/devices/printer/printer-receipt-result.js';
 import { loadDefaultRules } from '../../src/rules/rule-files.js';
 import { RuleEngine } from '../../src/rules/rule-engine.js';
 import { runSelfTest, type RunSelfTestOptions } from '../../src/self-test/self-test.js';

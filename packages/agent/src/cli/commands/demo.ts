@@ -9,8 +9,7 @@ import { systemClock } from '../../core/clock.js';
 import { parseConfig } from '../../config/load.js';
 import type { StoredReport } from 'posdiag-hub';
 import { createFileLogger } from '../../log/file-logger.js';
-import { createDemoTerminal, playScenario, SIM_PRINTER_PATH } from '../../sim/demo-terminal.js';
-import { SIM_READER_INFO } from '../../sim/hid-card-reader.js';
+import { createDemoTerminal, playScenario } from '../../sim/demo-terminal.js';
 
 const TERMINAL_ID = 'T-DEMO-0001';
 
@@ -64,19 +63,15 @@ export const demoCommand = defineCommand({
     const config = parseConfig({
       terminal: { id: TERMINAL_ID, model: 'SIM-990', serial: 'SIM-0001' },
       paths: { sysfs: terminal.sysfsRoot, procfs: '/proc', state: join(dir, 'state'), logs: join(dir, 'logs') },
-      devices: {
-        printer: { transport: 'serial', path: SIM_PRINTER_PATH, baudRate: 115200, interval: '2s', timeout: '1s' },
-        battery: { source: 'sysfs', interval: '1s' },
-        cardReader: { transport: 'hid', vendorId: SIM_READER_INFO.vendorId, productId: SIM_READER_INFO.productId, interval: '5s' },
-      },
+      devices: terminal.sections,
       uplink: { url: hub.url, token },
       heartbeat: '15s',
       locale: 'en',
     });
     const agentLog = createFileLogger({ dir: config.paths.logs, level: 'debug', maxBytes: config.log.maxBytes, keep: config.log.keep });
-    const agent = await createAgent({ config, log: agentLog.logger, serialBinding: terminal.serialBinding, hid: terminal.cardReader });
+    const agent = await createAgent({ config, log: agentLog.logger, ...terminal.overrides });
 
-    say(`posdiag demo: hub ${hub.url}, terminal ${TERMINAL_ID} (simulated printer on ${SIM_PRINTER_PATH}, battery in ${terminal.sysfsRoot})`);
+    say(`posdiag demo: hub ${hub.url}, terminal ${TERMINAL_ID} (simulated ${terminal.shown.join(', ')})`);
     say(`posdiag demo: running ${seconds} s; files under ${dir}${flags.keep ? '' : ' (removed at the end; --keep DIR keeps them)'}`);
     agent.start();
     const cancelScenario = playScenario(terminal, systemClock, (step) => say(`+${((systemClock.now() - started) / 1000).toFixed(1).padStart(5)}s  scenario: ${step.say}`));

@@ -2,7 +2,7 @@ import type { Config } from '../../config/schema.js';
 import { pollTiming } from '../poll-timing.js';
 import { SerialQueue } from '../../core/serial-queue.js';
 import type { Observation } from '../../core/readings.js';
-import type { Driver, DriverContext } from '../contract.js';
+import type { DeviceEvent, Driver, DriverContext } from '../contract.js';
 import { bcdVersion, loadNodeHidBackend, type HidBackend, type HidDevice, type HidDeviceInfo } from '../transports/hid.js';
 import { nodeUsbBus } from '../transports/usb.js';
 import type { UsbBus } from '../transports/usb/bus.js';
@@ -84,6 +84,10 @@ export class HidCardReaderDriver implements Driver, SwipeSource {
 
   onSwipe(listener: Parameters<SwipeSource['onSwipe']>[0]): () => void {
     return this.events.onSwipe(listener);
+  }
+
+  deviceEvents(emit: (event: DeviceEvent) => void): () => void {
+    return this.events.deviceEvents(emit);
   }
 
   async close(): Promise<void> {

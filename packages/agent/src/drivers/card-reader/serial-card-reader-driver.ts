@@ -1,7 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import { pollTiming } from '../poll-timing.js';
 import type { Observation, Readings } from '../../core/readings.js';
-import type { Driver, DriverContext } from '../contract.js';
+import type { DeviceEvent, Driver, DriverContext } from '../contract.js';
 import { LineNoise } from '../transports/line-noise.js';
 import { SerialTransport, SerialTransportError, type SerialBinding } from '../transports/serial.js';
 import { CardReaderState } from './card-reader-state.js';
@@ -81,6 +81,10 @@ export class SerialCardReaderDriver implements Driver, SwipeSource {
 
   onSwipe(listener: Parameters<SwipeSource['onSwipe']>[0]): () => void {
     return this.events.onSwipe(listener);
+  }
+
+  deviceEvents(emit: (event: DeviceEvent) => void): () => void {
+    return this.events.deviceEvents(emit);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,6 @@
 import type { Observation } from '../../core/readings.js';
+import type { DeviceEvent } from '../contract.js';
+import { DeviceEventOutlet } from '../device-event-outlet.js';
 import type { SwipeResult } from './swipe.js';
 
 /** A driver whose swipes can be awaited (the interactive self-test). */
@@ -7,13 +9,26 @@ export interface SwipeSource {
   onSwipe(listener: (swipe: SwipeResult) => void): () => void;
 }
 
-/** Fan-out of a card reader driver's events: swipe listeners first, then the runtime's `watch` emit. */
+/** A swipe as the wear counters take it: each track read, failed or empty. */
+export function swipeEvent(swipe: SwipeResult): DeviceEvent {
+  return { type: 'swipe', tracks: swipe.tracks.map((t) => (t.status === 'ok' ? 'ok' : t.status === 'empty' ? 'empty' : 'failed')) };
+}
+
+/**
+ * Fan-out of a card reader driver's events: swipe listeners first, then the swipe as a device event
+ * (the runtime counts its wear), then the runtime's `watch` emit.
+ */
 export class SwipeEvents implements SwipeSource {
   private emit: ((observation: Observation) => void) | undefined;
   private readonly listeners = new Set<(swipe: SwipeResult) => void>();
+  private readonly outlet = new DeviceEventOutlet();
 
   watch(emit: (observation: Observation) => void): void {
     this.emit = emit;
+  }
+
+  deviceEvents(emit: (event: DeviceEvent) => void): () => void {
+    return this.outlet.subscribe(emit);
   }
 
   onSwipe(listener: (swipe: SwipeResult) => void): () => void {
@@ -23,6 +38,7 @@ export class SwipeEvents implements SwipeSource {
 
   swiped(swipe: SwipeResult, observation: Observation): void {
     for (const listener of [...this.listeners]) listener(swipe);
+    this.outlet.send(swipeEvent(swipe));
     this.emit?.(observation);
   }
 

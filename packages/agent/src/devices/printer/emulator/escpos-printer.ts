@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
-import type { MockPortAttachment } from './mock-port.js';
-import { attachDeviceToMockPort, attachDeviceToStream, WireNoise } from './serial-device.js';
-import { PaperRoll, type PrintedReceipt } from './escpos-printer/paper.js';
+import type { MockPortAttachment } from '../../../sim/mock-port.js';
+import { attachDeviceToMockPort, attachDeviceToStream, WireNoise } from '../../../sim/serial-device.js';
+import { PaperRoll, type PrintedReceipt } from './paper.js';
 
 /**
  * An emulated ESC/POS roll printer that speaks the real status protocol (protocols.md §1): it answers

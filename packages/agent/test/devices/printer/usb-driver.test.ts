@@ -2,16 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../test/support/fake-clock.js';
-import type { Observation } from '../src/core/readings.js';
-import { SELF_RECOVERY } from '../src/drivers/printer/escpos-recovery.js';
-import { encodeReceipt } from '../src/drivers/printer/receipt.js';
-import { UsbPrinterDriver } from '../src/drivers/printer/usb-printer-driver.js';
-import { UsbTransferError } from '../src/drivers/transports/usb/bus.js';
-import { createDrivers } from '../src/drivers/registry.js';
-import { configSchema } from '../src/config/schema.js';
-import { silentLogger } from '../src/log/logger.js';
-import { FakeUsbBus, loadUsbFixture } from './helpers/usb-fake.js';
+import { FakeClock } from '../../../../../test/support/fake-clock.js';
+import type { Observation } from '../../../src/core/readings.js';
+import { SELF_RECOVERY } from '../../../src/devices/printer/escpos-recovery.js';
+import { encodeReceipt } from '../../../src/devices/printer/receipt.js';
+import { UsbPrinterDriver } from '../../../src/devices/printer/usb-printer-driver.js';
+import { UsbTransferError } from '../../../src/drivers/transports/usb/bus.js';
+import { createDrivers } from '../../../src/devices/registry.js';
+import { configSchema } from '../../../src/config/schema.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { FakeUsbBus, loadUsbFixture } from '../../helpers/usb-fake.js';
 
 /** The USB printer driver behind the UsbBus seam, fed recorded descriptors and replies (fixtures/usb). */
 

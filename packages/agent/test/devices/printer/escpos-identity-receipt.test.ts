@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EscPosFrameParser } from '../src/drivers/printer/escpos-frames.js';
-import { gsI, identityFromReplies, isIdentityByte } from '../src/drivers/printer/escpos-identity.js';
-import { dleEnq, SELF_RECOVERY } from '../src/drivers/printer/escpos-recovery.js';
-import { encodeLine, encodeReceipt, feed, PARTIAL_CUT } from '../src/drivers/printer/receipt.js';
-import { RecoveryPolicy } from '../src/drivers/printer/self-recovery.js';
-import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
+import { EscPosFrameParser } from '../../../src/devices/printer/escpos-frames.js';
+import { gsI, identityFromReplies, isIdentityByte } from '../../../src/devices/printer/escpos-identity.js';
+import { dleEnq, SELF_RECOVERY } from '../../../src/devices/printer/escpos-recovery.js';
+import { encodeLine, encodeReceipt, feed, PARTIAL_CUT } from '../../../src/devices/printer/receipt.js';
+import { RecoveryPolicy } from '../../../src/devices/printer/self-recovery.js';
+import { EscPosPrinterEmulator } from '../../../src/devices/printer/emulator/escpos-printer.js';
 
 const bytes = (hex: string) => Buffer.from(hex.replace(/\s+/g, ''), 'hex');
 const hex = (b: Buffer) => b.toString('hex');

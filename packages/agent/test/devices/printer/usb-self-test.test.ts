@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '../src/config/schema.js';
-import { FakeClock } from '../../../test/support/fake-clock.js';
-import type { Driver } from '../src/drivers/contract.js';
-import { encodeReceipt } from '../src/drivers/printer/receipt.js';
-import { loadDefaultRules } from '../src/rules/rule-files.js';
-import { RuleEngine } from '../src/rules/rule-engine.js';
-import { runSelfTest } from '../src/self-test/self-test.js';
-import { testReceiptLines, verdictReceiptLines } from '../src/self-test/self-test-receipt.js';
-import { standaloneSelfTest } from '../src/self-test/standalone-self-test.js';
-import { silentLogger } from '../src/log/logger.js';
-import { FakeUsbBus, loadUsbFixture } from './helpers/usb-fake.js';
-import { FAULT_CATALOG } from '../src/devices/catalog.js';
+import { configSchema } from '../../../src/config/schema.js';
+import { FakeClock } from '../../../../../test/support/fake-clock.js';
+import type { Driver } from '../../../src/drivers/contract.js';
+import { encodeReceipt } from '../../../src/devices/printer/receipt.js';
+import { loadDefaultRules } from '../../../src/rules/rule-files.js';
+import { RuleEngine } from '../../../src/rules/rule-engine.js';
+import { runSelfTest } from '../../../src/self-test/self-test.js';
+import { testReceiptLines, verdictReceiptLines } from '../../../src/self-test/self-test-receipt.js';
+import { standaloneSelfTest } from '../../../src/self-test/standalone-self-test.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { FakeUsbBus, loadUsbFixture } from '../../helpers/usb-fake.js';
+import { FAULT_CATALOG } from '../../../src/devices/catalog.js';
 
 /** The `full` self-test over a USB printer on the fake bus, in-process, as `posdiag self-test --level full` runs it. */
 

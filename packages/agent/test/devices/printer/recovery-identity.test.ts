@@ -1,8 +1,8 @@
 import iconv from 'iconv-lite';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Observation } from '../src/core/readings.js';
-import { EMULATED_IDENTITY } from '../src/sim/escpos-printer.js';
-import { closeMockPrinters, mockPrinter, pollSettled, settled, until } from './helpers/printer-mock.js';
+import type { Observation } from '../../../src/core/readings.js';
+import { EMULATED_IDENTITY } from '../../../src/devices/printer/emulator/escpos-printer.js';
+import { closeMockPrinters, mockPrinter, pollSettled, settled, until } from '../../helpers/printer-mock.js';
 
 /** GS I identity, DLE ENQ self-recovery with its steps, and receipts, driver against emulator (mock binding). */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDeviceId, parseDeviceIdText } from '../src/drivers/transports/usb/ieee1284.js';
-import { decodePortStatus, getDeviceId, getPortStatus } from '../src/drivers/transports/usb/printer-class.js';
+import { parseDeviceId, parseDeviceIdText } from '../../../src/drivers/transports/usb/ieee1284.js';
+import { decodePortStatus, getDeviceId, getPortStatus } from '../../../src/drivers/transports/usb/printer-class.js';
 
 const withLength = (text: string, order: 'big' | 'little') => {
   const body = Buffer.from(text, 'latin1');

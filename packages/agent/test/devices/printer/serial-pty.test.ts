@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/core/clock.js';
-import type { Observation } from '../src/core/readings.js';
-import { SerialPrinterDriver } from '../src/drivers/printer/serial-printer-driver.js';
-import { silentLogger } from '../src/log/logger.js';
-import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
-import { createPtyPair, type PtyPair } from './helpers/pty.js';
+import { systemClock } from '../../../src/core/clock.js';
+import type { Observation } from '../../../src/core/readings.js';
+import { SerialPrinterDriver } from '../../../src/devices/printer/serial-printer-driver.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { EscPosPrinterEmulator } from '../../../src/devices/printer/emulator/escpos-printer.js';
+import { createPtyPair, type PtyPair } from '../../helpers/pty.js';
 
 /**
  * Integration over real ttys with the real serialport bindings: socat joins two ptys, the emulator

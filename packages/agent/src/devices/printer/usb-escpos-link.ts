@@ -1,4 +1,4 @@
-import { UsbTransferError, type UsbPrinterHandle } from '../transports/usb/bus.js';
+import { UsbTransferError, type UsbPrinterHandle } from '../../drivers/transports/usb/bus.js';
 import { EscPosFrameParser, type EscPosFrame } from './escpos-frames.js';
 import type { EscPosLink } from './escpos-link.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Observation } from '../src/core/readings.js';
-import { ROUNDS } from '../src/drivers/printer/confirmed-status.js';
-import { closeMockPrinters, HEALTHY_PRINTER_READINGS, mockPrinter, pollSettled, until } from './helpers/printer-mock.js';
+import type { Observation } from '../../../src/core/readings.js';
+import { ROUNDS } from '../../../src/devices/printer/confirmed-status.js';
+import { closeMockPrinters, HEALTHY_PRINTER_READINGS, mockPrinter, pollSettled, until } from '../../helpers/printer-mock.js';
 
 /**
  * The serial printer driver on a noisy line, byte by byte (mock binding, FakeClock): what it counts as

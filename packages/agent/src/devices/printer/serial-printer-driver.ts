@@ -1,9 +1,9 @@
-import type { PrinterConfig } from '../../config/schema.js';
-import { pollTiming } from '../poll-timing.js';
+import type { PrinterConfig } from './config.js';
+import { pollTiming } from '../../drivers/poll-timing.js';
 import type { DeviceIdentity, Observation, Readings } from '../../core/readings.js';
-import type { Driver, DriverContext } from '../contract.js';
-import { LineNoise } from '../transports/line-noise.js';
-import { SerialTransport, type SerialBinding } from '../transports/serial.js';
+import type { Driver, DriverContext } from '../../drivers/contract.js';
+import { LineNoise } from '../../drivers/transports/line-noise.js';
+import { SerialTransport, type SerialBinding } from '../../drivers/transports/serial.js';
 import { StatusConfirmer } from './confirmed-status.js';
 import { ASB_ALL, enableAsb } from './escpos-asb.js';
 import { EscPosFrameParser, type EscPosFrame } from './escpos-frames.js';

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../test/support/fake-clock.js';
-import type { Observation } from '../src/core/readings.js';
-import { SerialPrinterDriver } from '../src/drivers/printer/serial-printer-driver.js';
-import { silentLogger } from '../src/log/logger.js';
-import { EscPosPrinterEmulator, type EscPosPrinterState } from '../src/sim/escpos-printer.js';
-import { closeMockPrinters, HEALTHY_PRINTER_READINGS, mockPrinter, mockPrinterConfig, newMockPath, pollSettled, trackDriver, until } from './helpers/printer-mock.js';
+import { FakeClock } from '../../../../../test/support/fake-clock.js';
+import type { Observation } from '../../../src/core/readings.js';
+import { SerialPrinterDriver } from '../../../src/devices/printer/serial-printer-driver.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { EscPosPrinterEmulator, type EscPosPrinterState } from '../../../src/devices/printer/emulator/escpos-printer.js';
+import { closeMockPrinters, HEALTHY_PRINTER_READINGS, mockPrinter, mockPrinterConfig, newMockPath, pollSettled, trackDriver, until } from '../../helpers/printer-mock.js';
 
 /** The driver against the emulator over serialport's mock binding; time is a FakeClock. */
 

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Readings } from '../src/core/readings.js';
-import { Monitor, STEPS_LOOKBACK_MS } from '../src/rules/monitor.js';
-import type { FaultEvent } from '../src/faults/types.js';
-import { silentLogger } from '../src/log/logger.js';
-import { FaultReporter } from '../src/report/fault-reporter.js';
-import { closeMockPrinters, mockPrinter, pollSettled } from './helpers/printer-mock.js';
-import { MemoryOutbox } from './helpers/memory-outbox.js';
-import { FAULT_CATALOG } from '../src/devices/catalog.js';
+import type { Readings } from '../../../src/core/readings.js';
+import { Monitor, STEPS_LOOKBACK_MS } from '../../../src/rules/monitor.js';
+import type { FaultEvent } from '../../../src/faults/types.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { FaultReporter } from '../../../src/report/fault-reporter.js';
+import { closeMockPrinters, mockPrinter, pollSettled } from '../../helpers/printer-mock.js';
+import { MemoryOutbox } from '../../helpers/memory-outbox.js';
+import { FAULT_CATALOG } from '../../../src/devices/catalog.js';
 
 /**
  * Self-recovery steps travel driver → Observation.actions → Monitor → FaultReporter → the report's

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EscPosPrinterEmulator } from '../src/sim/escpos-printer.js';
+import { EscPosPrinterEmulator } from '../../../src/devices/printer/emulator/escpos-printer.js';
 
 const hex = (b: Buffer) => b.toString('hex');
 const bytes = (h: string) => Buffer.from(h.replace(/\s+/g, ''), 'hex');

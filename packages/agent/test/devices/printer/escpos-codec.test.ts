@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAsb, enableAsb, isAsbHeader, ASB_ALL } from '../src/drivers/printer/escpos-asb.js';
-import { EscPosFrameParser } from '../src/drivers/printer/escpos-frames.js';
+import { decodeAsb, enableAsb, isAsbHeader, ASB_ALL } from '../../../src/devices/printer/escpos-asb.js';
+import { EscPosFrameParser } from '../../../src/devices/printer/escpos-frames.js';
 import {
   decodeErrorCause,
   decodeOfflineCause,
@@ -8,9 +8,9 @@ import {
   decodePrinterStatus,
   dleEot,
   isStatusReply,
-} from '../src/drivers/printer/escpos-status.js';
-import { asbObservation, disconnectedObservation, statusObservation } from '../src/drivers/printer/printer-readings.js';
-import { HEALTHY_PRINTER_READINGS } from './helpers/printer-mock.js';
+} from '../../../src/devices/printer/escpos-status.js';
+import { asbObservation, disconnectedObservation, statusObservation } from '../../../src/devices/printer/printer-readings.js';
+import { HEALTHY_PRINTER_READINGS } from '../../helpers/printer-mock.js';
 
 const bytes = (hex: string) => Buffer.from(hex.replace(/\s+/g, ''), 'hex');
 

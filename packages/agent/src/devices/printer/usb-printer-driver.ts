@@ -1,12 +1,12 @@
-import type { PrinterConfig } from '../../config/schema.js';
-import { pollTiming } from '../poll-timing.js';
+import type { PrinterConfig } from './config.js';
+import { pollTiming } from '../../drivers/poll-timing.js';
 import { SerialQueue } from '../../core/serial-queue.js';
 import type { DeviceIdentity, Observation, Readings } from '../../core/readings.js';
-import type { Driver, DriverContext } from '../contract.js';
-import { UsbTransferError, type UsbBus, type UsbDeviceInfo, type UsbInterfaceInfo, type UsbPrinterHandle } from '../transports/usb/bus.js';
-import { parseDeviceId, parseDeviceIdText, type Ieee1284Id } from '../transports/usb/ieee1284.js';
-import { decodePortStatus, getDeviceId, getPortStatus, USB_CLASS_PRINTER } from '../transports/usb/printer-class.js';
-import { readUsblpDeviceId } from '../transports/usb/usblp-sysfs.js';
+import type { Driver, DriverContext } from '../../drivers/contract.js';
+import { UsbTransferError, type UsbBus, type UsbDeviceInfo, type UsbInterfaceInfo, type UsbPrinterHandle } from '../../drivers/transports/usb/bus.js';
+import { parseDeviceId, parseDeviceIdText, type Ieee1284Id } from '../../drivers/transports/usb/ieee1284.js';
+import { decodePortStatus, getDeviceId, getPortStatus, USB_CLASS_PRINTER } from '../../drivers/transports/usb/printer-class.js';
+import { readUsblpDeviceId } from '../../drivers/transports/usb/usblp-sysfs.js';
 import { attemptRecovery, readStatus } from './escpos-session.js';
 import { ActionLog } from './printer-actions.js';
 import { disconnectedObservation } from './printer-readings.js';
@@ -118,7 +118,7 @@ export class UsbPrinterDriver implements Driver {
 
   private getBus(): Promise<UsbBus> {
     const bus = this.options.bus;
-    this.bus ??= typeof bus === 'function' ? bus() : bus ? Promise.resolve(bus) : import('../transports/usb.js').then((m) => m.nodeUsbBus());
+    this.bus ??= typeof bus === 'function' ? bus() : bus ? Promise.resolve(bus) : import('../../drivers/transports/usb.js').then((m) => m.nodeUsbBus());
     return this.bus;
   }
 

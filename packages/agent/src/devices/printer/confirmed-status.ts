@@ -1,5 +1,5 @@
 import type { Observation, Readings } from '../../core/readings.js';
-import type { LineNoise } from '../transports/line-noise.js';
+import type { LineNoise } from '../../drivers/transports/line-noise.js';
 
 /**
  * A DLE EOT status that can be believed on a noisy serial line.

@@ -1,0 +1,144 @@
+import type { z } from 'zod';
+import type { LocalizedText } from 'posdiag-protocol';
+import type { Config } from '../config/schema.js';
+import type { Readings } from '../core/readings.js';
+import type { Driver, DriverContext } from '../drivers/contract.js';
+import type { HidBackend } from '../drivers/transports/hid.js';
+import type { SerialBinding } from '../drivers/transports/serial.js';
+import type { UsbBus } from '../drivers/transports/usb/bus.js';
+import type { CatalogFault } from '../faults/catalog.js';
+import type { Prompter } from '../self-test/self-test-prompts.js';
+import type { SelfTestCheck, StepContext } from '../self-test/self-test-steps.js';
+import type { ClockSkewSink, ClockSkewSource } from '../drivers/system/clock-skew.js';
+
+/**
+ * A device family (Telegraf's input plugin, with everything around it): one folder under src/devices/
+ * that says all the agent knows of one kind of device, registered by one line in devices/index.ts.
+ * The config's `devices` section, the device kinds, the driver registry, the fault catalog, the
+ * built-in rules, the self-test's checks, the merchant's device names and the demo's terminal are
+ * all built from that list; nothing outside the folder names the family.
+ *
+ * Invariants:
+ * - `key`, `name` and every reading prefix, fault code and threshold are the family's own: no two
+ *   families share one (the rule merge and the catalog refuse a second definition).
+ * - `config` is a strict schema with its defaults; an absent section means the device is not
+ *   monitored. `createDriver` only builds (the driver contract: no device touched, no native module
+ *   loaded), so the registry can build every configured driver on a machine that lacks its library.
+ * - Every fault code of `rules` has an entry in `catalog`, with merchant steps and technician hints
+ *   in every locale; every rule has a rule test, in the folder's `rule-tests/` (or, for a test across
+ *   families, in fixtures/rules/).
+ * - Self-test checks resolve with checks and never reject: a device that does not cooperate is a
+ *   failed check. They are decided in list order, so a family's checks never depend on another's.
+ * - The family's kind may be shared (usb-guard's faults are the `system`'s): a kind is what reports
+ *   and the merchant's self-test group by, the family is how the agent is built.
+ */
+export interface DeviceFamily<Key extends string = string, Kind extends string = string, Section extends z.ZodType = z.ZodType, Emulated = never> {
+  /** Its section under `devices` in the config, e.g. "cardReader". */
+  readonly key: Key;
+  /** The device kind its drivers, device identities and faults carry, e.g. "cardReader". */
+  readonly kind: Kind;
+  /** Its drivers' name: in logs (`device`), self-test checks and monitor sources, e.g. "usb-guard". */
+  readonly name: string;
+  /** The device's name as the merchant reads it (self-test output and receipts). */
+  readonly words: LocalizedText;
+  /** The schema of its config section, defaults included. */
+  readonly config: Section;
+  /** Prefixes of its reading names (`battery.`, `power.`): what a repair request shows of this device. */
+  readonly readingPrefixes: readonly string[];
+  /** Its fault codes: what each means, merchant steps and technician hints. */
+  readonly catalog: FamilyCatalog;
+  /** Its built-in rule file, merged in list order before the agent's own rules and config `rules.files`. */
+  readonly rules: BuiltinRules;
+  /** The driver for a configured section (one per section). */
+  createDriver(section: z.output<Section>, env: DriverEnv): Driver;
+  /** What it adds to the self-test's full and interactive levels; every family gets the `status` check. */
+  readonly selfTest?: FamilySelfTest<z.output<Section>>;
+  /** Its emulated device in the demo's terminal (`posdiag demo`, the agent test harness). */
+  readonly demo?: FamilyDemo<z.input<Section>, Emulated>;
+}
+
+/** Any family, as the builders walk the list: its section and emulator types erased. */
+export type AnyFamily = DeviceFamily<string, string, z.ZodType, unknown>;
+
+/** Its part of the fault catalog: the entries' device is the family's kind, the hints come beside them. */
+export interface FamilyCatalog {
+  readonly entries: readonly CatalogFault[];
+  /** What a technician checks, per code: reviewed apart from the merchant text, merged into the entries. */
+  readonly hints: Readonly<Record<string, readonly LocalizedText[]>>;
+}
+
+/** A rule file shipped in the family's folder: where it lies (errors name it) and what it holds. */
+export interface BuiltinRules {
+  readonly file: URL;
+  readonly content: unknown;
+}
+
+/** The seams a driver may be handed instead of the real stack (the demo's emulators, tests). */
+export interface DriverOverrides {
+  /** serialport binding for serial devices (the demo's emulators); the system binding otherwise. */
+  serialBinding?: SerialBinding;
+  /** USB stack for USB devices (tests: recorded descriptors and replies); node-usb, loaded lazily, otherwise. */
+  usbBus?: UsbBus;
+  /** HID backend for HID devices (the demo's card reader emulator); node-hid, loaded lazily, otherwise. */
+  hid?: HidBackend;
+  /**
+   * Reference time for `system.clock_skew_s` (the agent's ClockSkewTracker): the system driver reads it,
+   * the network driver feeds it TLS targets' HTTP `Date`. Without it the reading is absent.
+   */
+  clockSkew?: ClockSkewSource & ClockSkewSink;
+}
+
+/** What `createDriver` gets besides its section. */
+export interface DriverEnv {
+  paths: Config['paths'];
+  /** Its log is already the family's child logger (`device: <name>`). */
+  ctx: DriverContext;
+  overrides: DriverOverrides;
+}
+
+export interface FamilySelfTest<Section> {
+  /** The full level's checks (also run at the interactive level, where they may ask: `prompter` is set). */
+  full?(ctx: FamilyCheckContext<Section>): Promise<void>;
+  /** The interactive level's own checks, after every family's full checks. */
+  interactive?(ctx: FamilyCheckContext<Section> & { prompter: Prompter }): Promise<void>;
+}
+
+export interface FamilyCheckContext<Section> {
+  /** The drivers of the family's kind under test, in configured order. */
+  drivers: readonly Driver[];
+  /** Its config section, when the test has one. */
+  section: Section | undefined;
+  /** What the test's poll of every device read. */
+  readings: Readings;
+  terminalId: string;
+  /** Who answers prompts: only at the interactive level. */
+  prompter: Prompter | undefined;
+  step: StepContext;
+  /** Hands over one check, in the order decided (the control API streams them). */
+  decide(check: SelfTestCheck): void;
+}
+
+export interface FamilyDemo<SectionInput, Emulated> {
+  /** Starts the emulated device; `sysfsRoot` is the demo terminal's sysfs tree (config `paths.sysfs`). */
+  start(env: { sysfsRoot: string }): Promise<DemoDevice<SectionInput, Emulated>>;
+}
+
+export interface DemoDevice<SectionInput, Emulated> {
+  /** The emulator, for the scenario and tests to act on. */
+  device: Emulated;
+  /** The section the demo's agent is configured with. */
+  section: SectionInput;
+  /** The seams its driver must be handed to reach the emulator (each seam is one emulator's). */
+  overrides: DriverOverrides;
+  /** Where it is, for the demo's first line (e.g. "printer on /dev/posdiag-sim-printer"); none: not said. */
+  shown?: string;
+  /** The demo's scripted events on this device (ms after the start). */
+  scenario: readonly ScenarioStep[];
+  close(): void;
+}
+
+export interface ScenarioStep {
+  atMs: number;
+  say: string;
+  act(): void;
+}

@@ -1,0 +1,15 @@
+import type { AnyFamily } from './family.js';
+import { printer } from './printer/index.js';
+
+/**
+ * The device families the agent knows (devices/family.ts), one line each. The config's `devices`
+ * section, the device kinds, the driver registry, the fault catalog, the built-in rules, the
+ * self-test's checks, the merchant's device names and the demo's terminal are built from this list,
+ * in its order: the drivers are built, polled and self-tested in it.
+ */
+export const FAMILIES = [
+  printer,
+] as const;
+
+/** The same list as the builders walk it. */
+export const families: readonly AnyFamily[] = FAMILIES;

@@ -1,0 +1,65 @@
+import type { Config } from '../config/schema.js';
+import type { Driver, DriverContext } from '../drivers/contract.js';
+import type { DriverOverrides } from './family.js';
+import { families } from './index.js';
+import { HidCardReaderDriver } from '../drivers/card-reader/hid-card-reader-driver.js';
+import { PcscCardReaderDriver } from '../drivers/card-reader/pcsc-driver.js';
+import { SerialCardReaderDriver } from '../drivers/card-reader/serial-card-reader-driver.js';
+import { DumpsysBatteryDriver } from '../drivers/battery/dumpsys-driver.js';
+import { SysfsBatteryDriver } from '../drivers/battery/sysfs-driver.js';
+import { NetworkDriver } from '../drivers/network/network-driver.js';
+import { ModemDriver } from '../drivers/modem/modem-driver.js';
+import { SystemDriver } from '../drivers/system/system-driver.js';
+import { UsbGuardDriver } from '../drivers/usb-guard/usb-guard-driver.js';
+
+/**
+ * One driver per configured device section, in the families' order; an absent section is not
+ * monitored. Constructing a driver touches no device and loads no native module (that happens on
+ * first poll), so this is cheap and safe on a machine that lacks a device's library.
+ */
+export function createDrivers(config: Config, ctx: DriverContext, overrides: DriverOverrides = {}): Driver[] {
+  const drivers: Driver[] = [];
+  for (const family of families) {
+    const section = (config.devices as Record<string, unknown>)[family.key];
+    // The section was parsed by this family's own schema (config/schema.ts is built from the list).
+    if (section !== undefined) drivers.push(family.createDriver(section, { paths: config.paths, ctx: { ...ctx, log: ctx.log.child({ device: family.name }) }, overrides }));
+  }
+  const { battery, cardReader, network, modem, system, usbGuard } = config.devices;
+  if (battery) {
+    const batteryCtx = { ...ctx, log: ctx.log.child({ device: 'battery' }) };
+    drivers.push(
+      battery.source === 'dumpsys'
+        ? new DumpsysBatteryDriver(battery, config.paths, batteryCtx)
+        : new SysfsBatteryDriver(battery, config.paths, batteryCtx),
+    );
+  }
+  if (cardReader) {
+    const readerCtx = { ...ctx, log: ctx.log.child({ device: 'cardReader' }) };
+    if (cardReader.transport === 'hid') {
+      // An emulated reader has no USB bus behind it: hotplug comes from a USB override or not at all.
+      const hid = overrides.hid;
+      drivers.push(
+        new HidCardReaderDriver(cardReader, config.paths.state, readerCtx, hid ? { loadBackend: async () => hid, hotplug: overrides.usbBus?.onHotplug ?? null } : {}),
+      );
+    } else if (cardReader.transport === 'serial') {
+      drivers.push(new SerialCardReaderDriver(cardReader, config.paths.state, readerCtx, overrides.serialBinding ? { binding: overrides.serialBinding } : {}));
+    } else drivers.push(new PcscCardReaderDriver(cardReader, config.paths.state, readerCtx));
+  }
+  if (network) {
+    const networkCtx = { ...ctx, log: ctx.log.child({ device: 'network' }) };
+    drivers.push(new NetworkDriver(network, config.paths, networkCtx, overrides.clockSkew ? { clockSkew: overrides.clockSkew } : {}));
+  }
+  if (modem) {
+    const modemCtx = { ...ctx, log: ctx.log.child({ device: 'modem' }) };
+    drivers.push(new ModemDriver(modem, modemCtx, overrides.serialBinding ? { binding: overrides.serialBinding } : {}));
+  }
+  if (system) {
+    const systemCtx = { ...ctx, log: ctx.log.child({ device: 'system' }) };
+    drivers.push(new SystemDriver(system, config.paths, systemCtx, overrides.clockSkew ? { clockSkew: overrides.clockSkew } : {}));
+  }
+  if (usbGuard) {
+    const guardCtx = { ...ctx, log: ctx.log.child({ device: 'usb-guard' }) };
+    drivers.push(overrides.usbBus ? new UsbGuardDriver(usbGuard, config.paths, guardCtx, overrides.usbBus.onHotplug) : new UsbGuardDriver(usbGuard, config.paths, guardCtx));
+  }
+  return drivers;
+}
