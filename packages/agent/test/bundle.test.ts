@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tarGz } from '../src/bundle/tar.js';
-import { createSysfsBattery } from '../src/sim/sysfs-battery.js';
+import { createSysfsBattery } from '../src/devices/battery/emulator/sysfs-battery.js';
 import { runCli } from './helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-bundle-'));

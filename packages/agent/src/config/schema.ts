@@ -30,17 +30,6 @@ const pcscReader = z.strictObject({
   ...pollTiming,
 });
 
-const sysfsBattery = z.strictObject({
-  source: z.literal('sysfs'),
-  name: z.string().min(1).optional().describe('power_supply name, e.g. BAT0; default: first type=Battery'),
-  ...pollTiming,
-});
-const dumpsysBattery = z.strictObject({
-  source: z.literal('dumpsys'),
-  command: z.array(z.string().min(1)).min(1).default(['dumpsys', 'battery']),
-  ...pollTiming,
-});
-
 const networkTarget = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" or "-" (it becomes part of a reading name)'),
   host: z.string().min(1),
@@ -71,7 +60,6 @@ export const configSchema = z.strictObject({
     .strictObject({
       ...DEVICE_SECTIONS,
       cardReader: z.discriminatedUnion('transport', [hidReader, serialReader, pcscReader]).optional(),
-      battery: z.discriminatedUnion('source', [sysfsBattery, dumpsysBattery]).optional(),
       network: z
         .strictObject({
           interfaces: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,15}$/, 'a network interface name')).default([]),
@@ -143,5 +131,4 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
-export type BatteryConfig = NonNullable<Config['devices']['battery']>;
 export type NetworkConfig = NonNullable<Config['devices']['network']>;

@@ -74,43 +74,6 @@ const ENTRIES: CatalogEntry[] = [
     step('Report it to your service provider and do not plug it back in.', '请报告服务商，不要再插回。'),
   ], true),
 
-  // Battery
-  entry('battery.low', 'battery', 'hardware', 'minor', text('Battery is low', '电池电量低'), [
-    step('Put the terminal on its base or connect the charger.', '请将终端放回充电座或连接充电器。'),
-  ]),
-  entry('battery.critical', 'battery', 'hardware', 'major', text('Battery is almost empty', '电池电量即将耗尽'), [
-    step('Connect the charger now: the terminal will soon switch off.', '请立即连接充电器，终端即将关机。'),
-    step('Finish the current payment before starting a new one.', '请先完成当前交易，再开始新的交易。'),
-  ]),
-  entry('battery.overheat', 'battery', 'hardware', 'major', text('Battery is too hot', '电池温度过高'), [
-    step('Unplug the charger and move the terminal out of direct sun, away from heat.', '拔下充电器，将终端移到阴凉处，远离阳光直射和热源。'),
-    step('Let it cool down before charging again.', '待其冷却后再充电。'),
-    step(
-      'If the battery is swollen, or hot while idle, stop using the terminal and call your service provider.',
-      '如电池鼓包或空闲时发烫，请停止使用终端并联系服务商。',
-    ),
-  ]),
-  entry('battery.cold', 'battery', 'hardware', 'major', text('Battery is too cold', '电池温度过低'), [
-    step('Move the terminal to a warmer place (above 0 °C).', '将终端移到温暖处（0 °C 以上）。'),
-    step('Let it warm up for a while before charging.', '待其回温一段时间后再充电。'),
-  ]),
-  entry('battery.failure', 'battery', 'hardware', 'critical', text('Battery has failed', '电池故障'), [
-    step('Keep the terminal on external power if it works that way.', '如终端可接外接电源工作，请保持连接电源。'),
-    step(
-      'If the battery is swollen, hot or smells, stop using the terminal; call your service provider to replace it.',
-      '如电池鼓包、发烫或有异味，请停止使用终端，并联系服务商更换电池。',
-    ),
-  ], true),
-  entry('battery.worn', 'battery', 'hardware', 'minor', text('Battery is worn and holds less charge', '电池老化，续航下降'), [
-    step('Charge more often: keep the terminal on its base between payments.', '请更频繁地充电：交易间隙将终端放回充电座。'),
-    step('Ask your service provider for a replacement battery.', '请向服务商申请更换电池。'),
-  ], true),
-  entry('battery.not_charging', 'battery', 'hardware', 'major', text('Battery is not charging although power is connected', '已连接电源，但电池未充电'), [
-    step('Check the charger and cable are firmly plugged in; try another socket.', '检查充电器和连接线已插牢，并换一个插座试试。'),
-    step('Clean the charging contacts of the terminal and its base with a dry cloth.', '用干布清洁终端和充电座的充电触点。'),
-    step('Try another charger of the same type; if it still does not charge, call your service provider.', '换一个同型号充电器试试；仍不充电请联系服务商。'),
-  ]),
-
   // Network
   entry('network.link_down', 'network', 'network', 'critical', text('Network connection is lost', '网络连接已断开'), [
     step(
@@ -205,10 +168,6 @@ const ENTRIES: CatalogEntry[] = [
   ]),
 
   // Predictive maintenance (beyond SPEC §5): raised from lifetime counters and trends, before the breakdown.
-  entry('maintenance.battery_fading', 'battery', 'hardware', 'minor', text('Battery capacity is dropping fast', '电池容量下降较快'), [
-    step('Keep the terminal on its base between payments; avoid leaving it in the sun or fully empty.', '交易间隙将终端放回充电座；避免暴晒或电量完全耗尽。'),
-    step('Ask your service provider to plan a battery replacement.', '请联系服务商安排更换电池。'),
-  ], true),
   entry('maintenance.card_reader_degrading', 'cardReader', 'hardware', 'minor', text('Card swipes are failing more often than before', '刷卡失败率正在上升'), [
     step('Clean the card reader with a cleaning card (swipe it 3 to 5 times).', '使用清洁卡清洁读卡器（来回刷 3 到 5 次）。'),
     step('Prefer chip or contactless payment; if swipes keep failing, call your service provider.', '优先使用芯片卡或非接触支付；如刷卡仍频繁失败，请联系服务商。'),

@@ -1,4 +1,5 @@
 import type { AnyFamily } from './family.js';
+import { battery } from './battery/index.js';
 import { printer } from './printer/index.js';
 
 /**
@@ -9,6 +10,7 @@ import { printer } from './printer/index.js';
  */
 export const FAMILIES = [
   printer,
+  battery,
 ] as const;
 
 /** The same list as the builders walk it. */

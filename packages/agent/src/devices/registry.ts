@@ -5,8 +5,6 @@ import { families } from './index.js';
 import { HidCardReaderDriver } from '../drivers/card-reader/hid-card-reader-driver.js';
 import { PcscCardReaderDriver } from '../drivers/card-reader/pcsc-driver.js';
 import { SerialCardReaderDriver } from '../drivers/card-reader/serial-card-reader-driver.js';
-import { DumpsysBatteryDriver } from '../drivers/battery/dumpsys-driver.js';
-import { SysfsBatteryDriver } from '../drivers/battery/sysfs-driver.js';
 import { NetworkDriver } from '../drivers/network/network-driver.js';
 import { ModemDriver } from '../drivers/modem/modem-driver.js';
 import { SystemDriver } from '../drivers/system/system-driver.js';
@@ -24,15 +22,7 @@ export function createDrivers(config: Config, ctx: DriverContext, overrides: Dri
     // The section was parsed by this family's own schema (config/schema.ts is built from the list).
     if (section !== undefined) drivers.push(family.createDriver(section, { paths: config.paths, ctx: { ...ctx, log: ctx.log.child({ device: family.name }) }, overrides }));
   }
-  const { battery, cardReader, network, modem, system, usbGuard } = config.devices;
-  if (battery) {
-    const batteryCtx = { ...ctx, log: ctx.log.child({ device: 'battery' }) };
-    drivers.push(
-      battery.source === 'dumpsys'
-        ? new DumpsysBatteryDriver(battery, config.paths, batteryCtx)
-        : new SysfsBatteryDriver(battery, config.paths, batteryCtx),
-    );
-  }
+  const { cardReader, network, modem, system, usbGuard } = config.devices;
   if (cardReader) {
     const readerCtx = { ...ctx, log: ctx.log.child({ device: 'cardReader' }) };
     if (cardReader.transport === 'hid') {

@@ -24,27 +24,6 @@ export const LEGACY_HINTS: Readonly<Record<string, LocalizedText[]>> = {
   'security.unknown_usb_device': [
     t('Identify the device from its VID:PID in the evidence; remove it and check the USB ports and hubs for hidden devices.', '根据证据中的 VID:PID 识别设备；移除并检查 USB 口和集线器中是否藏有设备。'),
   ],
-  'battery.low': [
-    t('Frequent low battery with normal use: check the charger output and the battery capacity (battery.capacity_health_pct).', '正常使用下频繁低电量：检查充电器输出及电池容量（battery.capacity_health_pct）。'),
-  ],
-  'battery.critical': [
-    t('If the terminal shuts down above 5 %, recalibrate or replace the battery.', '电量高于 5% 即关机时，校准或更换电池。'),
-  ],
-  'battery.overheat': [
-    t('Check for swelling; measure the charge current; replace the battery or the charger if it overheats at room temperature.', '检查电池是否鼓包；测量充电电流；室温下仍过热则更换电池或充电器。'),
-  ],
-  'battery.cold': [
-    t('If the temperature reading is implausible, check the battery thermistor (NTC) and its contact.', '温度读数不合理时，检查电池热敏电阻（NTC）及其触点。'),
-  ],
-  'battery.failure': [
-    t('Replace the battery pack; check the charging circuit before fitting the new one (over-voltage).', '更换电池组；装新电池前检查充电电路（是否过压）。'),
-  ],
-  'battery.worn': [
-    t('Replace the battery pack; note the cycle count and capacity in the repair record.', '更换电池组；在维修记录中注明循环次数和容量。'),
-  ],
-  'battery.not_charging': [
-    t('Measure the charger output and the dock contacts; check the charging IC and the battery temperature sensor.', '测量充电器输出和充电座触点；检查充电芯片和电池温度传感器。'),
-  ],
   'network.link_down': [
     t('Check operstate and carrier in the evidence; test the cable and switch port, or the Wi-Fi association (SSID, key).', '查看证据中的 operstate 和 carrier；测试网线和交换机端口，或 Wi-Fi 连接（SSID、密码）。'),
   ],
@@ -101,9 +80,6 @@ export const LEGACY_HINTS: Readonly<Record<string, LocalizedText[]>> = {
   ],
   'agent.log_degraded': [
     t('Check the filesystem of paths.logs (full, quota, read-only remount, I/O errors in dmesg, permissions); meanwhile posdiag log and the bundle show the lines the daemon holds in memory.', '检查 paths.logs 所在文件系统（是否已满、配额、只读重挂载、dmesg 中的 I/O 错误、权限）；期间 posdiag log 和诊断包可显示守护进程内存中保存的日志。'),
-  ],
-  'maintenance.battery_fading': [
-    t('Plan a battery replacement at the next visit; the capacity trend and cycle count are in the evidence.', '在下次上门时安排更换电池；容量趋势和循环次数见证据。'),
   ],
   'maintenance.card_reader_degrading': [
     t('Clean the head and check the card path; plan a magnetic head replacement if the failure rate keeps rising.', '清洁磁头并检查刷卡通道；失败率持续上升则安排更换磁头。'),

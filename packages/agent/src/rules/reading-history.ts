@@ -14,7 +14,6 @@ function readingPrefixes(device: DeviceKind): readonly string[] {
 
 const LEGACY_PREFIXES: Record<string, readonly string[]> = {
   cardReader: ['card_reader.'],
-  battery: ['battery.', 'power.'],
   network: ['network.'],
   modem: ['modem.'],
   system: ['system.', 'security.'],

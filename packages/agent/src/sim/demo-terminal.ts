@@ -4,14 +4,12 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import type { DemoDevice, DriverOverrides, FamilyDemo, ScenarioStep } from '../devices/family.js';
 import { families, type FAMILIES } from '../devices/index.js';
 import { HidCardReaderEmulator, reports, SIM_READER_INFO, type TestCard } from './hid-card-reader.js';
-import { createSysfsBattery, type SysfsBattery } from './sysfs-battery.js';
 
 type Family = (typeof FAMILIES)[number];
 type EmulatorOf<F> = F extends { readonly demo?: FamilyDemo<unknown, infer E> } ? E : never;
 
 /** The emulated devices by their family's key, for the families that have one in the demo. */
 export type DemoDevices = { [F in Family as [EmulatorOf<F>] extends [never] ? never : F['key']]: EmulatorOf<F> } & {
-  battery: SysfsBattery;
   /** The HID backend the agent's card reader driver must use (a MagTek reader, SIM_READER_INFO). */
   cardReader: HidCardReaderEmulator;
 };
@@ -36,20 +34,6 @@ export type DemoTerminal = DemoDevices & {
   close(): void;
 };
 
-const batteryDemo: FamilyDemo<unknown, SysfsBattery> = {
-  async start({ sysfsRoot }) {
-    const battery = createSysfsBattery(sysfsRoot, { levelPct: 24, status: 'discharging', acOnline: false });
-    return {
-      device: battery,
-      section: { source: 'sysfs', interval: '1s' },
-      overrides: {},
-      shown: `battery in ${sysfsRoot}`,
-      scenario: [23, 22, 21, 20, 19, 18].map((level, i) => ({ atMs: 4_000 + i * 1_500, say: `battery at ${level} %`, act: () => battery.setLevel(level) })),
-      close: () => {},
-    };
-  },
-};
-
 const cardReaderDemo: FamilyDemo<unknown, HidCardReaderEmulator> = {
   async start() {
     const reader = new HidCardReaderEmulator(SIM_READER_INFO);
@@ -71,7 +55,6 @@ export async function createDemoTerminal(dir: string): Promise<DemoTerminal> {
   mkdirSync(sysfsRoot, { recursive: true });
   const demos: [string, FamilyDemo<unknown, unknown>][] = [
     ...families.flatMap((f): [string, FamilyDemo<unknown, unknown>][] => (f.demo ? [[f.key, f.demo]] : [])),
-    ['battery', batteryDemo],
     ['cardReader', cardReaderDemo],
   ];
   const started: [string, DemoDevice<unknown, unknown>][] = [];

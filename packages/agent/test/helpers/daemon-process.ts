@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signalChild } from '../../src/core/signal-child.js';
-import { createSysfsBattery, type SysfsBattery } from '../../src/sim/sysfs-battery.js';
+import { createSysfsBattery, type SysfsBattery } from '../../src/devices/battery/emulator/sysfs-battery.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
 import { FROM_SOURCE } from '../../../../test/support/from-source.js';
 

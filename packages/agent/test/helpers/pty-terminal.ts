@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EscPosPrinterState } from '../../src/devices/printer/emulator/escpos-printer.js';
-import { createSysfsBattery, type SysfsBatteryState } from '../../src/sim/sysfs-battery.js';
+import { createSysfsBattery, type SysfsBatteryState } from '../../src/devices/battery/emulator/sysfs-battery.js';
 import { printerOnPty, type PtyPrinter } from './pty-printer.js';
 
 export interface PtyTerminal {

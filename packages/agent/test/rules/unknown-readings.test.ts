@@ -4,7 +4,7 @@ import { Monitor } from '../../src/rules/monitor.js';
 import { faultKey, RuleEngine } from '../../src/rules/rule-engine.js';
 import { loadDefaultRules } from '../../src/rules/rule-files.js';
 import type { FaultEvent } from '../../src/faults/types.js';
-import { parsePowerSupply } from '../../src/drivers/battery/power-supply.js';
+import { parsePowerSupply } from '../../src/devices/battery/power-supply.js';
 import type { AtResponse } from '../../src/drivers/modem/at-response.js';
 import { modemObservation } from '../../src/drivers/modem/modem-readings.js';
 import { parseCsq } from '../../src/drivers/modem/signal.js';

@@ -2,14 +2,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/config/load.js';
-import { systemClock } from '../src/core/clock.js';
-import type { Observation } from '../src/core/readings.js';
-import { parseAcOnline, parsePowerSupply } from '../src/drivers/battery/power-supply.js';
-import { SysfsBatteryDriver, type SysfsBatteryConfig } from '../src/drivers/battery/sysfs-driver.js';
-import { silentLogger } from '../src/log/logger.js';
+import { ConfigError } from '../../../src/config/load.js';
+import { systemClock } from '../../../src/core/clock.js';
+import type { Observation } from '../../../src/core/readings.js';
+import { parseAcOnline, parsePowerSupply } from '../../../src/devices/battery/power-supply.js';
+import { SysfsBatteryDriver, type SysfsBatteryConfig } from '../../../src/devices/battery/sysfs-driver.js';
+import { silentLogger } from '../../../src/log/logger.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'sysfs');
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'sysfs');
 const ctx = { clock: systemClock, log: silentLogger };
 const poll = (sysfs: string, config: Partial<SysfsBatteryConfig> = {}): Promise<Observation> =>
   new SysfsBatteryDriver({ source: 'sysfs', ...config }, { sysfs }, ctx).poll(new AbortController().signal);

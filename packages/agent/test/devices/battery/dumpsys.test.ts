@@ -2,14 +2,14 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../src/config/schema.js';
-import { systemClock } from '../src/core/clock.js';
-import { parseDumpsysBattery } from '../src/drivers/battery/dumpsys-battery.js';
-import { DumpsysBatteryDriver } from '../src/drivers/battery/dumpsys-driver.js';
-import { createDrivers } from '../src/devices/registry.js';
-import { silentLogger } from '../src/log/logger.js';
+import { configSchema } from '../../../src/config/schema.js';
+import { systemClock } from '../../../src/core/clock.js';
+import { parseDumpsysBattery } from '../../../src/devices/battery/dumpsys-battery.js';
+import { DumpsysBatteryDriver } from '../../../src/devices/battery/dumpsys-driver.js';
+import { createDrivers } from '../../../src/devices/registry.js';
+import { silentLogger } from '../../../src/log/logger.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'dumpsys');
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'dumpsys');
 const NO_SYSFS = join(FIXTURES, 'no-such-sysfs');
 const ctx = { clock: systemClock, log: silentLogger };
 

@@ -1,5 +1,5 @@
 import type { ReadingProblem } from '../../core/readings.js';
-import { listDirectory, parseUevent, readAttribute } from '../transports/sysfs.js';
+import { listDirectory, parseUevent, readAttribute } from '../../drivers/transports/sysfs.js';
 import { POWER_SUPPLY_ATTRIBUTES, READING_OF_ATTRIBUTE, type PowerSupplyAttributes } from './power-supply.js';
 
 /** Where the kernel lists power supplies, relative to the sysfs root. */

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { pollTiming } from '../poll-timing.js';
-import type { BatteryConfig } from '../../config/schema.js';
+import { pollTiming } from '../../drivers/poll-timing.js';
+import type { BatteryConfig } from './config.js';
 import type { DeviceIdentity, Observation, ReadingProblem, Readings } from '../../core/readings.js';
-import type { Driver, DriverContext } from '../contract.js';
+import type { Driver, DriverContext } from '../../drivers/contract.js';
 import { parseDumpsysBattery } from './dumpsys-battery.js';
 import { parsePowerSupply } from './power-supply.js';
 import { POWER_SUPPLY_CLASS, readPowerSupply } from './read-power-supply.js';

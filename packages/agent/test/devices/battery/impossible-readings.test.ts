@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ReadingProblem, Readings } from '../src/core/readings.js';
-import { BATTERY_RANGES } from '../src/drivers/battery/battery-ranges.js';
-import { parseDumpsysBattery } from '../src/drivers/battery/dumpsys-battery.js';
-import { parsePowerSupply } from '../src/drivers/battery/power-supply.js';
+import type { ReadingProblem, Readings } from '../../../src/core/readings.js';
+import { BATTERY_RANGES } from '../../../src/devices/battery/battery-ranges.js';
+import { parseDumpsysBattery } from '../../../src/devices/battery/dumpsys-battery.js';
+import { parsePowerSupply } from '../../../src/devices/battery/power-supply.js';
 
 /**
  * Impossible battery values (battery-ranges.ts) at their boundaries, through both parsers: just inside

@@ -1,4 +1,4 @@
-import { outOfRange, type PhysicalRange } from '../physical-range.js';
+import { outOfRange, type PhysicalRange } from '../../drivers/physical-range.js';
 
 /**
  * What a battery can physically report, in the units of its readings (SPEC §4), for the sysfs and the

@@ -2,16 +2,16 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/core/clock.js';
-import { SysfsBatteryDriver } from '../src/drivers/battery/sysfs-driver.js';
-import { silentLogger } from '../src/log/logger.js';
+import { systemClock } from '../../../src/core/clock.js';
+import { SysfsBatteryDriver } from '../../../src/devices/battery/sysfs-driver.js';
+import { silentLogger } from '../../../src/log/logger.js';
 
 /**
  * Telegraf-style replay: fixtures/sysfs/replay-discharging/proc0, proc1, … are snapshots of one battery
  * over time. One driver instance reads a root that is re-pointed at each snapshot in turn, so the test
  * also proves the driver keeps nothing from an earlier poll.
  */
-const REPLAY = join(import.meta.dirname, '..', 'fixtures', 'sysfs', 'replay-discharging');
+const REPLAY = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'sysfs', 'replay-discharging');
 
 describe('battery replay over sysfs snapshots', () => {
   let dir: string | undefined;

@@ -3,10 +3,10 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/core/clock.js';
-import { SysfsBatteryDriver } from '../src/drivers/battery/sysfs-driver.js';
-import { silentLogger } from '../src/log/logger.js';
-import { createSysfsBattery, type SysfsBattery } from '../src/sim/sysfs-battery.js';
+import { systemClock } from '../../../src/core/clock.js';
+import { SysfsBatteryDriver } from '../../../src/devices/battery/sysfs-driver.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { createSysfsBattery, type SysfsBattery } from '../../../src/devices/battery/emulator/sysfs-battery.js';
 
 let root: string;
 let battery: SysfsBattery;

@@ -1,9 +1,9 @@
-import { ConfigError } from '../../config/load.js';
-import { pollTiming } from '../poll-timing.js';
-import type { BatteryConfig } from '../../config/schema.js';
+import { ConfigError } from '../../config/config-error.js';
+import { pollTiming } from '../../drivers/poll-timing.js';
+import type { BatteryConfig } from './config.js';
 import type { Observation, ReadingProblem } from '../../core/readings.js';
-import type { Driver, DriverContext } from '../contract.js';
-import { isSafeSegment } from '../transports/sysfs.js';
+import type { Driver, DriverContext } from '../../drivers/contract.js';
+import { isSafeSegment } from '../../drivers/transports/sysfs.js';
 import { isExternalSupply, parseAcOnline, parsePowerSupply } from './power-supply.js';
 import { listPowerSupplies, POWER_SUPPLY_CLASS, readPowerSupply, type PowerSupply } from './read-power-supply.js';
 
