@@ -283,6 +283,11 @@ describe('target probe: HTTP Date after the handshake', () => {
 });
 
 describe('network driver → ClockSkewTracker → system driver', () => {
+  /** What the pipeline does with the driver's reference times: the tracker's one writer. */
+  const feed = (network: NetworkDriver, tracker: ClockSkewTracker) =>
+    network.deviceEvents((e) => {
+      if (e.type === 'clock_reference') tracker.observe(e.source, e.referenceMs, e.localAtMs);
+    });
   const config = (port: number, httpDate = true) => ({ interfaces: [], targets: [{ name: 'acquirer', host: '127.0.0.1', port, tls: true, httpDate }] });
   const noPaths = { sysfs: '/nonexistent', procfs: '/nonexistent' };
 
@@ -291,7 +296,8 @@ describe('network driver → ClockSkewTracker → system driver', () => {
     const clock = new FakeClock(NOON);
     const tracker = new ClockSkewTracker({ clock, monotonic: () => 0 });
     const ctx = { clock, log: silentLogger };
-    const network = new NetworkDriver(config(target.port), noPaths, ctx, { ca: certs.ca, monitorCommand: null, clockSkew: tracker });
+    const network = new NetworkDriver(config(target.port), noPaths, ctx, { ca: certs.ca, monitorCommand: null, readHttpDate: true });
+    feed(network, tracker);
     const { readings } = await network.poll(new AbortController().signal);
     await network.close();
     expect(readings).toMatchObject({ 'network.target.acquirer.reachable': true });
@@ -307,7 +313,8 @@ describe('network driver → ClockSkewTracker → system driver', () => {
   it('observes nothing from a target that does not speak HTTP', async () => {
     const target = await tlsTarget(reply('220 acquirer ready\r\n'));
     const tracker = new ClockSkewTracker({ clock: new FakeClock(NOON) });
-    const network = new NetworkDriver(config(target.port), noPaths, { clock: new FakeClock(NOON), log: silentLogger }, { ca: certs.ca, monitorCommand: null, clockSkew: tracker });
+    const network = new NetworkDriver(config(target.port), noPaths, { clock: new FakeClock(NOON), log: silentLogger }, { ca: certs.ca, monitorCommand: null, readHttpDate: true });
+    feed(network, tracker);
     const { readings } = await network.poll(new AbortController().signal);
     await network.close();
     expect(readings['network.target.acquirer.reachable']).toBe(true);
@@ -326,7 +333,8 @@ describe('network driver → ClockSkewTracker → system driver', () => {
   it('sends no request to a target configured with httpDate: false', async () => {
     const target = await tlsTarget(dated);
     const tracker = new ClockSkewTracker({ clock: new FakeClock(NOON) });
-    const network = new NetworkDriver(config(target.port, false), noPaths, { clock: new FakeClock(NOON), log: silentLogger }, { ca: certs.ca, monitorCommand: null, clockSkew: tracker });
+    const network = new NetworkDriver(config(target.port, false), noPaths, { clock: new FakeClock(NOON), log: silentLogger }, { ca: certs.ca, monitorCommand: null, readHttpDate: true });
+    feed(network, tracker);
     const { readings } = await network.poll(new AbortController().signal);
     await network.close();
     expect(readings['network.target.acquirer.reachable']).toBe(true);

@@ -9,7 +9,7 @@ import type { UsbBus } from '../drivers/transports/usb/bus.js';
 import type { CatalogFault } from '../faults/catalog.js';
 import type { Prompter } from '../self-test/self-test-prompts.js';
 import type { SelfTestCheck, StepContext } from '../self-test/self-test-steps.js';
-import type { ClockSkewSink, ClockSkewSource } from '../drivers/system/clock-skew.js';
+import type { ClockSkewSource } from '../drivers/system/clock-skew.js';
 
 /**
  * A device family (Telegraf's input plugin, with everything around it): one folder under src/devices/
@@ -82,10 +82,12 @@ export interface DriverOverrides {
   /** HID backend for HID devices (the demo's card reader emulator); node-hid, loaded lazily, otherwise. */
   hid?: HidBackend;
   /**
-   * Reference time for `system.clock_skew_s` (the agent's ClockSkewTracker): the system driver reads it,
-   * the network driver feeds it TLS targets' HTTP `Date`. Without it the reading is absent.
+   * The skew of this terminal's clock for `system.clock_skew_s` (the pipeline's ClockSkewTracker, fed
+   * from reference times only the pipeline hands it): the system driver reads it, and with it the
+   * network driver asks TLS targets for their HTTP `Date` (a `clock_reference` device event). Without it
+   * the reading is absent.
    */
-  clockSkew?: ClockSkewSource & ClockSkewSink;
+  clockSkew?: ClockSkewSource;
 }
 
 /** What `createDriver` gets besides its section. */

@@ -37,7 +37,8 @@ export function createDrivers(config: Config, ctx: DriverContext, overrides: Dri
   }
   if (network) {
     const networkCtx = { ...ctx, log: ctx.log.child({ device: 'network' }) };
-    drivers.push(new NetworkDriver(network, config.paths, networkCtx, overrides.clockSkew ? { clockSkew: overrides.clockSkew } : {}));
+    // TLS targets' HTTP Date is a reference only where skew is measured (the daemon); a one-off CLI poll sends nothing more.
+    drivers.push(new NetworkDriver(network, config.paths, networkCtx, overrides.clockSkew ? { readHttpDate: true } : {}));
   }
   if (modem) {
     const modemCtx = { ...ctx, log: ctx.log.child({ device: 'modem' }) };

@@ -2,10 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../../test/support/fake-clock.js';
 import type { Observation } from '../../src/core/readings.js';
 import { countWear } from '../../src/maintenance/count-wear.js';
 import { LifetimeCounters } from '../../src/maintenance/lifetime-counters.js';
-import type { Driver } from '../../src/drivers/contract.js';
+import type { DeviceEvent, Driver } from '../../src/drivers/contract.js';
+import { Scheduler } from '../../src/drivers/scheduler.js';
+import { swipeEvent } from '../../src/drivers/card-reader/swipe-events.js';
+import { receiptCut } from '../../src/devices/printer/receipt-printer.js';
+import { silentLogger } from '../../src/log/logger.js';
 import type { SwipeResult } from '../../src/drivers/card-reader/swipe.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-wear-'));
@@ -16,13 +21,29 @@ const base = { intervalMs: 1000, timeoutMs: 1000, poll: async (): Promise<Observ
 describe('countWear', () => {
   it('counts swipes per track and receipts the printer took, and stops counting when told', async () => {
     const counters = await LifetimeCounters.open(dir);
+    // Drivers as the scheduler sees them: each hands its device events to the one subscriber it was given.
     let listener: ((swipe: SwipeResult) => void) | undefined;
-    const reader = { ...base, kind: 'cardReader', name: 'cardReader', onSwipe: (l: (s: SwipeResult) => void) => ((listener = l), () => (listener = undefined)) } as Driver;
+    const reader = {
+      ...base,
+      kind: 'cardReader',
+      name: 'cardReader',
+      deviceEvents: (emit: (e: DeviceEvent) => void) => ((listener = (swipe) => emit(swipeEvent(swipe))), () => (listener = undefined)),
+    } as Driver;
     let printerOk = true;
-    const printer = { ...base, kind: 'printer', name: 'printer', printReceipt: async () => ({ ok: printerOk, observation: { readings: {} } }) } as Driver & {
-      printReceipt: (lines: readonly string[], signal: AbortSignal) => Promise<{ ok: boolean }>;
-    };
-    const stop = countWear([reader, printer], counters);
+    let printed: ((e: DeviceEvent) => void) | undefined;
+    const printer = {
+      ...base,
+      kind: 'printer',
+      name: 'printer',
+      deviceEvents: (emit: (e: DeviceEvent) => void) => ((printed = emit), () => (printed = undefined)),
+      printReceipt: async (lines: readonly string[]) => {
+        if (printerOk) printed?.(receiptCut(lines));
+        return { ok: printerOk, observation: { readings: {} } };
+      },
+    } as Driver & { printReceipt: (lines: readonly string[], signal: AbortSignal) => Promise<{ ok: boolean }> };
+    const scheduler = new Scheduler({ drivers: [reader, printer], clock: new FakeClock(), log: silentLogger, onObservation: () => {}, onDeviceEvent: (_d, e) => countWear(counters, e) });
+    scheduler.start();
+    const stop = () => void scheduler.stop();
 
     listener!({ outcome: 'partial', encodeType: 'iso', tracks: [{ status: 'ok', length: 76 }, { status: 'decode_error', length: 0 }, { status: 'empty', length: 0 }] });
     await printer.printReceipt(['line one', 'line two'], new AbortController().signal);

@@ -1,7 +1,8 @@
 import type { PrinterConfig } from './config.js';
 import { pollTiming } from '../../drivers/poll-timing.js';
 import type { DeviceIdentity, Observation, Readings } from '../../core/readings.js';
-import type { Driver, DriverContext } from '../../drivers/contract.js';
+import type { DeviceEvent, Driver, DriverContext } from '../../drivers/contract.js';
+import { DeviceEventOutlet } from '../../drivers/device-event-outlet.js';
 import { LineNoise } from '../../drivers/transports/line-noise.js';
 import { SerialTransport, type SerialBinding } from '../../drivers/transports/serial.js';
 import { StatusConfirmer } from './confirmed-status.js';
@@ -13,6 +14,7 @@ import { ActionLog } from './printer-actions.js';
 import { receiptResult, type ReceiptResult } from './printer-receipt-result.js';
 import { asbObservation, disconnectedObservation } from './printer-readings.js';
 import { encodeReceipt } from './receipt.js';
+import { receiptCut } from './receipt-printer.js';
 import { RecoveryPolicy } from './self-recovery.js';
 
 export type SerialPrinterConfig = Extract<PrinterConfig, { transport: 'serial' }>;
@@ -63,6 +65,7 @@ export class SerialPrinterDriver implements Driver {
   private confirmingAsb: Promise<void> | undefined;
   private asbAgain: Observation | undefined;
   private emit: ((observation: Observation) => void) | undefined;
+  private readonly outlet = new DeviceEventOutlet();
 
   constructor(
     private readonly config: SerialPrinterConfig,
@@ -120,7 +123,18 @@ export class SerialPrinterDriver implements Driver {
   }
 
   /** Prints a receipt (ESC @, the lines, feed, cut), then reads the status to see whether it could. */
+  deviceEvents(emit: (event: DeviceEvent) => void): () => void {
+    return this.outlet.subscribe(emit);
+  }
+
+  /** Prints and cuts; a receipt the printer took (it reports itself fine after) is a `receipt_cut` event. */
   async printReceipt(lines: readonly string[], signal: AbortSignal): Promise<ReceiptResult> {
+    const result = await this.print(lines, signal);
+    if (result.ok) this.outlet.send(receiptCut(lines));
+    return result;
+  }
+
+  private async print(lines: readonly string[], signal: AbortSignal): Promise<ReceiptResult> {
     try {
       await this.transport.write(encodeReceipt(lines), signal);
     } catch (err) {

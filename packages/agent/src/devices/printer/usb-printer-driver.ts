@@ -2,7 +2,8 @@ import type { PrinterConfig } from './config.js';
 import { pollTiming } from '../../drivers/poll-timing.js';
 import { SerialQueue } from '../../core/serial-queue.js';
 import type { DeviceIdentity, Observation, Readings } from '../../core/readings.js';
-import type { Driver, DriverContext } from '../../drivers/contract.js';
+import type { DeviceEvent, Driver, DriverContext } from '../../drivers/contract.js';
+import { DeviceEventOutlet } from '../../drivers/device-event-outlet.js';
 import { UsbTransferError, type UsbBus, type UsbDeviceInfo, type UsbInterfaceInfo, type UsbPrinterHandle } from '../../drivers/transports/usb/bus.js';
 import { parseDeviceId, parseDeviceIdText, type Ieee1284Id } from '../../drivers/transports/usb/ieee1284.js';
 import { decodePortStatus, getDeviceId, getPortStatus, USB_CLASS_PRINTER } from '../../drivers/transports/usb/printer-class.js';
@@ -12,6 +13,7 @@ import { ActionLog } from './printer-actions.js';
 import { disconnectedObservation } from './printer-readings.js';
 import { receiptResult, type ReceiptResult } from './printer-receipt-result.js';
 import { encodeReceipt } from './receipt.js';
+import { receiptCut } from './receipt-printer.js';
 import { RecoveryPolicy } from './self-recovery.js';
 import { UsbEscPosLink } from './usb-escpos-link.js';
 
@@ -61,6 +63,7 @@ export class UsbPrinterDriver implements Driver {
   private bus: Promise<UsbBus> | undefined;
   private open: Claimed | undefined;
   private readonly chain = new SerialQueue();
+  private readonly outlet = new DeviceEventOutlet();
   private stopHotplug: (() => void) | undefined;
   private closed = false;
 
@@ -99,9 +102,16 @@ export class UsbPrinterDriver implements Driver {
   }
 
   /** Prints a receipt (ESC @, the lines, feed, cut) on the data pipe, then reads the status to see whether it could. */
-  printReceipt(lines: readonly string[], signal: AbortSignal): Promise<ReceiptResult> {
+  deviceEvents(emit: (event: DeviceEvent) => void): () => void {
+    return this.outlet.subscribe(emit);
+  }
+
+  /** Prints and cuts; a receipt the printer took (it reports itself fine after) is a `receipt_cut` event. */
+  async printReceipt(lines: readonly string[], signal: AbortSignal): Promise<ReceiptResult> {
     const bytes = encodeReceipt(lines);
-    return this.serialised(() => this.print(bytes, signal));
+    const result = await this.serialised(() => this.print(bytes, signal));
+    if (result.ok) this.outlet.send(receiptCut(lines));
+    return result;
   }
 
   async close(): Promise<void> {

@@ -4,8 +4,8 @@ import type { NetworkConfig } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import type { Observation, ReadingProblem, Readings } from '../../core/readings.js';
 import type { Logger } from '../../log/logger.js';
-import type { Driver, DriverContext } from '../contract.js';
-import type { ClockSkewSink } from '../system/clock-skew.js';
+import type { DeviceEvent, Driver, DriverContext } from '../contract.js';
+import { DeviceEventOutlet } from '../device-event-outlet.js';
 import { isSafeSegment, readAttribute } from '../transports/sysfs.js';
 import { CounterWindow } from './counter-window.js';
 import { interfaceSegment } from './interface-readings.js';
@@ -32,9 +32,10 @@ export interface NetworkDriverOptions {
   lookup?: ProbeOptions['lookup'];
   /**
    * Reference times for `system.clock_skew_s`: each TLS target is also asked `HEAD /`, and its HTTP
-   * `Date` observed as `target:<name>`. Without it no request is sent after the handshake.
+   * `Date` is a `clock_reference` device event from `target:<name>`. Without it no request is sent
+   * after the handshake.
    */
-  clockSkew?: ClockSkewSink;
+  readHttpDate?: boolean;
 }
 
 /** What one interface or one target contributes to an Observation. */
@@ -73,7 +74,7 @@ export class NetworkDriver implements Driver {
   private readonly log: Logger;
   private readonly read: ReadAttribute;
   private readonly probeOptions: ProbeOptions;
-  private readonly clockSkew: ClockSkewSink | undefined;
+  private readonly outlet = new DeviceEventOutlet();
   private readonly monitorCommand: readonly string[] | null;
   private readonly closing = new AbortController();
   private readonly flaps = new Map<string, CounterWindow>();
@@ -114,9 +115,8 @@ export class NetworkDriver implements Driver {
       signal: this.closing.signal,
       ...(options.ca ? { ca: options.ca } : {}),
       ...(options.lookup ? { lookup: options.lookup } : {}),
-      readHttpDate: options.clockSkew !== undefined,
+      readHttpDate: options.readHttpDate === true,
     };
-    this.clockSkew = options.clockSkew;
   }
 
   async poll(signal: AbortSignal): Promise<Observation> {
@@ -128,6 +128,10 @@ export class NetworkDriver implements Driver {
     for (const [name, part] of links.interfaces) this.latestInterfaces.set(name, part);
     for (const [name, part] of targets) this.latestTargets.set(name, part);
     return this.compose(linkProblems(links));
+  }
+
+  deviceEvents(emit: (event: DeviceEvent) => void): () => void {
+    return this.outlet.subscribe(emit);
   }
 
   watch(emit: (observation: Observation) => void): void {
@@ -176,7 +180,10 @@ export class NetworkDriver implements Driver {
       running = probeTarget(target, { ...this.probeOptions, readHttpDate: this.probeOptions.readHttpDate && target.httpDate })
         .then((result) => {
           // Observed once per probe, however many polls joined it.
-          if (result.serverDate) this.clockSkew?.observe(`target:${target.name}`, result.serverDate.referenceMs, result.serverDate.localMs);
+          if (result.serverDate) {
+            const { referenceMs, localMs } = result.serverDate;
+            this.outlet.send({ type: 'clock_reference', source: `target:${target.name}`, referenceMs, localAtMs: localMs });
+          }
           return result;
         })
         .finally(() => this.probes.delete(target.name));

@@ -13,18 +13,11 @@ export interface ClockSkewSource {
   current(): ClockSkew | undefined;
 }
 
-/** What references are fed into (the uplink's welcome, the network driver's target probes). */
-export interface ClockSkewSink {
-  /**
-   * The reference clock read `referenceMs` (ms since the epoch) when this terminal's clock read
-   * `localAtMs` (default: now). A measured exchange passes the middle of its round trip as `localAtMs`.
-   */
-  observe(source: string, referenceMs: number, localAtMs?: number): void;
-}
-
 /**
  * Keeps the latest reference time (the hub's `welcome.serverTime`, a target's HTTP `Date`) and turns it
- * into a skew whenever asked.
+ * into a skew whenever asked. One writer: the pipeline (pipeline.ts), which hands it the hub's welcome
+ * and the network driver's `clock_reference` device events; the system driver reads it as the
+ * `system.clock_skew_s` reading, which the `system.clock_skew` rule judges.
  *
  * Precedence: none by source — the latest observation wins. The hub is observed at each (re)connect,
  * TLS targets at every network poll, so between reconnects the reading usually names a target
@@ -35,7 +28,7 @@ export interface ClockSkewSink {
  * instead of waiting for the next reference. Transit delay is corrected only where the sender measured
  * it (`localAtMs`); elsewhere it is milliseconds against a 300 s threshold.
  */
-export class ClockSkewTracker implements ClockSkewSource, ClockSkewSink {
+export class ClockSkewTracker implements ClockSkewSource {
   private readonly clock: Clock;
   private readonly monotonic: () => number;
   private latest: { source: string; referenceMs: number; monotonicAt: number } | undefined;
