@@ -8,7 +8,7 @@ import { parseConfig } from '../src/config/load.js';
 import { TERMINAL_HEADER } from 'posdiag-protocol';
 import { startHub, type StoredReport } from 'posdiag-hub';
 import { createFileLogger } from '../src/log/file-logger.js';
-import { HidCardReaderEmulator, reports, SIM_READER_INFO, TEST_CARDS, track1, track2 } from '../src/sim/hid-card-reader.js';
+import { HidCardReaderEmulator, reports, SIM_READER_INFO, TEST_CARDS, track1, track2 } from '../src/devices/card-reader/emulator/hid-card-reader.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { runCli } from './helpers/run-cli.js';
 import { execFileSync } from 'node:child_process';

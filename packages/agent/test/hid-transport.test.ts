@@ -37,7 +37,7 @@ describe('HID transport: node-hid loaded lazily', () => {
     vi.doMock('node-hid', () => {
       throw new Error('libusb-1.0.so.0: cannot open shared object file');
     });
-    const { HidCardReaderDriver } = await import('../src/drivers/card-reader/hid-card-reader-driver.js');
+    const { HidCardReaderDriver } = await import('../src/devices/card-reader/hid-card-reader-driver.js');
     const { FakeClock } = await import('../../../test/support/fake-clock.js');
     const { silentLogger } = await import('../src/log/logger.js');
     const { mkdtempSync, rmSync } = await import('node:fs');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AtModemEmulator } from '../src/sim/at-modem.js';
 import { EscPosPrinterEmulator } from '../src/devices/printer/emulator/escpos-printer.js';
-import { track1, track2 } from '../src/sim/hid-card-reader.js';
+import { track1, track2 } from '../src/devices/card-reader/emulator/hid-card-reader.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { startDaemonProcess, type DaemonProcess } from './helpers/daemon-process.js';
 import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';

@@ -7,7 +7,7 @@ import { parseConfig } from '../src/config/load.js';
 import type { Observation, Readings } from '../src/core/readings.js';
 import { AtModemEmulator } from '../src/sim/at-modem.js';
 import { EscPosPrinterEmulator } from '../src/devices/printer/emulator/escpos-printer.js';
-import { track1, track2 } from '../src/sim/hid-card-reader.js';
+import { track1, track2 } from '../src/devices/card-reader/emulator/hid-card-reader.js';
 import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';
 import { noiseSeed, noiseSource, openDeviceEnd, pourNoise, type DeviceEnd } from './helpers/line-noise.js';
 import { createPtyPair } from './helpers/pty.js';

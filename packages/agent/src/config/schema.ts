@@ -12,24 +12,6 @@ export { duration };
  * device families' (src/devices/).
  */
 
-const hidReader = z.strictObject({
-  transport: z.literal('hid'),
-  vendorId: usbId,
-  productId: usbId,
-  ...pollTiming,
-});
-const serialReader = z.strictObject({
-  transport: z.literal('serial'),
-  path: z.string().min(1),
-  baudRate: z.number().int().positive().default(9600),
-  ...pollTiming,
-});
-const pcscReader = z.strictObject({
-  transport: z.literal('pcsc'),
-  reader: z.string().min(1).describe('reader name pattern'),
-  ...pollTiming,
-});
-
 const networkTarget = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" or "-" (it becomes part of a reading name)'),
   host: z.string().min(1),
@@ -59,7 +41,6 @@ export const configSchema = z.strictObject({
   devices: z
     .strictObject({
       ...DEVICE_SECTIONS,
-      cardReader: z.discriminatedUnion('transport', [hidReader, serialReader, pcscReader]).optional(),
       network: z
         .strictObject({
           interfaces: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,15}$/, 'a network interface name')).default([]),

@@ -40,35 +40,7 @@ const restartRouter = step(
 );
 
 const ENTRIES: CatalogEntry[] = [
-  // Card reader and security
-  entry('card_reader.disconnected', 'cardReader', 'hardware', 'critical', text('Card reader is not detected', '未检测到读卡器'), [
-    step('Reconnect the card reader cable (external reader), or restart the terminal.', '重新插拔读卡器连接线（外置读卡器），或重启终端。'),
-    callProvider,
-    auto('The terminal tries to reopen the card reader by itself.', '终端会自动尝试重新连接读卡器。'),
-  ]),
-  entry('card_reader.read_errors_high', 'cardReader', 'io', 'major', text('Many card swipes fail', '刷卡失败率过高'), [
-    step('Clean the card reader with a cleaning card (swipe it 3 to 5 times).', '使用清洁卡清洁读卡器（来回刷 3 到 5 次）。'),
-    step(
-      'Swipe in one smooth, steady motion; for chip cards, insert the card instead.',
-      '刷卡时请匀速一次刷过；芯片卡请改为插卡。',
-    ),
-    step('If swipes still fail after cleaning, call your service provider: the read head may be worn.', '清洁后仍频繁失败，请联系服务商：磁头可能已磨损。'),
-  ]),
-  entry('card_reader.identity_changed', 'cardReader', 'security', 'critical', text('Card reader is not the one registered to this terminal', '读卡器与登记的设备不一致'), [
-    step('Stop accepting cards on this terminal now.', '请立即停止在此终端上受理银行卡。'),
-    step(
-      'Look for added parts, loose covers or anything attached over the card slot.',
-      '检查终端是否有加装部件、外壳松动或卡槽上的附加物。',
-    ),
-    step('Call your service provider right away and keep the terminal for inspection.', '立即联系服务商，并保留终端以供检查。'),
-  ], true),
-  entry('card_reader.line_noise', 'cardReader', 'io', 'minor', text('The card reader connection picks up interference', '读卡器连接线路受到干扰'), [
-    step(
-      'For an external reader, push its cable in firmly and keep it away from power adapters; then restart the terminal.',
-      '外置读卡器请将连接线插紧并远离电源适配器，然后重启终端。',
-    ),
-    callProvider,
-  ]),
+  // Security
   entry('security.unknown_usb_device', 'system', 'security', 'major', text('An unknown USB device is connected', '检测到未知的 USB 设备'), [
     step('Unplug any USB device you do not recognise from the terminal.', '拔下终端上任何您不认识的 USB 设备。'),
     step('Report it to your service provider and do not plug it back in.', '请报告服务商，不要再插回。'),
@@ -166,12 +138,6 @@ const ENTRIES: CatalogEntry[] = [
     step('If it happens again, call your service provider: storage may be full or failing.', '如再次出现，请联系服务商：存储可能已满或损坏。'),
     auto('The terminal keeps the latest log lines in memory and writes them out when storage works again.', '终端暂时将最新的日志保存在内存中，存储恢复后自动写入。'),
   ]),
-
-  // Predictive maintenance (beyond SPEC §5): raised from lifetime counters and trends, before the breakdown.
-  entry('maintenance.card_reader_degrading', 'cardReader', 'hardware', 'minor', text('Card swipes are failing more often than before', '刷卡失败率正在上升'), [
-    step('Clean the card reader with a cleaning card (swipe it 3 to 5 times).', '使用清洁卡清洁读卡器（来回刷 3 到 5 次）。'),
-    step('Prefer chip or contactless payment; if swipes keep failing, call your service provider.', '优先使用芯片卡或非接触支付；如刷卡仍频繁失败，请联系服务商。'),
-  ], true),
 ];
 
 /** What a technician checks, per code: the families' hints and the agent's own. */

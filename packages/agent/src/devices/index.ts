@@ -1,5 +1,6 @@
 import type { AnyFamily } from './family.js';
 import { battery } from './battery/index.js';
+import { cardReader } from './card-reader/index.js';
 import { printer } from './printer/index.js';
 
 /**
@@ -11,6 +12,7 @@ import { printer } from './printer/index.js';
 export const FAMILIES = [
   printer,
   battery,
+  cardReader,
 ] as const;
 
 /** The same list as the builders walk it. */

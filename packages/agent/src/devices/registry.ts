@@ -2,9 +2,6 @@ import type { Config } from '../config/schema.js';
 import type { Driver, DriverContext } from '../drivers/contract.js';
 import type { DriverOverrides } from './family.js';
 import { families } from './index.js';
-import { HidCardReaderDriver } from '../drivers/card-reader/hid-card-reader-driver.js';
-import { PcscCardReaderDriver } from '../drivers/card-reader/pcsc-driver.js';
-import { SerialCardReaderDriver } from '../drivers/card-reader/serial-card-reader-driver.js';
 import { NetworkDriver } from '../drivers/network/network-driver.js';
 import { ModemDriver } from '../drivers/modem/modem-driver.js';
 import { SystemDriver } from '../drivers/system/system-driver.js';
@@ -22,19 +19,7 @@ export function createDrivers(config: Config, ctx: DriverContext, overrides: Dri
     // The section was parsed by this family's own schema (config/schema.ts is built from the list).
     if (section !== undefined) drivers.push(family.createDriver(section, { paths: config.paths, ctx: { ...ctx, log: ctx.log.child({ device: family.name }) }, overrides }));
   }
-  const { cardReader, network, modem, system, usbGuard } = config.devices;
-  if (cardReader) {
-    const readerCtx = { ...ctx, log: ctx.log.child({ device: 'cardReader' }) };
-    if (cardReader.transport === 'hid') {
-      // An emulated reader has no USB bus behind it: hotplug comes from a USB override or not at all.
-      const hid = overrides.hid;
-      drivers.push(
-        new HidCardReaderDriver(cardReader, config.paths.state, readerCtx, hid ? { loadBackend: async () => hid, hotplug: overrides.usbBus?.onHotplug ?? null } : {}),
-      );
-    } else if (cardReader.transport === 'serial') {
-      drivers.push(new SerialCardReaderDriver(cardReader, config.paths.state, readerCtx, overrides.serialBinding ? { binding: overrides.serialBinding } : {}));
-    } else drivers.push(new PcscCardReaderDriver(cardReader, config.paths.state, readerCtx));
-  }
+  const { network, modem, system, usbGuard } = config.devices;
   if (network) {
     const networkCtx = { ...ctx, log: ctx.log.child({ device: 'network' }) };
     // TLS targets' HTTP Date is a reference only where skew is measured (the daemon); a one-off CLI poll sends nothing more.

@@ -8,19 +8,6 @@ import type { LocalizedText } from 'posdiag-protocol';
 const t = (en: string, zh: string): LocalizedText => ({ en, 'zh-CN': zh });
 
 export const LEGACY_HINTS: Readonly<Record<string, LocalizedText[]>> = {
-  'card_reader.disconnected': [
-    t('Check the reader cable and USB/serial enumeration (lsusb, dmesg); replace the cable or the reader module.', '检查读卡器连接线及 USB/串口枚举（lsusb、dmesg）；更换连接线或读卡模块。'),
-  ],
-  'card_reader.read_errors_high': [
-    t('Compare failure rates per track: one bad track points at the head, all tracks at the card path or the decoder.', '对比各磁道失败率：单一磁道异常指向磁头，全部磁道异常指向刷卡通道或解码板。'),
-    t('Clean with a cleaning card; replace the magnetic head if failures stay high.', '用清洁卡清洁；失败率仍高则更换磁头。'),
-  ],
-  'card_reader.identity_changed': [
-    t('Treat as possible tampering: compare the enrolled and present VID:PID, serial and firmware in the evidence; inspect for overlays before re-enrolling.', '按可能被篡改处理：对比证据中登记与当前的 VID:PID、序列号和固件；重新登记前检查有无加装物。'),
-  ],
-  'card_reader.line_noise': [
-    t('Compare the reader baud rate with the config baudRate (9600 by default); reseat or replace its cable and check the ground.', '将读卡器波特率与配置的 baudRate（默认 9600）对比；重新插接或更换其连接线并检查接地。'),
-  ],
   'security.unknown_usb_device': [
     t('Identify the device from its VID:PID in the evidence; remove it and check the USB ports and hubs for hidden devices.', '根据证据中的 VID:PID 识别设备；移除并检查 USB 口和集线器中是否藏有设备。'),
   ],
@@ -80,8 +67,5 @@ export const LEGACY_HINTS: Readonly<Record<string, LocalizedText[]>> = {
   ],
   'agent.log_degraded': [
     t('Check the filesystem of paths.logs (full, quota, read-only remount, I/O errors in dmesg, permissions); meanwhile posdiag log and the bundle show the lines the daemon holds in memory.', '检查 paths.logs 所在文件系统（是否已满、配额、只读重挂载、dmesg 中的 I/O 错误、权限）；期间 posdiag log 和诊断包可显示守护进程内存中保存的日志。'),
-  ],
-  'maintenance.card_reader_degrading': [
-    t('Clean the head and check the card path; plan a magnetic head replacement if the failure rate keeps rising.', '清洁磁头并检查刷卡通道；失败率持续上升则安排更换磁头。'),
   ],
 };

@@ -14,10 +14,7 @@ import { selfTestRef } from './self-test-receipt.js';
 import type { AnyFamily, FamilyCheckContext } from '../devices/family.js';
 import { families } from '../devices/index.js';
 import {
-  isSwipeSource,
   modemRegistrationCheck,
-  swipeTestCard,
-  SWIPE_TIMEOUT_MS,
   tlsChecks,
   type SelfTestCheck,
   type StepContext,
@@ -55,7 +52,6 @@ export interface RunSelfTestOptions {
   /** The live alerts when the test started (the daemon's): the full and interactive levels verify them. */
   firingAtStart?: readonly { code: string; instance: string | null }[];
   answerTimeoutMs?: number;
-  swipeTimeoutMs?: number;
 }
 
 const MAX_DETAIL = 500;
@@ -156,7 +152,6 @@ async function deeperChecks(
     faultSummary: (r: Readings, device: DeviceKind) => ownFaultSummary(opts.engine.active(r), device, catalog, opts.locale),
     newPromptId: () => randomUUID(),
     answerTimeoutMs: opts.answerTimeoutMs ?? ANSWER_TIMEOUT_MS,
-    swipeTimeoutMs: opts.swipeTimeoutMs ?? SWIPE_TIMEOUT_MS,
   };
   const interactive = opts.level === 'interactive' ? opts.prompter : undefined;
   const contextOf = (family: AnyFamily): FamilyCheckContext<unknown> => ({
@@ -176,8 +171,6 @@ async function deeperChecks(
   const modem = opts.drivers.find((d) => d.kind === 'modem');
   if (modem) decided(modemRegistrationCheck(modem.name, readings, opts.locale));
   if (interactive) for (const family of tested) await family.selfTest?.interactive?.({ ...contextOf(family), prompter: interactive });
-  const reader = opts.drivers.find(isSwipeSource);
-  if (interactive && reader) decided(await swipeTestCard(reader, interactive, ctx));
 }
 
 /** Summaries of the faults of `device` that no other fault explains, '; '-joined; '' when there are none. */

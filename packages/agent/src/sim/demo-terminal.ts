@@ -3,16 +3,12 @@ import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { DemoDevice, DriverOverrides, FamilyDemo, ScenarioStep } from '../devices/family.js';
 import { families, type FAMILIES } from '../devices/index.js';
-import { HidCardReaderEmulator, reports, SIM_READER_INFO, type TestCard } from './hid-card-reader.js';
 
 type Family = (typeof FAMILIES)[number];
 type EmulatorOf<F> = F extends { readonly demo?: FamilyDemo<unknown, infer E> } ? E : never;
 
 /** The emulated devices by their family's key, for the families that have one in the demo. */
-export type DemoDevices = { [F in Family as [EmulatorOf<F>] extends [never] ? never : F['key']]: EmulatorOf<F> } & {
-  /** The HID backend the agent's card reader driver must use (a MagTek reader, SIM_READER_INFO). */
-  cardReader: HidCardReaderEmulator;
-};
+export type DemoDevices = { [F in Family as [EmulatorOf<F>] extends [never] ? never : F['key']]: EmulatorOf<F> };
 
 /**
  * A simulated terminal: every family's emulator that has one (devices/<family>/demo.ts), e.g. an ESC/POS
@@ -34,31 +30,11 @@ export type DemoTerminal = DemoDevices & {
   close(): void;
 };
 
-const cardReaderDemo: FamilyDemo<unknown, HidCardReaderEmulator> = {
-  async start() {
-    const reader = new HidCardReaderEmulator(SIM_READER_INFO);
-    return {
-      device: reader,
-      section: { transport: 'hid', vendorId: SIM_READER_INFO.vendorId, productId: SIM_READER_INFO.productId, interval: '5s' },
-      overrides: { hid: reader },
-      scenario: [
-        ...(['visa', 'mastercard', 'visa'] as const).map((card: TestCard, i) => ({ atMs: 2_000 + i * 1_000, say: `a ${card} test card is swiped: good read`, act: () => reader.swipe(reports.good(card)) })),
-        ...[0, 1, 2, 3].map((i) => ({ atMs: 6_000 + i * 1_000, say: `a card is swiped on a dirty head: read error ${i + 1}`, act: () => reader.swipe(reports.failed()) })),
-      ],
-      close: () => {},
-    };
-  },
-};
-
 export async function createDemoTerminal(dir: string): Promise<DemoTerminal> {
   const sysfsRoot = join(dir, 'sysfs');
   mkdirSync(sysfsRoot, { recursive: true });
-  const demos: [string, FamilyDemo<unknown, unknown>][] = [
-    ...families.flatMap((f): [string, FamilyDemo<unknown, unknown>][] => (f.demo ? [[f.key, f.demo]] : [])),
-    ['cardReader', cardReaderDemo],
-  ];
   const started: [string, DemoDevice<unknown, unknown>][] = [];
-  for (const [key, demo] of demos) started.push([key, await demo.start({ sysfsRoot })]);
+  for (const { key, demo } of families) if (demo) started.push([key, await demo.start({ sysfsRoot })]);
   return {
     ...(Object.fromEntries(started.map(([key, d]) => [key, d.device])) as DemoDevices),
     sections: Object.fromEntries(started.map(([key, d]) => [key, d.section])),

@@ -8,10 +8,10 @@ import { countWear } from '../../src/maintenance/count-wear.js';
 import { LifetimeCounters } from '../../src/maintenance/lifetime-counters.js';
 import type { DeviceEvent, Driver } from '../../src/drivers/contract.js';
 import { Scheduler } from '../../src/drivers/scheduler.js';
-import { swipeEvent } from '../../src/drivers/card-reader/swipe-events.js';
+import { swipeEvent } from '../../src/devices/card-reader/swipe-events.js';
 import { receiptCut } from '../../src/devices/printer/receipt-printer.js';
 import { silentLogger } from '../../src/log/logger.js';
-import type { SwipeResult } from '../../src/drivers/card-reader/swipe.js';
+import type { SwipeResult } from '../../src/devices/card-reader/swipe.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-wear-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/core/clock.js';
-import type { Observation } from '../src/core/readings.js';
-import { SerialCardReaderDriver } from '../src/drivers/card-reader/serial-card-reader-driver.js';
-import { track1, track2 } from '../src/sim/hid-card-reader.js';
-import { createPtyPair, type PtyPair } from './helpers/pty.js';
-import { recordingLogger } from '../../../test/support/recording-logger.js';
+import { systemClock } from '../../../src/core/clock.js';
+import type { Observation } from '../../../src/core/readings.js';
+import { SerialCardReaderDriver } from '../../../src/devices/card-reader/serial-card-reader-driver.js';
+import { track1, track2 } from '../../../src/devices/card-reader/emulator/hid-card-reader.js';
+import { createPtyPair, type PtyPair } from '../../helpers/pty.js';
+import { recordingLogger } from '../../../../../test/support/recording-logger.js';
 
 /**
  * A serial magstripe reader over real ttys (socat pty pair, real serialport bindings): the test writes

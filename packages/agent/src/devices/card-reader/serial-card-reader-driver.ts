@@ -1,15 +1,15 @@
-import type { Config } from '../../config/schema.js';
-import { pollTiming } from '../poll-timing.js';
-import type { Observation, Readings } from '../../core/readings.js';
-import type { DeviceEvent, Driver, DriverContext } from '../contract.js';
-import { LineNoise } from '../transports/line-noise.js';
-import { SerialTransport, SerialTransportError, type SerialBinding } from '../transports/serial.js';
+import type { CardReaderConfig } from './config.js';
+import { pollTiming } from '../../drivers/../drivers/poll-timing.js';
+import type { Observation, Readings } from '../../drivers/../core/readings.js';
+import type { DeviceEvent, Driver, DriverContext } from '../../drivers/../drivers/contract.js';
+import { LineNoise } from '../../drivers/../drivers/transports/line-noise.js';
+import { SerialTransport, SerialTransportError, type SerialBinding } from '../../drivers/../drivers/transports/serial.js';
 import { CardReaderState } from './card-reader-state.js';
 import { SwipeEvents, type SwipeSource } from './swipe-events.js';
 import type { SwipeWindowOptions } from './swipe-window.js';
 import { TrackFrameParser, type TrackFrame } from './track-frames.js';
 
-export type SerialCardReaderConfig = Extract<NonNullable<Config['devices']['cardReader']>, { transport: 'serial' }>;
+export type SerialCardReaderConfig = Extract<CardReaderConfig, { transport: 'serial' }>;
 
 export interface SerialCardReaderOptions {
   binding?: SerialBinding;

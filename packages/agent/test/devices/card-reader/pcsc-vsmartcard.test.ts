@@ -2,12 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/core/clock.js';
-import type { Observation } from '../src/core/readings.js';
-import { PcscCardReaderDriver } from '../src/drivers/card-reader/pcsc-driver.js';
-import { silentLogger } from '../src/log/logger.js';
-import { until } from './helpers/delivery-wait.js';
-import { LOCK_WAIT_MS, startVirtualPcsc, VIRTUAL_CARD_ATR, VIRTUAL_READER, type VirtualPcsc } from './helpers/vsmartcard.js';
+import { systemClock } from '../../../src/core/clock.js';
+import type { Observation } from '../../../src/core/readings.js';
+import { PcscCardReaderDriver } from '../../../src/devices/card-reader/pcsc-driver.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { until } from '../../helpers/delivery-wait.js';
+import { LOCK_WAIT_MS, startVirtualPcsc, VIRTUAL_CARD_ATR, VIRTUAL_READER, type VirtualPcsc } from '../../helpers/vsmartcard.js';
 
 /**
  * The PC/SC driver against a real pcscd with the vsmartcard virtual reader, and the virtual card

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classifyMagTekReport, consumeMagTekReport, MAGTEK_REPORT_LENGTH } from '../src/drivers/card-reader/magtek-report.js';
-import { classifyTrackText, TrackFrameParser, type TrackFrame } from '../src/drivers/card-reader/track-frames.js';
-import { isTrackText, MIN_TRACK } from '../src/drivers/card-reader/track-text.js';
-import { magtekReport, reports, track1, track2 } from '../src/sim/hid-card-reader.js';
+import { classifyMagTekReport, consumeMagTekReport, MAGTEK_REPORT_LENGTH } from '../../../src/devices/card-reader/magtek-report.js';
+import { classifyTrackText, TrackFrameParser, type TrackFrame } from '../../../src/devices/card-reader/track-frames.js';
+import { isTrackText, MIN_TRACK } from '../../../src/devices/card-reader/track-text.js';
+import { magtekReport, reports, track1, track2 } from '../../../src/devices/card-reader/emulator/hid-card-reader.js';
 
-const FIXTURES = new URL('../fixtures/card-reader/magtek/', import.meta.url);
+const FIXTURES = new URL('../../../fixtures/card-reader/magtek/', import.meta.url);
 const expected = JSON.parse(readFileSync(new URL('expected.json', FIXTURES), 'utf8')) as Record<string, unknown>;
 const readHex = (name: string) => Buffer.from(readFileSync(new URL(`${name}.hex`, FIXTURES), 'utf8').replace(/\s+/g, ''), 'hex');
 

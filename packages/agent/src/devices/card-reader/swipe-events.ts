@@ -1,6 +1,6 @@
-import type { Observation } from '../../core/readings.js';
-import type { DeviceEvent } from '../contract.js';
-import { DeviceEventOutlet } from '../device-event-outlet.js';
+import type { Observation } from '../../drivers/../core/readings.js';
+import type { DeviceEvent } from '../../drivers/../drivers/contract.js';
+import { DeviceEventOutlet } from '../../drivers/device-event-outlet.js';
 import type { SwipeResult } from './swipe.js';
 
 /** A driver whose swipes can be awaited (the interactive self-test). */

@@ -1,15 +1,15 @@
-import type { Config } from '../../config/schema.js';
-import { pollTiming } from '../poll-timing.js';
-import type { Clock } from '../../core/clock.js';
-import { SerialQueue } from '../../core/serial-queue.js';
-import type { Observation } from '../../core/readings.js';
-import type { Logger } from '../../log/logger.js';
-import type { Driver, DriverContext } from '../contract.js';
-import { SmartcardPcscStack, type PcscStack } from '../transports/pcsc.js';
+import type { CardReaderConfig } from './config.js';
+import { pollTiming } from '../../drivers/../drivers/poll-timing.js';
+import type { Clock } from '../../drivers/../core/clock.js';
+import { SerialQueue } from '../../drivers/../core/serial-queue.js';
+import type { Observation } from '../../drivers/../core/readings.js';
+import type { Logger } from '../../drivers/../log/logger.js';
+import type { Driver, DriverContext } from '../../drivers/../drivers/contract.js';
+import { SmartcardPcscStack, type PcscStack } from '../../drivers/../drivers/transports/pcsc.js';
 import { findReader, pcscObservation, pcscReaderIdentity, readerMatcher } from './pcsc-readings.js';
 import { ReaderEnrolment } from './reader-enrolment.js';
 
-export type PcscReaderConfig = Extract<NonNullable<Config['devices']['cardReader']>, { transport: 'pcsc' }>;
+export type PcscReaderConfig = Extract<CardReaderConfig, { transport: 'pcsc' }>;
 
 /** Listing readers is one local IPC round trip to pcscd; card insertion is seen within one interval. */
 export const PCSC_DEFAULT_TIMING = { interval: '5s', timeout: '3s' };

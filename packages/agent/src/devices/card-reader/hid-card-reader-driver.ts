@@ -1,19 +1,19 @@
-import type { Config } from '../../config/schema.js';
-import { pollTiming } from '../poll-timing.js';
-import { SerialQueue } from '../../core/serial-queue.js';
-import type { Observation } from '../../core/readings.js';
-import type { DeviceEvent, Driver, DriverContext } from '../contract.js';
-import { bcdVersion, loadNodeHidBackend, type HidBackend, type HidDevice, type HidDeviceInfo } from '../transports/hid.js';
-import { nodeUsbBus } from '../transports/usb.js';
-import type { UsbBus } from '../transports/usb/bus.js';
-import { HotplugFollower } from '../transports/usb/hotplug-follower.js';
+import type { CardReaderConfig } from './config.js';
+import { pollTiming } from '../../drivers/../drivers/poll-timing.js';
+import { SerialQueue } from '../../drivers/../core/serial-queue.js';
+import type { Observation } from '../../drivers/../core/readings.js';
+import type { DeviceEvent, Driver, DriverContext } from '../../drivers/../drivers/contract.js';
+import { bcdVersion, loadNodeHidBackend, type HidBackend, type HidDevice, type HidDeviceInfo } from '../../drivers/../drivers/transports/hid.js';
+import { nodeUsbBus } from '../../drivers/../drivers/transports/usb.js';
+import type { UsbBus } from '../../drivers/../drivers/transports/usb/bus.js';
+import { HotplugFollower } from '../../drivers/../drivers/transports/usb/hotplug-follower.js';
 import { CardReaderState } from './card-reader-state.js';
 import type { ReaderIdentity } from './enrolment.js';
 import { consumeMagTekReport } from './magtek-report.js';
 import { SwipeEvents, type SwipeSource } from './swipe-events.js';
 import type { SwipeWindowOptions } from './swipe-window.js';
 
-export type HidCardReaderConfig = Extract<NonNullable<Config['devices']['cardReader']>, { transport: 'hid' }>;
+export type HidCardReaderConfig = Extract<CardReaderConfig, { transport: 'hid' }>;
 
 export interface HidCardReaderOptions {
   /** Where the HID backend comes from, called on first poll (and again after a failure); default node-hid. */

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { MAGTEK_REPORT_LENGTH, MAGTEK_TRACK_OFFSETS } from '../drivers/card-reader/magtek-report.js';
-import type { HidBackend, HidDevice, HidDeviceInfo } from '../drivers/transports/hid.js';
+import { MAGTEK_REPORT_LENGTH, MAGTEK_TRACK_OFFSETS } from '../magtek-report.js';
+import type { HidBackend, HidDevice, HidDeviceInfo } from '../../../drivers/transports/hid.js';
 
 /**
  * A simulated MagTek USB HID swipe reader behind the HID seam. It emits the full raw 337-byte input

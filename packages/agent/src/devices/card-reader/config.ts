@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { pollTiming, usbId } from '../../drivers/../config/section.js';
+
+/** `devices.cardReader`: a USB HID swipe reader, a serial one, or a smart-card reader through pcscd. */
+const hidReader = z.strictObject({
+  transport: z.literal('hid'),
+  vendorId: usbId,
+  productId: usbId,
+  ...pollTiming,
+});
+const serialReader = z.strictObject({
+  transport: z.literal('serial'),
+  path: z.string().min(1),
+  baudRate: z.number().int().positive().default(9600),
+  ...pollTiming,
+});
+const pcscReader = z.strictObject({
+  transport: z.literal('pcsc'),
+  reader: z.string().min(1).describe('reader name pattern'),
+  ...pollTiming,
+});
+
+export const cardReaderSection = z.discriminatedUnion('transport', [hidReader, serialReader, pcscReader]);
+export type CardReaderConfig = z.output<typeof cardReaderSection>;
