@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FAULT_CATALOG as catalog } from '../packages/agent/src/devices/catalog.js';
-import { ERROR_COUNTERS } from '../packages/agent/src/drivers/network/interface-readings.js';
+import { ERROR_COUNTERS } from '../packages/agent/src/devices/network/interface-readings.js';
 
 /**
  * docs/ is the next engineer's map, so it must keep up with the code: every fault code, threshold and

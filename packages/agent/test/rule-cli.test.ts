@@ -8,6 +8,7 @@ import { main } from '../src/cli/main.js';
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-rules-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const FIXTURES = fileURLToPath(new URL('../fixtures/rules/', import.meta.url));
+const NETWORK_RULE_TEST = fileURLToPath(new URL('../src/devices/network/rule-tests/network.json', import.meta.url));
 
 async function run(...argv: string[]) {
   let stdout = '';
@@ -57,7 +58,7 @@ describe('posdiag rules check', () => {
 
 describe('posdiag rules test', () => {
   it('passes the shipped fixtures', async () => {
-    const res = await run('rules', 'test', join(FIXTURES, 'network.json'), join(FIXTURES, 'flapping.json'));
+    const res = await run('rules', 'test', NETWORK_RULE_TEST, join(FIXTURES, 'flapping.json'));
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^ok {3}.*network\.json: /m);
   });

@@ -12,17 +12,6 @@ export { duration };
  * device families' (src/devices/).
  */
 
-const networkTarget = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" or "-" (it becomes part of a reading name)'),
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535),
-  tls: z.boolean().default(false),
-  httpDate: z
-    .boolean()
-    .default(true)
-    .describe('with tls: send HEAD / after the handshake and take the Date header for clock skew; off for hosts that do not speak HTTP'),
-});
-
 export const configSchema = z.strictObject({
   terminal: z.strictObject({
     id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, '1-64 letters, digits, ".", "_" or "-"'),
@@ -41,13 +30,6 @@ export const configSchema = z.strictObject({
   devices: z
     .strictObject({
       ...DEVICE_SECTIONS,
-      network: z
-        .strictObject({
-          interfaces: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,15}$/, 'a network interface name')).default([]),
-          targets: z.array(networkTarget).default([]),
-          ...pollTiming,
-        })
-        .optional(),
       modem: z
         .strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(115200), ...pollTiming })
         .optional(),
@@ -112,4 +94,3 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
-export type NetworkConfig = NonNullable<Config['devices']['network']>;

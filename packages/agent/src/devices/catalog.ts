@@ -34,10 +34,6 @@ const callProvider = step(
   '如问题仍未解决，请联系服务商。',
 );
 const restartTerminal = step('Restart the terminal.', '重启终端。');
-const restartRouter = step(
-  'Restart your router, wait two minutes, then try again.',
-  '重启路由器，等待两分钟后再试。',
-);
 
 const ENTRIES: CatalogEntry[] = [
   // Security
@@ -45,37 +41,6 @@ const ENTRIES: CatalogEntry[] = [
     step('Unplug any USB device you do not recognise from the terminal.', '拔下终端上任何您不认识的 USB 设备。'),
     step('Report it to your service provider and do not plug it back in.', '请报告服务商，不要再插回。'),
   ], true),
-
-  // Network
-  entry('network.link_down', 'network', 'network', 'critical', text('Network connection is lost', '网络连接已断开'), [
-    step(
-      'Check the network cable is plugged in at both ends (wired), or that Wi-Fi is on and the router is powered (wireless).',
-      '检查网线两端是否插好（有线），或 Wi-Fi 是否打开、路由器是否通电（无线）。',
-    ),
-    restartRouter,
-    step('If other devices have no internet either, call your internet provider.', '如其他设备也无法上网，请联系网络运营商。'),
-  ]),
-  entry('network.link_flapping', 'network', 'network', 'minor', text('Network connection keeps dropping', '网络连接频繁断开'), [
-    step('Reconnect or replace the network cable; avoid kinks and loose plugs.', '重新插拔或更换网线，避免弯折和接口松动。'),
-    step('On Wi-Fi, move the terminal closer to the router.', '如使用 Wi-Fi，请将终端靠近路由器。'),
-  ]),
-  entry('network.wifi_weak', 'network', 'network', 'minor', text('Wi-Fi signal is weak', 'Wi-Fi 信号弱'), [
-    step('Move the terminal closer to the Wi-Fi router, or the router closer to the counter.', '将终端移近 Wi-Fi 路由器，或将路由器移近收银台。'),
-    step('Remove obstacles such as metal shelves between them.', '移除两者之间的金属货架等遮挡物。'),
-  ]),
-  entry('network.dns_failure', 'network', 'network', 'major', text("Cannot look up the payment server's address", '无法解析支付服务器地址'), [
-    restartRouter,
-    step('Check that other devices on the same network can open websites; if not, call your internet provider.', '检查同一网络下其他设备能否打开网页；如不能，请联系网络运营商。'),
-  ]),
-  entry('network.host_unreachable', 'network', 'network', 'critical', text('Cannot connect to the payment server', '无法连接支付服务器'), [
-    restartRouter,
-    step('Check that other devices on the same network can reach the internet; if not, call your internet provider.', '检查同一网络下其他设备能否上网；如不能，请联系网络运营商。'),
-    step('If the internet works, call your service provider: the payment server may be unavailable.', '如网络正常，请联系服务商：支付服务器可能暂时不可用。'),
-  ]),
-  entry('network.high_latency', 'network', 'network', 'minor', text('Network is slow', '网络速度慢'), [
-    step('Pause large downloads or video streaming on the shop network.', '暂停店内网络上的大文件下载或视频播放。'),
-    step('Restart your router; if it stays slow, call your internet provider.', '重启路由器；如仍然很慢，请联系网络运营商。'),
-  ]),
 
   // Modem
   entry('modem.unresponsive', 'modem', 'hardware', 'major', text('Mobile network module is not responding', '移动网络模块无响应'), [

@@ -1,6 +1,7 @@
 import type { AnyFamily } from './family.js';
 import { battery } from './battery/index.js';
 import { cardReader } from './card-reader/index.js';
+import { network } from './network/index.js';
 import { printer } from './printer/index.js';
 
 /**
@@ -13,6 +14,7 @@ export const FAMILIES = [
   printer,
   battery,
   cardReader,
+  network,
 ] as const;
 
 /** The same list as the builders walk it. */

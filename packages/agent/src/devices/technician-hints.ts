@@ -11,24 +11,6 @@ export const LEGACY_HINTS: Readonly<Record<string, LocalizedText[]>> = {
   'security.unknown_usb_device': [
     t('Identify the device from its VID:PID in the evidence; remove it and check the USB ports and hubs for hidden devices.', '根据证据中的 VID:PID 识别设备；移除并检查 USB 口和集线器中是否藏有设备。'),
   ],
-  'network.link_down': [
-    t('Check operstate and carrier in the evidence; test the cable and switch port, or the Wi-Fi association (SSID, key).', '查看证据中的 operstate 和 carrier；测试网线和交换机端口，或 Wi-Fi 连接（SSID、密码）。'),
-  ],
-  'network.link_flapping': [
-    t('Replace the patch cable; check the switch port for errors and the Wi-Fi for roaming between access points.', '更换网线；检查交换机端口错误计数，以及 Wi-Fi 是否在多个接入点间漫游。'),
-  ],
-  'network.wifi_weak': [
-    t('Survey the signal at the counter; move the access point or add one; check the terminal antenna.', '在收银台测量信号；调整或增加接入点；检查终端天线。'),
-  ],
-  'network.dns_failure': [
-    t('Check the DNS servers the terminal gets by DHCP; resolve the acquirer host from another device on the same network.', '检查终端经 DHCP 获得的 DNS 服务器；在同一网络的其他设备上解析收单主机。'),
-  ],
-  'network.host_unreachable': [
-    t('Test TCP and TLS to the target from the same network; check firewalls, proxies and the terminal clock (TLS fails with a wrong clock).', '在同一网络测试到目标的 TCP 和 TLS；检查防火墙、代理及终端时间（时间错误会导致 TLS 失败）。'),
-  ],
-  'network.high_latency': [
-    t('Measure latency to the target from the shop network; check for saturated uplink or Wi-Fi interference.', '在店内网络测量到目标的延迟；检查上行带宽是否饱和或 Wi-Fi 干扰。'),
-  ],
   'modem.unresponsive': [
     t('Check the modem power rail and its USB/UART enumeration; reflash or replace the modem module.', '检查模块供电和 USB/串口枚举；重刷固件或更换模块。'),
   ],

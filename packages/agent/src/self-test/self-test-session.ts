@@ -39,7 +39,6 @@ export interface SelfTestSetup {
 
 /** Runs one self-test as requested and, when asked, prints its verdict. */
 export async function runSelfTestSession(setup: SelfTestSetup, request: SelfTestRequest, testId: string): Promise<SelfTestResult> {
-  const network = setup.config.devices.network;
   const result = await runSelfTest({
     level: request.level,
     testId,
@@ -50,7 +49,6 @@ export async function runSelfTestSession(setup: SelfTestSetup, request: SelfTest
     clock: setup.clock,
     terminal: setup.terminal,
     locale: request.locale,
-    tlsTargets: network ? network.targets.filter((t) => t.tls).map((t) => t.name) : [],
     devices: setup.config.devices,
     ...(setup.firing ? { firingAtStart: setup.firing() } : {}),
     ...(request.prompter ? { prompter: request.prompter } : {}),

@@ -20,19 +20,6 @@ export interface StepContext {
   answerTimeoutMs: number;
 }
 
-/** One check per TLS target, from the readings the network poll just took (DNS, connect, handshake). */
-export function tlsChecks(networkName: string, tlsTargets: readonly string[], readings: Readings, locale: Locale): SelfTestCheck[] {
-  const w = uiText(locale).detail;
-  return tlsTargets.map((target) => {
-    const p = `network.target.${target}`;
-    const tlsMs = readings[`${p}.tls_ms`];
-    const passed = readings[`${p}.reachable`] === true && typeof tlsMs === 'number';
-    const error = readings[`${p}.error`];
-    const detail = passed ? w.handshake(tlsMs as number) : typeof error === 'string' ? valueWord(error, locale) : w.stateUnknown;
-    return { device: networkName, name: `tls:${target}`, passed, detail };
-  });
-}
-
 /** Registered on the home network or roaming passes; anything else (or no reading) fails. */
 export function modemRegistrationCheck(modemName: string, readings: Readings, locale: Locale): SelfTestCheck {
   const registration = readings['modem.registration'];

@@ -15,7 +15,6 @@ import type { AnyFamily, FamilyCheckContext } from '../devices/family.js';
 import { families } from '../devices/index.js';
 import {
   modemRegistrationCheck,
-  tlsChecks,
   type SelfTestCheck,
   type StepContext,
 } from './self-test-steps.js';
@@ -43,8 +42,6 @@ export interface RunSelfTestOptions {
   catalog: Catalog;
   /** Hears each check as soon as it is decided (the control API streams them). */
   onCheck?: (check: SelfTestCheck) => void;
-  /** Names of the network targets configured with `tls`: the full level checks each handshake. */
-  tlsTargets?: readonly string[];
   /** The configured device sections: a family's checks read their own. */
   devices?: Partial<Config['devices']>;
   /** Who answers the interactive level's prompts; required at that level. */
@@ -166,8 +163,6 @@ async function deeperChecks(
   // A family is tested when one of its drivers is; each family's checks in turn, in list order.
   const tested = families.filter((family) => opts.drivers.some((d) => d.kind === family.kind));
   for (const family of tested) await family.selfTest?.full?.(contextOf(family));
-  const network = opts.drivers.find((d) => d.kind === 'network');
-  if (network) for (const check of tlsChecks(network.name, opts.tlsTargets ?? [], readings, opts.locale)) decided(check);
   const modem = opts.drivers.find((d) => d.kind === 'modem');
   if (modem) decided(modemRegistrationCheck(modem.name, readings, opts.locale));
   if (interactive) for (const family of tested) await family.selfTest?.interactive?.({ ...contextOf(family), prompter: interactive });

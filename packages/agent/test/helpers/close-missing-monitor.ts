@@ -1,5 +1,5 @@
 import { systemClock } from '../../src/core/clock.js';
-import { LinkMonitor } from '../../src/drivers/network/link-monitor.js';
+import { LinkMonitor } from '../../src/devices/network/link-monitor.js';
 import { silentLogger } from '../../src/log/logger.js';
 
 // Run as its own process (in its own process group) by network-driver.test.ts: starts link monitors

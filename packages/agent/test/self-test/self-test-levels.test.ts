@@ -21,6 +21,9 @@ const terminal = { id: 'T-0001', model: 'X990', serial: 'SN123' };
 const TEST_ID = 'abcdef01-2345-4678-9abc-def012345678';
 const HEALTHY_PRINTER = { 'printer.connected': true, 'printer.online': true, 'printer.paper': 'ok' } as const;
 
+/** A network target configured with `tls`: the full level checks its handshake. */
+const tlsTarget = (name: string) => ({ name, host: `${name}.example`, port: 443, tls: true, httpDate: false });
+
 function fakeDriver(kind: DeviceKind, extra: object = {}): Driver {
   return { kind, name: kind, intervalMs: 1000, timeoutMs: 500, poll: () => Promise.reject(new Error('polled through pollAll')), close: async () => {}, ...extra };
 }
@@ -86,7 +89,7 @@ describe('full self-test', () => {
         [fakeDriver('network'), { readings: { 'network.target.acquirer.reachable': true, 'network.target.acquirer.dns_ok': true, 'network.target.acquirer.tls_ms': 42, 'network.target.tms.reachable': false, 'network.target.tms.dns_ok': true, 'network.target.tms.error': 'cert_untrusted' } }],
         [fakeDriver('modem'), { readings: { 'modem.responding': true, 'modem.sim': 'ready', 'modem.registration': 'roaming', 'modem.signal_dbm': -81 } }],
       ],
-      { level: 'full', tlsTargets: ['acquirer', 'tms'], onCheck: (c) => seen.push(`${c.device}.${c.name}`) },
+      { level: 'full', devices: { network: { interfaces: [], targets: ['acquirer', 'tms'].map(tlsTarget) } }, onCheck: (c) => seen.push(`${c.device}.${c.name}`) },
     );
     selfTestResultSchema.parse(result);
     expect(result.checks.slice(3)).toEqual([

@@ -1,5 +1,5 @@
-import type { DeviceIdentity, Observation, ReadingProblem, Readings } from '../../drivers/../core/readings.js';
-import type { Logger } from '../../drivers/../log/logger.js';
+import type { DeviceIdentity, Observation, ReadingProblem, Readings } from '../../core/readings.js';
+import type { Logger } from '../../log/logger.js';
 import { describeReader, deviceIdentityOf, type ReaderIdentity } from './enrolment.js';
 import { ReaderEnrolment } from './reader-enrolment.js';
 import { ReaderStatsStore } from './reader-stats.js';

@@ -1,5 +1,5 @@
 import type { FamilyCatalog } from '../family.js';
-import { auto, callProvider, fault, step, text } from '../../drivers/../faults/catalog-text.js';
+import { auto, callProvider, fault, step, text } from '../../faults/catalog-text.js';
 
 /** The card reader's fault codes (SPEC §5), its degrading swipes among them, and what a technician checks for each. */
 export const catalog: FamilyCatalog = {

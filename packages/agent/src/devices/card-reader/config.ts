@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pollTiming, usbId } from '../../drivers/../config/section.js';
+import { pollTiming, usbId } from '../../config/section.js';
 
 /** `devices.cardReader`: a USB HID swipe reader, a serial one, or a smart-card reader through pcscd. */
 const hidReader = z.strictObject({

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { DeviceIdentity } from '../../drivers/../core/readings.js';
-import { readStateFile, writeJsonAtomic } from '../../drivers/../core/state-file.js';
+import type { DeviceIdentity } from '../../core/readings.js';
+import { readStateFile, writeJsonAtomic } from '../../core/state-file.js';
 
 /**
  * The card reader this terminal trusts: the first one seen is enrolled in

@@ -1,11 +1,11 @@
 import type { CardReaderConfig } from './config.js';
-import { pollTiming } from '../../drivers/../drivers/poll-timing.js';
-import type { Clock } from '../../drivers/../core/clock.js';
-import { SerialQueue } from '../../drivers/../core/serial-queue.js';
-import type { Observation } from '../../drivers/../core/readings.js';
-import type { Logger } from '../../drivers/../log/logger.js';
-import type { Driver, DriverContext } from '../../drivers/../drivers/contract.js';
-import { SmartcardPcscStack, type PcscStack } from '../../drivers/../drivers/transports/pcsc.js';
+import { pollTiming } from '../../drivers/poll-timing.js';
+import type { Clock } from '../../core/clock.js';
+import { SerialQueue } from '../../core/serial-queue.js';
+import type { Observation } from '../../core/readings.js';
+import type { Logger } from '../../log/logger.js';
+import type { Driver, DriverContext } from '../../drivers/contract.js';
+import { SmartcardPcscStack, type PcscStack } from '../../drivers/transports/pcsc.js';
 import { findReader, pcscObservation, pcscReaderIdentity, readerMatcher } from './pcsc-readings.js';
 import { ReaderEnrolment } from './reader-enrolment.js';
 

@@ -1,5 +1,5 @@
-import type { Observation, Readings } from '../../drivers/../core/readings.js';
-import type { PcscReaderState, PcscSnapshot } from '../../drivers/../drivers/transports/pcsc.js';
+import type { Observation, Readings } from '../../core/readings.js';
+import type { PcscReaderState, PcscSnapshot } from '../../drivers/transports/pcsc.js';
 import { deviceIdentityOf, type ReaderIdentity } from './enrolment.js';
 import { atrProtocols, formatProtocols } from './pcsc-atr.js';
 

@@ -1,5 +1,5 @@
-import type { ReadingProblem, Readings } from '../../drivers/../core/readings.js';
-import type { Logger } from '../../drivers/../log/logger.js';
+import type { ReadingProblem, Readings } from '../../core/readings.js';
+import type { Logger } from '../../log/logger.js';
 import { checkEnrolment, describeReader, type EnrolmentCheck, type ReaderIdentity } from './enrolment.js';
 
 /**

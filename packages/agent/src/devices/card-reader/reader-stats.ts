@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Logger } from '../../drivers/../log/logger.js';
-import { readStateFile, writeJsonAtomic } from '../../drivers/../core/state-file.js';
+import type { Logger } from '../../log/logger.js';
+import { readStateFile, writeJsonAtomic } from '../../core/state-file.js';
 import { FAILED_TRACK, isGoodRead, type SwipeOutcome, type SwipeResult } from './swipe.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Locale } from 'posdiag-protocol';
-import { uiText, valueWord } from '../../drivers/../core/ui-text.js';
-import type { Driver } from '../../drivers/../drivers/contract.js';
-import type { Prompter } from '../../drivers/../self-test/self-test-prompts.js';
-import type { SelfTestCheck, StepContext } from '../../drivers/../self-test/self-test-steps.js';
+import { uiText, valueWord } from '../../core/ui-text.js';
+import type { Driver } from '../../drivers/contract.js';
+import type { Prompter } from '../../self-test/self-test-prompts.js';
+import type { SelfTestCheck, StepContext } from '../../self-test/self-test-steps.js';
 import type { FamilySelfTest } from '../family.js';
 import { awaitTestSwipe } from './await-test-swipe.js';
 import type { CardReaderConfig } from './config.js';

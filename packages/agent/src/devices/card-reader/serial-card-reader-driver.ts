@@ -1,9 +1,9 @@
 import type { CardReaderConfig } from './config.js';
-import { pollTiming } from '../../drivers/../drivers/poll-timing.js';
-import type { Observation, Readings } from '../../drivers/../core/readings.js';
-import type { DeviceEvent, Driver, DriverContext } from '../../drivers/../drivers/contract.js';
-import { LineNoise } from '../../drivers/../drivers/transports/line-noise.js';
-import { SerialTransport, SerialTransportError, type SerialBinding } from '../../drivers/../drivers/transports/serial.js';
+import { pollTiming } from '../../drivers/poll-timing.js';
+import type { Observation, Readings } from '../../core/readings.js';
+import type { DeviceEvent, Driver, DriverContext } from '../../drivers/contract.js';
+import { LineNoise } from '../../drivers/transports/line-noise.js';
+import { SerialTransport, SerialTransportError, type SerialBinding } from '../../drivers/transports/serial.js';
 import { CardReaderState } from './card-reader-state.js';
 import { SwipeEvents, type SwipeSource } from './swipe-events.js';
 import type { SwipeWindowOptions } from './swipe-window.js';

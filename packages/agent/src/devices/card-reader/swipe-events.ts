@@ -1,5 +1,5 @@
-import type { Observation } from '../../drivers/../core/readings.js';
-import type { DeviceEvent } from '../../drivers/../drivers/contract.js';
+import type { Observation } from '../../core/readings.js';
+import type { DeviceEvent } from '../../drivers/contract.js';
 import { DeviceEventOutlet } from '../../drivers/device-event-outlet.js';
 import type { SwipeResult } from './swipe.js';
 

@@ -1,4 +1,4 @@
-import type { FrameParser } from '../../drivers/../drivers/transports/serial.js';
+import type { FrameParser } from '../../drivers/transports/serial.js';
 import { swipeOutcome, type SwipeResult, type TrackResult } from './swipe.js';
 import { END_SENTINEL, ERROR_MARK, isStartSentinel, isTrackByte, isTrackText, PERCENT, PLUS, SEMICOLON } from './track-text.js';
 

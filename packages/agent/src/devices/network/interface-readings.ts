@@ -1,5 +1,5 @@
 import type { ReadingProblem, Readings } from '../../core/readings.js';
-import type { AttributeRead } from '../transports/sysfs.js';
+import type { AttributeRead } from '../../drivers/transports/sysfs.js';
 
 /**
  * Pure parsing of one interface's `<sysfs>/class/net/<if>/` attributes (kernel sysfs-class-net ABI,

@@ -2,14 +2,14 @@ import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/core/clock.js';
-import { FakeClock } from '../../../test/support/fake-clock.js';
-import { NetworkDriver } from '../src/drivers/network/network-driver.js';
-import { classifyDnsError, classifySocketError, classifyTlsError } from '../src/drivers/network/probe-errors.js';
-import { probeTarget } from '../src/drivers/network/target-probe.js';
-import { silentLogger } from '../src/log/logger.js';
-import { makeNetworkCerts, opensslDate, type Pem } from './helpers/network-certs.js';
-import { startSynDropper, type SynDropper } from './helpers/syn-dropper.js';
+import { systemClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../../../../test/support/fake-clock.js';
+import { NetworkDriver } from '../../../src/devices/network/network-driver.js';
+import { classifyDnsError, classifySocketError, classifyTlsError } from '../../../src/devices/network/probe-errors.js';
+import { probeTarget } from '../../../src/devices/network/target-probe.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { makeNetworkCerts, opensslDate, type Pem } from '../../helpers/network-certs.js';
+import { startSynDropper, type SynDropper } from '../../helpers/syn-dropper.js';
 
 /**
  * Target probes against real servers on 127.0.0.1: a plain TCP listener, a closed port, and TLS servers

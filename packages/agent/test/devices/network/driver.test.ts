@@ -4,21 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/config/load.js';
-import { configSchema } from '../src/config/schema.js';
-import { systemClock } from '../src/core/clock.js';
-import { FakeClock, flushMicrotasks } from '../../../test/support/fake-clock.js';
-import type { Readings } from '../src/core/readings.js';
-import { loadDefaultRules } from '../src/rules/rule-files.js';
-import { RuleEngine } from '../src/rules/rule-engine.js';
-import { NetworkDriver, type NetworkDriverOptions } from '../src/drivers/network/network-driver.js';
-import { createDrivers } from '../src/devices/registry.js';
-import { readAttribute } from '../src/drivers/transports/sysfs.js';
-import { silentLogger } from '../src/log/logger.js';
-import { recordingLogger } from '../../../test/support/recording-logger.js';
-import { FAULT_CATALOG } from '../src/devices/catalog.js';
+import { ConfigError } from '../../../src/config/load.js';
+import { configSchema } from '../../../src/config/schema.js';
+import { systemClock } from '../../../src/core/clock.js';
+import { FakeClock, flushMicrotasks } from '../../../../../test/support/fake-clock.js';
+import type { Readings } from '../../../src/core/readings.js';
+import { loadDefaultRules } from '../../../src/rules/rule-files.js';
+import { RuleEngine } from '../../../src/rules/rule-engine.js';
+import { NetworkDriver, type NetworkDriverOptions } from '../../../src/devices/network/network-driver.js';
+import { createDrivers } from '../../../src/devices/registry.js';
+import { readAttribute } from '../../../src/drivers/transports/sysfs.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { recordingLogger } from '../../../../../test/support/recording-logger.js';
+import { FAULT_CATALOG } from '../../../src/devices/catalog.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'fixtures');
 const sysfs = (name: string) => join(FIXTURES, 'sysfs', name);
 const procfs = (name: string) => join(FIXTURES, 'procfs', name);
 const signal = () => new AbortController().signal;
@@ -165,7 +165,7 @@ describe('link watch', () => {
   it('closing a monitor whose program never started signals nothing (its process group survives)', async () => {
     // Node keeps the handle of a child whose spawn failed, with no pid: kill() on it sent SIGTERM to pid 0,
     // our own process group, and took the whole test run down with it. Run in a group of its own.
-    const script = fileURLToPath(new URL('./helpers/close-missing-monitor.ts', import.meta.url));
+    const script = fileURLToPath(new URL('../../helpers/close-missing-monitor.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,12 +1,12 @@
-import { ConfigError } from '../../config/load.js';
-import { pollTiming } from '../poll-timing.js';
-import type { NetworkConfig } from '../../config/schema.js';
+import { ConfigError } from '../../config/config-error.js';
+import { pollTiming } from '../../drivers/poll-timing.js';
+import type { NetworkConfig } from './config.js';
 import type { Clock } from '../../core/clock.js';
 import type { Observation, ReadingProblem, Readings } from '../../core/readings.js';
 import type { Logger } from '../../log/logger.js';
-import type { DeviceEvent, Driver, DriverContext } from '../contract.js';
-import { DeviceEventOutlet } from '../device-event-outlet.js';
-import { isSafeSegment, readAttribute } from '../transports/sysfs.js';
+import type { DeviceEvent, Driver, DriverContext } from '../../drivers/contract.js';
+import { DeviceEventOutlet } from '../../drivers/device-event-outlet.js';
+import { isSafeSegment, readAttribute } from '../../drivers/transports/sysfs.js';
 import { CounterWindow } from './counter-window.js';
 import { interfaceSegment } from './interface-readings.js';
 import { IP_MONITOR_COMMAND, LinkMonitor } from './link-monitor.js';

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../test/support/fake-clock.js';
-import { LinkMonitor, MONITOR_RESTART_MIN_MS } from '../src/drivers/network/link-monitor.js';
-import { recordingLogger } from '../../../test/support/recording-logger.js';
-import { waitFor } from '../../../test/support/wait-for.js';
+import { FakeClock } from '../../../../../test/support/fake-clock.js';
+import { LinkMonitor, MONITOR_RESTART_MIN_MS } from '../../../src/devices/network/link-monitor.js';
+import { recordingLogger } from '../../../../../test/support/recording-logger.js';
+import { waitFor } from '../../../../../test/support/wait-for.js';
 
 /** A stand-in monitor that prints one iproute2 line and exits, as `ip monitor` does when it is killed. */
 const DYING_MONITOR = ['sh', '-c', "echo '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP'"];

@@ -2,15 +2,15 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_VERSION } from '../src/version.js';
-import { FakeClock } from '../../../test/support/fake-clock.js';
-import { headRequest, MAX_HEAD_BYTES, parseImfFixdate, parseResponseHead, responseDate, USER_AGENT } from '../src/drivers/network/http-date.js';
-import { NetworkDriver } from '../src/drivers/network/network-driver.js';
-import { HTTP_DATE_WAIT_MS, probeTarget } from '../src/drivers/network/target-probe.js';
-import { ClockSkewTracker } from '../src/drivers/system/clock-skew.js';
-import { SystemDriver } from '../src/drivers/system/system-driver.js';
-import { silentLogger } from '../src/log/logger.js';
-import { makeNetworkCerts, opensslDate, type Pem } from './helpers/network-certs.js';
+import { AGENT_VERSION } from '../../../src/version.js';
+import { FakeClock } from '../../../../../test/support/fake-clock.js';
+import { headRequest, MAX_HEAD_BYTES, parseImfFixdate, parseResponseHead, responseDate, USER_AGENT } from '../../../src/devices/network/http-date.js';
+import { NetworkDriver } from '../../../src/devices/network/network-driver.js';
+import { HTTP_DATE_WAIT_MS, probeTarget } from '../../../src/devices/network/target-probe.js';
+import { ClockSkewTracker } from '../../../src/drivers/system/clock-skew.js';
+import { SystemDriver } from '../../../src/drivers/system/system-driver.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { makeNetworkCerts, opensslDate, type Pem } from '../../helpers/network-certs.js';
 
 /**
  * A TLS target's HTTP `Date` as a clock reference: the request and the response-head parser byte by

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CounterWindow } from '../src/drivers/network/counter-window.js';
-import { isInvalidArgument, parseInterface, type InterfaceReads } from '../src/drivers/network/interface-readings.js';
-import { parseMonitorLine } from '../src/drivers/network/link-monitor.js';
-import { readInterface } from '../src/drivers/network/read-interface.js';
-import { parseProcNetWireless, wirelessReadings } from '../src/drivers/network/wireless.js';
+import { CounterWindow } from '../../../src/devices/network/counter-window.js';
+import { isInvalidArgument, parseInterface, type InterfaceReads } from '../../../src/devices/network/interface-readings.js';
+import { parseMonitorLine } from '../../../src/devices/network/link-monitor.js';
+import { readInterface } from '../../../src/devices/network/read-interface.js';
+import { parseProcNetWireless, wirelessReadings } from '../../../src/devices/network/wireless.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'fixtures');
 const sysfs = (name: string) => join(FIXTURES, 'sysfs', name);
 const wireless = (name: string) => readFileSync(join(FIXTURES, 'procfs', name, 'net', 'wireless'), 'utf8');
 

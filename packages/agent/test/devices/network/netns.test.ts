@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/core/clock.js';
-import { FakeClock } from '../../../test/support/fake-clock.js';
-import type { Observation } from '../src/core/readings.js';
-import { signalChild } from '../src/core/signal-child.js';
-import { NetworkDriver } from '../src/drivers/network/network-driver.js';
-import { readAttribute } from '../src/drivers/transports/sysfs.js';
-import { silentLogger } from '../src/log/logger.js';
+import { systemClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../../../../test/support/fake-clock.js';
+import type { Observation } from '../../../src/core/readings.js';
+import { signalChild } from '../../../src/core/signal-child.js';
+import { NetworkDriver } from '../../../src/devices/network/network-driver.js';
+import { readAttribute } from '../../../src/drivers/transports/sysfs.js';
+import { silentLogger } from '../../../src/log/logger.js';
 
 /**
  * Real link loss inside a network namespace this test creates: a veth pair with one end (`B`) in the

@@ -1,4 +1,4 @@
-import { readAttribute } from '../transports/sysfs.js';
+import { readAttribute } from '../../drivers/transports/sysfs.js';
 import { ERROR_COUNTERS, LINK_ATTRIBUTES, NET_CLASS, parseInterface, type InterfaceReads, type InterfaceState } from './interface-readings.js';
 
 /** The sysfs read the interface reader uses; a seam so tests can make the kernel answer EINVAL. */
