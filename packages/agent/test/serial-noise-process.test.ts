@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AtModemEmulator } from '../src/sim/at-modem.js';
+import { AtModemEmulator } from '../src/devices/modem/emulator/at-modem.js';
 import { EscPosPrinterEmulator } from '../src/devices/printer/emulator/escpos-printer.js';
 import { track1, track2 } from '../src/devices/card-reader/emulator/hid-card-reader.js';
 import { runPosdiag } from './helpers/cli-process.js';

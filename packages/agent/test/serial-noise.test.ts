@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from '../src/agent.js';
 import { parseConfig } from '../src/config/load.js';
 import type { Observation, Readings } from '../src/core/readings.js';
-import { AtModemEmulator } from '../src/sim/at-modem.js';
+import { AtModemEmulator } from '../src/devices/modem/emulator/at-modem.js';
 import { EscPosPrinterEmulator } from '../src/devices/printer/emulator/escpos-printer.js';
 import { track1, track2 } from '../src/devices/card-reader/emulator/hid-card-reader.js';
 import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';

@@ -30,9 +30,6 @@ export const configSchema = z.strictObject({
   devices: z
     .strictObject({
       ...DEVICE_SECTIONS,
-      modem: z
-        .strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(115200), ...pollTiming })
-        .optional(),
       system: z.strictObject({ ...pollTiming }).optional(),
       usbGuard: z
         .strictObject({

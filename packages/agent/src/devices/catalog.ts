@@ -42,39 +42,6 @@ const ENTRIES: CatalogEntry[] = [
     step('Report it to your service provider and do not plug it back in.', '请报告服务商，不要再插回。'),
   ], true),
 
-  // Modem
-  entry('modem.unresponsive', 'modem', 'hardware', 'major', text('Mobile network module is not responding', '移动网络模块无响应'), [
-    restartTerminal,
-    callProvider,
-    auto('The terminal restarts the mobile network module by itself.', '终端会自动重启移动网络模块。'),
-  ]),
-  entry('modem.sim_missing', 'modem', 'hardware', 'critical', text('No SIM card detected', '未检测到 SIM 卡'), [
-    step('Switch the terminal off, check the SIM card sits correctly in its slot, then switch it on.', '关机后检查 SIM 卡是否正确插入卡槽，然后开机。'),
-    step('Wipe the SIM card contacts gently with a dry cloth.', '用干布轻轻擦拭 SIM 卡触点。'),
-    step('If it is still not detected, ask your mobile operator for a new SIM.', '如仍无法识别，请向移动运营商更换 SIM 卡。'),
-  ]),
-  entry('modem.sim_locked', 'modem', 'security', 'major', text('SIM card is locked (PIN or PUK required)', 'SIM 卡已锁定（需要 PIN 或 PUK 码）'), [
-    step('Do not guess the code: too many wrong tries block the SIM for good.', '请勿猜测密码：多次输错会永久锁死 SIM 卡。'),
-    step('Call your service provider or mobile operator to unlock the SIM.', '请联系服务商或移动运营商解锁 SIM 卡。'),
-  ]),
-  entry('modem.not_registered', 'modem', 'network', 'major', text('Not connected to the mobile network', '未注册到移动网络'), [
-    step('Move the terminal near a window or to a place with better mobile coverage.', '将终端移到窗边或信号更好的地方。'),
-    restartTerminal,
-    step("Check with your mobile operator that the SIM's data plan is active.", '向移动运营商确认 SIM 卡的数据套餐有效。'),
-    auto('The terminal restarts the mobile radio by itself to register again.', '终端会自动重启移动网络射频以重新注册。'),
-  ]),
-  entry('modem.registration_denied', 'modem', 'network', 'critical', text('The mobile network refused the SIM card', '移动网络拒绝了该 SIM 卡'), [
-    step('Call your mobile operator: the SIM may be suspended, expired or not activated.', '请联系移动运营商：SIM 卡可能已停机、过期或未激活。'),
-    step('Check that the SIM is the one supplied for this terminal.', '确认所用 SIM 卡是为本终端配发的。'),
-  ]),
-  entry('modem.signal_weak', 'modem', 'network', 'minor', text('Mobile signal is weak', '移动信号弱'), [
-    step('Move the terminal near a window, away from metal shelves and thick walls.', '将终端移到窗边，远离金属货架和厚墙。'),
-  ]),
-  entry('modem.line_noise', 'modem', 'io', 'minor', text('The connection to the mobile modem is unreliable', '与移动通信模块的连接不稳定'), [
-    restartTerminal,
-    callProvider,
-  ]),
-
   // System and agent
   entry('system.disk_low', 'system', 'software', 'major', text('Terminal storage is almost full', '终端存储空间不足'), [
     step('Restart the terminal to clear temporary files.', '重启终端以清理临时文件。'),

@@ -1,6 +1,7 @@
 import type { AnyFamily } from './family.js';
 import { battery } from './battery/index.js';
 import { cardReader } from './card-reader/index.js';
+import { modem } from './modem/index.js';
 import { network } from './network/index.js';
 import { printer } from './printer/index.js';
 
@@ -15,6 +16,7 @@ export const FAMILIES = [
   battery,
   cardReader,
   network,
+  modem,
 ] as const;
 
 /** The same list as the builders walk it. */

@@ -11,27 +11,6 @@ export const LEGACY_HINTS: Readonly<Record<string, LocalizedText[]>> = {
   'security.unknown_usb_device': [
     t('Identify the device from its VID:PID in the evidence; remove it and check the USB ports and hubs for hidden devices.', '根据证据中的 VID:PID 识别设备；移除并检查 USB 口和集线器中是否藏有设备。'),
   ],
-  'modem.unresponsive': [
-    t('Check the modem power rail and its USB/UART enumeration; reflash or replace the modem module.', '检查模块供电和 USB/串口枚举；重刷固件或更换模块。'),
-  ],
-  'modem.sim_missing': [
-    t('Inspect the SIM holder pins and the SIM detect switch; try a known-good SIM.', '检查 SIM 卡座触针和卡检测开关；用确认正常的 SIM 卡测试。'),
-  ],
-  'modem.sim_locked': [
-    t('Unlock with the PIN/PUK from the operator records; disable the SIM PIN if the provider policy allows.', '使用运营商记录中的 PIN/PUK 解锁；在服务商政策允许时关闭 SIM PIN。'),
-  ],
-  'modem.not_registered': [
-    t('Check the APN, the bands the modem supports against the local network, and the antenna connector.', '检查 APN、模块支持频段与当地网络是否匹配，以及天线接头。'),
-  ],
-  'modem.registration_denied': [
-    t('Check the SIM status with the operator (IMSI barred, unpaid, IMEI lock).', '向运营商核实 SIM 状态（IMSI 被禁、欠费、机卡绑定）。'),
-  ],
-  'modem.line_noise': [
-    t('Compare the modem UART rate (AT+IPR?) with the config baudRate; check the level shifter and the FPC to the module.', '将模块串口速率（AT+IPR?）与配置的 baudRate 对比；检查电平转换电路及通往模块的排线。'),
-  ],
-  'modem.signal_weak': [
-    t('Check the antenna cable and connector; fit an external antenna where coverage is poor.', '检查天线线缆和接头；信号差的场所加装外置天线。'),
-  ],
   'system.disk_low': [
     t('Find what fills storage (logs, outbox, app caches) with the diagnostic bundle; clear or enlarge the partition.', '通过诊断包查找占用空间的内容（日志、发件箱、应用缓存）；清理或扩容分区。'),
   ],

@@ -13,7 +13,6 @@ function readingPrefixes(device: DeviceKind): readonly string[] {
 }
 
 const LEGACY_PREFIXES: Record<string, readonly string[]> = {
-  modem: ['modem.'],
   system: ['system.', 'security.'],
   agent: ['agent.'],
 };

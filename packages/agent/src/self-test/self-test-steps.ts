@@ -1,12 +1,11 @@
 import type { Clock } from '../core/clock.js';
 import type { DeviceKind, Readings } from '../core/readings.js';
-import type { SelfTestResult } from 'posdiag-protocol';
-import type { Locale } from 'posdiag-protocol';
-import { uiText, valueWord } from '../core/ui-text.js';
+import type { Locale, SelfTestResult } from 'posdiag-protocol';
 
 /**
- * The checks the full and interactive levels add to the quick one. Each resolves with its check and
- * never rejects: a device that does not cooperate is a failed check, like everything else here.
+ * What the device families' self-test checks (devices/<family>/self-test.ts) are given and give back.
+ * Each check resolves with its result and never rejects: a device that does not cooperate is a failed
+ * check, like everything else in the self-test.
  */
 
 export type SelfTestCheck = SelfTestResult['checks'][number];
@@ -18,15 +17,6 @@ export interface StepContext {
   faultSummary(readings: Readings, device: DeviceKind): string;
   newPromptId(): string;
   answerTimeoutMs: number;
-}
-
-/** Registered on the home network or roaming passes; anything else (or no reading) fails. */
-export function modemRegistrationCheck(modemName: string, readings: Readings, locale: Locale): SelfTestCheck {
-  const registration = readings['modem.registration'];
-  const passed = registration === 'home' || registration === 'roaming';
-  const signal = readings['modem.signal_dbm'];
-  const detail = typeof registration === 'string' ? `${valueWord(registration, locale)}${typeof signal === 'number' ? ` ${signal} dBm` : ''}` : uiText(locale).detail.stateUnknown;
-  return { device: modemName, name: 'registration', passed, detail };
 }
 
 /** `work(signal)` with its signal aborted after `ms` on the injected clock. */

@@ -14,7 +14,6 @@ import { selfTestRef } from './self-test-receipt.js';
 import type { AnyFamily, FamilyCheckContext } from '../devices/family.js';
 import { families } from '../devices/index.js';
 import {
-  modemRegistrationCheck,
   type SelfTestCheck,
   type StepContext,
 } from './self-test-steps.js';
@@ -163,8 +162,6 @@ async function deeperChecks(
   // A family is tested when one of its drivers is; each family's checks in turn, in list order.
   const tested = families.filter((family) => opts.drivers.some((d) => d.kind === family.kind));
   for (const family of tested) await family.selfTest?.full?.(contextOf(family));
-  const modem = opts.drivers.find((d) => d.kind === 'modem');
-  if (modem) decided(modemRegistrationCheck(modem.name, readings, opts.locale));
   if (interactive) for (const family of tested) await family.selfTest?.interactive?.({ ...contextOf(family), prompter: interactive });
 }
 

@@ -5,9 +5,9 @@ import { faultKey, RuleEngine } from '../../src/rules/rule-engine.js';
 import { loadDefaultRules } from '../../src/rules/rule-files.js';
 import type { FaultEvent } from '../../src/faults/types.js';
 import { parsePowerSupply } from '../../src/devices/battery/power-supply.js';
-import type { AtResponse } from '../../src/drivers/modem/at-response.js';
-import { modemObservation } from '../../src/drivers/modem/modem-readings.js';
-import { parseCsq } from '../../src/drivers/modem/signal.js';
+import type { AtResponse } from '../../src/devices/modem/at-response.js';
+import { modemObservation } from '../../src/devices/modem/modem-readings.js';
+import { parseCsq } from '../../src/devices/modem/signal.js';
 import { parseThermalZones } from '../../src/drivers/system/thermal.js';
 import { FAULT_CATALOG } from '../../src/devices/catalog.js';
 

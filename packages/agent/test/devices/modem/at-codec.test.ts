@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AtLineParser, MAX_AT_LINE } from '../src/drivers/modem/at-lines.js';
-import { splitParams } from '../src/drivers/modem/at-params.js';
-import { AtResponseCollector, finalResult, infoPrefix, type AtResponse } from '../src/drivers/modem/at-response.js';
-import { cmeCode, cmeText } from '../src/drivers/modem/cme-errors.js';
-import { modemIdentity } from '../src/drivers/modem/modem-readings.js';
-import { bestRegistration, parseCops, parseRegistration, accessTechName } from '../src/drivers/modem/registration.js';
-import { cesqToDbm, parseCesq, parseCsq, rssiToDbm, signalDbm, type Cesq } from '../src/drivers/modem/signal.js';
-import { parseSimState, simFromCpinValue } from '../src/drivers/modem/sim.js';
+import { AtLineParser, MAX_AT_LINE } from '../../../src/devices/modem/at-lines.js';
+import { splitParams } from '../../../src/devices/modem/at-params.js';
+import { AtResponseCollector, finalResult, infoPrefix, type AtResponse } from '../../../src/devices/modem/at-response.js';
+import { cmeCode, cmeText } from '../../../src/devices/modem/cme-errors.js';
+import { modemIdentity } from '../../../src/devices/modem/modem-readings.js';
+import { bestRegistration, parseCops, parseRegistration, accessTechName } from '../../../src/devices/modem/registration.js';
+import { cesqToDbm, parseCesq, parseCsq, rssiToDbm, signalDbm, type Cesq } from '../../../src/devices/modem/signal.js';
+import { parseSimState, simFromCpinValue } from '../../../src/devices/modem/sim.js';
 
 /** The AT codec, byte by byte and line by line: framing, collection, and every value parser. */
 

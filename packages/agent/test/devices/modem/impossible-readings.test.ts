@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Observation } from '../src/core/readings.js';
-import type { AtResponse } from '../src/drivers/modem/at-response.js';
-import { modemObservation, type ModemSnapshot } from '../src/drivers/modem/modem-readings.js';
-import { parseRegistration } from '../src/drivers/modem/registration.js';
-import { parseCesq, parseCsq } from '../src/drivers/modem/signal.js';
+import type { Observation } from '../../../src/core/readings.js';
+import type { AtResponse } from '../../../src/devices/modem/at-response.js';
+import { modemObservation, type ModemSnapshot } from '../../../src/devices/modem/modem-readings.js';
+import { parseRegistration } from '../../../src/devices/modem/registration.js';
+import { parseCesq, parseCsq } from '../../../src/devices/modem/signal.js';
 
 /**
  * AT answers whose values 27.007 does not allow (at-ranges.ts), at their boundaries: just inside is a

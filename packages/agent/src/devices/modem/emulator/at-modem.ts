@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
-import type { MockPortAttachment } from './mock-port.js';
-import { attachDeviceToMockPort, attachDeviceToStream, WireNoise } from './serial-device.js';
+import type { MockPortAttachment } from '../../../sim/mock-port.js';
+import { attachDeviceToMockPort, attachDeviceToStream, WireNoise } from '../../../sim/serial-device.js';
 
 /**
  * An emulated cellular modem that speaks 27.007 AT commands (protocols.md §4) the way real ones do:

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../log/logger.js';
-import { SerialTransport, type SerialBinding, type SerialState } from '../transports/serial.js';
+import { SerialTransport, type SerialBinding, type SerialState } from '../../drivers/transports/serial.js';
 import { AtLineParser } from './at-lines.js';
 import { AtResponseCollector, type AtResponse } from './at-response.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AtModemEmulator } from '../src/sim/at-modem.js';
+import { AtModemEmulator } from '../../../src/devices/modem/emulator/at-modem.js';
 
 /** The AT modem emulator byte by byte: framing, echo, error modes, per-domain registration, resets. */
 

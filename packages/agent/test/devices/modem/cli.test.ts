@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selfTestResultSchema } from 'posdiag-protocol';
-import { AtModemEmulator } from '../src/sim/at-modem.js';
-import { MODEM_SCENARIOS, type ModemScenario } from '../src/sim/at-modem-scenarios.js';
-import { runPosdiag } from './helpers/cli-process.js';
-import { createPtyPair } from './helpers/pty.js';
+import { AtModemEmulator } from '../../../src/devices/modem/emulator/at-modem.js';
+import { MODEM_SCENARIOS, type ModemScenario } from '../../../src/devices/modem/emulator/at-modem-scenarios.js';
+import { runPosdiag } from '../../helpers/cli-process.js';
+import { createPtyPair } from '../../helpers/pty.js';
 
 /**
  * `posdiag self-test --level quick --json` as a real process with only a modem, emulated on a real

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/core/clock.js';
-import { ModemDriver } from '../src/drivers/modem/modem-driver.js';
-import { silentLogger } from '../src/log/logger.js';
-import { AtModemEmulator, type AtModemState } from '../src/sim/at-modem.js';
-import { MODEM_SCENARIOS } from '../src/sim/at-modem-scenarios.js';
-import { createPtyPair, type PtyPair } from './helpers/pty.js';
+import { systemClock } from '../../../src/core/clock.js';
+import { ModemDriver } from '../../../src/devices/modem/modem-driver.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { AtModemEmulator, type AtModemState } from '../../../src/devices/modem/emulator/at-modem.js';
+import { MODEM_SCENARIOS } from '../../../src/devices/modem/emulator/at-modem-scenarios.js';
+import { createPtyPair, type PtyPair } from '../../helpers/pty.js';
 
 /**
  * The modem driver over real ttys with the real serialport bindings: socat joins two ptys, the

@@ -1,4 +1,4 @@
-import type { FrameParser } from '../transports/serial.js';
+import type { FrameParser } from '../../drivers/transports/serial.js';
 
 /** Longer than any answer a terminal asks for (an AT+COPS=? list included); a longer run is noise. */
 export const MAX_AT_LINE = 2048;

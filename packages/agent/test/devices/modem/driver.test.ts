@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../test/support/fake-clock.js';
-import type { Observation } from '../src/core/readings.js';
-import { ModemDriver, type ModemConfig, type ModemDriverOptions } from '../src/drivers/modem/modem-driver.js';
-import { silentLogger } from '../src/log/logger.js';
-import { AtModemEmulator, type AtModemOptions, type AtModemState } from '../src/sim/at-modem.js';
-import { MODEM_SCENARIOS } from '../src/sim/at-modem-scenarios.js';
+import { FakeClock } from '../../../../../test/support/fake-clock.js';
+import type { Observation } from '../../../src/core/readings.js';
+import { ModemDriver, type ModemConfig, type ModemDriverOptions } from '../../../src/devices/modem/modem-driver.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { AtModemEmulator, type AtModemOptions, type AtModemState } from '../../../src/devices/modem/emulator/at-modem.js';
+import { MODEM_SCENARIOS } from '../../../src/devices/modem/emulator/at-modem-scenarios.js';
 
 /** The modem driver against the AT emulator over serialport's mock binding; time is a FakeClock. */
 

@@ -1,9 +1,9 @@
-import type { Config } from '../../config/schema.js';
-import { pollTiming } from '../poll-timing.js';
+import type { ModemConfig } from './config.js';
+import { pollTiming } from '../../drivers/poll-timing.js';
 import type { DeviceIdentity, DriverAction, Observation, ReadingProblem } from '../../core/readings.js';
-import type { Driver, DriverContext } from '../contract.js';
-import { LineNoise } from '../transports/line-noise.js';
-import { SerialTransportError, type SerialBinding } from '../transports/serial.js';
+import type { Driver, DriverContext } from '../../drivers/contract.js';
+import { LineNoise } from '../../drivers/transports/line-noise.js';
+import { SerialTransportError, type SerialBinding } from '../../drivers/transports/serial.js';
 import { AtChannel } from './at-channel.js';
 import { informationValues, type AtResponse, type FinalResult } from './at-response.js';
 import { modemIdentity, modemObservation, unresponsiveObservation, type IdentityAnswers, type ModemSnapshot } from './modem-readings.js';
@@ -12,7 +12,7 @@ import { DEFAULT_REINIT_POLICY, ReinitPolicy, type ModemTrouble, type ReinitPoli
 import { parseCesq, parseCsq } from './signal.js';
 import { parseSimState } from './sim.js';
 
-export type ModemConfig = NonNullable<Config['devices']['modem']>;
+export type { ModemConfig };
 
 export interface ModemDriverOptions {
   /** serialport binding to use instead of the system one (tests, demo: the emulator's mock binding). */
