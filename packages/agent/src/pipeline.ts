@@ -18,7 +18,7 @@ import type { DriverOverrides } from './devices/family.js';
 import { createDrivers } from './devices/registry.js';
 import type { DeviceEvent, Driver } from './drivers/contract.js';
 import { Scheduler } from './drivers/scheduler.js';
-import { ClockSkewTracker } from './drivers/system/clock-skew.js';
+import { ClockSkewTracker } from './devices/system/clock-skew.js';
 import type { Catalog } from './faults/catalog.js';
 import type { LogFileHealth } from './log/file-logger.js';
 import type { Logger } from './log/logger.js';

@@ -30,7 +30,6 @@ export const configSchema = z.strictObject({
   devices: z
     .strictObject({
       ...DEVICE_SECTIONS,
-      system: z.strictObject({ ...pollTiming }).optional(),
       usbGuard: z
         .strictObject({
           allow: z

@@ -97,7 +97,7 @@ interface UiText {
 }
 
 const en: UiText = {
-  devices: { system: 'system', 'usb-guard': 'usb-guard' },
+  devices: { 'usb-guard': 'usb-guard' },
   checks: { status: 'status', receipt: 'receipt', legible: 'legible', registration: 'registration', swipe: 'swipe' },
   tlsCheck: (target) => `tls:${target}`,
   levels: { quick: 'quick', full: 'full', interactive: 'interactive' },
@@ -173,7 +173,7 @@ const en: UiText = {
 };
 
 const zhCN: UiText = {
-  devices: { system: '系统', 'usb-guard': 'USB 设备检查' },
+  devices: { 'usb-guard': 'USB 设备检查' },
   checks: { status: '状态', receipt: '测试小票', legible: '小票清晰度', registration: '网络注册', swipe: '刷卡' },
   tlsCheck: (target) => `TLS 握手 ${target}`,
   levels: { quick: '快速', full: '完整', interactive: '交互' },

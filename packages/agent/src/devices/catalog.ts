@@ -29,10 +29,6 @@ function entry(
   return { code, device, category, severity, summary, remediation, needsTechnician, technicianHints: [...(LEGACY_HINTS[code] ?? [])] };
 }
 
-const callProvider = step(
-  'If the problem remains, call your service provider.',
-  '如问题仍未解决，请联系服务商。',
-);
 const restartTerminal = step('Restart the terminal.', '重启终端。');
 
 const ENTRIES: CatalogEntry[] = [
@@ -42,24 +38,7 @@ const ENTRIES: CatalogEntry[] = [
     step('Report it to your service provider and do not plug it back in.', '请报告服务商，不要再插回。'),
   ], true),
 
-  // System and agent
-  entry('system.disk_low', 'system', 'software', 'major', text('Terminal storage is almost full', '终端存储空间不足'), [
-    step('Restart the terminal to clear temporary files.', '重启终端以清理临时文件。'),
-    callProvider,
-  ]),
-  entry('system.memory_low', 'system', 'software', 'major', text('Terminal memory is almost full', '终端内存不足'), [
-    step('Close apps you do not need, or restart the terminal.', '关闭不需要的应用，或重启终端。'),
-    callProvider,
-  ]),
-  entry('system.clock_skew', 'system', 'software', 'major', text("Terminal's clock is wrong", '终端时间不正确'), [
-    step('Check the date and time on the terminal and correct them (or turn on automatic time).', '检查终端的日期和时间并校正（或打开自动同步时间）。'),
-    step('Keep the terminal online so it can set its clock.', '保持终端联网，以便自动校时。'),
-  ]),
-  entry('system.overheat', 'system', 'hardware', 'major', text('Terminal is overheating', '终端温度过高'), [
-    step('Move the terminal out of direct sun, away from heat, and keep its vents clear.', '将终端移离阳光直射和热源，并保持散热孔通畅。'),
-    step('Switch it off for a few minutes to cool down.', '关机几分钟让其冷却。'),
-    callProvider,
-  ]),
+  // The agent's own
   entry('agent.storage_degraded', 'agent', 'software', 'major', text('Diagnostic reports cannot be saved to storage', '诊断报告无法写入存储'), [
     restartTerminal,
     step('If it happens again, call your service provider: storage may be full or failing.', '如再次出现，请联系服务商：存储可能已满或损坏。'),

@@ -9,7 +9,7 @@ import type { UsbBus } from '../drivers/transports/usb/bus.js';
 import type { CatalogFault } from '../faults/catalog.js';
 import type { Prompter } from '../self-test/self-test-prompts.js';
 import type { SelfTestCheck, StepContext } from '../self-test/self-test-steps.js';
-import type { ClockSkewSource } from '../drivers/system/clock-skew.js';
+import type { ClockSkewSource } from './system/clock-skew.js';
 
 /**
  * A device family (Telegraf's input plugin, with everything around it): one folder under src/devices/

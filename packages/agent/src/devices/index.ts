@@ -4,6 +4,7 @@ import { cardReader } from './card-reader/index.js';
 import { modem } from './modem/index.js';
 import { network } from './network/index.js';
 import { printer } from './printer/index.js';
+import { system } from './system/index.js';
 
 /**
  * The device families the agent knows (devices/family.ts), one line each. The config's `devices`
@@ -17,6 +18,7 @@ export const FAMILIES = [
   cardReader,
   network,
   modem,
+  system,
 ] as const;
 
 /** The same list as the builders walk it. */

@@ -2,7 +2,6 @@ import type { Config } from '../config/schema.js';
 import type { Driver, DriverContext } from '../drivers/contract.js';
 import type { DriverOverrides } from './family.js';
 import { families } from './index.js';
-import { SystemDriver } from '../drivers/system/system-driver.js';
 import { UsbGuardDriver } from '../drivers/usb-guard/usb-guard-driver.js';
 
 /**
@@ -17,11 +16,7 @@ export function createDrivers(config: Config, ctx: DriverContext, overrides: Dri
     // The section was parsed by this family's own schema (config/schema.ts is built from the list).
     if (section !== undefined) drivers.push(family.createDriver(section, { paths: config.paths, ctx: { ...ctx, log: ctx.log.child({ device: family.name }) }, overrides }));
   }
-  const { system, usbGuard } = config.devices;
-  if (system) {
-    const systemCtx = { ...ctx, log: ctx.log.child({ device: 'system' }) };
-    drivers.push(new SystemDriver(system, config.paths, systemCtx, overrides.clockSkew ? { clockSkew: overrides.clockSkew } : {}));
-  }
+  const { usbGuard } = config.devices;
   if (usbGuard) {
     const guardCtx = { ...ctx, log: ctx.log.child({ device: 'usb-guard' }) };
     drivers.push(overrides.usbBus ? new UsbGuardDriver(usbGuard, config.paths, guardCtx, overrides.usbBus.onHotplug) : new UsbGuardDriver(usbGuard, config.paths, guardCtx));

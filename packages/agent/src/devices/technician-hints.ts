@@ -11,18 +11,6 @@ export const LEGACY_HINTS: Readonly<Record<string, LocalizedText[]>> = {
   'security.unknown_usb_device': [
     t('Identify the device from its VID:PID in the evidence; remove it and check the USB ports and hubs for hidden devices.', '根据证据中的 VID:PID 识别设备；移除并检查 USB 口和集线器中是否藏有设备。'),
   ],
-  'system.disk_low': [
-    t('Find what fills storage (logs, outbox, app caches) with the diagnostic bundle; clear or enlarge the partition.', '通过诊断包查找占用空间的内容（日志、发件箱、应用缓存）；清理或扩容分区。'),
-  ],
-  'system.memory_low': [
-    t('Look for a leaking app in the process list; update or restart it.', '在进程列表中查找内存泄漏的应用；更新或重启该应用。'),
-  ],
-  'system.clock_skew': [
-    t('Check NTP reachability and the RTC battery; a clock that resets at boot needs a new RTC cell.', '检查 NTP 可达性和 RTC 电池；开机后时间复位需更换 RTC 电池。'),
-  ],
-  'system.overheat': [
-    t('Clean the vents, check the fan or heat spreader, and look for a process pinning the CPU.', '清洁散热孔，检查风扇或散热片，并查找占满 CPU 的进程。'),
-  ],
   'agent.storage_degraded': [
     t('Check the filesystem (read-only remount, full, I/O errors in dmesg); replace the storage if errors recur.', '检查文件系统（是否只读重挂载、已满、dmesg 中的 I/O 错误）；错误复现则更换存储。'),
   ],

@@ -8,12 +8,11 @@ import { families } from '../devices/index.js';
  */
 /** Which readings belong to a device, for evidence that stays on the point: its families' and the agent's own. */
 function readingPrefixes(device: DeviceKind): readonly string[] {
-  const own = families.filter((f) => f.kind === device);
-  return own.length ? own.flatMap((f) => f.readingPrefixes) : (LEGACY_PREFIXES[device] ?? []);
+  return [...families.filter((f) => f.kind === device).flatMap((f) => f.readingPrefixes), ...(LEGACY_PREFIXES[device] ?? [])];
 }
 
 const LEGACY_PREFIXES: Record<string, readonly string[]> = {
-  system: ['system.', 'security.'],
+  system: ['security.'],
   agent: ['agent.'],
 };
 

@@ -8,7 +8,7 @@ import { parsePowerSupply } from '../../src/devices/battery/power-supply.js';
 import type { AtResponse } from '../../src/devices/modem/at-response.js';
 import { modemObservation } from '../../src/devices/modem/modem-readings.js';
 import { parseCsq } from '../../src/devices/modem/signal.js';
-import { parseThermalZones } from '../../src/drivers/system/thermal.js';
+import { parseThermalZones } from '../../src/devices/system/thermal.js';
 import { FAULT_CATALOG } from '../../src/devices/catalog.js';
 
 /**

@@ -7,8 +7,8 @@ import { FakeClock } from '../../../../../test/support/fake-clock.js';
 import { headRequest, MAX_HEAD_BYTES, parseImfFixdate, parseResponseHead, responseDate, USER_AGENT } from '../../../src/devices/network/http-date.js';
 import { NetworkDriver } from '../../../src/devices/network/network-driver.js';
 import { HTTP_DATE_WAIT_MS, probeTarget } from '../../../src/devices/network/target-probe.js';
-import { ClockSkewTracker } from '../../../src/drivers/system/clock-skew.js';
-import { SystemDriver } from '../../../src/drivers/system/system-driver.js';
+import { ClockSkewTracker } from '../../../src/devices/system/clock-skew.js';
+import { SystemDriver } from '../../../src/devices/system/system-driver.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { makeNetworkCerts, opensslDate, type Pem } from '../../helpers/network-certs.js';
 

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selfTestResultSchema } from 'posdiag-protocol';
-import { runPosdiag } from './helpers/cli-process.js';
+import { runPosdiag } from '../../helpers/cli-process.js';
 
 /**
  * `posdiag self-test --level quick --json` as a real process with `devices.system`, reading recorded
  * procfs and sysfs trees through `paths.procfs` / `paths.sysfs`. Disk space is the real one of the temp
  * directory (statfs cannot be pointed at a fixture), so its fault is expected only if this disk is full.
  */
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'fixtures');
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-system-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

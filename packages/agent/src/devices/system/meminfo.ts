@@ -1,5 +1,5 @@
 import type { ReadingProblem, Readings } from '../../core/readings.js';
-import { outOfRange } from '../physical-range.js';
+import { outOfRange } from '../../drivers/physical-range.js';
 import { SYSTEM_RANGES } from './system-ranges.js';
 
 /**

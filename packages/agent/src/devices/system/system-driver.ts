@@ -1,15 +1,14 @@
-import type { Config } from '../../config/schema.js';
-import { pollTiming } from '../poll-timing.js';
+import type { SystemConfig } from './config.js';
+import { pollTiming } from '../../drivers/poll-timing.js';
 import type { Observation, ReadingProblem } from '../../core/readings.js';
-import type { Driver, DriverContext } from '../contract.js';
-import { readAttribute } from '../transports/sysfs.js';
+import type { Driver, DriverContext } from '../../drivers/contract.js';
+import { readAttribute } from '../../drivers/transports/sysfs.js';
 import type { ClockSkewSource } from './clock-skew.js';
 import { diskFree, type StatFs } from './disk-free.js';
 import { MEM_READING, parseMeminfo } from './meminfo.js';
 import { readThermalZones } from './read-thermal.js';
 import { parseThermalZones } from './thermal.js';
 
-export type SystemConfig = NonNullable<Config['devices']['system']>;
 
 /** Disk, memory and temperature move over minutes; every read is a few syscalls. */
 export const SYSTEM_DEFAULT_TIMING = { interval: '30s', timeout: '5s' };

@@ -1,4 +1,4 @@
-import type { PhysicalRange } from '../physical-range.js';
+import type { PhysicalRange } from '../../drivers/physical-range.js';
 
 /** What the terminal's own sensors can physically report (physical-range.ts says what happens outside). */
 export const SYSTEM_RANGES = {

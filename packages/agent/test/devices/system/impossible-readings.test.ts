@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { diskFree } from '../src/drivers/system/disk-free.js';
-import { parseMeminfo } from '../src/drivers/system/meminfo.js';
-import { parseThermalZones } from '../src/drivers/system/thermal.js';
+import { diskFree } from '../../../src/devices/system/disk-free.js';
+import { parseMeminfo } from '../../../src/devices/system/meminfo.js';
+import { parseThermalZones } from '../../../src/devices/system/thermal.js';
 
 /**
  * The system family's impossible values (system-ranges.ts) at their boundaries: just inside is a

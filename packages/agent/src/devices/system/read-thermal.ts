@@ -1,4 +1,4 @@
-import { listDirectory, readAttribute } from '../transports/sysfs.js';
+import { listDirectory, readAttribute } from '../../drivers/transports/sysfs.js';
 import type { ThermalZone } from './thermal.js';
 
 export const THERMAL_CLASS = 'class/thermal';

@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ReadingProblem, Readings } from '../../core/readings.js';
-import { outOfRange } from '../physical-range.js';
+import { outOfRange } from '../../drivers/physical-range.js';
 import { SYSTEM_RANGES } from './system-ranges.js';
 
 export const DISK_READING = 'system.disk_free_pct';
