@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { localeSchema } from 'posdiag-protocol';
 import { DEVICE_SECTIONS } from '../devices/config.js';
-import { duration, pollTiming, usbId } from './section.js';
+import { duration } from './section.js';
 
 export { parseDuration } from 'posdiag-protocol';
 export { duration };
@@ -27,22 +27,7 @@ export const configSchema = z.strictObject({
       logs: z.string().min(1).default('/var/log/posdiag'),
     })
     .prefault({}),
-  devices: z
-    .strictObject({
-      ...DEVICE_SECTIONS,
-      usbGuard: z
-        .strictObject({
-          allow: z
-            .array(z.strictObject({ vendorId: usbId, productId: usbId, serial: z.string().min(1).optional().describe('only this unit') }))
-            .default([])
-            .describe('USB devices that may be attached (hubs always may)'),
-          enrolPresent: z.boolean().default(true).describe('allow the devices attached at first start (kept in the state dir)'),
-          ...pollTiming,
-        })
-        .optional()
-        .describe('raise security.unknown_usb_device for a USB device not allowed'),
-    })
-    .prefault({}),
+  devices: z.strictObject(DEVICE_SECTIONS).prefault({}),
   rules: z
     .strictObject({
       files: z.array(z.string().min(1)).default([]).describe('extra rule files, evaluated after the built-in set'),

@@ -6,14 +6,13 @@ import type { TerminalIdentity } from './terminal-identity.js';
  * Every word of posdiag's human output (the self-test's progress, summary and receipts, `posdiag
  * status`), in each locale, in this one table, so a zh-CN terminal reads Chinese throughout. Fault
  * codes, reading names, terminal ids and units are left as they are: they are identifiers a technician
- * looks up. Fault summaries and merchant steps live with their codes in the fault catalog.
+ * looks up. Fault summaries and merchant steps live with their codes in the fault catalog, device names
+ * with their families (src/devices/<family>/index.ts).
  */
 
 type Level = SelfTestResult['level'];
 
 interface UiText {
-  /** Driver names (a check's `device`, a monitor source). */
-  devices: Record<string, string>;
   /** Check names; `tls:<target>` is built by `tlsCheck`. */
   checks: Record<string, string>;
   tlsCheck: (target: string) => string;
@@ -97,7 +96,6 @@ interface UiText {
 }
 
 const en: UiText = {
-  devices: { 'usb-guard': 'usb-guard' },
   checks: { status: 'status', receipt: 'receipt', legible: 'legible', registration: 'registration', swipe: 'swipe' },
   tlsCheck: (target) => `tls:${target}`,
   levels: { quick: 'quick', full: 'full', interactive: 'interactive' },
@@ -173,7 +171,6 @@ const en: UiText = {
 };
 
 const zhCN: UiText = {
-  devices: { 'usb-guard': 'USB 设备检查' },
   checks: { status: '状态', receipt: '测试小票', legible: '小票清晰度', registration: '网络注册', swipe: '刷卡' },
   tlsCheck: (target) => `TLS 握手 ${target}`,
   levels: { quick: '快速', full: '完整', interactive: '交互' },

@@ -5,6 +5,7 @@ import { modem } from './modem/index.js';
 import { network } from './network/index.js';
 import { printer } from './printer/index.js';
 import { system } from './system/index.js';
+import { usbGuard } from './usb-guard/index.js';
 
 /**
  * The device families the agent knows (devices/family.ts), one line each. The config's `devices`
@@ -19,6 +20,7 @@ export const FAMILIES = [
   network,
   modem,
   system,
+  usbGuard,
 ] as const;
 
 /** The same list as the builders walk it. */

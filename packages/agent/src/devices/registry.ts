@@ -2,7 +2,6 @@ import type { Config } from '../config/schema.js';
 import type { Driver, DriverContext } from '../drivers/contract.js';
 import type { DriverOverrides } from './family.js';
 import { families } from './index.js';
-import { UsbGuardDriver } from '../drivers/usb-guard/usb-guard-driver.js';
 
 /**
  * One driver per configured device section, in the families' order; an absent section is not
@@ -15,11 +14,6 @@ export function createDrivers(config: Config, ctx: DriverContext, overrides: Dri
     const section = (config.devices as Record<string, unknown>)[family.key];
     // The section was parsed by this family's own schema (config/schema.ts is built from the list).
     if (section !== undefined) drivers.push(family.createDriver(section, { paths: config.paths, ctx: { ...ctx, log: ctx.log.child({ device: family.name }) }, overrides }));
-  }
-  const { usbGuard } = config.devices;
-  if (usbGuard) {
-    const guardCtx = { ...ctx, log: ctx.log.child({ device: 'usb-guard' }) };
-    drivers.push(overrides.usbBus ? new UsbGuardDriver(usbGuard, config.paths, guardCtx, overrides.usbBus.onHotplug) : new UsbGuardDriver(usbGuard, config.paths, guardCtx));
   }
   return drivers;
 }

@@ -1,5 +1,4 @@
 import type { LocalizedText, Locale } from 'posdiag-protocol';
-import { uiText } from '../core/ui-text.js';
 import { families } from './index.js';
 
 /** The agent itself, as the device of its own checks and faults. */
@@ -9,5 +8,5 @@ const AGENT: LocalizedText = { en: 'agent', 'zh-CN': '诊断服务' };
 export function deviceWord(device: string, locale: Locale): string {
   if (device === 'agent') return AGENT[locale];
   const family = families.find((f) => f.name === device);
-  return family ? family.words[locale] : (uiText(locale).devices[device] ?? device);
+  return family ? family.words[locale] : device;
 }

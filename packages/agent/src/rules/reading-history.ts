@@ -6,15 +6,10 @@ import { families } from '../devices/index.js';
  * onset. The Monitor records every merged picture it evaluates; each is a fresh object never mutated
  * afterwards, so the ring keeps references, not copies.
  */
-/** Which readings belong to a device, for evidence that stays on the point: its families' and the agent's own. */
+/** Which readings belong to a device, for evidence that stays on the point: its families' or the agent's own. */
 function readingPrefixes(device: DeviceKind): readonly string[] {
-  return [...families.filter((f) => f.kind === device).flatMap((f) => f.readingPrefixes), ...(LEGACY_PREFIXES[device] ?? [])];
+  return device === 'agent' ? ['agent.'] : families.filter((f) => f.kind === device).flatMap((f) => f.readingPrefixes);
 }
-
-const LEGACY_PREFIXES: Record<string, readonly string[]> = {
-  system: ['security.'],
-  agent: ['agent.'],
-};
 
 export class ReadingHistory {
   private readonly ring: (ReadingSnapshot | undefined)[];

@@ -1,7 +1,7 @@
 import { defineCommand, EXIT, UsageError } from 'posdiag-protocol/cli';
 import { configFlag, loadConfigFlag } from '../config-flag.js';
 import { describeReader, reenrollCardReader } from '../../devices/card-reader/enrolment.js';
-import { reenrolUsbDevices } from '../../drivers/usb-guard/usb-enrolment.js';
+import { reenrolUsbDevices } from '../../devices/usb-guard/usb-enrolment.js';
 
 export const enrollCommand = defineCommand({
   name: 'enroll',

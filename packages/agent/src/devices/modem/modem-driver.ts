@@ -12,7 +12,6 @@ import { DEFAULT_REINIT_POLICY, ReinitPolicy, type ModemTrouble, type ReinitPoli
 import { parseCesq, parseCsq } from './signal.js';
 import { parseSimState } from './sim.js';
 
-export type { ModemConfig };
 
 export interface ModemDriverOptions {
   /** serialport binding to use instead of the system one (tests, demo: the emulator's mock binding). */

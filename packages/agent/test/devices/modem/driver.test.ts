@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../../../test/support/fake-clock.js';
 import type { Observation } from '../../../src/core/readings.js';
-import { ModemDriver, type ModemConfig, type ModemDriverOptions } from '../../../src/devices/modem/modem-driver.js';
+import type { ModemConfig } from '../../../src/devices/modem/config.js';
+import { ModemDriver, type ModemDriverOptions } from '../../../src/devices/modem/modem-driver.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { AtModemEmulator, type AtModemOptions, type AtModemState } from '../../../src/devices/modem/emulator/at-modem.js';
 import { MODEM_SCENARIOS } from '../../../src/devices/modem/emulator/at-modem-scenarios.js';

@@ -1,17 +1,16 @@
-import type { Config } from '../../config/schema.js';
-import { pollTiming } from '../poll-timing.js';
+import type { UsbGuardConfig } from './config.js';
+import { pollTiming } from '../../drivers/poll-timing.js';
 import type { Clock } from '../../core/clock.js';
 import type { Observation } from '../../core/readings.js';
 import type { Logger } from '../../log/logger.js';
-import type { Driver, DriverContext } from '../contract.js';
-import { nodeUsbBus } from '../transports/usb.js';
-import type { UsbBus } from '../transports/usb/bus.js';
-import { HotplugFollower } from '../transports/usb/hotplug-follower.js';
+import type { Driver, DriverContext } from '../../drivers/contract.js';
+import { nodeUsbBus } from '../../drivers/transports/usb.js';
+import type { UsbBus } from '../../drivers/transports/usb/bus.js';
+import { HotplugFollower } from '../../drivers/transports/usb/hotplug-follower.js';
 import { scanUsbDevices } from './usb-devices.js';
 import { enrolledOrEnrol } from './usb-enrolment.js';
 import { guardedDevices, usbGuardObservation } from './usb-policy.js';
 
-export type UsbGuardConfig = NonNullable<Config['devices']['usbGuard']>;
 
 /** A skimmer or keylogger plugged in should show within seconds; a sysfs scan costs microseconds. */
 export const USB_GUARD_DEFAULT_TIMING = { interval: '10s', timeout: '5s' };

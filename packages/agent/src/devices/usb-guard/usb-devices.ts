@@ -1,5 +1,5 @@
 import type { ReadingProblem } from '../../core/readings.js';
-import { listDirectory, readAttribute } from '../transports/sysfs.js';
+import { listDirectory, readAttribute } from '../../drivers/transports/sysfs.js';
 
 /**
  * The USB devices the kernel has enumerated, from `<sysfs>/bus/usb/devices`: one entry per device
