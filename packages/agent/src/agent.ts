@@ -18,7 +18,7 @@ import type { Prompter } from './self-test/self-test-prompts.js';
 import { runSelfTestSession } from './self-test/self-test-session.js';
 import { pollForSelfTest } from './self-test/standalone-self-test.js';
 import { SelfTestCoordinator, type SelfTestRun } from './self-test/self-test-coordinator.js';
-import { startKeypadTrigger } from './drivers/keypad/keypad-trigger.js';
+import { startKeypadTrigger } from './control/keypad/keypad-trigger.js';
 import type { LogFileHealth } from './log/file-logger.js';
 import type { Logger } from './log/logger.js';
 import type { LogTailSnapshot } from './log-line/tail-snapshot.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeInputEvent, EV_KEY, KEY_CODES, type InputEvent } from '../src/drivers/keypad/input-event.js';
+import { encodeInputEvent, EV_KEY, KEY_CODES, type InputEvent } from '../src/control/keypad/input-event.js';
 import { agentHarness } from './helpers/agent-harness.js';
 import { waitFor } from '../../../test/support/wait-for.js';
 

@@ -1,7 +1,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Logger } from '../../log/logger.js';
-import { ConfigError } from '../../config/load.js';
+import { ConfigError } from '../../config/config-error.js';
 import { InputEventReader, KEY_CODES, keyCode } from './input-event.js';
 import { KeySequenceMatcher } from './key-sequence.js';
 
@@ -20,7 +20,9 @@ const REOPEN_MS = 10_000;
 /**
  * Starts a self-test from the terminal's keypad: reads key events and calls `onTrigger` when the
  * configured sequence is typed. A missing or failing device is logged and reopened later; it never
- * stops the agent. Returns a stop function.
+ * stops the agent. Returns a stop function. The keypad is no device family: it reads nothing and
+ * raises no fault; like the control socket it is a way to ask the daemon for a self-test (config
+ * `control.keypad`).
  */
 export function startKeypadTrigger(options: KeypadTriggerOptions): () => void {
   const codes = options.sequence.map((key) => {

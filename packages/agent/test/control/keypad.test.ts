@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../test/support/fake-clock.js';
-import { decodeInputEvent, encodeInputEvent, EV_KEY, InputEventReader, KEY_CODES, type InputEvent } from '../src/drivers/keypad/input-event.js';
-import { KeySequenceMatcher } from '../src/drivers/keypad/key-sequence.js';
-import { startKeypadTrigger } from '../src/drivers/keypad/keypad-trigger.js';
-import { silentLogger } from '../src/log/logger.js';
+import { FakeClock } from '../../../../test/support/fake-clock.js';
+import { decodeInputEvent, encodeInputEvent, EV_KEY, InputEventReader, KEY_CODES, type InputEvent } from '../../src/control/keypad/input-event.js';
+import { KeySequenceMatcher } from '../../src/control/keypad/key-sequence.js';
+import { startKeypadTrigger } from '../../src/control/keypad/keypad-trigger.js';
+import { silentLogger } from '../../src/log/logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-keypad-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
