@@ -2,7 +2,7 @@
  * A sensor's physical range in the units of its reading. A value outside is a broken sensor or a
  * confused gauge, never the device's state: the parser reports it as a ReadingProblem quoting the raw
  * value and emits no reading, so no fault can fire from it. Each device family keeps its ranges in one
- * table (battery/battery-ranges.ts, system/system-ranges.ts) saying where each bound comes from.
+ * table (devices/battery/battery-ranges.ts, devices/system/system-ranges.ts) saying where each bound comes from.
  */
 export interface PhysicalRange {
   min: number;
