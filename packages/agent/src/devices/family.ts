@@ -13,14 +13,16 @@ import type { ClockSkewSource } from './system/clock-skew.js';
 
 /**
  * A device family (Telegraf's input plugin, with everything around it): one folder under src/devices/
- * that says all the agent knows of one kind of device, registered by one line in devices/index.ts.
+ * that says all the agent knows of one kind of device, registered by its entry in devices/index.ts.
  * The config's `devices` section, the device kinds, the driver registry, the fault catalog, the
  * built-in rules, the self-test's checks, the merchant's device names and the demo's terminal are
- * all built from that list; nothing outside the folder names the family.
+ * all built from that list. Outside the folder only what one family alone does reaches into it: the
+ * enrolments of `posdiag enroll`, the receipt printer the self-test's verdict goes to, the clock skew
+ * tracker the pipeline feeds.
  *
  * Invariants:
- * - `key`, `name` and every reading prefix, fault code and threshold are the family's own: no two
- *   families share one (the rule merge and the catalog refuse a second definition).
+ * - `key` and `name` are unique in the list, and so are reading prefixes, fault codes and thresholds:
+ *   each is one family's own (the rule merge and the catalog refuse a code or threshold defined twice).
  * - `config` is a strict schema with its defaults; an absent section means the device is not
  *   monitored. `createDriver` only builds (the driver contract: no device touched, no native module
  *   loaded), so the registry can build every configured driver on a machine that lacks its library.
