@@ -39,8 +39,18 @@ export async function loadAgentConfig(flag: string | undefined): Promise<Config>
   const known = sets.flatMap((set) => Object.keys(set.thresholds));
   for (const name of Object.keys(config.rules.thresholds)) {
     if (known.includes(name)) continue;
-    const hint = didYouMean(name, known) || ` (known: ${known.join(', ')})`;
+    const hint = didYouMean(name, known) || ` (known: ${byPrefix(known).join(', ')})`;
     throw new ConfigError(`config file ${file}: rules.thresholds.${name}: unknown threshold${hint}`);
   }
   return config;
+}
+
+/**
+ * Threshold names grouped by their first segment (`battery`, `card_reader`, …) in alphabetical order,
+ * each group as its rule file defines it: the list reads the same whatever order the device families
+ * are registered in.
+ */
+function byPrefix(names: string[]): string[] {
+  const prefix = (name: string) => name.split('.')[0]!;
+  return [...names].sort((a, b) => prefix(a).localeCompare(prefix(b)));
 }
