@@ -54,7 +54,14 @@ export async function startControlServer(path: string, handlers: ControlHandlers
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(path, () => resolve());
+    // The socket is born 0660: listen() binds synchronously, so a umask set around it alone decides the
+    // mode bind(2) gives, and no client ever sees a wider socket. The chmod after it only makes sure.
+    const umask = process.umask(0o117);
+    try {
+      server.listen(path, () => resolve());
+    } finally {
+      process.umask(umask);
+    }
   });
   chmodSync(path, 0o660);
   return {
