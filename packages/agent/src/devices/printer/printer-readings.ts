@@ -15,9 +15,29 @@ import {
 
 const hex = (b: number | undefined): string => (b === undefined ? '--' : b.toString(16).padStart(2, '0'));
 
-/** A printer that did not answer at all: only `printer.connected = false`, the other readings are unknown. */
+/** The readings a DLE EOT round (or an ASB packet) reports besides `printer.connected`. */
+const STATUS_READINGS = [
+  'printer.online',
+  'printer.cover_open',
+  'printer.cutter_error',
+  'printer.head_overheat',
+  'printer.unrecoverable_error',
+  'printer.mechanical_error',
+  'printer.paper',
+] as const;
+
+/**
+ * A printer that did not answer at all: only `printer.connected = false`, the other readings are
+ * unknown (a problem each, no value). Unknown, not absent: one lost reply (a busy line, a loaded host)
+ * must neither clear nor raise the faults of the printer's real state; printer.disconnected has its
+ * grace for that loss, and inhibits them once the silence lasts.
+ */
 export function disconnectedObservation(reason: string): Observation {
-  return { readings: { 'printer.connected': false }, evidence: { 'printer.transport_error': reason } };
+  return {
+    readings: { 'printer.connected': false },
+    problems: STATUS_READINGS.map((reading) => ({ reading, message: `no answer: ${reason}` })),
+    evidence: { 'printer.transport_error': reason },
+  };
 }
 
 /** Readings from one DLE EOT 1..4 round. At least one reply must be present (else the printer is disconnected). */
