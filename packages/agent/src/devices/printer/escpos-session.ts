@@ -9,7 +9,7 @@ import {
   type IdentityBlockField,
   type PrinterIdentityReplies,
 } from './escpos-identity.js';
-import { dleEot, STATUS_FIELD, STATUS_KINDS, type StatusBytes } from './escpos-status.js';
+import { dleEot, STATUS_FIELD, STATUS_KINDS, type StatusBytes, type StatusKind } from './escpos-status.js';
 import type { ActionLog } from './printer-actions.js';
 import { SELF_RECOVERY } from './escpos-recovery.js';
 import { disconnectedObservation, statusObservation } from './printer-readings.js';
@@ -21,10 +21,19 @@ import { recoverableErrorRemains } from './self-recovery.js';
  * only an abort (or a bug) rejects.
  */
 
-/** DLE EOT 1..4. No answer to the first request means the printer is absent, off or silent. */
-export async function readStatus(link: EscPosLink, replyTimeoutMs: number, signal: AbortSignal, log: Logger): Promise<Observation> {
+/**
+ * DLE EOT 1..4, asked in `order` (each is answered on its own, so any order reads the same status). No
+ * answer to the first request means the printer is absent, off or silent.
+ */
+export async function readStatus(
+  link: EscPosLink,
+  replyTimeoutMs: number,
+  signal: AbortSignal,
+  log: Logger,
+  order: readonly StatusKind[] = STATUS_KINDS,
+): Promise<Observation> {
   const replies: StatusBytes = {};
-  for (const n of STATUS_KINDS) {
+  for (const n of order) {
     try {
       replies[STATUS_FIELD[n]] = await link.request(
         dleEot(n),
@@ -36,7 +45,7 @@ export async function readStatus(link: EscPosLink, replyTimeoutMs: number, signa
       if (signal.aborted) throw signal.reason;
       // A later timeout leaves just that status unknown (the printer did answer); a lost link makes the
       // whole round worthless.
-      if (n === 1 || linkLost(err)) return disconnectedObservation((err as Error).message);
+      if (n === order[0] || linkLost(err)) return disconnectedObservation((err as Error).message);
       log.debug({ n, err: (err as Error).message }, 'printer status request failed');
     }
   }

@@ -76,7 +76,7 @@ export class SerialPrinterDriver implements Driver {
     this.replyTimeoutMs = Math.max(1, Math.floor(this.timeoutMs / 5));
     this.actions = new ActionLog(ctx.clock);
     this.noise = new LineNoise('printer.line_errors', 'ESC/POS replies', ctx.log);
-    this.status = new StatusConfirmer((signal) => readStatus(this.link, this.replyTimeoutMs, signal, ctx.log), this.noise);
+    this.status = new StatusConfirmer((signal, order) => readStatus(this.link, this.replyTimeoutMs, signal, ctx.log, order), this.noise);
     this.transport = new SerialTransport({
       path: config.path,
       baudRate: config.baudRate,
