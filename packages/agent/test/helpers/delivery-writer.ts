@@ -1,5 +1,5 @@
 /**
- * Child process of test/delivery-crash.test.ts: an agent's delivery path, to be SIGKILLed at random.
+ * Child process of test/report/delivery/delivery-crash.test.ts: an agent's delivery path, to be SIGKILLed at random.
  * Opens the real outbox on DIR, starts a real Uplink to the hub at URL, and records fault-report drafts
  * in a loop until killed, so the hub's acks (outbox deletes) interleave with records and compactions.
  * Stdout, one line each, written when the step is done:

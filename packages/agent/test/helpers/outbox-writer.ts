@@ -1,5 +1,5 @@
 /**
- * Child process of test/outbox-crash.test.ts: records reports in a loop on the outbox in argv[2] until
+ * Child process of test/report/outbox/outbox-crash.test.ts: records reports in a loop on the outbox in argv[2] until
  * it is killed. Protocol on stdout, one line each, written synchronously so a line is out before the
  * next step starts:
  *   `ready`      the outbox is open

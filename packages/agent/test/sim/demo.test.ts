@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { reportSchema } from 'posdiag-protocol';
+import { runPosdiag } from '../helpers/cli-process.js';
+import { signalChild } from '../../src/core/signal-child.js';
+import { FROM_SOURCE } from '../../../../test/support/from-source.js';
+
+const keep = mkdtempSync(join(tmpdir(), 'posdiag-demo-test-'));
+afterAll(() => rmSync(keep, { recursive: true, force: true }));
+
+describe('posdiag demo --json (process)', () => {
+  it('prints every stored report as one JSON line: paper end raised and cleared, battery low raised, card read errors high raised', async () => {
+    const { code, stdout, stderr } = await runPosdiag(['demo', '--duration', '14', '--json', '--keep', keep], { timeoutMs: 40_000 });
+    expect(code, stderr).toBe(0);
+    const rows = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    for (const row of rows) {
+      const { receivedAt, ...report } = row;
+      expect(typeof receivedAt).toBe('string');
+      reportSchema.parse(report);
+    }
+    const faults = rows.filter((r) => r.kind === 'fault').map((r) => `${r.code} ${r.state}`);
+    expect(faults).toEqual(expect.arrayContaining(['printer.paper_end raised', 'printer.paper_end cleared', 'battery.low raised']));
+    expect(faults.indexOf('printer.paper_end raised')).toBeLessThan(faults.indexOf('printer.paper_end cleared'));
+    const paperEnd = rows.find((r) => r.code === 'printer.paper_end');
+    expect(paperEnd).toMatchObject({ terminal: 'T-DEMO-0001', category: 'io', severity: 'major' });
+    // The simulated HID card reader: three good swipes, then four failures on a dirty head.
+    const readErrors = rows.find((r) => r.code === 'card_reader.read_errors_high');
+    expect(readErrors).toMatchObject({ state: 'raised', category: 'io', severity: 'major', device: { kind: 'cardReader', address: 'usb:0801:0002' } });
+    expect(readErrors.evidence).toMatchObject({ 'card_reader.window_failures': 4, 'card_reader.last_swipe': 'lrc_or_parity_error' });
+    // Seqs grow by exactly one: nothing was lost on the way.
+    expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+    // --keep leaves the agent's state and logs and the hub's database.
+    expect(existsSync(join(keep, 'hub', 'hub.db'))).toBe(true);
+    expect(existsSync(join(keep, 'logs', 'posdiag.log'))).toBe(true);
+    expect(existsSync(join(keep, 'state', 'outbox'))).toBe(true);
+  });
+});
+
+describe('posdiag demo, Ctrl-C (process)', () => {
+  it('stops everything cleanly on SIGINT and removes its temporary files', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const child = spawn(process.execPath, [...FROM_SOURCE, fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url)), 'demo', '--duration', '120'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    await new Promise<void>((resolve) => child.stdout.on('data', () => stdout.includes('running 120 s') && resolve()));
+    const filesDir = /files under (\S+)/.exec(stdout)![1]!;
+    signalChild(child, 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/posdiag demo: stopped/);
+    expect(existsSync(filesDir)).toBe(false);
+  });
+});
