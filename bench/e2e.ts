@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToIo, setTimeout as delay } from 'node:timers/promises';
 import WebSocket, { WebSocketServer } from 'ws';
-import { systemClock } from '../packages/agent/src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { startHub } from 'posdiag-hub';
 import { silentLogger } from '../packages/agent/src/log/logger.js';
 import type { Outbox } from '../packages/agent/src/report/outbox-contract.js';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
-import { systemClock } from '../packages/agent/src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import type { Observation } from '../packages/agent/src/core/readings.js';
 import { Monitor } from '../packages/agent/src/rules/monitor.js';
 import { createRuleEngine } from '../packages/agent/src/rules/rule-files.js';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent } from '../packages/agent/src/agent.js';
 import { parseConfig } from '../packages/agent/src/config/load.js';
-import { systemClock } from '../packages/agent/src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { createDrivers } from '../packages/agent/src/devices/registry.js';
 import { silentLogger } from '../packages/agent/src/log/logger.js';
 import { printerOnPty } from '../packages/agent/test/helpers/pty-printer.js';

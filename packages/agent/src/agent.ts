@@ -3,7 +3,7 @@
  * reading → rules → fault event → report → outbox → uplink), and what uses them: self-tests, the hub's
  * commands, the keypad trigger, the status answer. No logic lives here beyond the wiring.
  */
-import { systemClock, type Clock } from './core/clock.js';
+import { systemClock, type Clock } from 'posdiag-protocol';
 import { AGENT_VERSION } from './version.js';
 import type { Readings } from './core/readings.js';
 import { resolveTerminal, type TerminalIdentity } from './core/terminal-identity.js';

@@ -9,7 +9,7 @@
  * it; agent.ts composes the pipeline with what uses it (self-tests, hub commands, status, keypad).
  */
 import { join } from 'node:path';
-import type { Clock } from './core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 import type { Observation } from './core/readings.js';
 import { repeatEvery } from './core/repeat.js';
 import type { TerminalIdentity } from './core/terminal-identity.js';

@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import type { Clock } from './clock.js';
+import type { Clock } from 'posdiag-protocol';
 import type { Logger } from './logger.js';
 import type { AgentMessage, Report } from 'posdiag-protocol';
 import { decodeAgentFrame, truncateReason } from './agent-frame.js';

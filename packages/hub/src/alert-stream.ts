@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from 'posdiag-protocol';
 import type { StoredMeta } from './agent-socket.js';
 import type { PresenceEvent } from './terminal-presence.js';
 import type { StoredReport } from './store.js';

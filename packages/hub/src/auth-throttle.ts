@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from 'posdiag-protocol';
 import type { Logger } from './logger.js';
 
 export interface AuthThrottlePolicy {

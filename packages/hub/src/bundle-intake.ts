@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from 'posdiag-protocol';
 import type { Logger } from './logger.js';
 import type { BundleChunk } from 'posdiag-protocol';
 import { BundleAssembler } from './bundle-assembler.js';

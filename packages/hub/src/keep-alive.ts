@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from 'posdiag-protocol';
 
 /** How often the hub pings each agent connection unless told otherwise. */
 export const DEFAULT_PING_INTERVAL_MS = 30_000;

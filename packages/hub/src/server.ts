@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from 'posdiag-protocol';
 import { silentLogger, type Logger } from './logger.js';
 import { AGENT_PATH, CLOSE_REVOKED, MAX_FRAME_BYTES } from 'posdiag-protocol';
 import { serveAgent, type StoredMeta } from './agent-socket.js';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from 'posdiag-protocol';
 import type { Logger } from './logger.js';
 
 /** Three of the agent's default 5-minute heartbeats. */

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from 'posdiag-protocol';
 import type { Logger } from '../log/logger.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 import type { Logger } from '../log/logger.js';
 import type { DeviceKind, Observation } from '../core/readings.js';
 

@@ -1,5 +1,5 @@
 import { backoffDelay, type BackoffPolicy } from '../core/capped-backoff.js';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock, TimerHandle } from 'posdiag-protocol';
 import type { Observation } from '../core/readings.js';
 import type { Logger } from '../log/logger.js';
 import type { DeviceEvent, Driver } from './contract.js';

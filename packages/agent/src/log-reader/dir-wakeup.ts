@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 
 /**
  * Wakes a log follower when something changes in the log directory (fs.watch), on a polling interval

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 import { DirWakeup } from './dir-wakeup.js';
 import { compileFilter, lineSink, type LogEntry, type LogReadStats } from './entry.js';
 import { currentLogPath, logFilesOldestFirst } from '../log-line/log-files.js';

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { systemClock, type Clock } from '../core/clock.js';
+import { systemClock, type Clock } from 'posdiag-protocol';
 import { parseLogLevel } from '../log-line/levels.js';
 import { withoutOwnKeys } from '../log-line/own-keys.js';
 import type { LogFs } from './log-fs.js';

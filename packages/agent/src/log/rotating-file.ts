@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../core/clock.js';
+import { systemClock, type Clock } from 'posdiag-protocol';
 import { currentLogPath } from '../log-line/log-files.js';
 import { nodeLogFs, type LogFs } from './log-fs.js';
 import type { LogStorage, LogTailSnapshot } from '../log-line/tail-snapshot.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 import type { DeviceIdentity, DriverAction } from '../core/readings.js';
 import type { TerminalIdentity } from '../core/terminal-identity.js';
 import { catalogEntry, type Catalog } from '../faults/catalog.js';

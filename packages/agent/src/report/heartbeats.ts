@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 import { repeatEvery } from '../core/repeat.js';
 import type { TerminalIdentity } from '../core/terminal-identity.js';
 import type { Logger } from '../log/logger.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { systemClock, type Clock } from '../core/clock.js';
+import { systemClock, type Clock } from 'posdiag-protocol';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { Outbox, OutboxStats } from './outbox-contract.js';
 import { MAX_FRAME_BYTES, reportSchema, type Report, type ReportDraft } from 'posdiag-protocol';

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import type { ClientOptions, RawData } from 'ws';
 import { scrubText } from '../core/card-scrubber.js';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock, TimerHandle } from 'posdiag-protocol';
 import { backoffDelay, fullJitterDelay, type BackoffPolicy } from '../core/capped-backoff.js';
 import type { Logger } from '../log/logger.js';
 import type { Outbox } from './outbox-contract.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 
 /**
  * What the interactive self-test asks of the person at the terminal. A `yes_no` prompt waits for an

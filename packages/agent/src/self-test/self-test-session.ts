@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 import type { Config } from '../config/schema.js';
 import type { TerminalIdentity } from '../core/terminal-identity.js';
 import type { Driver } from '../drivers/contract.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 import type { DeviceKind, Readings } from '../core/readings.js';
 import type { Locale, SelfTestResult } from 'posdiag-protocol';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 import type { Config } from '../config/schema.js';
 import { scrubText } from '../core/card-scrubber.js';
 import type { DeviceKind, Observation, Readings } from '../core/readings.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 import type { Observation } from '../core/readings.js';
 import { resolveTerminal } from '../core/terminal-identity.js';
 import type { Config } from '../config/schema.js';

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock, TimerHandle } from 'posdiag-protocol';
 import type { DemoDevice, DriverOverrides, FamilyDemo, ScenarioStep } from '../devices/family.js';
 import { families, type FAMILIES } from '../devices/index.js';
 

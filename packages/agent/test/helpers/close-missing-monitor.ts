@@ -1,4 +1,4 @@
-import { systemClock } from '../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { LinkMonitor } from '../../src/devices/network/link-monitor.js';
 import { silentLogger } from '../../src/log/logger.js';
 

@@ -1,4 +1,4 @@
-import { systemClock } from '../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { silentLogger } from '../../src/log/logger.js';
 import type { Outbox } from '../../src/report/outbox-contract.js';
 import { openOutbox } from '../../src/report/outbox.js';

@@ -6,7 +6,7 @@ import { AGENT_VERSION } from '../../version.js';
 import { buildBundle, type BundleState } from '../../bundle/bundle.js';
 import type { Config } from '../../config/schema.js';
 import { ControlRequestError, requestDaemon } from '../../control/client.js';
-import { systemClock } from '../../core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { FAULT_CATALOG } from '../../devices/catalog.js';
 import { standaloneSelfTest } from '../../self-test/standalone-self-test.js';
 import { fetchDaemonLogTail } from '../../log-reader/daemon-tail.js';

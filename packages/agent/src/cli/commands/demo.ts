@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { defineCommand, EXIT, makeOutputDir, UsageError } from 'posdiag-protocol/cli';
 import { importHub } from '../optional-hub.js';
 import { createAgent } from '../../agent.js';
-import { systemClock } from '../../core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { parseConfig } from '../../config/load.js';
 import type { StoredReport } from 'posdiag-hub';
 import { createFileLogger } from '../../log/file-logger.js';

@@ -2,7 +2,7 @@ import { fstatSync } from 'node:fs';
 import { type CliIo, defineCommand, EXIT, type ParsedFlags, UsageError } from 'posdiag-protocol/cli';
 import { configFlag, loadAgentConfig } from '../config-flag.js';
 import { stderrLogger } from '../stderr-logger.js';
-import { systemClock } from '../../core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { LOCALES, type Locale } from 'posdiag-protocol';
 import { checkWord, padColumns, uiText } from '../../core/ui-text.js';
 import { deviceWord } from '../../devices/words.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { defineCommand, EXIT } from 'posdiag-protocol/cli';
 import { configFlag, loadAgentConfig } from '../config-flag.js';
 import { stderrLogger } from '../stderr-logger.js';
-import { systemClock } from '../../core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { LOCALES, type Locale } from 'posdiag-protocol';
 import { localTime, uiText, valueWord } from '../../core/ui-text.js';
 import { FAULT_CATALOG } from '../../devices/catalog.js';

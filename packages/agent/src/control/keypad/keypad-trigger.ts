@@ -1,5 +1,5 @@
 import { createReadStream, type ReadStream } from 'node:fs';
-import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Clock, TimerHandle } from 'posdiag-protocol';
 import type { Logger } from '../../log/logger.js';
 import { ConfigError } from '../../config/config-error.js';
 import { InputEventReader, KEY_CODES, keyCode } from './input-event.js';

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../../core/clock.js';
+import { systemClock, type Clock } from 'posdiag-protocol';
 import type { SwipeSource } from './swipe-events.js';
 import type { SwipeResult } from './swipe.js';
 

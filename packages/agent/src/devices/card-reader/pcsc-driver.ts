@@ -1,6 +1,6 @@
 import type { CardReaderConfig } from './config.js';
 import { pollTiming } from '../../drivers/poll-timing.js';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 import { SerialQueue } from '../../core/serial-queue.js';
 import type { Observation } from '../../core/readings.js';
 import type { Logger } from '../../log/logger.js';

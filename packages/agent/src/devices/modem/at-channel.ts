@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 import type { Logger } from '../../log/logger.js';
 import { SerialTransport, type SerialBinding, type SerialState } from '../../drivers/transports/serial.js';
 import { AtLineParser } from './at-lines.js';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { backoffDelay } from '../../core/capped-backoff.js';
-import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Clock, TimerHandle } from 'posdiag-protocol';
 import { signalChild } from '../../core/signal-child.js';
 import type { Logger } from '../../log/logger.js';
 

@@ -1,7 +1,7 @@
 import { ConfigError } from '../../config/config-error.js';
 import { pollTiming } from '../../drivers/poll-timing.js';
 import type { NetworkConfig } from './config.js';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 import type { Observation, ReadingProblem, Readings } from '../../core/readings.js';
 import type { Logger } from '../../log/logger.js';
 import type { DeviceEvent, Driver, DriverContext } from '../../drivers/contract.js';

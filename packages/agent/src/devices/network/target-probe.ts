@@ -1,7 +1,7 @@
 import { promises as dns } from 'node:dns';
 import { connect as tcpConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Clock, TimerHandle } from 'posdiag-protocol';
 import { headRequest, parseResponseHead, responseDate } from './http-date.js';
 import { classifyDnsError, classifySocketError, classifyTlsError, type ProbeError } from './probe-errors.js';
 

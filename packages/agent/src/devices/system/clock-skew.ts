@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 
 /** How far this terminal's clock is off, as last measured against a trusted reference. */
 export interface ClockSkew {

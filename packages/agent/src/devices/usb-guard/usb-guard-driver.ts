@@ -1,6 +1,6 @@
 import type { UsbGuardConfig } from './config.js';
 import { pollTiming } from '../../drivers/poll-timing.js';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from 'posdiag-protocol';
 import type { Observation } from '../../core/readings.js';
 import type { Logger } from '../../log/logger.js';
 import type { Driver, DriverContext } from '../../drivers/contract.js';

@@ -1,6 +1,6 @@
 import { backoffDelay } from '../../core/capped-backoff.js';
 import type { SerialPort } from 'serialport';
-import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Clock, TimerHandle } from 'posdiag-protocol';
 import type { Logger } from '../../log/logger.js';
 
 /**

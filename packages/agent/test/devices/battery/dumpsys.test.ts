@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { parseDumpsysBattery } from '../../../src/devices/battery/dumpsys-battery.js';
 import { DumpsysBatteryDriver } from '../../../src/devices/battery/dumpsys-driver.js';
 import { createDrivers } from '../../../src/devices/registry.js';

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { SysfsBatteryDriver } from '../../../src/devices/battery/sysfs-driver.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { createSysfsBattery, type SysfsBattery } from '../../../src/devices/battery/emulator/sysfs-battery.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { SysfsBatteryDriver } from '../../../src/devices/battery/sysfs-driver.js';
 import { silentLogger } from '../../../src/log/logger.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/load.js';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import type { Observation } from '../../../src/core/readings.js';
 import { parseAcOnline, parsePowerSupply } from '../../../src/devices/battery/power-supply.js';
 import { SysfsBatteryDriver, type SysfsBatteryConfig } from '../../../src/devices/battery/sysfs-driver.js';

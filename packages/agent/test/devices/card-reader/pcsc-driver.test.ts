@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { FakeClock } from '../../../../../test/support/fake-clock.js';
 import { ENROLMENT_FILE, reenrollCardReader } from '../../../src/devices/card-reader/enrolment.js';
 import { atrProtocols } from '../../../src/devices/card-reader/pcsc-atr.js';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import type { Observation } from '../../../src/core/readings.js';
 import { PcscCardReaderDriver } from '../../../src/devices/card-reader/pcsc-driver.js';
 import { silentLogger } from '../../../src/log/logger.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import type { Observation } from '../../../src/core/readings.js';
 import { SerialCardReaderDriver } from '../../../src/devices/card-reader/serial-card-reader-driver.js';
 import { track1, track2 } from '../../../src/devices/card-reader/emulator/hid-card-reader.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { ModemDriver } from '../../../src/devices/modem/modem-driver.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { AtModemEmulator, type AtModemState } from '../../../src/devices/modem/emulator/at-modem.js';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/load.js';
 import { configSchema } from '../../../src/config/schema.js';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { FakeClock, flushMicrotasks } from '../../../../../test/support/fake-clock.js';
 import type { Readings } from '../../../src/core/readings.js';
 import { loadDefaultRules } from '../../../src/rules/rule-files.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { FakeClock } from '../../../../../test/support/fake-clock.js';
 import type { Observation } from '../../../src/core/readings.js';
 import { signalChild } from '../../../src/core/signal-child.js';

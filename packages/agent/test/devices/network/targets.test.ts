@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { FakeClock } from '../../../../../test/support/fake-clock.js';
 import { NetworkDriver } from '../../../src/devices/network/network-driver.js';
 import { classifyDnsError, classifySocketError, classifyTlsError } from '../../../src/devices/network/probe-errors.js';

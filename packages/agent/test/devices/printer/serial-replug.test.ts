@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import type { Observation } from '../../../src/core/readings.js';
 import { SerialPrinterDriver } from '../../../src/devices/printer/serial-printer-driver.js';
 import { silentLogger } from '../../../src/log/logger.js';

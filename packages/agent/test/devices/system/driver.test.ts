@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock } from 'posdiag-protocol';
 import { FakeClock } from '../../../../../test/support/fake-clock.js';
 import { createDrivers } from '../../../src/devices/registry.js';
 import { ClockSkewTracker } from '../../../src/devices/system/clock-skew.js';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../../core/clock.js';
+import type { Clock, TimerHandle } from 'posdiag-protocol';
 import { SerialQueue } from '../../../core/serial-queue.js';
 import type { Logger } from '../../../log/logger.js';
 import type { UsbBus, UsbHotplugEvent } from './bus.js';

@@ -1,7 +1,8 @@
 /**
- * Time as a dependency of the hub's timers (keep-alive pings, silence checks, throttle periods), so
- * its tests drive time with the fake clock of the test support (test/support/fake-clock.ts at the
- * repository root) and never sleep. Invariant: a timer fires at most once, never before `now() >= due`.
+ * Time as a dependency, on both sides: everything that waits or timestamps (the agent's polls and
+ * backoffs, the hub's keep-alive pings, silence checks and throttle periods) takes a Clock, so tests
+ * drive time with the fake clock of the test support (test/support/fake-clock.ts at the repository
+ * root) and never sleep. Invariant: a timer fires at most once, never before `now() >= due`.
  */
 export type TimerHandle = { readonly __timer: unique symbol } | object;
 
@@ -16,7 +17,7 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {
     const t = setTimeout(fn, ms);
-    // Timers never keep the process alive on their own: the hub closes explicitly.
+    // Timers never keep the process alive on their own: shutdown is explicit.
     t.unref();
     return t;
   },
