@@ -3,7 +3,7 @@ import { ConfigError } from '../config/load.js';
 import { parseLogLevel } from '../log-line/levels.js';
 import type { Logger } from '../log/logger.js';
 
-/** JSON lines on stderr, for the foreground processes (hub, demo): stdout stays for their output. */
+/** JSON lines on stderr, for the one-shot commands (self-test, status, bundle): stdout stays for their output. */
 export function stderrLogger(level = process.env.POSDIAG_LOG_LEVEL ?? 'info'): Logger {
   try {
     level = parseLogLevel(level);
