@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { localeSchema } from 'posdiag-protocol';
 import { DEVICE_SECTIONS } from '../devices/config.js';
 import { duration } from './section.js';
+import { hubUrls } from './hub-urls.js';
 
 export { parseDuration } from 'posdiag-protocol';
 export { duration };
@@ -36,7 +37,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   uplink: z
     .strictObject({
-      url: z.url({ protocol: /^wss?$/ }),
+      url: hubUrls,
       token: z.string().min(1).optional(),
       ca: z.string().min(1).optional().describe('PEM file of the hub CA'),
       cert: z.string().min(1).optional().describe('PEM client certificate (mutual TLS)'),

@@ -42,6 +42,8 @@ export interface UplinkView {
   lastAckAt: string | null;
   /** Reports the hub has not acknowledged yet; null when no uplink runs. */
   pending: number | null;
+  /** The hub in use (of the link, the attempt under way, or the next attempt); only while the uplink runs. */
+  url?: string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -70,6 +72,7 @@ export function daemonStatusAnswer(status: AgentStatus, catalog: Catalog): Statu
         state: link.connected ? 'connected' : link.state === 'closed' ? 'disconnected' : 'connecting',
         lastAckAt: link.lastAckAt === null ? null : iso(link.lastAckAt),
         pending: link.pending,
+        url: link.url,
       }
     : { state: 'not configured', lastAckAt: null, pending: null };
   return { source: 'daemon', terminal: status.terminal, at: status.at, readings: status.readings, faults: status.faults.map((f) => statusFault(f, catalog)), uplink, outbox: status.outbox };

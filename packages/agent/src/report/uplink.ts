@@ -25,6 +25,13 @@ import { SendWindow } from './uplink/send-window.js';
  *   during which nothing new is sent; false (invalid, conflict: it never will be stored): dropped from
  *   the outbox, counted in `status().refused` and logged once, so it cannot hold the window or loop;
  *   absent (a hub older than the field): kept in the outbox and sent again on the next connection only.
+ * - With several hubs (`url` a list), a failed attempt or a dropped link moves to the next hub in the
+ *   list, round-robin. The capped backoff is per round over the list, not per hub: the hubs of one round
+ *   are tried back to back, so a hub that is down costs one failed attempt, and the delay comes before
+ *   each new round. A link to a later hub is kept while it lasts: the agent does not go back to the
+ *   first one by itself but moves on only when that link drops, because every move is a reconnect and
+ *   a report whose ack was lost in one is stored by both hubs unless they share a store. Whichever hub
+ *   it reaches, the welcome is followed by everything still pending, as after any reconnect.
  */
 
 export type UplinkState = 'connecting' | 'open' | 'closed';
@@ -59,12 +66,15 @@ export interface UplinkDelivery {
   lastAckAt: number | null;
   /** Reports the hub has not acknowledged yet (the outbox's pending ones). */
   pending: number;
+  /** The hub of the link or of the attempt under way; while waiting to retry, the one tried next. */
+  url: string;
 }
 
 export type CreateSocket = (url: string, options: ClientOptions) => WebSocket;
 
 export interface UplinkOptions {
-  url: string;
+  /** The hub's `/agent` URL, or several hubs, tried in this order; the TLS options apply to every one. */
+  url: string | readonly string[];
   token?: string;
   terminal: string;
   /** PEM contents (not paths): the hub CA, and the client certificate and key for mutual TLS. */
@@ -122,8 +132,13 @@ export class Uplink {
   private readonly random: () => number;
   private readonly createSocket: CreateSocket;
   private readonly log: Logger;
+  private readonly urls: readonly string[];
 
   private running = false;
+  /** Index in `urls` of the hub of the current session, or of the next attempt. */
+  private urlIndex = 0;
+  /** Hubs this round of attempts has still to try before the next backoff delay. */
+  private untriedInRound = 0;
   private session: Session | undefined;
   private state: UplinkState = 'closed';
   /** Connect deadline, then ping interval and pong deadline in turn: one liveness timer per session. */
@@ -151,6 +166,7 @@ export class Uplink {
     this.random = opts.random ?? Math.random;
     this.createSocket = opts.createSocket ?? defaultCreateSocket;
     this.log = opts.log;
+    this.urls = typeof opts.url === 'string' ? [opts.url] : [...opts.url];
     // The outbox has no unsubscribe, so the uplink subscribes once for its lifetime; records made
     // while disconnected are picked up from `pending()` at the next welcome.
     opts.outbox.onRecord((report) => {
@@ -163,6 +179,8 @@ export class Uplink {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // The first round starts at once, as every round after a backoff delay does.
+    this.untriedInRound = this.urls.length - 1;
     this.connect();
   }
 
@@ -232,15 +250,21 @@ export class Uplink {
       connected: this.state === 'open' && this.session?.window !== undefined,
       lastAckAt: this.lastAckAt,
       pending: this.opts.outbox.stats().pending,
+      url: this.url,
     };
+  }
+
+  private get url(): string {
+    return this.urls[this.urlIndex]!;
   }
 
   private connect(): void {
     const headers: Record<string, string> = { [TERMINAL_HEADER]: this.opts.terminal };
     if (this.opts.token) headers.Authorization = `Bearer ${this.opts.token}`;
+    const url = this.url;
     let socket: WebSocket;
     try {
-      socket = this.createSocket(this.opts.url, {
+      socket = this.createSocket(url, {
         headers,
         ca: this.opts.ca,
         cert: this.opts.cert,
@@ -250,7 +274,7 @@ export class Uplink {
         perMessageDeflate: false,
       });
     } catch (err) {
-      this.log.error({ err: String(err) }, 'cannot open hub connection');
+      this.log.error({ url, err: String(err) }, 'cannot open hub connection');
       this.scheduleReconnect({});
       return;
     }
@@ -270,7 +294,7 @@ export class Uplink {
     });
     socket.on('error', (err) => {
       // A refused handshake was logged above; the abort it causes is not news.
-      if (session.refusedWith === undefined) this.log.warn({ err: err.message }, 'hub connection error');
+      if (session.refusedWith === undefined) this.log.warn({ url, err: err.message }, 'hub connection error');
     });
     socket.on('open', () => {
       this.setState('open');
@@ -348,7 +372,9 @@ export class Uplink {
   }
 
   private welcome(session: Session, msg: Extract<HubMessage, { type: 'welcome' }>): void {
+    // The round succeeded: when this link drops, a new one begins, after a delay.
     this.attempt = 0;
+    this.untriedInRound = 0;
     const lastSeq = this.opts.outbox.lastSeq();
     if (msg.lastSeq > lastSeq) {
       this.log.warn({ hubLastSeq: msg.lastSeq, lastSeq }, 'hub has seen later seqs than the outbox holds');
@@ -433,14 +459,27 @@ export class Uplink {
     socket.send(JSON.stringify(msg));
   }
 
+  /**
+   * The next attempt goes to the next hub: at once (a zero delay, so `stop()` still cancels it) while
+   * this round has hubs left to try, else after the backoff delay, which starts a new round. A welcomed
+   * link that dropped waits for the delay too: full jitter spreads a fleet that lost its hub at the same
+   * moment, whichever hub they all move to.
+   */
   private scheduleReconnect(detail: UplinkStateDetail): void {
-    const delay = fullJitterDelay(this.attempt++, this.backoff, this.random);
+    const url = this.url;
+    this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+    let delay = 0;
+    if (this.untriedInRound > 0) this.untriedInRound--;
+    else {
+      delay = fullJitterDelay(this.attempt++, this.backoff, this.random);
+      this.untriedInRound = this.urls.length - 1;
+    }
     this.reconnectTimer = this.opts.clock.setTimeout(() => {
       this.reconnectTimer = undefined;
       this.reconnects++;
       this.connect();
     }, delay);
-    this.log.info({ ...detail, retryInMs: delay }, 'hub link closed');
+    this.log.info({ ...detail, url, retryInMs: delay }, 'hub link closed');
     this.setState('closed', { ...detail, retryInMs: delay });
   }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from '../../src/config/load.js';
 import { parseDuration } from '../../src/config/schema.js';
+import { jsonSchemaOf } from '../../src/cli/commands/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'posdiag-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,6 +50,34 @@ describe('config', () => {
     );
     expect(errorOf({ terminal: { id: 'T-1' }, devices: { printer: { transport: 'parallel' } } })).toMatch(/devices\.printer\.transport/);
     expect(errorOf({})).toMatch(/terminal: /);
+  });
+
+  it('takes uplink.url as one hub or a list of hubs, kept as given', () => {
+    const uplinkOf = (url: unknown) => parseConfig({ terminal: { id: 'T-1' }, uplink: { url, token: 't' } }).uplink;
+    expect(uplinkOf('wss://hub.example.com/agent')).toEqual({ url: 'wss://hub.example.com/agent', token: 't' });
+    expect(uplinkOf(['wss://a.example.com/agent', 'ws://127.0.0.1:8080/agent'])?.url).toEqual(['wss://a.example.com/agent', 'ws://127.0.0.1:8080/agent']);
+  });
+
+  it('refuses an empty hub list, a URL that is not ws:// or wss://, and a hub listed twice, naming the key', () => {
+    const errorFor = (url: unknown) => errorOf({ terminal: { id: 'T-1' }, uplink: { url } });
+    expect(errorFor([])).toBe('config: uplink.url: at least one hub URL');
+    expect(errorFor('https://hub.example.com/agent')).toBe('config: uplink.url: a ws:// or wss:// URL');
+    expect(errorFor(['wss://a.example.com/agent', 'http://b.example.com/agent'])).toBe('config: uplink.url[1]: a ws:// or wss:// URL');
+    expect(errorFor(42)).toBe('config: uplink.url: a ws:// or wss:// URL, or a non-empty list of them');
+    // The same hub however it is spelt: host case and the scheme's default port do not make another.
+    expect(errorFor(['wss://a.example.com/agent', 'wss://b.example.com/agent', 'WSS://A.example.com:443/agent'])).toBe(
+      'config: uplink.url[2]: the same hub as uplink.url[0]',
+    );
+  });
+
+  it('publishes uplink.url in `posdiag schema config` as a URL or a non-empty list of them', () => {
+    const schema = jsonSchemaOf('config') as { properties: { uplink: { properties: { url: unknown } } } };
+    expect(schema.properties.uplink.properties.url).toMatchObject({
+      anyOf: [
+        { type: 'string', format: 'uri' },
+        { type: 'array', minItems: 1, items: { type: 'string', format: 'uri' } },
+      ],
+    });
   });
 
   it('reports unreadable and non-JSON files clearly', () => {

@@ -63,6 +63,8 @@ export function formatStatus(status: StatusAnswer, locale: Locale): string {
   const linkParts = [w.uplinkStates[link.state]];
   if (link.pending !== null) linkParts.push(link.lastAckAt ? w.lastAck(when(link.lastAckAt)) : w.noAckYet, w.awaitingAck(link.pending));
   lines.push('', t.labelled(w.uplink, linkParts.join(t.separator)));
+  // Under it, like a fault's steps: which of the configured hubs it is.
+  if (link.url) lines.push(`  ${link.url}`);
   const box = status.outbox;
   const boxParts = box ? [w.records(box.pending), w.bytes(box.bytes), box.storage === 'disk' ? w.onDisk : w.inMemory] : [w.outboxUnreadable];
   if (box?.droppedTotal) boxParts.push(w.dropped(box.droppedTotal));

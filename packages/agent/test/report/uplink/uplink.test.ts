@@ -397,3 +397,93 @@ describe('Uplink refusals and bad input', () => {
     expect(logged('error')).toContain('uplink listener threw');
   });
 });
+
+describe('Uplink failover across hubs', () => {
+  /** A hub that is down: nothing listens on its port any more, so a connection is refused at once. */
+  async function downHubUrl(): Promise<string> {
+    const gone = await FakeHub.start();
+    await gone.close();
+    return gone.url;
+  }
+
+  it('moves on to the next hub at once when the first is down: one failed attempt, no backoff', async () => {
+    const down = await downHubUrl();
+    const hub = await startHub();
+    const { uplink, clock, outbox, states, untilState, untilWelcomed, record } = makeUplink(hub, { url: [down, hub.url] });
+    await record(3);
+    uplink.start();
+    expect(uplink.delivery().url).toBe(down);
+    expect(await untilState('closed')).toMatchObject({ retryInMs: 0 });
+    expect(uplink.delivery().url).toBe(hub.url);
+    await clock.advance(0);
+    await untilWelcomed();
+    await outbox.whenAcked(3);
+    expect(clock.now()).toBe(Date.UTC(2026, 0, 1));
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'closed', 'connecting', 'open']);
+    expect(hub.received.map((r) => r.report.seq)).toEqual([1, 2, 3]);
+    expect(uplink.delivery()).toMatchObject({ connected: true, url: hub.url, pending: 0 });
+  });
+
+  it('backs off once per round over the list, not per hub, trying the hubs in turn', async () => {
+    const first = await startHub({ token: 'not-ours' });
+    const second = await startHub({ token: 'not-ours-either' });
+    const tried: string[] = [];
+    const { uplink, clock, untilState } = makeUplink(first, {
+      url: [first.url, second.url],
+      token: 'ours',
+      createSocket: (url, options) => {
+        tried.push(url);
+        return new WebSocket(url, options);
+      },
+    });
+    uplink.start();
+    const delays: number[] = [];
+    for (let n = 1; n <= 6; n++) {
+      const closed = await untilState('closed', n);
+      delays.push(closed!.retryInMs!);
+      await clock.advance(closed!.retryInMs!);
+    }
+    await first.until(() => first.refused === 4);
+    // Backoff 100 ms doubling to 1 s, jitter 0.5: each round's two hubs back to back, then 50, 100, 200 ms.
+    expect(delays).toEqual([0, 50, 0, 100, 0, 200]);
+    // A zero delay passes within the same advance, so the round after the last one may have begun too.
+    expect(tried.slice(0, 7)).toEqual([first.url, second.url, first.url, second.url, first.url, second.url, first.url]);
+  });
+
+  it('stays on a later hub while its link lasts, and when it drops goes on round the list, resending what is unacked', async () => {
+    const first = await startHub({ token: 'not-ours' });
+    const second = await startHub();
+    second.onReport = (report, connection) => (connection === 1 && report.seq > 2 ? 'hold' : 'ack');
+    const { uplink, clock, outbox, untilState, untilWelcomed, record } = makeUplink(second, { url: [first.url, second.url], pingIntervalMs: 3_600_000 });
+    await record(4);
+    uplink.start();
+    await untilState('closed');
+    await clock.advance(0);
+    await untilWelcomed();
+    await second.until(() => second.received.length === 4);
+    // Nothing brings it back to the first hub while the second answers: the ping is its only timer.
+    await clock.advance(600_000);
+    expect(clock.pendingTimers).toBe(1);
+    expect(first.refused).toBe(1);
+    expect(uplink.delivery()).toMatchObject({ connected: true, url: second.url, pending: 2 });
+
+    second.current!.terminate();
+    const dropped = await untilState('closed', 2);
+    // A dropped link waits for the round's delay (spreading a fleet), then tries the next hub: the first.
+    expect(dropped!.retryInMs).toBe(50);
+    expect(uplink.delivery().url).toBe(first.url);
+    await clock.advance(50);
+    expect(await untilState('closed', 3)).toMatchObject({ statusCode: 401, retryInMs: 0 });
+    await clock.advance(0);
+    await outbox.whenAcked(4);
+    expect(first.refused).toBe(2);
+    expect(second.received.map((r) => [r.connection, r.report.seq])).toEqual([
+      [1, 1],
+      [1, 2],
+      [1, 3],
+      [1, 4],
+      [2, 3],
+      [2, 4],
+    ]);
+  });
+});
