@@ -40,7 +40,7 @@ const TOKEN = 'bench-token';
  */
 export default async function run(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'posdiag-bench-e2e-'));
-  const hub = await startHub({ host: '127.0.0.1', port: 0, dbFile: join(dir, 'hub.db'), tokens: { [TERMINAL]: TOKEN } });
+  const hub = await startHub({ host: '127.0.0.1', port: 0, db: join(dir, 'hub.db'), tokens: { [TERMINAL]: TOKEN } });
   const outbox = await openOutbox({ dir: join(dir, 'outbox'), maxBytes: 256 * 1024 * 1024, memoryRing: 16 });
   const uplink = new Uplink({
     url: hub.url,

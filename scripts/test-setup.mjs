@@ -39,6 +39,9 @@ const REQUIREMENTS = [
   { library: 'libusb-1.0.so.0', debian: 'libusb-1.0-0', why: "node-hid's prebuilds link against it" },
   { program: 'systemd-analyze', debian: 'systemd', why: 'the packaging test verifies and scores the systemd unit' },
   { program: 'systemd-sysusers', debian: 'systemd', why: "the packaging test makes the unit's user with it" },
+  { file: '/usr/lib/postgresql/15/bin/initdb', debian: 'postgresql-15', why: 'the hub suite runs again against a real PostgreSQL server it creates' },
+  { file: '/usr/lib/postgresql/15/bin/pg_ctl', debian: 'postgresql-15', why: 'the tests start, restart and stop that server' },
+  { program: 'runuser', debian: 'util-linux', why: "as root, PostgreSQL's initdb and server run as the postgres user" },
 ];
 
 /**

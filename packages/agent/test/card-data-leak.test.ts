@@ -82,7 +82,7 @@ describe('no card data in any output', () => {
     const dir = tempDir('posdiag-leak-agent-');
     const token = 'leak-test-token';
     const hubLog = createFileLogger({ dir: join(dir, 'hub'), level: 'trace', maxBytes: 1 << 20, keep: 1, name: 'posdiag-hub' });
-    const hub = await startHub({ host: '127.0.0.1', port: 0, dbFile: join(dir, 'hub', 'hub.db'), tokens: { 'T-LEAK': token }, log: hubLog.logger });
+    const hub = await startHub({ host: '127.0.0.1', port: 0, db: join(dir, 'hub', 'hub.db'), tokens: { 'T-LEAK': token }, log: hubLog.logger });
     const stored: StoredReport[] = [];
     const storedWaiters: (() => void)[] = [];
     hub.onStored((row) => {

@@ -4,9 +4,11 @@ import type { Logger } from './logger.js';
 import type { AgentMessage, Report } from 'posdiag-protocol';
 import { decodeAgentFrame, truncateReason } from './agent-frame.js';
 import { sendHubMessage, type AgentRegistry } from './agent-registry.js';
+import { CLOSE_TRY_AGAIN } from 'posdiag-protocol';
 import { keepAlive } from './keep-alive.js';
 import type { BundleIntake } from './bundle-intake.js';
-import type { HubStore, InsertOutcome, SeqGap, StoredReport } from './store.js';
+import type { GroupCommit } from './store/group-commit.js';
+import type { HubStore, InsertOutcome, SeqGap, StoredReport } from './store/store.js';
 
 /** What the hub learned from storing a report, besides the report itself. */
 export interface StoredMeta {
@@ -19,6 +21,8 @@ export interface StoredMeta {
 
 export interface AgentContext {
   store: HubStore;
+  /** Where reports are stored: one transaction for all that arrive together. */
+  commits: GroupCommit;
   registry: AgentRegistry;
   bundles: BundleIntake;
   clock: Clock;
@@ -54,9 +58,17 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
     ws.terminate();
   });
   const receiveChunk = ctx.bundles.connection(terminal);
-  const lastSeq = ctx.store.lastSeq(terminal);
-  sendHubMessage(ws, { type: 'welcome', serverTime: new Date(ctx.clock.now()).toISOString(), lastSeq });
-  log.info({ lastSeq }, 'agent connected');
+  ctx.store.lastSeq(terminal).then(
+    (lastSeq) => {
+      sendHubMessage(ws, { type: 'welcome', serverTime: new Date(ctx.clock.now()).toISOString(), lastSeq });
+      log.info({ lastSeq }, 'agent connected');
+    },
+    (err: unknown) => {
+      // Without its lastSeq the agent cannot be welcomed: it reconnects, perhaps to a hub whose database answers.
+      log.error({ err: (err as Error).message }, 'agent not welcomed: the database did not answer');
+      ws.close(CLOSE_TRY_AGAIN, 'hub database unavailable');
+    },
+  );
 
   ws.on('message', (data, isBinary) => {
     // Closing (replaced, revoked): nothing more is taken from it, not even acked; the agent resends elsewhere.
@@ -80,32 +92,31 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
         log.info({ agentVersion: message.agentVersion, agentLastSeq: message.lastSeq }, 'agent hello');
         return;
       case 'report':
-        return handleReport(message.report);
+        return void handleReport(message.report);
       case 'command_result':
         log.info({ commandId: message.commandId, ok: message.ok, detail: message.detail }, 'command result');
         return;
-      case 'bundle_chunk': {
-        let outcome;
-        try {
-          outcome = receiveChunk(message);
-        } catch (err) {
-          // Storing the finished bundle failed (database busy): the operator asks for it again.
-          log.error({ err: (err as Error).message, commandId: message.commandId }, 'storing bundle failed');
-          return refuse(`hub could not store the bundle now: ${(err as Error).message}`, message.commandId, true);
-        }
-        if (!outcome.ok) refuse(outcome.reason, message.commandId);
-        return;
-      }
+      case 'bundle_chunk':
+        return void receiveChunk(message).then(
+          (outcome) => {
+            if (!outcome.ok) refuse(outcome.reason, message.commandId);
+          },
+          (err: unknown) => {
+            // Storing the finished bundle failed (database busy): the operator asks for it again.
+            log.error({ err: (err as Error).message, commandId: message.commandId }, 'storing bundle failed');
+            refuse(`hub could not store the bundle now: ${(err as Error).message}`, message.commandId, true);
+          },
+        );
     }
   }
 
-  function handleReport(report: Report): void {
+  async function handleReport(report: Report): Promise<void> {
     if (report.terminal !== terminal) {
       return refuse(`report is for terminal ${report.terminal}, but this connection authenticated as ${terminal}`, report.id);
     }
     let outcome: InsertOutcome;
     try {
-      outcome = ctx.store.insert(report, new Date(ctx.clock.now()).toISOString());
+      outcome = await ctx.commits.insert(report, new Date(ctx.clock.now()).toISOString());
     } catch (err) {
       // Not acked, and worth sending again: the report is valid, the hub's storage failed (busy, locked, full).
       log.error({ err: (err as Error).message, id: report.id }, 'storing report failed');

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Clock, TimerHandle } from 'posdiag-protocol';
 import type { StoredMeta } from './agent-socket.js';
 import type { PresenceEvent } from './terminal-presence.js';
-import type { StoredReport } from './store.js';
+import type { StoredReport } from './store/store.js';
 
 /** A subscriber further behind than this is cut off rather than buffered without bound. */
 const MAX_BACKLOG_BYTES = 1 << 20;

@@ -2,7 +2,7 @@ import type { Clock } from 'posdiag-protocol';
 import type { Logger } from './logger.js';
 import type { BundleChunk } from 'posdiag-protocol';
 import { BundleAssembler } from './bundle-assembler.js';
-import type { BundleInfo, BundleStore } from './bundle-store.js';
+import type { BundleInfo, HubStore } from './store/store.js';
 
 /** How long a terminal has to send the bundle it was asked for. */
 export const BUNDLE_EXPECTED_MS = 60 * 60_000;
@@ -18,7 +18,7 @@ export class BundleIntake {
   private readonly expected = new Map<string, { terminal: string; until: number }>();
 
   constructor(
-    private readonly store: BundleStore,
+    private readonly store: HubStore,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
@@ -36,9 +36,9 @@ export class BundleIntake {
   }
 
   /** A receiver for one agent connection's chunks. */
-  connection(terminal: string): (chunk: BundleChunk) => ChunkOutcome {
+  connection(terminal: string): (chunk: BundleChunk) => Promise<ChunkOutcome> {
     const assembler = new BundleAssembler();
-    return (chunk) => {
+    return async (chunk) => {
       const expected = this.expected.get(chunk.commandId);
       if (!expected || expected.terminal !== terminal || expected.until <= this.clock.now()) {
         return { ok: false, reason: `no bundle was asked of ${terminal} by command ${chunk.commandId}` };
@@ -47,7 +47,7 @@ export class BundleIntake {
       if (outcome.kind === 'refused') return { ok: false, reason: outcome.reason };
       if (outcome.kind === 'incomplete') return { ok: true };
       const info = { id: chunk.commandId, terminal, receivedAt: new Date(this.clock.now()).toISOString(), size: outcome.bundle.length, sha256: outcome.sha256 };
-      this.store.put(info, outcome.bundle);
+      await this.store.putBundle(info, outcome.bundle);
       this.expected.delete(chunk.commandId);
       this.log.info({ terminal, commandId: info.id, size: info.size }, 'diagnostic bundle stored');
       return { ok: true, stored: info };

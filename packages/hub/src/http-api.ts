@@ -12,7 +12,7 @@ import { headerValue } from './auth.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import { decodeReportCursor, encodeReportCursor } from './report-cursor.js';
 import type { AgentRegistry } from './agent-registry.js';
-import type { HubStore } from './store.js';
+import type { HubStore } from './store/store.js';
 import type { TokenMap } from './tokens.js';
 
 /**
@@ -167,7 +167,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
   // The one unauthenticated path: a container's or load balancer's health check carries no token.
   if (url.pathname === '/healthz') {
     requireMethod(req, res, 'GET');
-    return ctx.store.readable() ? send(res, 200, { status: 'ok' }) : send(res, 503, { status: 'unavailable', error: 'the database cannot be read' });
+    return (await ctx.store.readable()) ? send(res, 200, { status: 'ok' }) : send(res, 503, { status: 'unavailable', error: 'the database cannot be read' });
   }
   // Before anything else, so an unauthenticated caller learns nothing, not even which paths exist.
   requireOperator(req, res, ctx);
@@ -176,7 +176,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
     const { limit, after, ...filter } = parseWith(reportsQuery, queryObject(url.searchParams), 'query');
     const cursor = after === undefined ? undefined : decodeReportCursor(after);
     if (after !== undefined && !cursor) throw new HttpError(400, 'bad query: after: not a token from this hub\'s Link header');
-    const page = ctx.store.reports(filter, { ...(cursor ? { after: cursor } : {}), ...(limit !== undefined ? { limit } : {}) });
+    const page = await ctx.store.reports(filter, { ...(cursor ? { after: cursor } : {}), ...(limit !== undefined ? { limit } : {}) });
     if (page.next) {
       const next = new URLSearchParams(url.searchParams);
       next.set('after', encodeReportCursor(page.next));
@@ -191,7 +191,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
   if (url.pathname === '/api/faults') {
     requireMethod(req, res, 'GET');
     parseWith(faultsQuery, queryObject(url.searchParams), 'query');
-    return send(res, 200, { terminals: ctx.store.openFaults() });
+    return send(res, 200, { terminals: await ctx.store.openFaults() });
   }
   if (url.pathname === '/api/terminals') {
     requireMethod(req, res, 'GET');
@@ -201,13 +201,13 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
   if (url.pathname === '/api/bundles') {
     requireMethod(req, res, 'GET');
     const { terminal } = parseWith(bundlesQuery, queryObject(url.searchParams), 'query');
-    return send(res, 200, ctx.store.bundles.list(terminal));
+    return send(res, 200, await ctx.store.listBundles(terminal));
   }
   const bundle = /^\/api\/bundles\/([^/]+)$/.exec(url.pathname);
   if (bundle) {
     requireMethod(req, res, 'GET');
     const id = decodePathSegment(bundle[1]!);
-    const found = ctx.store.bundles.get(id);
+    const found = await ctx.store.getBundle(id);
     if (!found) throw new HttpError(404, `no bundle ${id} (yet)`);
     res.writeHead(200, {
       'content-type': 'application/gzip',

@@ -16,14 +16,17 @@ import { handleApiRequest } from './http-api.js';
 import { DEFAULT_PING_INTERVAL_MS } from './keep-alive.js';
 import { BundleIntake } from './bundle-intake.js';
 import { DEFAULT_SILENCE_AFTER_MS, TerminalPresence } from './terminal-presence.js';
-import { HubStore, type StoredReport } from './store.js';
+import { GroupCommit } from './store/group-commit.js';
+import { openStore } from './store/open-store.js';
+import type { StoredReport } from './store/store.js';
 import { loadTokens, parseTokens, type TokenMap } from './tokens.js';
 
 export interface HubOptions {
   host: string;
   /** 0 = an ephemeral port; read the real one from `hub.address`. */
   port: number;
-  dbFile: string;
+  /** A SQLite file path, or a `postgres://` URL (store/open-store.ts). */
+  db: string;
   tokens: TokenMap;
   /** PEM contents. `requestCert` lets terminals authenticate with a client certificate signed by `ca`. */
   tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
@@ -60,7 +63,7 @@ export interface Hub {
    * in use as they are and logs one error; returns false then.
    */
   reloadTokens(file: string): boolean;
-  /** Drops every agent connection, stops listening and closes the database. Idempotent. */
+  /** Drops every agent connection, stops listening, commits what was taken and closes the database. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -92,9 +95,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   if (!(pingIntervalMs > 0)) throw new RangeError(`pingIntervalMs must be positive (got ${pingIntervalMs})`);
   const log = (options.log ?? silentLogger).child({ component: 'hub' });
   const clock = options.clock ?? systemClock;
-  const store = new HubStore(options.dbFile);
+  const store = await openStore(options.db);
+  const commits = new GroupCommit(store);
   const registry = new AgentRegistry();
-  const bundles = new BundleIntake(store.bundles, clock, log);
+  const bundles = new BundleIntake(store, clock, log);
   const alerts = new AlertStream(clock, options.sseKeepaliveMs);
   const throttle = new AuthThrottle(clock, log, { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle });
   const listeners: StoredListener[] = [(row, meta) => alerts.publish(row, meta)];
@@ -107,7 +111,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       onChange: (event) => alerts.publishPresence(event),
       log,
     },
-    store.lastReceived(),
+    await store.lastReceived().catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    }),
   );
 
   const server: Server = options.tls
@@ -124,6 +131,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   const agentContext = {
     store,
+    commits,
     registry,
     bundles,
     clock,
@@ -166,8 +174,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       server.off('error', reject);
       resolve();
     });
-  }).catch((err: unknown) => {
-    store.close();
+  }).catch(async (err: unknown) => {
+    await store.close();
     throw err;
   });
 
@@ -189,7 +197,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       server.close(() => resolve());
       server.closeAllConnections();
     });
-    store.close();
+    await commits.flushed();
+    await store.close();
     throttle.close();
     log.info({}, 'hub closed');
   };

@@ -8,6 +8,7 @@ import { checkApiExposure, isLoopbackHost } from '../src/api-auth.js';
 import { startHub } from '../src/server.js';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';
+import { createTestDatabase } from '../../../test/support/test-db.js';
 import { startHubProcess } from '../../../test/support/hub-process.js';
 
 type Harness = Awaited<ReturnType<typeof startTestHub>>;
@@ -85,11 +86,11 @@ describe('hub API without an operator token', () => {
   });
 
   it('refuses to start on a non-loopback address, before opening the database', async () => {
-    const dbFile = join(tmpdir(), `posdiag-never-created-${process.pid}.db`);
-    const start = startHub({ host: '0.0.0.0', port: 0, dbFile, tokens: TEST_TOKENS });
+    const db = join(tmpdir(), `posdiag-never-created-${process.pid}.db`);
+    const start = startHub({ host: '0.0.0.0', port: 0, db, tokens: TEST_TOKENS });
     await expect(start).rejects.toThrow(ConfigError);
     await expect(start).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without an API token/);
-    await expect(startHub({ host: '127.0.0.1', port: 0, dbFile, tokens: TEST_TOKENS, apiToken: '' })).rejects.toThrow(/API token is empty/);
+    await expect(startHub({ host: '127.0.0.1', port: 0, db, tokens: TEST_TOKENS, apiToken: '' })).rejects.toThrow(/API token is empty/);
   });
 
   it('tells loopback addresses from the rest', () => {
@@ -151,13 +152,15 @@ describe('posdiag hub --api-token-file', () => {
   });
 
   it('serves the API only with the (trimmed) token from the file', async () => {
-    const hub = await startHubProcess(['--tokens', tokensFile, '--db', join(dir, 'live.db'), '--api-token-file', file('api-token', `${API_TOKEN}\n`)]);
+    const database = await createTestDatabase();
+    const hub = await startHubProcess(['--tokens', tokensFile, '--db', database.db, '--api-token-file', file('api-token', `${API_TOKEN}\n`)]);
     try {
       const api = `${hub.base}/api`;
       expect((await fetch(`${api}/faults`)).status).toBe(401);
       expect((await fetch(`${api}/faults`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status).toBe(200);
     } finally {
       await hub.stop();
+      await database.drop();
     }
   }, 20_000);
 });

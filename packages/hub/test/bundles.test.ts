@@ -1,15 +1,9 @@
-import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubStore } from '../src/store.js';
 import { agentMessage, BUNDLE_CHUNK_BYTES, splitBundle } from 'posdiag-protocol';
 import { BundleAssembler, MAX_ASSEMBLIES } from '../src/bundle-assembler.js';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startTestHub } from '../../../test/support/hub-harness.js';
-import { makeHeartbeat } from '../../../test/support/reports.js';
 
 describe('bundle chunks', () => {
   it('split into protocol-valid chunks and put back together in any order, byte for byte', () => {
@@ -103,31 +97,5 @@ describe('hub: bundles on command', () => {
   it('answers 404 for a bundle it does not have, and 400 for a bad terminal filter', async () => {
     expect((await fetch(`${h.api}/bundles/nope`)).status).toBe(404);
     expect((await fetch(`${h.api}/bundles?terminal=a%20b`)).status).toBe(400);
-  });
-});
-
-describe('hub database upgrade', () => {
-  it('adds the bundles table to a database of the previous version, keeping its reports', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'posdiag-hub-upgrade-'));
-    const file = join(dir, 'hub.db');
-    try {
-      const first = new HubStore(file);
-      first.insert(makeHeartbeat({ seq: 1 }), '2026-01-01T00:00:00.000Z');
-      first.close();
-      // What a hub of the previous version left: version 1, no bundles table.
-      const raw = new Database(file);
-      raw.exec('DROP TABLE bundles; PRAGMA user_version = 1;');
-      raw.close();
-
-      const upgraded = new HubStore(file);
-      expect(upgraded.reports().reports.map((r) => r.seq)).toEqual([1]);
-      expect(upgraded.bundles.list()).toEqual([]);
-      upgraded.close();
-      const check = new Database(file, { readonly: true });
-      expect(check.pragma('user_version', { simple: true })).toBe(2);
-      check.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,11 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleApiRequest, type ApiContext } from '../src/http-api.js';
-import { HubStore } from '../src/store.js';
+import { openTestStore } from './helpers/store.js';
 import { startTestHub } from '../../../test/support/hub-harness.js';
 import { recordingLogger } from '../../../test/support/recording-logger.js';
 
@@ -36,8 +33,7 @@ describe('GET /healthz', () => {
 
 describe('GET /healthz when the database cannot be read', () => {
   it('answers 503 once the store no longer answers reads', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'posdiag-healthz-'));
-    const store = new HubStore(join(dir, 'hub.db'));
+    const { store, dispose } = await openTestStore();
     // Only the store is read on this path; the rest of the context is never touched.
     const ctx = { store, log: recordingLogger() } as unknown as ApiContext;
     const server = createServer((req, res) => handleApiRequest(req, res, ctx));
@@ -45,13 +41,13 @@ describe('GET /healthz when the database cannot be read', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`;
     try {
       expect((await fetch(url)).status).toBe(200);
-      store.close();
+      await store.close();
       const res = await fetch(url);
       expect(res.status).toBe(503);
       expect(await res.json()).toEqual({ status: 'unavailable', error: 'the database cannot be read' });
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(dir, { recursive: true, force: true });
+      await dispose();
     }
   });
 });

@@ -8,6 +8,7 @@ import { startHubProcess, type HubProcess } from '../../../test/support/hub-proc
 import { makeFaultReport } from '../../../test/support/reports.js';
 import { subscribe } from './helpers/sse-subscriber.js';
 import { waitFor } from '../../../test/support/wait-for.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/test-db.js';
 
 /** The hub as a real process (`posdiag-hub`, the command `posdiag hub` runs): the health check, SIGHUP reloading the tokens file, failed logins. */
 
@@ -16,14 +17,17 @@ const dir = mkdtempSync(join(tmpdir(), 'posdiag-hub-process-'));
 const tokensFile = join(dir, 'tokens.json');
 const writeTokens = (tokens: Record<string, string> | string) => writeFileSync(tokensFile, typeof tokens === 'string' ? tokens : JSON.stringify(tokens));
 let hub: HubProcess;
+let database: TestDatabase;
 
 beforeAll(async () => {
+  database = await createTestDatabase();
   writeTokens({ 'T-0001': 'token-one' });
   writeFileSync(join(dir, 'api-token'), `${API_TOKEN}\n`);
-  hub = await startHubProcess(['--tokens', tokensFile, '--db', join(dir, 'hub.db'), '--api-token-file', join(dir, 'api-token')]);
+  hub = await startHubProcess(['--tokens', tokensFile, '--db', database.db, '--api-token-file', join(dir, 'api-token')]);
 }, 30_000);
 afterAll(async () => {
   await hub?.stop();
+  await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

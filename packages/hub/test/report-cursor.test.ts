@@ -3,7 +3,7 @@ import { decodeReportCursor, encodeReportCursor } from '../src/report-cursor.js'
 
 describe('report page cursor', () => {
   it('round-trips as an opaque URL-safe token', () => {
-    const cursor = { terminal: 'T-0001', seq: 42, rowid: 7 };
+    const cursor = { terminal: 'T-0001', seq: 42, arrival: 7 };
     const token = encodeReportCursor(cursor);
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(decodeReportCursor(token)).toEqual(cursor);

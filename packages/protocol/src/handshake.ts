@@ -19,3 +19,5 @@ export const TERMINAL_HEADER = 'x-posdiag-terminal';
 export const CLOSE_REPLACED = 4000;
 /** Close code the hub sends to a terminal whose token was revoked or changed (tokens file reloaded). */
 export const CLOSE_REVOKED = 4001;
+/** Close code (RFC 6455's "Try Again Later") for a connection the hub cannot serve now: its database does not answer. */
+export const CLOSE_TRY_AGAIN = 1013;

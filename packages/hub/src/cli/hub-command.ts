@@ -1,6 +1,8 @@
 import { checkCreatable, CliError, ConfigError, defineCommand, EXIT, readNamedFile, UsageError } from 'posdiag-protocol/cli';
 import { DurationError, parseDuration } from 'posdiag-protocol';
 import { startHub } from '../server.js';
+import { isPostgresUrl } from '../store/open-store.js';
+import { SchemaTooNewError } from '../store/store.js';
 import { loadTokens, TokensError } from '../tokens.js';
 import { stderrLogger } from '../logger.js';
 
@@ -32,13 +34,32 @@ export function parseSilence(text: string): number {
   return ms;
 }
 
-/** What stopped the hub from starting, said in terms of its flags: the address (69) or the database (73). */
-function startError(err: unknown, listen: string, dbFile: string): unknown {
+/** The `--db` value as it may be shown: a PostgreSQL URL without its password. */
+export function shownDb(db: string): string {
+  if (!isPostgresUrl(db)) return db;
+  try {
+    const url = new URL(db);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+/**
+ * What stopped the hub from starting, said in terms of its flags: the address (69), a PostgreSQL server
+ * that refuses or is not there (69), a SQLite file that cannot be opened (73), or a database a newer
+ * hub upgraded (78).
+ */
+function startError(err: unknown, listen: string, db: string): unknown {
   const code = (err as { code?: unknown }).code;
+  if (err instanceof SchemaTooNewError) return new CliError(EXIT.config, `--db ${shownDb(db)}: ${err.message}`);
   if (code === 'EADDRINUSE') return new CliError(EXIT.unavailable, `--listen ${listen}: the address is already in use (another hub, or another program, listens there)`);
   if (code === 'EADDRNOTAVAIL') return new CliError(EXIT.unavailable, `--listen ${listen}: not an address of this machine`);
   // better-sqlite3's codes: the file is not a database, is locked, or its directory refuses it.
-  if (typeof code === 'string' && code.startsWith('SQLITE_')) return new CliError(EXIT.cantCreate, `--db ${dbFile}: cannot open the database: ${(err as Error).message}`);
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return new CliError(EXIT.cantCreate, `--db ${db}: cannot open the database: ${(err as Error).message}`);
+  // pg: no server there (ECONNREFUSED, ENOENT for a socket directory), or the server refused us (SQLSTATE).
+  if (isPostgresUrl(db) && typeof code === 'string') return new CliError(EXIT.unavailable, `--db ${shownDb(db)}: cannot use the PostgreSQL database: ${(err as Error).message}`);
   return err;
 }
 
@@ -54,15 +75,15 @@ export const createHubCommand = (program: string) =>
   defineCommand({
     name: 'hub',
     usage:
-      `${program} [--listen HOST:PORT] [--db FILE] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--silence-after DURATION]`,
+      `${program} [--listen HOST:PORT] [--db FILE|postgres://USER@HOST:PORT/DB] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--silence-after DURATION]`,
     summary:
       'The provider-side hub: terminals connect over WebSocket at /agent (bearer token or TLS client certificate),\n' +
-      'reports are stored once in SQLite and acknowledged after commit; JSON API under /api. With --api-token-file,\n' +
+      'reports are stored once (SQLite, or PostgreSQL for many hub processes) and acknowledged after commit; JSON API under /api. With --api-token-file,\n' +
       'every API request needs "Authorization: Bearer <token>"; without it the API is open, so the hub then listens\n' +
       'only on loopback (a non-loopback --listen without an API token exits 78).',
     flags: {
       listen: { type: 'string', description: 'address to listen on (default 127.0.0.1:8080)', valueName: 'HOST:PORT' },
-      db: { type: 'string', description: 'SQLite database file (default ./posdiag-hub.db)', valueName: 'FILE' },
+      db: { type: 'string', description: 'SQLite database file (default ./posdiag-hub.db), or postgres://USER@HOST:PORT/DB (?host=/socket/dir)', valueName: 'FILE|URL' },
       tokens: { type: 'string', description: 'JSON object: terminal id -> bearer token (required; SIGHUP re-reads it)', valueName: 'FILE' },
       'api-token-file': { type: 'string', description: 'file holding the operator bearer token for /api (required off loopback)', valueName: 'FILE' },
       'tls-cert': { type: 'string', description: 'serve wss/https with this PEM certificate', valueName: 'FILE' },
@@ -87,20 +108,20 @@ export const createHubCommand = (program: string) =>
       const cert = readPem(flags['tls-cert'], '--tls-cert');
       const key = readPem(flags['tls-key'], '--tls-key');
       const ca = readPem(flags['tls-ca'], '--tls-ca');
-      const dbFile = flags.db ?? 'posdiag-hub.db';
-      checkCreatable(dbFile, '--db');
+      const db = flags.db ?? 'posdiag-hub.db';
+      if (!isPostgresUrl(db)) checkCreatable(db, '--db');
       const log = stderrLogger();
       const hub = await startHub({
         host,
         port,
-        dbFile,
+        db,
         tokens,
         ...(apiToken ? { apiToken } : {}),
         ...(silenceAfterMs !== undefined ? { silenceAfterMs } : {}),
         log,
         ...(cert && key ? { tls: { cert, key, ...(ca ? { ca, requestCert: true } : {}) } } : {}),
       }).catch((err: unknown) => {
-        throw startError(err, `${host}:${port}`, dbFile);
+        throw startError(err, `${host}:${port}`, db);
       });
       log.info({ url: hub.url, terminals: Object.keys(tokens).length }, 'hub listening');
       // SIGHUP re-reads the tokens file: terminals are added and revoked without a restart.

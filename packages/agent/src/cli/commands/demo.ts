@@ -53,7 +53,7 @@ export const demoCommand = defineCommand({
 
     const token = randomBytes(24).toString('base64url');
     const hubLog = createFileLogger({ dir: join(dir, 'hub'), level: 'info', maxBytes: 1 << 20, keep: 1, name: 'posdiag-hub' });
-    const hub = await startHub({ host: '127.0.0.1', port: 0, dbFile: join(dir, 'hub', 'hub.db'), tokens: { [TERMINAL_ID]: token }, log: hubLog.logger });
+    const hub = await startHub({ host: '127.0.0.1', port: 0, db: join(dir, 'hub', 'hub.db'), tokens: { [TERMINAL_ID]: token }, log: hubLog.logger });
     hub.onStored((row, meta) => {
       if (flags.json) io.stdout(JSON.stringify(row) + '\n');
       else say(describeStored(row, meta.alert, systemClock.now() - started));

@@ -46,7 +46,7 @@ describe('Uplink with the real hub', () => {
   it('sends a report again on the same connection once the hub can store it (database locked by another connection meanwhile): it arrives exactly once', async () => {
     const h = await hubHarness();
     const { uplink, outbox, log, clock } = uplinkTo(h.hub.url, { token: 'token-one', resendBackoff: { initialMs: 1_000, maxMs: 1_000 } });
-    const locker = new Database(h.dbFile);
+    const locker = new Database(h.db);
     locker.exec('BEGIN EXCLUSIVE');
     let locked = true;
     cleanups.push(() => {

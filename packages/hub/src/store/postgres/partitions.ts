@@ -1,0 +1,8 @@
+/** The day partition of `reports` that holds `ms`: its name and its [from, to) bounds in UTC. */
+export function dayPartition(ms: number): { name: string; from: string; to: string } {
+  const day = new Date(ms);
+  day.setUTCHours(0, 0, 0, 0);
+  const next = new Date(day.getTime() + 86_400_000);
+  const iso = day.toISOString().slice(0, 10);
+  return { name: `reports_${iso.replaceAll('-', '')}`, from: day.toISOString(), to: next.toISOString() };
+}

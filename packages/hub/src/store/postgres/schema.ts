@@ -1,0 +1,64 @@
+/**
+ * Step N brings a PostgreSQL hub database from schema version N to N + 1 (the one row of
+ * `hub_schema`); never edit a step once released. The migrations run under an advisory lock, so hubs
+ * started together upgrade once.
+ *
+ * Why the shape differs from SQLite's: `reports` is partitioned by day of arrival so retention drops
+ * whole partitions instead of deleting rows under ingest (--retain), and a partitioned table cannot hold
+ * a primary key on `id` alone, so `report_ids` keeps ids unique across partitions. The hot path of a
+ * report touches only unpartitioned tables (`report_ids`, `terminal_seqs`, `faults`): `terminal_seqs`
+ * holds what SQLite gets from MAX(seq) over one index, which over many partitions would cost one
+ * index probe per day kept.
+ */
+export const PG_MIGRATIONS = [
+  `
+  CREATE TABLE report_ids (
+    id text PRIMARY KEY,
+    terminal text NOT NULL,
+    seq bigint NOT NULL,
+    received_at timestamptz NOT NULL
+  );
+  CREATE INDEX report_ids_received_at ON report_ids (received_at);
+  CREATE SEQUENCE reports_arrival;
+  CREATE TABLE reports (
+    arrival bigint NOT NULL DEFAULT nextval('reports_arrival'),
+    id text NOT NULL,
+    terminal text NOT NULL,
+    seq bigint NOT NULL,
+    kind text NOT NULL,
+    received_at timestamptz NOT NULL,
+    body jsonb NOT NULL -- the validated report
+  ) PARTITION BY RANGE (received_at);
+  -- Not unique: a reset agent may reuse a seq with a new id, and both reports must be kept.
+  CREATE INDEX reports_terminal_seq ON reports (terminal, seq, arrival);
+  CREATE INDEX reports_self_test_ref ON reports ((body->'result'->>'ref')) WHERE kind = 'self_test';
+  CREATE TABLE terminal_seqs (
+    terminal text PRIMARY KEY,
+    last_seq bigint NOT NULL,
+    last_received timestamptz NOT NULL
+  );
+  CREATE TABLE faults (
+    terminal text NOT NULL,
+    code text NOT NULL,
+    instance_key text NOT NULL, -- JSON of instance, so null and "" stay distinct under the primary key
+    instance text,
+    state text NOT NULL CHECK (state IN ('raised', 'cleared')),
+    seq bigint NOT NULL,
+    severity text NOT NULL,
+    category text NOT NULL,
+    since text NOT NULL,
+    inhibited_by text,
+    report_id text NOT NULL,
+    PRIMARY KEY (terminal, code, instance_key)
+  );
+  CREATE INDEX faults_raised ON faults (terminal) WHERE state = 'raised';
+  CREATE TABLE bundles (
+    id text PRIMARY KEY, -- the id of the bundle command that asked for it
+    terminal text NOT NULL,
+    received_at timestamptz NOT NULL,
+    size integer NOT NULL,
+    sha256 text NOT NULL,
+    data bytea NOT NULL -- the tar.gz as the agent built it (card data already scrubbed there)
+  );
+  CREATE INDEX bundles_terminal ON bundles (terminal, received_at);`,
+];

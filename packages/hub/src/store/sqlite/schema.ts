@@ -1,0 +1,38 @@
+/** Step N brings a SQLite hub database from user_version N to N + 1; never edit a step once released. */
+export const SQLITE_MIGRATIONS = [
+  `
+  CREATE TABLE reports (
+    id TEXT PRIMARY KEY,
+    terminal TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    body TEXT NOT NULL -- the validated report, JSON
+  );
+  -- Not unique: a reset agent may reuse a seq with a new id, and both reports must be kept.
+  CREATE INDEX reports_terminal_seq ON reports (terminal, seq);
+  CREATE TABLE faults (
+    terminal TEXT NOT NULL,
+    code TEXT NOT NULL,
+    instance_key TEXT NOT NULL, -- JSON of instance, so null and "" stay distinct under the primary key
+    instance TEXT,
+    state TEXT NOT NULL CHECK (state IN ('raised', 'cleared')),
+    seq INTEGER NOT NULL,
+    severity TEXT NOT NULL,
+    category TEXT NOT NULL,
+    since TEXT NOT NULL,
+    inhibited_by TEXT,
+    report_id TEXT NOT NULL,
+    PRIMARY KEY (terminal, code, instance_key)
+  );`,
+  `
+  CREATE TABLE bundles (
+    id TEXT PRIMARY KEY, -- the id of the bundle command that asked for it
+    terminal TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    data BLOB NOT NULL -- the tar.gz as the agent built it (card data already scrubbed there)
+  );
+  CREATE INDEX bundles_terminal ON bundles (terminal, received_at);`,
+];

@@ -1,0 +1,199 @@
+import Database from 'better-sqlite3';
+import type { Report, SelfTestReport } from 'posdiag-protocol';
+import { faultKey, instanceKey, pairKey, planBatch, type BatchLookups } from '../batch-plan.js';
+import {
+  SchemaTooNewError,
+  type BundleInfo,
+  type HubStore,
+  type InsertOutcome,
+  type OpenFault,
+  type ReportCursor,
+  type ReportFilter,
+  type ReportPage,
+  type ReportToStore,
+} from '../store.js';
+import { toVerification } from '../verification.js';
+import { SQLITE_MIGRATIONS } from './schema.js';
+
+const SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
+
+/**
+ * How long a statement waits for a lock another connection holds (a backup, an operator's sqlite3)
+ * before failing with SQLITE_BUSY. Short, because the wait blocks the hub's event loop, every agent
+ * and the API with it; the agent retries a report refused this way (`retryable`), so nothing is lost.
+ */
+const BUSY_TIMEOUT_MS = 200;
+
+type FaultRowOut = Omit<OpenFault, 'verification'> & { terminal: string };
+
+/**
+ * The embedded backend: one SQLite file (WAL, synchronous=FULL), one hub process. better-sqlite3 is
+ * synchronous, so each method has committed when it returns; the promises only give it the shape both
+ * backends share. One batch is one transaction and one fsync, however many reports it holds.
+ */
+export class SqliteStore implements HubStore {
+  readonly backend = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly stmts;
+  private readonly runBatch: (items: readonly ReportToStore[]) => InsertOutcome[];
+
+  constructor(file: string) {
+    this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.migrate();
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+    const db = this.db;
+    this.stmts = {
+      insertReport: db.prepare('INSERT INTO reports (id, terminal, seq, kind, received_at, body) VALUES (?, ?, ?, ?, ?, ?)'),
+      byId: db.prepare<[string], { terminal: string; seq: number }>('SELECT terminal, seq FROM reports WHERE id = ?'),
+      probe: db.prepare('SELECT 1 FROM reports LIMIT 1'),
+      lastSeq: db.prepare<[string], { last: number | null }>('SELECT MAX(seq) AS last FROM reports WHERE terminal = ?'),
+      seqHeld: db.prepare<[string, number], { n: number }>('SELECT 1 AS n FROM reports WHERE terminal = ? AND seq = ? LIMIT 1'),
+      faultSeq: db.prepare<[string, string, string], { seq: number }>('SELECT seq FROM faults WHERE terminal = ? AND code = ? AND instance_key = ?'),
+      upsertFault: db.prepare(`
+        INSERT INTO faults (terminal, code, instance_key, instance, state, seq, severity, category, since, inhibited_by, report_id)
+        VALUES (@terminal, @code, @instanceKey, @instance, @state, @seq, @severity, @category, @since, @inhibitedBy, @reportId)
+        ON CONFLICT (terminal, code, instance_key) DO UPDATE SET
+          instance = excluded.instance, state = excluded.state, seq = excluded.seq, severity = excluded.severity,
+          category = excluded.category, since = excluded.since, inhibited_by = excluded.inhibited_by,
+          report_id = excluded.report_id
+        WHERE excluded.seq > faults.seq`),
+      openFaults: db.prepare<[], FaultRowOut>(`
+        SELECT terminal, code, instance, severity, category, since, inhibited_by AS inhibitedBy, report_id AS reportId, seq
+        FROM faults WHERE state = 'raised' ORDER BY terminal, code, instance_key`),
+      // The newest self-test after the raise whose verification names this fault (null-safe on instance).
+      verification: db.prepare<[string, number, string, string | null], { id: string; body: string; stillPresent: number }>(`
+        SELECT r.id, r.body, json_extract(v.value, '$.stillPresent') AS stillPresent
+        FROM reports r, json_each(r.body, '$.result.verification') v
+        WHERE r.terminal = ? AND r.kind = 'self_test' AND r.seq > ?
+          AND json_extract(v.value, '$.code') = ? AND json_extract(v.value, '$.instance') IS ?
+        ORDER BY r.seq DESC LIMIT 1`),
+      lastReceived: db.prepare<[], { terminal: string; at: string }>('SELECT terminal, MAX(received_at) AS at FROM reports GROUP BY terminal'),
+      putBundle: db.prepare('INSERT OR IGNORE INTO bundles (id, terminal, received_at, size, sha256, data) VALUES (?, ?, ?, ?, ?, ?)'),
+      listBundles: db.prepare<[string | null, string | null], BundleInfo>(
+        'SELECT id, terminal, received_at AS receivedAt, size, sha256 FROM bundles WHERE (? IS NULL OR terminal = ?) ORDER BY received_at, id',
+      ),
+      getBundle: db.prepare<[string], BundleInfo & { data: Buffer }>('SELECT id, terminal, received_at AS receivedAt, size, sha256, data FROM bundles WHERE id = ?'),
+    };
+    this.runBatch = db.transaction((items: readonly ReportToStore[]) => {
+      const plan = planBatch(items, this.lookups(items));
+      for (const { report, receivedAt } of plan.inserts) {
+        this.stmts.insertReport.run(report.id, report.terminal, report.seq, report.kind, receivedAt, JSON.stringify(report));
+      }
+      for (const fault of plan.faults) this.stmts.upsertFault.run(fault);
+      return plan.outcomes;
+    });
+  }
+
+  /** Brings an older database up to SCHEMA_VERSION one step at a time, each step in its own transaction. */
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) throw new SchemaTooNewError(version, SCHEMA_VERSION);
+    SQLITE_MIGRATIONS.slice(version).forEach((sql, i) => {
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.pragma(`user_version = ${version + i + 1}`);
+      })();
+    });
+  }
+
+  private lookups(items: readonly ReportToStore[]): BatchLookups {
+    const lookups: BatchLookups = { byId: new Map(), lastSeq: new Map(), heldSeqs: new Set(), faultSeq: new Map() };
+    for (const { report } of items) {
+      const existing = this.stmts.byId.get(report.id);
+      if (existing) lookups.byId.set(report.id, existing);
+      const last = this.stmts.lastSeq.get(report.terminal)?.last;
+      if (last != null) lookups.lastSeq.set(report.terminal, last);
+      if (this.stmts.seqHeld.get(report.terminal, report.seq)) lookups.heldSeqs.add(pairKey(report.terminal, report.seq));
+      if (report.kind === 'fault') {
+        const fault = this.stmts.faultSeq.get(report.terminal, report.code, instanceKey(report.instance));
+        if (fault) lookups.faultSeq.set(faultKey(report.terminal, report.code, report.instance), fault.seq);
+      }
+    }
+    return lookups;
+  }
+
+  async insertBatch(items: readonly ReportToStore[]): Promise<InsertOutcome[]> {
+    return items.length === 0 ? [] : this.runBatch(items);
+  }
+
+  async lastReceived(): Promise<Map<string, number>> {
+    return new Map(this.stmts.lastReceived.all().map((r) => [r.terminal, Date.parse(r.at)]));
+  }
+
+  async readable(): Promise<boolean> {
+    try {
+      this.stmts.probe.get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async lastSeq(terminal: string): Promise<number> {
+    return this.stmts.lastSeq.get(terminal)?.last ?? 0;
+  }
+
+  async reports(filter: ReportFilter = {}, page: { after?: ReportCursor; limit?: number } = {}): Promise<ReportPage> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.terminal !== undefined) {
+      where.push('terminal = ?');
+      params.push(filter.terminal);
+    }
+    if (filter.kind !== undefined) {
+      where.push('kind = ?');
+      params.push(filter.kind);
+    }
+    if (filter.ref !== undefined) {
+      where.push("json_extract(body, '$.result.ref') = ?");
+      params.push(filter.ref.toUpperCase());
+    }
+    if (page.after) {
+      where.push('(terminal, seq, rowid) > (?, ?, ?)');
+      params.push(page.after.terminal, page.after.seq, page.after.arrival);
+    }
+    // One row past the page tells whether there is a next one.
+    if (page.limit !== undefined) params.push(page.limit + 1);
+    const sql = `SELECT rowid, terminal, seq, body, received_at FROM reports ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY terminal, seq, rowid${page.limit === undefined ? '' : ' LIMIT ?'}`;
+    const rows = this.db.prepare<(string | number)[], { rowid: number; terminal: string; seq: number; body: string; received_at: string }>(sql).all(...params);
+    const more = page.limit !== undefined && rows.length > page.limit;
+    const kept = more ? rows.slice(0, page.limit) : rows;
+    const last = kept.at(-1);
+    return {
+      reports: kept.map((r) => ({ ...(JSON.parse(r.body) as Report), receivedAt: r.received_at })),
+      next: more && last ? { terminal: last.terminal, seq: last.seq, arrival: last.rowid } : null,
+    };
+  }
+
+  async openFaults(): Promise<Record<string, OpenFault[]>> {
+    const byTerminal: Record<string, OpenFault[]> = {};
+    for (const { terminal, ...fault } of this.stmts.openFaults.all()) {
+      const row = this.stmts.verification.get(terminal, fault.seq, fault.code, fault.instance);
+      const verification = row ? toVerification(row.id, JSON.parse(row.body) as SelfTestReport, row.stillPresent === 1) : undefined;
+      (byTerminal[terminal] ??= []).push(verification ? { ...fault, verification } : fault);
+    }
+    return byTerminal;
+  }
+
+  async putBundle(info: BundleInfo, data: Buffer): Promise<boolean> {
+    return this.stmts.putBundle.run(info.id, info.terminal, info.receivedAt, info.size, info.sha256, data).changes > 0;
+  }
+
+  async listBundles(terminal?: string): Promise<BundleInfo[]> {
+    return this.stmts.listBundles.all(terminal ?? null, terminal ?? null);
+  }
+
+  async getBundle(id: string): Promise<(BundleInfo & { data: Buffer }) | undefined> {
+    return this.stmts.getBundle.get(id);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

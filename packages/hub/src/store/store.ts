@@ -1,0 +1,132 @@
+import type { Category, Report, Severity } from 'posdiag-protocol';
+
+/**
+ * What the hub stores, behind one interface with two backends (docs/scale.md): SQLite in one file, the
+ * embedded default (sqlite/sqlite-store.ts), and PostgreSQL for a fleet served by many hub processes
+ * (postgres/pg-store.ts). Both keep the same invariants, and one test suite runs over both:
+ *
+ * - each report id is stored once, for the (terminal, seq) it first came with; a later report with the
+ *   same id is a `duplicate` when it matches and a `conflict` (never acked) when it does not;
+ * - `faults` holds the latest state per (terminal, code, instance) by seq: a raise or clear older than
+ *   the one applied is ignored, and a cleared fault keeps its row, so a stale raise cannot reopen it;
+ * - every method has committed before its promise resolves: an ack sent after `insertBatch` is an ack
+ *   of data on disk.
+ */
+export interface HubStore {
+  readonly backend: 'sqlite' | 'postgres';
+  /**
+   * Stores the reports in one transaction, in order (a report later in the batch sees the earlier ones),
+   * and says what became of each. The group commit (group-commit.ts) is its only caller on the hot path.
+   */
+  insertBatch(items: readonly ReportToStore[]): Promise<InsertOutcome[]>;
+  /** Highest seq stored for the terminal, 0 if none. */
+  lastSeq(terminal: string): Promise<number>;
+  /** When each terminal's latest report arrived, in ms since the epoch. */
+  lastReceived(): Promise<Map<string, number>>;
+  /** Whether the database answers a read now (GET /healthz); a closed or broken connection does not. */
+  readable(): Promise<boolean>;
+  /**
+   * Stored reports, oldest first (by terminal, then seq, then arrival: a reset agent may reuse a seq), at
+   * most `limit` of them after `after`. Keyset paging, so a page costs the same however deep it is and
+   * reports stored meanwhile are neither skipped nor repeated.
+   */
+  reports(filter?: ReportFilter, page?: { after?: ReportCursor; limit?: number }): Promise<ReportPage>;
+  /** Faults raised and not yet cleared, grouped by terminal, each with its latest verification. */
+  openFaults(): Promise<Record<string, OpenFault[]>>;
+  /** False when a bundle of that id was already stored (it is kept as it was). */
+  putBundle(info: BundleInfo, data: Buffer): Promise<boolean>;
+  /** Oldest first, without their bytes. */
+  listBundles(terminal?: string): Promise<BundleInfo[]>;
+  getBundle(id: string): Promise<(BundleInfo & { data: Buffer }) | undefined>;
+  close(): Promise<void>;
+}
+
+export interface ReportToStore {
+  report: Report;
+  /** ISO 8601, with milliseconds. */
+  receivedAt: string;
+}
+
+/** A stored report as the API and `onStored` show it: the report's own fields plus when the hub got it. */
+export type StoredReport = Report & { receivedAt: string };
+
+/** Seqs missing between the highest seq stored before and the report just stored (inclusive). */
+export interface SeqGap {
+  from: number;
+  to: number;
+}
+
+export type InsertOutcome =
+  | {
+      status: 'stored';
+      row: StoredReport;
+      /** Set when the report's seq jumps past lastSeq + 1. */
+      gap: SeqGap | null;
+      /** Another id already holds this (terminal, seq): the agent's sequence was reset. */
+      seqReused: boolean;
+      /** For fault reports: whether it changed the fault's state ('stale' = a newer seq already did). */
+      fault: 'applied' | 'stale' | null;
+    }
+  | { status: 'duplicate' }
+  /** The id is stored already, but for another terminal or seq: never acked as a duplicate. */
+  | { status: 'conflict'; existing: { terminal: string; seq: number } };
+
+export interface OpenFault {
+  code: string;
+  instance: string | null;
+  severity: Severity;
+  category: Category;
+  since: string;
+  inhibitedBy: string | null;
+  reportId: string;
+  seq: number;
+  /** The latest self-test that verified this fault after it was raised (SelfTestResult.verification); absent if none did. */
+  verification?: FaultVerification;
+}
+
+/** A self-test's verdict on one open fault: whether the test still found it, and how the test went. */
+export interface FaultVerification {
+  reportId: string;
+  ref: string | null;
+  level: string;
+  at: string;
+  passed: boolean;
+  stillPresent: boolean;
+}
+
+export interface ReportFilter {
+  terminal?: string;
+  kind?: Report['kind'];
+  /** A self-test's short reference (its receipt's "Ref"), uppercase hex. */
+  ref?: string;
+}
+
+/** Where a page of reports ended: the next page starts after it. */
+export interface ReportCursor {
+  terminal: string;
+  seq: number;
+  /** The backend's arrival order of the last report (SQLite's rowid, PostgreSQL's identity column). */
+  arrival: number;
+}
+
+export interface ReportPage {
+  reports: StoredReport[];
+  /** Set when there may be more after this page. */
+  next: ReportCursor | null;
+}
+
+export interface BundleInfo {
+  id: string;
+  terminal: string;
+  receivedAt: string;
+  size: number;
+  sha256: string;
+}
+
+/** A database whose schema a newer hub wrote: this hub must not touch it (hub-command.ts: exit 78). */
+export class SchemaTooNewError extends Error {
+  constructor(found: number, known: number) {
+    super(`the hub database has schema version ${found}, newer than this hub's ${known}: run a posdiag-hub at least as new as the one that upgraded it`);
+    this.name = 'SchemaTooNewError';
+  }
+}

@@ -1,0 +1,76 @@
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open-store.js';
+import { SchemaTooNewError } from '../../src/store/store.js';
+import { startHubProcess } from '../../../../test/support/hub-process.js';
+import { makeHeartbeat } from '../../../../test/support/reports.js';
+import { TEST_BACKEND } from '../../../../test/support/test-db.js';
+import { insertOne, openTestStore } from '../helpers/store.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Marks the database as written by a hub ten schema versions ahead of this one. */
+async function makeNewer(db: string): Promise<void> {
+  if (TEST_BACKEND === 'sqlite') {
+    const raw = new Database(db);
+    raw.pragma(`user_version = ${(raw.pragma('user_version', { simple: true }) as number) + 10}`);
+    raw.close();
+    return;
+  }
+  const client = new pg.Client({ connectionString: db });
+  await client.connect();
+  await client.query('UPDATE hub_schema SET version = version + 10').finally(() => client.end());
+}
+
+describe('hub database schema versions', () => {
+  it('refuses a database a newer hub wrote, leaving it as it was', async () => {
+    const { store, db, dispose } = await openTestStore();
+    try {
+      await insertOne(store, makeHeartbeat({ seq: 1 }), '2026-01-01T00:00:00.000Z');
+      await store.close();
+      await makeNewer(db);
+      await expect(openStore(db)).rejects.toThrow(SchemaTooNewError);
+      await expect(openStore(db)).rejects.toThrow(/newer than this hub's \d+: run a posdiag-hub at least as new/);
+    } finally {
+      await dispose();
+    }
+  });
+
+  it('posdiag-hub on such a database exits 78 with that one line', async () => {
+    const { store, db, dispose } = await openTestStore();
+    const dir = mkdtempSync(join(tmpdir(), 'posdiag-schema-'));
+    const tokens = join(dir, 'tokens.json');
+    writeFileSync(tokens, JSON.stringify({ 'T-0001': 'token-one' }));
+    try {
+      await store.close();
+      await makeNewer(db);
+      await expect(startHubProcess(['--tokens', tokens, '--db', db])).rejects.toThrow(/exited 78: .*--db .*schema version \d+, newer than this hub's/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await dispose();
+    }
+  });
+
+  it.runIf(TEST_BACKEND === 'sqlite')('SQLite: brings a database of the previous version (no bundles table) up to date, keeping its reports', async () => {
+    const { store, db, dispose } = await openTestStore();
+    try {
+      await insertOne(store, makeHeartbeat({ seq: 1 }), '2026-01-01T00:00:00.000Z');
+      await store.close();
+      // What a hub of the previous version left: version 1, no bundles table.
+      const raw = new Database(db);
+      raw.exec('DROP TABLE bundles; PRAGMA user_version = 1;');
+      raw.close();
+      const upgraded = await openStore(db);
+      expect((await upgraded.reports()).reports.map((r) => r.seq)).toEqual([1]);
+      expect(await upgraded.listBundles()).toEqual([]);
+      await upgraded.close();
+      const check = new Database(db, { readonly: true });
+      expect(check.pragma('user_version', { simple: true })).toBe(2);
+      check.close();
+    } finally {
+      await dispose();
+    }
+  });
+});
