@@ -2,14 +2,15 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Readings } from '../core/readings.js';
 import { readStateFile, writeJsonAtomic } from '../core/state-file.js';
+import { foldReaderStats } from './fold-reader-stats.js';
 import { CAPACITY_DAYS_KEPT, emptyLifetimeState, maintenanceReadings, RECENT_SWIPES } from './maintenance-trends.js';
 import type { LifetimeState, Track } from './maintenance-trends.js';
 
 /**
  * Lifetime counters of wear parts, persisted in the state directory so they survive restarts:
- * printer cuts and feed, card swipes and failures per track, battery discharge (cycles) and daily
- * capacity. Writes are atomic (temp file, fsync, rename, fsync of the directory): a crash leaves the
- * previous file or the new one, never half of one.
+ * printer cuts and feed, card swipes (good and failed reads, and swipes and failures per track),
+ * battery discharge (cycles) and daily capacity. Writes are atomic (temp file, fsync, rename, fsync
+ * of the directory): a crash leaves the previous file or the new one, never half of one.
  *
  * The agent records events through the `record*` methods and readings through `observe`, saves
  * periodically, and feeds `readings()` to the monitor as the `maintenance` source.
@@ -21,6 +22,8 @@ const trackSchema = z.object({ swipes: z.number().int().nonnegative(), failures:
 const stateSchema = z.object({
   printer: z.object({ cuts: z.number().int().nonnegative(), feedMm: z.number().nonnegative() }),
   cardReader: z.object({ '1': trackSchema, '2': trackSchema, '3': trackSchema }),
+  // Absent from a file written before the card reader's own counts were folded in (fold-reader-stats.ts).
+  cardReads: z.object({ good: z.number().int().nonnegative(), failed: z.number().int().nonnegative() }).optional(),
   battery: z.object({
     dischargedPct: z.number().nonnegative(),
     lastLevelPct: z.number().nullable(),
@@ -36,14 +39,22 @@ export class LifetimeCounters {
     readonly loadProblem: string | null,
   ) {}
 
-  /** Loads `<stateDir>/lifetime-counters.json`; a missing file starts at zero, as does a corrupt one (see loadProblem). */
+  /**
+   * Loads `<stateDir>/lifetime-counters.json`; a missing file starts at zero, as does a corrupt one (see
+   * loadProblem). Then folds in the card reader's old counts, the first time only (fold-reader-stats.ts).
+   */
   static async open(stateDir: string): Promise<LifetimeCounters> {
     const file = join(stateDir, LIFETIME_FILE);
+    let stored: z.infer<typeof stateSchema> | undefined;
+    let loadProblem: string | null = null;
     try {
-      return new LifetimeCounters(file, readStateFile(file, stateSchema) ?? emptyLifetimeState(), null);
+      stored = readStateFile(file, stateSchema);
     } catch (err) {
-      return new LifetimeCounters(file, emptyLifetimeState(), `${file}: ${(err as Error).message}`);
+      loadProblem = `${file}: ${(err as Error).message}`;
     }
+    const state = stored ? { ...stored, cardReads: stored.cardReads ?? emptyLifetimeState().cardReads } : emptyLifetimeState();
+    foldReaderStats(stateDir, state, stored?.cardReads !== undefined, () => writeJsonAtomic(file, state));
+    return new LifetimeCounters(file, state, loadProblem);
   }
 
   recordCut(count = 1): void {
@@ -60,6 +71,11 @@ export class LifetimeCounters {
     if (!ok) counters.failures++;
     counters.recent.push(ok);
     if (counters.recent.length > RECENT_SWIPES) counters.recent.shift();
+  }
+
+  /** One whole swipe, good or failed (its tracks are recordSwipe's). */
+  recordRead(good: boolean): void {
+    this.state.cardReads[good ? 'good' : 'failed']++;
   }
 
   /** Battery wear from live readings: discharge depth (cycles) and one capacity sample per day. */

@@ -18,6 +18,8 @@ export interface TrackCounters {
 export interface LifetimeState {
   printer: { cuts: number; feedMm: number };
   cardReader: Record<Track, TrackCounters>;
+  /** Whole swipes: good when no track failed and one read (the card reader's `good` outcome), else failed. */
+  cardReads: { good: number; failed: number };
   battery: {
     /** Sum of every drop of the level while discharging, in percent: 100 is one full cycle. */
     dischargedPct: number;
@@ -40,13 +42,15 @@ export function emptyLifetimeState(): LifetimeState {
   return {
     printer: { cuts: 0, feedMm: 0 },
     cardReader: { '1': track(), '2': track(), '3': track() },
+    cardReads: { good: 0, failed: 0 },
     battery: { dischargedPct: 0, lastLevelPct: null, capacity: [] },
   };
 }
 
 /**
  * `printer.cuts_total`, `printer.feed_mm_total`, `battery.cycles_estimated`,
- * `battery.capacity_fade_pct_per_month` (when the trend is known), and per track
+ * `battery.capacity_fade_pct_per_month` (when the trend is known), `card_reader.good_reads_total`,
+ * `card_reader.failed_reads_total`, and per track
  * `card_reader.track.<n>.swipes_total` and `.failure_rise_pts` (when there is a baseline).
  */
 export function maintenanceReadings(state: LifetimeState): Readings {
@@ -54,6 +58,8 @@ export function maintenanceReadings(state: LifetimeState): Readings {
     'printer.cuts_total': state.printer.cuts,
     'printer.feed_mm_total': Math.round(state.printer.feedMm),
     'battery.cycles_estimated': Math.round(state.battery.dischargedPct) / 100,
+    'card_reader.good_reads_total': state.cardReads.good,
+    'card_reader.failed_reads_total': state.cardReads.failed,
   };
   const fade = capacityFadePerMonth(state.battery.capacity);
   if (fade !== null) out['battery.capacity_fade_pct_per_month'] = Math.round(fade * 100) / 100;

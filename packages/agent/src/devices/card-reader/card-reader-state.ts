@@ -8,9 +8,10 @@ import { SwipeWindow, type SwipeWindowOptions } from './swipe-window.js';
 
 /**
  * Everything a card reader driver knows between events, whatever the transport: presence, counters
- * since start, the sliding window, lifetime statistics and the enrolment check. Every Observation it
- * builds is complete (the monitor replaces a source's readings whole), so a swipe event and a poll
- * report the same set of readings.
+ * since start, the sliding window, hours connected and the enrolment check. Lifetime swipe counts
+ * are not here: a swipe leaves as a device event and is counted once, in the lifetime counters. Every
+ * Observation it builds is complete (the monitor replaces a source's readings whole), so a swipe event
+ * and a poll report the same set of readings.
  */
 export interface CardReaderStateOptions {
   stateDir: string;
@@ -56,7 +57,6 @@ export class CardReaderState {
     if (!good) this.readErrors++;
     this.lastSwipe = swipe.outcome;
     this.window.record(now, !good);
-    this.stats.recordSwipe(swipe);
     this.opts.log[good ? 'debug' : 'info']({ outcome: swipe.outcome, tracks: describeTracks(swipe), encodeType: swipe.encodeType }, 'card swipe');
   }
 
@@ -68,16 +68,13 @@ export class CardReaderState {
   observation(now: number): Observation {
     this.accrue(now);
     const { swipes, failures } = this.window.counts(now);
-    const stats = this.stats.current;
     const readings: Readings = {
       'card_reader.connected': this.connected,
       'card_reader.swipes': this.swipes,
       'card_reader.read_errors': this.readErrors,
       'card_reader.window_swipes': swipes,
       'card_reader.window_failures': failures,
-      'card_reader.good_reads_total': stats.goodReadCount,
-      'card_reader.failed_reads_total': stats.failedReadCount,
-      'card_reader.hours_connected': Math.round(stats.hoursConnected * 100) / 100,
+      'card_reader.hours_connected': Math.round(this.stats.hoursConnected * 100) / 100,
     };
     if (this.lastSwipe) readings['card_reader.last_swipe'] = this.lastSwipe;
     const evidence: Record<string, string> = {};

@@ -2,78 +2,77 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../../log/logger.js';
 import { readStateFile, writeJsonAtomic } from '../../core/state-file.js';
-import { FAILED_TRACK, isGoodRead, type SwipeOutcome, type SwipeResult } from './swipe.js';
 
 /**
- * UnifiedPOS-style device statistics (MSR: GoodReadCount, FailedReadCount, per-track errors,
- * HoursPoweredCount — here hours connected), kept across restarts in `<state>/card-reader-stats.json`.
+ * The reader's hours connected (UnifiedPOS MSR's HoursPoweredCount), kept across restarts in
+ * `<state>/card-reader-stats.json`. Its swipes are wear, counted once in the lifetime counters
+ * (maintenance/count-wear.ts); the counts this file held before are folded into those once
+ * (maintenance/fold-reader-stats.ts, through `legacyReadCounts` and `dropLegacyReadCounts` below).
  * Counts only: nothing in here could identify a card.
  */
 export const STATS_FILE = 'card-reader-stats.json';
 
-const OUTCOMES = ['good', 'lrc_or_parity_error', 'no_start_sentinel', 'blank_card', 'partial'] as const satisfies readonly SwipeOutcome[];
-const count = z.number().int().min(0);
-
-const statsSchema = z.object({
+/**
+ * Loose: fields this file does not own (the old counts, until they are folded) are kept as read and
+ * written back, so a driver that runs before the fold (a standalone self-test) cannot lose them.
+ */
+const statsSchema = z.looseObject({
   version: z.literal(1),
-  goodReadCount: count,
-  failedReadCount: count,
-  trackErrorCounts: z.tuple([count, count, count]),
-  outcomeCounts: z.object(Object.fromEntries(OUTCOMES.map((o) => [o, count.default(0)])) as Record<SwipeOutcome, z.ZodDefault<typeof count>>),
   hoursConnected: z.number().min(0),
 });
-export type ReaderStatistics = z.infer<typeof statsSchema>;
+type ReaderStatistics = z.infer<typeof statsSchema>;
 
-/** Connected time is written at most this often (swipes are written at once): spare the flash. */
+/** What the versions that counted swipes here wrote beside the hours (per-track errors: the counters have them). */
+const LEGACY_COUNTS = ['goodReadCount', 'failedReadCount', 'trackErrorCounts', 'outcomeCounts'] as const;
+const count = z.number().int().min(0);
+const legacySchema = z.looseObject({ goodReadCount: count, failedReadCount: count });
+
+/** Connected time is written at most this often: spare the flash. */
 const CONNECTED_FLUSH_MS = 5 * 60_000;
 
-export function emptyStatistics(): ReaderStatistics {
-  return {
-    version: 1,
-    goodReadCount: 0,
-    failedReadCount: 0,
-    trackErrorCounts: [0, 0, 0],
-    outcomeCounts: { good: 0, lrc_or_parity_error: 0, no_start_sentinel: 0, blank_card: 0, partial: 0 },
-    hoursConnected: 0,
-  };
+function emptyStatistics(): ReaderStatistics {
+  return { version: 1, hoursConnected: 0 };
 }
 
 /** Reads the statistics file; a missing one is a fresh start. Throws on a corrupt or unreadable file. */
-export function readStatistics(stateDir: string): ReaderStatistics {
+function readStatistics(stateDir: string): ReaderStatistics {
   return readStateFile(join(stateDir, STATS_FILE), statsSchema) ?? emptyStatistics();
+}
+
+/** The good and failed reads an older version counted in the file; null when it holds none (or cannot be read). */
+export function legacyReadCounts(stateDir: string): { good: number; failed: number } | null {
+  try {
+    const legacy = readStateFile(join(stateDir, STATS_FILE), legacySchema);
+    return legacy ? { good: legacy.goodReadCount, failed: legacy.failedReadCount } : null;
+  } catch {
+    // No counts in it (a file this version wrote) or not readable at all: nothing to fold.
+    return null;
+  }
+}
+
+/** Rewrites the file without the old counts, once they are counted elsewhere; a file without them is left alone. */
+export function dropLegacyReadCounts(stateDir: string): void {
+  const file = join(stateDir, STATS_FILE);
+  const stats = readStateFile(file, z.looseObject({}));
+  if (!stats || !LEGACY_COUNTS.some((key) => key in stats)) return;
+  for (const key of LEGACY_COUNTS) delete stats[key];
+  writeJsonAtomic(file, stats);
 }
 
 export class ReaderStatsStore {
   private readonly file: string;
-  private stats: ReaderStatistics;
+  private loaded: ReaderStatistics | undefined;
   private dirtySince: number | undefined;
 
   constructor(
-    stateDir: string,
+    private readonly stateDir: string,
     private readonly log: Logger,
   ) {
     this.file = join(stateDir, STATS_FILE);
-    try {
-      this.stats = readStatistics(stateDir);
-    } catch (err) {
-      // Lifetime counters are worth less than a running driver: start over, and say so.
-      log.warn({ file: this.file, err: (err as Error).message }, 'card reader statistics unreadable; starting from zero');
-      this.stats = emptyStatistics();
-    }
   }
 
-  get current(): Readonly<ReaderStatistics> {
-    return this.stats;
-  }
-
-  recordSwipe(swipe: SwipeResult): void {
-    if (isGoodRead(swipe)) this.stats.goodReadCount++;
-    else this.stats.failedReadCount++;
-    this.stats.outcomeCounts[swipe.outcome]++;
-    swipe.tracks.forEach((t, i) => {
-      if (FAILED_TRACK.has(t.status)) this.stats.trackErrorCounts[i as 0 | 1 | 2]++;
-    });
-    this.write();
+  get hoursConnected(): number {
+    return this.stats.hoursConnected;
   }
 
   /** Adds connected time measured by the caller; written when some is older than the flush interval. */
@@ -87,6 +86,25 @@ export class ReaderStatsStore {
   /** Writes anything not yet on disk (on close). */
   flush(): void {
     if (this.dirtySince !== undefined) this.write();
+  }
+
+  /**
+   * Read on first use, not when the driver is built: the pipeline builds its drivers before it opens
+   * the lifetime counters, which fold the old counts out of this file, and a copy read earlier would
+   * write them back.
+   */
+  private get stats(): ReaderStatistics {
+    return (this.loaded ??= this.load());
+  }
+
+  private load(): ReaderStatistics {
+    try {
+      return readStatistics(this.stateDir);
+    } catch (err) {
+      // Hours connected are worth less than a running driver: start over, and say so.
+      this.log.warn({ file: this.file, err: (err as Error).message }, 'card reader statistics unreadable; starting from zero');
+      return emptyStatistics();
+    }
   }
 
   private write(): void {

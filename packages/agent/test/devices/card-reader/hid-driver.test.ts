@@ -9,7 +9,9 @@ import { ENROLMENT_FILE, reenrollCardReader } from '../../../src/devices/card-re
 import { HidCardReaderDriver, type HidCardReaderOptions } from '../../../src/devices/card-reader/hid-card-reader-driver.js';
 import { HOTPLUG_SETTLE_MS } from '../../../src/drivers/transports/usb/hotplug-follower.js';
 import type { UsbHotplugEvent } from '../../../src/drivers/transports/usb/bus.js';
-import { readStatistics, STATS_FILE } from '../../../src/devices/card-reader/reader-stats.js';
+import { STATS_FILE } from '../../../src/devices/card-reader/reader-stats.js';
+import { countWear } from '../../../src/maintenance/count-wear.js';
+import { LIFETIME_FILE, LifetimeCounters } from '../../../src/maintenance/lifetime-counters.js';
 import { HidUnavailableError, type HidBackend } from '../../../src/drivers/transports/hid.js';
 import { createRuleEngine } from '../../../src/rules/rule-files.js';
 import { HidCardReaderEmulator, reports, SIM_READER_INFO } from '../../../src/devices/card-reader/emulator/hid-card-reader.js';
@@ -192,9 +194,17 @@ describe('sliding window and card_reader.read_errors_high over time', () => {
 });
 
 describe('persistence and enrolment across restarts', () => {
+  /** The lifetime counters fed by the driver's device events, as the pipeline feeds them. */
+  async function countingWear(driver: HidCardReaderDriver): Promise<LifetimeCounters> {
+    const counters = await LifetimeCounters.open(stateDir);
+    driver.deviceEvents((event) => countWear(counters, event));
+    return counters;
+  }
+
   it('keeps UnifiedPOS-style statistics (good, failed, per-track errors, hours connected) in the state dir', async () => {
     const reader = new HidCardReaderEmulator();
     const first = start(reader);
+    const counters = await countingWear(first.driver);
     await first.poll();
     reader.swipe(reports.good('visa'));
     reader.swipe(reports.partial('visa'));
@@ -202,24 +212,33 @@ describe('persistence and enrolment across restarts', () => {
     await clock.advance(2 * HOUR);
     await first.poll();
     await first.driver.close();
+    await counters.save();
 
+    // Good and failed reads and per-track errors are the lifetime counters' (the one count of a swipe);
+    // the reader's own file keeps the hours connected.
     const onDisk = JSON.parse(readFileSync(join(stateDir, STATS_FILE), 'utf8'));
-    expect(onDisk).toMatchObject({ goodReadCount: 1, failedReadCount: 2, trackErrorCounts: [1, 2, 0], outcomeCounts: { partial: 1, lrc_or_parity_error: 1, good: 1 } });
+    const lifetime = counters.snapshot();
+    expect(lifetime.cardReads).toMatchObject({ good: 1, failed: 2 });
+    expect([lifetime.cardReader['1'].failures, lifetime.cardReader['2'].failures, lifetime.cardReader['3'].failures]).toEqual([1, 2, 0]);
+    expect(onDisk).not.toHaveProperty('goodReadCount');
     expect(onDisk.hoursConnected).toBeCloseTo(2, 5);
     expect(JSON.stringify(onDisk)).not.toMatch(/4111/);
+    expect(readFileSync(join(stateDir, LIFETIME_FILE), 'utf8')).not.toMatch(/4111/);
 
     // A restart: counters since start begin at zero, lifetime statistics carry on.
     const second = start(reader);
+    const reopened = await countingWear(second.driver);
     const after = await second.poll();
-    expect(after.readings).toMatchObject({ 'card_reader.swipes': 0, 'card_reader.good_reads_total': 1, 'card_reader.failed_reads_total': 2, 'card_reader.hours_connected': 2 });
+    expect({ ...after.readings, ...reopened.readings() }).toMatchObject({ 'card_reader.swipes': 0, 'card_reader.good_reads_total': 1, 'card_reader.failed_reads_total': 2, 'card_reader.hours_connected': 2 });
     reader.swipe(reports.good('mastercard'));
-    expect(readStatistics(stateDir).goodReadCount).toBe(2);
+    expect(reopened.readings()['card_reader.good_reads_total']).toBe(2);
   });
 
   it('starts from zero, with a warning, when the statistics file is corrupt', async () => {
     writeFileSync(join(stateDir, STATS_FILE), '{"version": 1, "goodRead');
     const { poll, log } = start(new HidCardReaderEmulator());
-    expect((await poll()).readings['card_reader.good_reads_total']).toBe(0);
+    expect((await poll()).readings['card_reader.hours_connected']).toBe(0);
+    expect((await LifetimeCounters.open(stateDir)).readings()['card_reader.good_reads_total']).toBe(0);
     expect(log.entries.some((e) => e.level === 'warn' && /statistics unreadable/.test(e.msg ?? ''))).toBe(true);
   });
 
