@@ -4,9 +4,10 @@
  *   driver → reading → rules → fault event → report → outbox → uplink
  *
  * and beside it what the drivers' device events feed: wear into the lifetime counters (counted once,
- * here) and reference times into the clock-skew tracker (with the hub's welcome), which the system
- * driver reads back as `system.clock_skew_s`. Everything is built here and nothing else writes into
- * it; agent.ts composes the pipeline with what uses it (self-tests, hub commands, status, keypad).
+ * here) and reference times into the clock-skew tracker (with the hub's welcome), whose
+ * `system.clock_skew_s` enters the monitor as a source of its own, like the agent's own state and the
+ * maintenance readings. Everything is built here and nothing else writes into it; agent.ts composes
+ * the pipeline with what uses it (self-tests, hub commands, status, keypad).
  */
 import { join } from 'node:path';
 import type { Clock } from 'posdiag-protocol';
@@ -39,6 +40,11 @@ import type { SelfTestResult } from 'posdiag-protocol';
 
 /** Maintenance trends move over days: they reach the rules, and the counters the disk, this often. */
 const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
+/**
+ * Clock skew is judged at each reference and this often between them, so a wall-clock jump after the
+ * last reference reaches the rules within one interval (the system family's default poll).
+ */
+export const CLOCK_SKEW_INTERVAL_MS = 30_000;
 
 export interface PipelineOptions {
   config: Config;
@@ -52,6 +58,8 @@ export interface PipelineOptions {
   logFile?: LogFileHealth;
   /** The latest self-test, for repair requests. */
   latestSelfTest: () => SelfTestResult | null;
+  /** The monotonic clock clock skew carries a reference forward on: performance.now() unless a test drives its own. */
+  monotonic?: () => number;
 }
 
 export interface Pipeline {
@@ -70,9 +78,8 @@ export interface Pipeline {
 export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
   const { config, catalog, terminal, clock, log } = options;
 
-  // driver → reading: the configured drivers; the clock's skew is theirs to read, only this file feeds it.
-  const clockSkew = new ClockSkewTracker({ clock });
-  const drivers = createDrivers(config, { clock, log }, { ...options.overrides, clockSkew });
+  // driver → reading: the configured drivers, asked for reference times because this file measures clock skew.
+  const drivers = createDrivers(config, { clock, log }, { ...options.overrides, clockReferences: true });
 
   // reading → rules: one picture of the terminal, judged at each change.
   const engine = await createRuleEngine(config.rules, catalog);
@@ -92,12 +99,19 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   });
   const monitor = new Monitor(engine, (events) => void reporter.report(events), history);
 
+  // Clock skew: a source of its own, from the reference times (a target's HTTP Date below, the hub's welcome
+  // further down), judged at each one and every CLOCK_SKEW_INTERVAL_MS once started.
+  const clockSkew = new ClockSkewTracker({ clock, monotonic: options.monotonic });
+  const observeClockSkew = () => monitor.observe('clock-skew', clockSkew.observation(), clock.now());
+
   // Wear: counted once, from the device events; battery wear from the readings.
   const counters = await LifetimeCounters.open(config.paths.state);
   if (counters.loadProblem) log.warn({ component: 'counters', problem: counters.loadProblem }, 'lifetime counters started afresh');
   const onDeviceEvent = (event: DeviceEvent) => {
-    if (event.type === 'clock_reference') clockSkew.observe(event.source, event.referenceMs, event.localAtMs);
-    else countWear(counters, event);
+    if (event.type === 'clock_reference') {
+      clockSkew.observe(event.source, event.referenceMs, event.localAtMs);
+      observeClockSkew();
+    } else countWear(counters, event);
   };
   const observeDevice = (driver: Driver, observation: Observation, at: number) => {
     for (const problem of observation.problems ?? []) log.warn({ device: driver.kind, reading: problem.reading }, problem.message);
@@ -138,10 +152,12 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
         agentVersion: AGENT_VERSION,
       })
     : undefined;
-  uplink?.onWelcome((serverTime) => clockSkew.observeText('hub', serverTime));
+  uplink?.onWelcome((serverTime) => {
+    if (clockSkew.observeText('hub', serverTime)) observeClockSkew();
+  });
   const heartbeats = new Heartbeats({ outbox, terminal, clock, log, openFaults: () => engine.firing().map((f) => faultKey(f.code, f.instance)) });
 
-  let stopMaintenance = () => {};
+  let stopRepeats: (() => void)[] = [];
   return {
     drivers,
     scheduler,
@@ -156,19 +172,29 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       uplink?.start();
       heartbeats.start(parseDuration(config.heartbeat));
       observeMaintenance();
-      stopMaintenance = repeatEvery(
-        clock,
-        MAINTENANCE_INTERVAL_MS,
-        async () => {
-          observeMaintenance();
-          await counters.save();
-        },
-        log,
-      );
+      stopRepeats = [
+        repeatEvery(
+          clock,
+          MAINTENANCE_INTERVAL_MS,
+          async () => {
+            observeMaintenance();
+            await counters.save();
+          },
+          log,
+        ),
+        repeatEvery(
+          clock,
+          CLOCK_SKEW_INTERVAL_MS,
+          async () => {
+            observeClockSkew();
+          },
+          log,
+        ),
+      ];
     },
     async stop() {
       heartbeats.stop();
-      stopMaintenance();
+      for (const stopRepeat of stopRepeats) stopRepeat();
       await scheduler.stop();
       await reporter.drain();
       await uplink?.stop();

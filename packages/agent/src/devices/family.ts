@@ -9,7 +9,6 @@ import type { UsbBus } from '../drivers/transports/usb/bus.js';
 import type { CatalogFault } from '../faults/catalog.js';
 import type { Prompter } from '../self-test/self-test-prompts.js';
 import type { SelfTestCheck, StepContext } from '../self-test/self-test-steps.js';
-import type { ClockSkewSource } from './system/clock-skew.js';
 
 /**
  * A device family (Telegraf's input plugin, with everything around it): one folder under src/devices/
@@ -18,7 +17,7 @@ import type { ClockSkewSource } from './system/clock-skew.js';
  * built-in rules, the self-test's checks, the merchant's device names and the demo's terminal are
  * all built from that list. Outside the folder only what one family alone does reaches into it: the
  * enrolments of `posdiag enroll`, the receipt printer the self-test's verdict goes to, the clock skew
- * tracker the pipeline feeds.
+ * tracker the pipeline feeds and observes.
  *
  * Invariants:
  * - `key` and `name` are unique in the list, and so are reading prefixes, fault codes and thresholds:
@@ -84,12 +83,11 @@ export interface DriverOverrides {
   /** HID backend for HID devices (the demo's card reader emulator); node-hid, loaded lazily, otherwise. */
   hid?: HidBackend;
   /**
-   * The skew of this terminal's clock for `system.clock_skew_s` (the pipeline's ClockSkewTracker, fed
-   * from reference times only the pipeline hands it): the system driver reads it, and with it the
-   * network driver asks TLS targets for their HTTP `Date` (a `clock_reference` device event). Without it
-   * the reading is absent.
+   * Set where clock skew is measured (the pipeline, from the reference times drivers' device events and
+   * the hub's welcome bring): the network driver then asks TLS targets for their HTTP `Date` (a
+   * `clock_reference` device event). A one-off poll leaves it unset and sends nothing more.
    */
-  clockSkew?: ClockSkewSource;
+  clockReferences?: boolean;
 }
 
 /** What `createDriver` gets besides its section. */

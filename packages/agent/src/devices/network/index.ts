@@ -16,6 +16,6 @@ export const network: DeviceFamily<'network', 'network', typeof networkSection> 
   catalog,
   rules: { file: new URL('./rules.json', import.meta.url), content: rules },
   // TLS targets' HTTP Date is a reference only where skew is measured (the daemon); a one-off CLI poll sends nothing more.
-  createDriver: (section, { paths, ctx, overrides }) => new NetworkDriver(section, paths, ctx, overrides.clockSkew ? { readHttpDate: true } : {}),
+  createDriver: (section, { paths, ctx, overrides }) => new NetworkDriver(section, paths, ctx, overrides.clockReferences ? { readHttpDate: true } : {}),
   selfTest,
 };

@@ -1,4 +1,5 @@
 import type { Clock } from 'posdiag-protocol';
+import type { Observation } from '../../core/readings.js';
 
 /** How far this terminal's clock is off, as last measured against a trusted reference. */
 export interface ClockSkew {
@@ -8,16 +9,16 @@ export interface ClockSkew {
   source: string;
 }
 
-/** What the system driver reads; absent when no reference time has been seen yet. */
-export interface ClockSkewSource {
-  current(): ClockSkew | undefined;
-}
-
 /**
  * Keeps the latest reference time (the hub's `welcome.serverTime`, a target's HTTP `Date`) and turns it
- * into a skew whenever asked. One writer: the pipeline (pipeline.ts), which hands it the hub's welcome
- * and the network driver's `clock_reference` device events; the system driver reads it as the
- * `system.clock_skew_s` reading, which the `system.clock_skew` rule judges.
+ * into a skew whenever asked. No driver reads it: the pipeline (pipeline.ts) hands it the hub's welcome
+ * and the network driver's `clock_reference` device events, and gives the monitor its `observation()`
+ * as a source of its own, at each reference and on a steady cadence; the `system.clock_skew` rule
+ * judges the reading like any other.
+ *
+ * It lives in the system family's folder, not beside the pipeline, because what it produces is the
+ * family's: the `system.clock_skew_s` reading and `system.clock_reference` evidence, the rule that judges
+ * them and the catalog text all sit here; the pipeline owns only when it is fed and read.
  *
  * Precedence: none by source — the latest observation wins. The hub is observed at each (re)connect,
  * TLS targets at every network poll, so between reconnects the reading usually names a target
@@ -28,7 +29,7 @@ export interface ClockSkewSource {
  * instead of waiting for the next reference. Transit delay is corrected only where the sender measured
  * it (`localAtMs`); elsewhere it is milliseconds against a 300 s threshold.
  */
-export class ClockSkewTracker implements ClockSkewSource {
+export class ClockSkewTracker {
   private readonly clock: Clock;
   private readonly monotonic: () => number;
   private latest: { source: string; referenceMs: number; monotonicAt: number } | undefined;
@@ -59,5 +60,12 @@ export class ClockSkewTracker implements ClockSkewSource {
     if (!this.latest) return undefined;
     const referenceNow = this.latest.referenceMs + (this.monotonic() - this.latest.monotonicAt);
     return { skewS: Math.round((this.clock.now() - referenceNow) / 100) / 10, source: this.latest.source };
+  }
+
+  /** The skew now, as the monitor takes it: the reading and which reference as evidence; nothing before the first. */
+  observation(): Observation {
+    const skew = this.current();
+    if (!skew) return { readings: {} };
+    return { readings: { 'system.clock_skew_s': skew.skewS }, evidence: { 'system.clock_reference': skew.source } };
   }
 }

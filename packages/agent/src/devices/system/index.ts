@@ -14,5 +14,5 @@ export const system: DeviceFamily<'system', 'system', typeof systemSection> = {
   readingPrefixes: ['system.'],
   catalog,
   rules: { file: new URL('./rules.json', import.meta.url), content: rules },
-  createDriver: (section, { paths, ctx, overrides }) => new SystemDriver(section, paths, ctx, overrides.clockSkew ? { clockSkew: overrides.clockSkew } : {}),
+  createDriver: (section, { paths, ctx }) => new SystemDriver(section, paths, ctx),
 };

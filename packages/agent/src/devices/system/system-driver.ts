@@ -3,7 +3,6 @@ import { pollTiming } from '../../drivers/poll-timing.js';
 import type { Observation, ReadingProblem } from '../../core/readings.js';
 import type { Driver, DriverContext } from '../../drivers/contract.js';
 import { readAttribute } from '../../drivers/transports/sysfs.js';
-import type { ClockSkewSource } from './clock-skew.js';
 import { diskFree, type StatFs } from './disk-free.js';
 import { MEM_READING, parseMeminfo } from './meminfo.js';
 import { readThermalZones } from './read-thermal.js';
@@ -14,16 +13,15 @@ import { parseThermalZones } from './thermal.js';
 export const SYSTEM_DEFAULT_TIMING = { interval: '30s', timeout: '5s' };
 
 export interface SystemDriverOptions {
-  /** Where `system.clock_skew_s` comes from; without it the reading is absent. */
-  clockSkew?: ClockSkewSource;
   /** fs.statfs unless a test injects sizes. */
   statfs?: StatFs;
 }
 
 /**
  * The terminal's own health: free disk where the agent writes (state and logs), available memory
- * (`<procfs>/meminfo`), the hottest CPU thermal zone (`<sysfs>/class/thermal`) and clock skew against
- * the last trusted reference time. Each part fails on its own: a problem in one leaves the others.
+ * (`<procfs>/meminfo`) and the hottest CPU thermal zone (`<sysfs>/class/thermal`). Each part fails on
+ * its own: a problem in one leaves the others. The family's clock skew is no poll of this driver: the
+ * pipeline measures it from the reference times it is handed, as a source of its own (clock-skew.ts).
  */
 export class SystemDriver implements Driver {
   readonly kind = 'system' as const;
@@ -47,16 +45,10 @@ export class SystemDriver implements Driver {
       readThermalZones(this.paths.sysfs, signal).then(parseThermalZones),
     ]);
     signal.throwIfAborted();
-    const skew = this.options.clockSkew?.current();
     return {
-      readings: {
-        ...disk.readings,
-        ...memory.readings,
-        ...thermal.readings,
-        ...(skew ? { 'system.clock_skew_s': skew.skewS } : {}),
-      },
+      readings: { ...disk.readings, ...memory.readings, ...thermal.readings },
       problems: [...disk.problems, ...memory.problems, ...thermal.problems],
-      evidence: { ...disk.evidence, ...thermal.evidence, ...(skew ? { 'system.clock_reference': skew.source } : {}) },
+      evidence: { ...disk.evidence, ...thermal.evidence },
     };
   }
 

@@ -1,5 +1,4 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_VERSION } from '../../../src/version.js';
@@ -8,7 +7,6 @@ import { headRequest, MAX_HEAD_BYTES, parseImfFixdate, parseResponseHead, respon
 import { NetworkDriver } from '../../../src/devices/network/network-driver.js';
 import { HTTP_DATE_WAIT_MS, probeTarget } from '../../../src/devices/network/target-probe.js';
 import { ClockSkewTracker } from '../../../src/devices/system/clock-skew.js';
-import { SystemDriver } from '../../../src/devices/system/system-driver.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { makeNetworkCerts, opensslDate, type Pem } from '../../helpers/network-certs.js';
 
@@ -282,7 +280,7 @@ describe('target probe: HTTP Date after the handshake', () => {
   });
 });
 
-describe('network driver → ClockSkewTracker → system driver', () => {
+describe('network driver → ClockSkewTracker → the pipeline\'s clock-skew readings', () => {
   /** What the pipeline does with the driver's reference times: the tracker's one writer. */
   const feed = (network: NetworkDriver, tracker: ClockSkewTracker) =>
     network.deviceEvents((e) => {
@@ -303,8 +301,7 @@ describe('network driver → ClockSkewTracker → system driver', () => {
     expect(readings).toMatchObject({ 'network.target.acquirer.reachable': true });
     expect(readings['network.target.acquirer.error']).toBeUndefined();
 
-    const system = new SystemDriver({}, { ...noPaths, state: tmpdir(), logs: tmpdir() }, ctx, { clockSkew: tracker });
-    const obs = await system.poll(new AbortController().signal);
+    const obs = tracker.observation();
     // Whole-second Date: the estimate is the middle of that second.
     expect(obs.readings['system.clock_skew_s']).toBe(3599.5);
     expect(obs.evidence?.['system.clock_reference']).toBe('target:acquirer');

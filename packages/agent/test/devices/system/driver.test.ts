@@ -140,12 +140,15 @@ describe('ClockSkewTracker', () => {
 
   it('has no skew before any reference', () => {
     expect(setup().tracker.current()).toBeUndefined();
+    expect(setup().tracker.observation()).toEqual({ readings: {} });
   });
 
   it('measures local − reference from the hub welcome, positive when the terminal is ahead', () => {
     const { tracker } = setup();
     expect(tracker.observeText('hub', '2026-01-01T11:53:20.000Z')).toBe(true);
     expect(tracker.current()).toEqual({ skewS: 400, source: 'hub' });
+    // What the monitor gets from the pipeline's clock-skew source: the reading, and which reference as evidence.
+    expect(tracker.observation()).toEqual({ readings: { 'system.clock_skew_s': 400 }, evidence: { 'system.clock_reference': 'hub' } });
   });
 
   it('keeps the skew as time passes, and follows a later wall-clock jump without a new reference', async () => {
@@ -171,22 +174,24 @@ describe('SystemDriver', () => {
   const stat = fakeStatfs({ '/pos/state': { bavail: 700, blocks: 1000 }, '/pos/logs': { bavail: 80, blocks: 1000 } });
   const paths = (procfs: string, sysfs: string) => ({ procfs, sysfs, state: '/pos/state', logs: '/pos/logs' });
 
-  it('reads disk, memory, CPU temperature and clock skew from fixture trees', async () => {
+  it('reads disk, memory and CPU temperature from fixture trees; clock skew is the pipeline\'s own source beside it', async () => {
     const tracker = new ClockSkewTracker({ clock: systemClock });
     tracker.observe('hub', Date.now() + 600_000);
-    const driver = new SystemDriver({}, paths(join(PROCFS, 'meminfo-memory-low'), join(SYSFS, 'thermal-overheat')), ctx, { statfs: stat, clockSkew: tracker });
+    const driver = new SystemDriver({}, paths(join(PROCFS, 'meminfo-memory-low'), join(SYSFS, 'thermal-overheat')), ctx, { statfs: stat });
     const obs = await driver.poll(new AbortController().signal);
-    expect(obs.readings).toEqual({
+    const skew = tracker.observation();
+    expect({ ...obs.readings, ...skew.readings }).toEqual({
       'system.disk_free_pct': 8,
       'system.mem_available_pct': 7.9,
       'system.cpu_temp_c': 91.3,
       'system.clock_skew_s': expect.closeTo(-600, 0),
     });
-    expect(obs.evidence).toEqual({
+    expect({ ...obs.evidence, ...skew.evidence }).toEqual({
       'system.disk_free_dir': '/pos/logs',
       'system.cpu_temp_zone': 'thermal_zone0 (soc-thermal)',
       'system.clock_reference': 'hub',
     });
+    expect(obs.readings).not.toHaveProperty('system.clock_skew_s');
     expect(obs.problems).toEqual([]);
     expect(driver).toMatchObject({ kind: 'system', name: 'system', intervalMs: 30_000, timeoutMs: 5_000 });
   });
@@ -223,12 +228,12 @@ describe('SystemDriver', () => {
     });
     const tracker = new ClockSkewTracker({ clock: systemClock });
     tracker.observe('hub', Date.now());
-    const [driver] = createDrivers(config, ctx, { clockSkew: tracker });
+    const [driver] = createDrivers(config, ctx, { clockReferences: true });
     expect(driver).toBeInstanceOf(SystemDriver);
     expect(driver!.intervalMs).toBe(60_000);
     const obs = await driver!.poll(new AbortController().signal);
     expect(existsSync(join(tmp, 'logs-not-yet'))).toBe(false);
-    expect(obs.readings).toMatchObject({ 'system.mem_available_pct': 59.9, 'system.cpu_temp_c': 52, 'system.clock_skew_s': expect.closeTo(0, 0) });
+    expect({ ...obs.readings, ...tracker.observation().readings }).toMatchObject({ 'system.mem_available_pct': 59.9, 'system.cpu_temp_c': 52, 'system.clock_skew_s': expect.closeTo(0, 0) });
     expect(obs.readings['system.disk_free_pct']).toEqual(expect.any(Number));
   });
 });
