@@ -24,6 +24,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       sysfs: z.string().min(1).default('/sys'),
       procfs: z.string().min(1).default('/proc'),
+      dev: z.string().min(1).default('/dev').describe('root of the device nodes a driver finds by name, as sysfs and procfs'),
       state: z.string().min(1).default('/var/lib/posdiag'),
       logs: z.string().min(1).default('/var/log/posdiag'),
     })

@@ -30,7 +30,7 @@ describe('config', () => {
 
   it('a minimal config monitors nothing and uses the real system paths', () => {
     const config = parseConfig({ terminal: { id: 'T-1' } });
-    expect(config.paths).toEqual({ sysfs: '/sys', procfs: '/proc', state: '/var/lib/posdiag', logs: '/var/log/posdiag' });
+    expect(config.paths).toEqual({ sysfs: '/sys', procfs: '/proc', dev: '/dev', state: '/var/lib/posdiag', logs: '/var/log/posdiag' });
     expect(config.devices).toEqual({});
     expect(config.locale).toBe('zh-CN');
   });
