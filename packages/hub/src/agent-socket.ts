@@ -5,8 +5,8 @@ import type { AgentMessage, Report } from 'posdiag-protocol';
 import { decodeAgentFrame, truncateReason } from './agent-frame.js';
 import { sendHubMessage, type AgentRegistry } from './agent-registry.js';
 import { CLOSE_TRY_AGAIN } from 'posdiag-protocol';
-import { keepAlive } from './keep-alive.js';
-import type { BundleIntake } from './bundle-intake.js';
+import type { KeepAliveSweep } from './keep-alive.js';
+import type { BundleIntake, ChunkReceiver } from './bundle-intake.js';
 import type { GroupCommit } from './store/group-commit.js';
 import type { HubStore, InsertOutcome, SeqGap, StoredReport } from './store/store.js';
 
@@ -26,13 +26,22 @@ export interface AgentContext {
   registry: AgentRegistry;
   bundles: BundleIntake;
   clock: Clock;
-  /** Ping period; a connection that has not answered one ping by the next is terminated. */
+  /** Pings every connection; one that has not answered a ping by the next is handed to dropDeadAgent. */
+  keepAlive: KeepAliveSweep;
   pingIntervalMs: number;
   log: Logger;
   /** The terminal showed signs of life: it connected or sent a frame. */
   heard(terminal: string): void;
   /** Called after a new report is committed and acked. */
   stored(row: StoredReport, meta: StoredMeta): void;
+}
+
+/** The keep-alive's verdict on a connection that did not answer its ping: it is ended at once. */
+export function dropDeadAgent(ctx: AgentContext, ws: WebSocket, terminal: string): void {
+  // Forget it now rather than on the asynchronous 'close', so a command POSTed from here on gets 409.
+  ctx.registry.remove(terminal, ws);
+  ctx.log.warn({ terminal, pingIntervalMs: ctx.pingIntervalMs }, 'agent did not answer ping: connection dead, terminated');
+  ws.terminate();
 }
 
 /**
@@ -42,30 +51,25 @@ export interface AgentContext {
  * violations (e.g. 1009 for an oversize frame).
  */
 export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): void {
-  const log = ctx.log.child({ terminal });
   /** `retryable`: the frame was fine and the hub could not take it now; else it is refused for good. */
   const refuse = (reason: string, ref: string | null, retryable = false) => {
-    log.warn({ reason, ref, retryable }, 'frame refused');
+    ctx.log.warn({ terminal, reason, ref, retryable }, 'frame refused');
     sendHubMessage(ws, { type: 'error', reason: truncateReason(reason), ref, retryable });
   };
 
   ctx.registry.add(terminal, ws);
   ctx.heard(terminal);
-  keepAlive(ws, ctx.clock, ctx.pingIntervalMs, () => {
-    // Forget it now rather than on the asynchronous 'close', so a command POSTed from here on gets 409.
-    ctx.registry.remove(terminal, ws);
-    log.warn({ pingIntervalMs: ctx.pingIntervalMs }, 'agent did not answer ping: connection dead, terminated');
-    ws.terminate();
-  });
-  const receiveChunk = ctx.bundles.connection(terminal);
+  ctx.keepAlive.watch(ws, terminal);
+  /** Made at the first bundle chunk: most connections never send one. */
+  let receiveChunk: ChunkReceiver | undefined;
   ctx.store.lastSeq(terminal).then(
     (lastSeq) => {
       sendHubMessage(ws, { type: 'welcome', serverTime: new Date(ctx.clock.now()).toISOString(), lastSeq });
-      log.info({ lastSeq }, 'agent connected');
+      ctx.log.info({ terminal, lastSeq }, 'agent connected');
     },
     (err: unknown) => {
       // Without its lastSeq the agent cannot be welcomed: it reconnects, perhaps to a hub whose database answers.
-      log.error({ err: (err as Error).message }, 'agent not welcomed: the database did not answer');
+      ctx.log.error({ terminal, err: (err as Error).message }, 'agent not welcomed: the database did not answer');
       ws.close(CLOSE_TRY_AGAIN, 'hub database unavailable');
     },
   );
@@ -79,31 +83,32 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
     handleMessage(decoded.message);
   });
   // ws reports protocol violations (oversize frame, bad UTF-8, …) here and then closes the socket.
-  ws.on('error', (err) => log.warn({ err: err.message }, 'agent connection error'));
+  ws.on('error', (err) => ctx.log.warn({ terminal, err: err.message }, 'agent connection error'));
   ws.on('close', (code, reason) => {
     ctx.registry.remove(terminal, ws);
-    log.info({ code, reason: reason.toString() }, 'agent disconnected');
+    ctx.log.info({ terminal, code, reason: reason.toString() }, 'agent disconnected');
   });
 
   function handleMessage(message: AgentMessage): void {
     switch (message.type) {
       case 'hello':
         if (message.terminal !== terminal) return refuse(`hello names terminal ${message.terminal}, connection is ${terminal}`, null);
-        log.info({ agentVersion: message.agentVersion, agentLastSeq: message.lastSeq }, 'agent hello');
+        ctx.log.info({ terminal, agentVersion: message.agentVersion, agentLastSeq: message.lastSeq }, 'agent hello');
         return;
       case 'report':
         return void handleReport(message.report);
       case 'command_result':
-        log.info({ commandId: message.commandId, ok: message.ok, detail: message.detail }, 'command result');
+        ctx.log.info({ terminal, commandId: message.commandId, ok: message.ok, detail: message.detail }, 'command result');
         return;
       case 'bundle_chunk':
+        receiveChunk ??= ctx.bundles.connection(terminal);
         return void receiveChunk(message).then(
           (outcome) => {
             if (!outcome.ok) refuse(outcome.reason, message.commandId);
           },
           (err: unknown) => {
             // Storing the finished bundle failed (database busy): the operator asks for it again.
-            log.error({ err: (err as Error).message, commandId: message.commandId }, 'storing bundle failed');
+            ctx.log.error({ terminal, err: (err as Error).message, commandId: message.commandId }, 'storing bundle failed');
             refuse(`hub could not store the bundle now: ${(err as Error).message}`, message.commandId, true);
           },
         );
@@ -119,21 +124,21 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
       outcome = await ctx.commits.insert(report, new Date(ctx.clock.now()).toISOString());
     } catch (err) {
       // Not acked, and worth sending again: the report is valid, the hub's storage failed (busy, locked, full).
-      log.error({ err: (err as Error).message, id: report.id }, 'storing report failed');
+      ctx.log.error({ terminal, err: (err as Error).message, id: report.id }, 'storing report failed');
       return refuse(`hub could not store the report now: ${(err as Error).message}`, report.id, true);
     }
     switch (outcome.status) {
       case 'conflict':
         // Which terminal and seq hold the id stays in the hub's log: the answer tells the sender nothing of another terminal.
-        log.warn({ id: report.id, seq: report.seq, heldBy: outcome.existing }, 'report id already stored for another report');
+        ctx.log.warn({ terminal, id: report.id, seq: report.seq, heldBy: outcome.existing }, 'report id already stored for another report');
         return refuse(`report id ${report.id} is already used by another report; this one is refused for good`, report.id);
       case 'duplicate':
         sendHubMessage(ws, { type: 'ack', id: report.id, seq: report.seq, duplicate: true });
         return;
       case 'stored': {
         sendHubMessage(ws, { type: 'ack', id: report.id, seq: report.seq, duplicate: false });
-        if (outcome.gap) log.warn({ missingSeqs: outcome.gap }, 'seq gap: reports lost or still in flight');
-        if (outcome.seqReused) log.warn({ seq: report.seq, id: report.id }, 'seq reused by a new id: agent state was reset');
+        if (outcome.gap) ctx.log.warn({ terminal, missingSeqs: outcome.gap }, 'seq gap: reports lost or still in flight');
+        if (outcome.seqReused) ctx.log.warn({ terminal, seq: report.seq, id: report.id }, 'seq reused by a new id: agent state was reset');
         const alert = report.kind === 'fault' && outcome.fault === 'applied' && report.state === 'raised' && report.inhibitedBy === null;
         logFault(report, outcome.fault, alert);
         const cleared = report.kind === 'fault' && outcome.fault === 'applied' && report.state === 'cleared' && report.inhibitedBy === null;
@@ -145,9 +150,9 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
 
   function logFault(report: Report, fault: 'applied' | 'stale' | null, alert: boolean): void {
     if (report.kind !== 'fault') return;
-    const fields = { code: report.code, instance: report.instance, severity: report.severity, seq: report.seq, inhibitedBy: report.inhibitedBy };
-    if (fault === 'stale') log.info(fields, `stale ${report.state} ignored: a newer report already set this fault`);
-    else if (alert) log.warn(fields, 'alert');
-    else log.info(fields, report.state === 'cleared' ? 'fault cleared' : 'fault raised (inhibited)');
+    const fields = { terminal, code: report.code, instance: report.instance, severity: report.severity, seq: report.seq, inhibitedBy: report.inhibitedBy };
+    if (fault === 'stale') ctx.log.info(fields, `stale ${report.state} ignored: a newer report already set this fault`);
+    else if (alert) ctx.log.warn(fields, 'alert');
+    else ctx.log.info(fields, report.state === 'cleared' ? 'fault cleared' : 'fault raised (inhibited)');
   }
 }

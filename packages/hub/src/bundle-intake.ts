@@ -9,6 +9,9 @@ export const BUNDLE_EXPECTED_MS = 60 * 60_000;
 
 export type ChunkOutcome = { ok: true; stored?: BundleInfo } | { ok: false; reason: string };
 
+/** Takes one agent connection's bundle chunks, in arrival order. */
+export type ChunkReceiver = (chunk: BundleChunk) => Promise<ChunkOutcome>;
+
 /**
  * The hub's side of the `bundle` command: remembers which terminal was asked for which bundle, puts
  * each connection's chunks together and stores a complete, intact bundle once. A terminal cannot push
@@ -36,7 +39,7 @@ export class BundleIntake {
   }
 
   /** A receiver for one agent connection's chunks. */
-  connection(terminal: string): (chunk: BundleChunk) => Promise<ChunkOutcome> {
+  connection(terminal: string): ChunkReceiver {
     const assembler = new BundleAssembler();
     return async (chunk) => {
       const expected = this.expected.get(chunk.commandId);

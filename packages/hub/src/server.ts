@@ -6,14 +6,14 @@ import { WebSocketServer } from 'ws';
 import { systemClock, type Clock } from 'posdiag-protocol';
 import { silentLogger, type Logger } from './logger.js';
 import { AGENT_PATH, CLOSE_REVOKED, MAX_FRAME_BYTES } from 'posdiag-protocol';
-import { serveAgent, type StoredMeta } from './agent-socket.js';
+import { dropDeadAgent, serveAgent, type StoredMeta } from './agent-socket.js';
 import { AgentRegistry } from './agent-registry.js';
 import { checkApiExposure } from './api-auth.js';
 import { authenticate } from './auth.js';
 import { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottlePolicy } from './auth-throttle.js';
 import { AlertStream } from './alert-stream.js';
 import { handleApiRequest } from './http-api.js';
-import { DEFAULT_PING_INTERVAL_MS } from './keep-alive.js';
+import { DEFAULT_PING_INTERVAL_MS, KeepAliveSweep } from './keep-alive.js';
 import { BundleIntake } from './bundle-intake.js';
 import { DEFAULT_SILENCE_AFTER_MS, TerminalPresence } from './terminal-presence.js';
 import { GroupCommit } from './store/group-commit.js';
@@ -127,7 +127,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         rejectUnauthorized: false,
       })
     : createHttpServer();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  // No clientTracking: the registry knows the connections, and ws's Set would hold each one again.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
+  const keepAlive = new KeepAliveSweep(clock, pingIntervalMs, (ws, terminal) => dropDeadAgent(agentContext, ws, terminal));
 
   const agentContext = {
     store,
@@ -135,6 +137,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     registry,
     bundles,
     clock,
+    keepAlive,
     pingIntervalMs,
     log,
     heard: (terminal: string) => presence.heard(terminal),
@@ -150,8 +153,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   };
 
   server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, bundles, presence, tokens, apiToken: options.apiToken, alerts, throttle, log }));
+  // One listener for every socket: it stays on the socket for the connection's life.
+  const upgradeSocketError = (err: Error) => log.debug({ err: err.message }, 'upgrade socket error');
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', (err) => log.debug({ err: err.message }, 'upgrade socket error'));
+    socket.on('error', upgradeSocketError);
     const path = new URL(req.url ?? '/', 'http://hub').pathname;
     if (path !== AGENT_PATH) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use ${AGENT_PATH}\n`);
     const remote = req.socket.remoteAddress;
@@ -190,6 +195,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let closing: Promise<void> | undefined;
   const shutdown = async () => {
     presence.stop();
+    keepAlive.stop();
     registry.terminateAll();
     alerts.close();
     await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/support/fake-clock.js';
-import { DEFAULT_PING_INTERVAL_MS, keepAlive } from '../src/keep-alive.js';
+import { DEFAULT_PING_INTERVAL_MS, KeepAliveSweep } from '../src/keep-alive.js';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startTestHub } from '../../../test/support/hub-harness.js';
 import { makeHeartbeat } from '../../../test/support/reports.js';
@@ -76,7 +76,7 @@ describe('hub keep-alive over real sockets', () => {
   });
 });
 
-/** Just enough of a ws socket for keepAlive: records pings, emits pong and close on demand. */
+/** Just enough of a ws socket for KeepAliveSweep: records pings, emits pong and close on demand. */
 class FakeSocket extends EventEmitter {
   pings = 0;
   ping(): void {
@@ -84,12 +84,12 @@ class FakeSocket extends EventEmitter {
   }
 }
 
-describe('keepAlive', () => {
+describe('KeepAliveSweep', () => {
   const setup = () => {
     const clock = new FakeClock();
     const ws = new FakeSocket();
     let dead = 0;
-    keepAlive(ws as unknown as WebSocket, clock, 100, () => dead++);
+    new KeepAliveSweep(clock, 100, () => dead++).watch(ws as unknown as WebSocket, 'T-0001');
     return { clock, ws, deaths: () => dead };
   };
 
@@ -115,5 +115,38 @@ describe('keepAlive', () => {
     expect(clock.pendingTimers).toBe(0);
     await clock.advance(1000);
     expect([ws.pings, deaths()]).toEqual([1, 0]);
+  });
+});
+
+describe('KeepAliveSweep over many sockets', () => {
+  it('serves every socket from one timer: one watched between sweeps is pinged at the next and dead at the one after', async () => {
+    const clock = new FakeClock();
+    const dead: string[] = [];
+    const sweep = new KeepAliveSweep(clock, 100, (_ws, terminal) => dead.push(terminal));
+    const [first, late, quiet] = [new FakeSocket(), new FakeSocket(), new FakeSocket()];
+    sweep.watch(first as unknown as WebSocket, 'T-0001');
+    sweep.watch(quiet as unknown as WebSocket, 'T-0003');
+    await clock.advance(60);
+    sweep.watch(late as unknown as WebSocket, 'T-0002');
+    expect(clock.pendingTimers).toBe(1);
+
+    await clock.advance(40);
+    expect([first.pings, late.pings, quiet.pings]).toEqual([1, 1, 1]);
+    first.emit('pong');
+    await clock.advance(100);
+    // quiet and late did not answer the sweep at 100: both are dead at 200, first is pinged again.
+    expect(dead).toEqual(['T-0003', 'T-0002']);
+    expect([first.pings, late.pings, quiet.pings, clock.pendingTimers]).toEqual([2, 1, 1, 1]);
+  });
+
+  it('stop forgets every socket and the timer', async () => {
+    const clock = new FakeClock();
+    const sweep = new KeepAliveSweep(clock, 100, () => expect.fail('no socket is watched any more'));
+    const ws = new FakeSocket();
+    sweep.watch(ws as unknown as WebSocket, 'T-0001');
+    sweep.stop();
+    expect([clock.pendingTimers, ws.listenerCount('pong'), ws.listenerCount('close')]).toEqual([0, 0, 0]);
+    await clock.advance(1000);
+    expect(ws.pings).toBe(0);
   });
 });
