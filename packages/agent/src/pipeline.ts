@@ -70,6 +70,11 @@ export interface Pipeline {
   readonly outbox: Outbox;
   /** Absent when no uplink is configured. */
   readonly uplink: Uplink | undefined;
+  /**
+   * The latest observation the monitor holds of each of this pipeline's own sources (every source that
+   * is not a driver: clock skew, the agent's state, the maintenance readings): no driver poll sees them.
+   */
+  ownObservations(): Map<string, Observation>;
   start(): void;
   /** Stops polling, reporting and the link, and waits until every recorded report is on disk. */
   stop(): Promise<void>;
@@ -165,6 +170,10 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     monitor,
     outbox,
     uplink,
+    ownObservations() {
+      const driverNames = new Set(drivers.map((d) => d.name));
+      return new Map([...monitor.observations()].filter(([source]) => !driverNames.has(source)));
+    },
     start() {
       observeOutbox(outbox.stats().storage);
       if (options.logFile) observeLog(options.logFile.storage());

@@ -20,6 +20,7 @@ import { FakeHub } from './helpers/uplink-hub.js';
  */
 const HUB_TIME = Date.parse('2026-01-01T00:00:05.000Z');
 const TEN_MINUTES_MS = 600_000;
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -38,15 +39,16 @@ function terminalClock(start: number) {
   return { wall, monotonic: () => fake.now(), advance: (ms: number) => fake.advance(ms), setDate: (ms: number) => void (setByMs += ms) };
 }
 
-/** A pipeline with no devices, whose uplink goes to a FakeHub; resolves once the hub's welcome was taken. */
-async function welcomedPipeline(clock: ReturnType<typeof terminalClock>): Promise<{ pipeline: Pipeline; hub: FakeHub }> {
+/** A pipeline with `devices` (none by default), whose uplink goes to a FakeHub; resolves once the hub's welcome was taken. */
+async function welcomedPipeline(clock: ReturnType<typeof terminalClock>, devices: Record<string, unknown> = {}): Promise<{ pipeline: Pipeline; hub: FakeHub }> {
   const dir = mkdtempSync(join(tmpdir(), 'posdiag-pipeline-skew-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const hub = await FakeHub.start();
   cleanups.push(() => hub.close());
   const config = parseConfig({
     terminal: { id: 'T-0001', model: 'X990', serial: 'SN-1' },
-    paths: { state: join(dir, 'state'), logs: join(dir, 'logs') },
+    paths: { procfs: join(FIXTURES, 'procfs', 'meminfo-healthy'), sysfs: join(FIXTURES, 'sysfs', 'thermal-x86'), state: join(dir, 'state'), logs: join(dir, 'logs') },
+    devices,
     uplink: { url: hub.url, token: hub.token },
     control: { socket: join(dir, 'control.sock') },
     locale: 'en',
@@ -101,5 +103,15 @@ describe('the pipeline\'s clock skew', () => {
     await clock.advance(CLOCK_SKEW_INTERVAL_MS);
     expect(pipeline.monitor.readings()).toMatchObject({ 'system.clock_skew_s': 0, 'system.clock_reference': 'hub' });
     expect(skewFiring(pipeline)).toBe(false);
+  });
+
+  it('hands the self-test the latest observation of each of its own sources, none of a driver', async () => {
+    const clock = terminalClock(HUB_TIME + TEN_MINUTES_MS);
+    const { pipeline } = await welcomedPipeline(clock, { system: {} });
+    await clock.advance(0); // the scheduler's first poll is due at once
+    await waitFor(() => pipeline.monitor.observations().get('system'), 'the system driver\'s first poll');
+    const own = pipeline.ownObservations();
+    expect([...own.keys()].sort()).toEqual(['agent', 'clock-skew', 'maintenance']);
+    expect(own.get('clock-skew')).toEqual({ readings: { 'system.clock_skew_s': 600 }, evidence: { 'system.clock_reference': 'hub' } });
   });
 });

@@ -21,6 +21,7 @@ export interface Evaluator {
  */
 export class Monitor {
   private readonly bySource = new Map<string, Readings>();
+  private readonly latest = new Map<string, Observation>();
   private readonly unknownBySource = new Map<string, string[]>();
   private readonly identities = new Map<string, DeviceIdentity>();
   private readonly actions = new Map<string, DriverAction[]>();
@@ -36,6 +37,7 @@ export class Monitor {
   /** Records one observation of `source` (a driver name, or "agent") taken at `at`, then evaluates. */
   observe(source: string, observation: Observation, at: number): FaultEvent[] {
     // Raw protocol evidence (status bytes in hex) rides along as string readings the rules can cite.
+    this.latest.set(source, observation);
     this.bySource.set(source, { ...observation.readings, ...observation.evidence });
     this.unknownBySource.set(source, unknownReadings(observation));
     if (observation.identity) this.identities.set(observation.identity.kind, observation.identity);
@@ -52,6 +54,11 @@ export class Monitor {
 
   readings(): Readings {
     return this.merged;
+  }
+
+  /** The latest observation of each source, as it was given (the self-test takes the pipeline's own sources from here). */
+  observations(): ReadonlyMap<string, Observation> {
+    return this.latest;
   }
 
   identity(kind: string): DeviceIdentity | null {

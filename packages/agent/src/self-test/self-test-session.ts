@@ -35,6 +35,8 @@ export interface SelfTestSetup {
   log: Logger;
   /** The live alerts (the daemon's engine); absent in-process, where nothing has fired yet. */
   firing?: () => readonly { code: string; instance: string | null }[];
+  /** The daemon's own sources (the pipeline's); absent in-process, where there is no pipeline. */
+  ownObservations?: RunSelfTestOptions['ownObservations'];
 }
 
 /** Runs one self-test as requested and, when asked, prints its verdict. */
@@ -51,6 +53,7 @@ export async function runSelfTestSession(setup: SelfTestSetup, request: SelfTest
     locale: request.locale,
     devices: setup.config.devices,
     ...(setup.firing ? { firingAtStart: setup.firing() } : {}),
+    ...(setup.ownObservations ? { ownObservations: setup.ownObservations } : {}),
     ...(request.prompter ? { prompter: request.prompter } : {}),
     ...(request.onCheck ? { onCheck: request.onCheck } : {}),
   });

@@ -33,6 +33,12 @@ export interface RunSelfTestOptions {
   drivers: Driver[];
   /** One poll of each driver; a driver that failed maps to its Error. */
   pollAll: (drivers: Driver[]) => Promise<Map<Driver, Observation | Error>>;
+  /**
+   * The latest observation of each of the daemon's own sources, by source (clock skew, the agent's
+   * state, the maintenance readings: the pipeline makes them, no driver reads them), taken after the poll
+   * and judged with its readings. Absent standalone, where there is no pipeline.
+   */
+  ownObservations?: () => ReadonlyMap<string, Observation>;
   engine: Pick<RuleEngine, 'active'>;
   clock: Clock;
   terminal: TerminalIdentity;
@@ -56,8 +62,9 @@ const MAX_PROBLEMS = 100;
 
 /**
  * The self-test (SPEC §6). `quick`: one non-invasive poll of every configured device, then every fault
- * whose condition holds right now (no `for` wait); a device's check fails when its poll failed or when
- * a fault of that device holds that no other fault explains. What a driver could not read (garbage, an
+ * whose condition holds right now (no `for` wait) over those readings and, in the daemon, the latest of
+ * the pipeline's own sources (a wrong clock fails the system check); a device's check fails when its
+ * poll failed or when a fault of that device holds that no other fault explains. What a driver could not read (garbage, an
  * impossible value) is listed under `problems` with its raw value and decides no fault. `full` adds a test receipt with a cut, a
  * check per TLS target and the modem's registration; `interactive` adds the prompts (is the receipt
  * legible, swipe the test card). `passed` is every check passing.
@@ -69,17 +76,20 @@ export async function runSelfTest(opts: RunSelfTestOptions): Promise<SelfTestRes
   const startedAt = opts.clock.now();
   const polled = await opts.pollAll(opts.drivers);
 
+  // The picture the live monitor judges: the daemon's own sources, then each driver's fresh poll.
+  const observed: [string, Observation][] = [...(opts.ownObservations?.() ?? [])];
+  for (const [driver, outcome] of polled) if (!(outcome instanceof Error)) observed.push([driver.name, outcome]);
+
   const readings: Readings = {};
   const unknown: string[] = [];
   const problems: SelfTestProblem[] = [];
-  for (const [driver, outcome] of polled) {
-    if (outcome instanceof Error) continue;
+  for (const [source, observation] of observed) {
     // Raw protocol evidence rides along as readings, as in the live monitor.
-    Object.assign(readings, outcome.readings, outcome.evidence);
-    // A reading a driver could not read is unknown, as in the live monitor: it decides no fault.
-    unknown.push(...unknownReadings(outcome));
-    for (const p of outcome.problems ?? []) {
-      problems.push({ device: driver.name, ...(p.reading ? { reading: p.reading } : {}), message: clip(scrubText(p.message)) });
+    Object.assign(readings, observation.readings, observation.evidence);
+    // A reading a source could not read is unknown, as in the live monitor: it decides no fault.
+    unknown.push(...unknownReadings(observation));
+    for (const p of observation.problems ?? []) {
+      problems.push({ device: source, ...(p.reading ? { reading: p.reading } : {}), message: clip(scrubText(p.message)) });
     }
   }
   const faults = opts.engine.active(readings, unknown);
