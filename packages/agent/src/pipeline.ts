@@ -71,14 +71,18 @@ export interface Pipeline {
   /** Absent when no uplink is configured. */
   readonly uplink: Uplink | undefined;
   /**
-   * The latest observation the monitor holds of each of this pipeline's own sources (every source that
-   * is not a driver: clock skew, the agent's state, the maintenance readings): no driver poll sees them.
+   * What a self-test judges beside its own driver polls: the clock skew this pipeline measures (the
+   * system driver read it before the pipeline did). Not the agent's storage or the maintenance
+   * readings: those are the daemon's rules' to judge, and never failed a device's self-test check.
    */
   ownObservations(): Map<string, Observation>;
   start(): void;
   /** Stops polling, reporting and the link, and waits until every recorded report is on disk. */
   stop(): Promise<void>;
 }
+
+/** The monitor source of the clock skew this file measures. */
+const CLOCK_SKEW_SOURCE = 'clock-skew';
 
 export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
   const { config, catalog, terminal, clock, log } = options;
@@ -107,7 +111,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   // Clock skew: a source of its own, from the reference times (a target's HTTP Date below, the hub's welcome
   // further down), judged at each one and every CLOCK_SKEW_INTERVAL_MS once started.
   const clockSkew = new ClockSkewTracker({ clock, monotonic: options.monotonic });
-  const observeClockSkew = () => monitor.observe('clock-skew', clockSkew.observation(), clock.now());
+  const observeClockSkew = () => monitor.observe(CLOCK_SKEW_SOURCE, clockSkew.observation(), clock.now());
 
   // Wear: counted once, from the device events; battery wear from the readings.
   const counters = await LifetimeCounters.open(config.paths.state);
@@ -171,8 +175,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     outbox,
     uplink,
     ownObservations() {
-      const driverNames = new Set(drivers.map((d) => d.name));
-      return new Map([...monitor.observations()].filter(([source]) => !driverNames.has(source)));
+      return new Map([...monitor.observations()].filter(([source]) => source === CLOCK_SKEW_SOURCE));
     },
     start() {
       observeOutbox(outbox.stats().storage);

@@ -105,13 +105,13 @@ describe('the pipeline\'s clock skew', () => {
     expect(skewFiring(pipeline)).toBe(false);
   });
 
-  it('hands the self-test the latest observation of each of its own sources, none of a driver', async () => {
+  it('hands the self-test the clock skew it measures, and neither a driver\'s observation nor the agent\'s own state or maintenance readings', async () => {
     const clock = terminalClock(HUB_TIME + TEN_MINUTES_MS);
     const { pipeline } = await welcomedPipeline(clock, { system: {} });
     await clock.advance(0); // the scheduler's first poll is due at once
     await waitFor(() => pipeline.monitor.observations().get('system'), 'the system driver\'s first poll');
     const own = pipeline.ownObservations();
-    expect([...own.keys()].sort()).toEqual(['agent', 'clock-skew', 'maintenance']);
+    expect([...own.keys()].sort()).toEqual(['clock-skew']);
     expect(own.get('clock-skew')).toEqual({ readings: { 'system.clock_skew_s': 600 }, evidence: { 'system.clock_reference': 'hub' } });
   });
 });
