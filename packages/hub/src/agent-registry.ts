@@ -19,9 +19,11 @@ export class AgentRegistry {
     previous?.close(CLOSE_REPLACED, 'replaced by a newer connection');
   }
 
-  /** Forgets `ws`, unless a newer connection has already taken its place. */
-  remove(terminal: string, ws: WebSocket): void {
-    if (this.sockets.get(terminal) === ws) this.sockets.delete(terminal);
+  /** Forgets `ws`, unless a newer connection has already taken its place; true when it was the terminal's. */
+  remove(terminal: string, ws: WebSocket): boolean {
+    if (this.sockets.get(terminal) !== ws) return false;
+    this.sockets.delete(terminal);
+    return true;
   }
 
   /** Ends the terminal's connection (and forgets it at once, so commands get 409); false when it had none. */

@@ -7,6 +7,8 @@ import { sendHubMessage, type AgentRegistry } from './agent-registry.js';
 import { CLOSE_TRY_AGAIN } from 'posdiag-protocol';
 import type { KeepAliveSweep } from './keep-alive.js';
 import type { BundleIntake, ChunkReceiver } from './bundle-intake.js';
+import type { CommandDispatch } from './fleet/commands.js';
+import type { TerminalPresence } from './fleet/terminal-presence.js';
 import type { GroupCommit } from './store/group-commit.js';
 import type { HubStore, InsertOutcome, SeqGap, StoredReport } from './store/store.js';
 
@@ -30,8 +32,9 @@ export interface AgentContext {
   keepAlive: KeepAliveSweep;
   pingIntervalMs: number;
   log: Logger;
-  /** The terminal showed signs of life: it connected or sent a frame. */
-  heard(terminal: string): void;
+  /** The terminal connected here (this hub takes its lease), showed signs of life, or left this hub. */
+  presence: Pick<TerminalPresence, 'connected' | 'heard' | 'disconnected'>;
+  commands: Pick<CommandDispatch, 'finished'>;
   /** Called after a new report is committed and acked. */
   stored(row: StoredReport, meta: StoredMeta): void;
 }
@@ -39,9 +42,15 @@ export interface AgentContext {
 /** The keep-alive's verdict on a connection that did not answer its ping: it is ended at once. */
 export function dropDeadAgent(ctx: AgentContext, ws: WebSocket, terminal: string): void {
   // Forget it now rather than on the asynchronous 'close', so a command POSTed from here on gets 409.
-  ctx.registry.remove(terminal, ws);
+  left(ctx, ws, terminal);
   ctx.log.warn({ terminal, pingIntervalMs: ctx.pingIntervalMs }, 'agent did not answer ping: connection dead, terminated');
   ws.terminate();
+}
+
+/** The connection ended or was dropped: when it was the terminal's current one here, the lease goes. */
+function left(ctx: AgentContext, ws: WebSocket, terminal: string): void {
+  if (!ctx.registry.remove(terminal, ws)) return;
+  ctx.presence.disconnected(terminal).catch((err: unknown) => ctx.log.warn({ terminal, err: (err as Error).message }, 'lease not released: it lapses instead'));
 }
 
 /**
@@ -58,7 +67,7 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
   };
 
   ctx.registry.add(terminal, ws);
-  ctx.heard(terminal);
+  ctx.presence.connected(terminal).catch((err: unknown) => ctx.log.warn({ terminal, err: (err as Error).message }, 'lease not taken (database unavailable): other hubs cannot route commands to it until it reconnects'));
   ctx.keepAlive.watch(ws, terminal);
   /** Made at the first bundle chunk: most connections never send one. */
   let receiveChunk: ChunkReceiver | undefined;
@@ -77,7 +86,7 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
   ws.on('message', (data, isBinary) => {
     // Closing (replaced, revoked): nothing more is taken from it, not even acked; the agent resends elsewhere.
     if (ws.readyState !== ws.OPEN) return;
-    ctx.heard(terminal);
+    ctx.presence.heard(terminal);
     const decoded = decodeAgentFrame(data, isBinary);
     if (!decoded.ok) return refuse(decoded.reason, decoded.ref);
     handleMessage(decoded.message);
@@ -85,7 +94,7 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
   // ws reports protocol violations (oversize frame, bad UTF-8, …) here and then closes the socket.
   ws.on('error', (err) => ctx.log.warn({ terminal, err: err.message }, 'agent connection error'));
   ws.on('close', (code, reason) => {
-    ctx.registry.remove(terminal, ws);
+    left(ctx, ws, terminal);
     ctx.log.info({ terminal, code, reason: reason.toString() }, 'agent disconnected');
   });
 
@@ -99,7 +108,9 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
         return void handleReport(message.report);
       case 'command_result':
         ctx.log.info({ terminal, commandId: message.commandId, ok: message.ok, detail: message.detail }, 'command result');
-        return;
+        return void ctx.commands
+          .finished(terminal, message.commandId, message.ok, message.detail)
+          .catch((err: unknown) => ctx.log.error({ terminal, commandId: message.commandId, err: (err as Error).message }, 'command result not stored'));
       case 'bundle_chunk':
         receiveChunk ??= ctx.bundles.connection(terminal);
         return void receiveChunk(message).then(

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Clock, TimerHandle } from 'posdiag-protocol';
 import type { StoredMeta } from './agent-socket.js';
-import type { PresenceEvent } from './terminal-presence.js';
+import type { StreamEvent } from './fleet/fleet.js';
+import type { PresenceEvent } from './fleet/terminal-presence.js';
 import type { StoredReport } from './store/store.js';
 
 /** A subscriber further behind than this is cut off rather than buffered without bound. */
@@ -21,6 +22,34 @@ export const DEFAULT_REPLAY_RING: ReplayRing = { events: 1_000, bytes: 4 << 20 }
 /** Longest Last-Event-ID taken from a client; ours are far shorter. */
 const MAX_LAST_EVENT_ID = 256;
 
+/** The stream's event for a stored report: an `alert` or a `cleared`, or null when it is neither. */
+export function reportEvent(row: StoredReport, meta: StoredMeta): StreamEvent | null {
+  if (row.kind !== 'fault') return null;
+  const event = meta.alert ? 'alert' : meta.cleared ? 'cleared' : null;
+  if (!event) return null;
+  const data = JSON.stringify({
+    terminal: row.terminal,
+    seq: row.seq,
+    code: row.code,
+    instance: row.instance,
+    category: row.category,
+    severity: row.severity,
+    state: row.state,
+    since: row.since,
+    summary: row.summary,
+    needsTechnician: row.needsTechnician,
+    receivedAt: row.receivedAt,
+    ...(row.repairRequest ? { repairRequest: row.repairRequest } : {}),
+  });
+  return { id: row.id, event, data };
+}
+
+/** The stream's event for a terminal that fell silent or came back. */
+export function presenceEvent(event: PresenceEvent): StreamEvent {
+  const { type, ...data } = event;
+  return { id: `${event.terminal}@${event.lastHeard}/${type}`, event: type, data: JSON.stringify(data) };
+}
+
 interface KeptEvent {
   id: string;
   frame: string;
@@ -30,7 +59,9 @@ interface KeptEvent {
  * The provider's live alert feed, `GET /api/alerts` (Server-Sent Events): an `alert` the moment a fault
  * that is not inhibited is raised, and a `cleared` when such a fault clears. Inhibited faults (explained
  * by a root cause) and stale updates never reach it. A terminal that falls silent (see
- * terminal-presence) is a `silent` event, and `back` when it is heard from again.
+ * fleet/terminal-presence) is a `silent` event, and `back` when it is heard from again. With many hub
+ * processes on one database, every hub's stream carries every hub's events: the fleet (fleet/fleet.ts)
+ * delivers them to each hub's stream, its own at once.
  *
  * Every event has an `id` (the report id; `TERMINAL@LASTHEARD/TYPE` for presence). The most recent
  * events are kept in memory (`DEFAULT_REPLAY_RING`), so a client that reconnects with `Last-Event-ID`
@@ -65,30 +96,9 @@ export class AlertStream {
     this.armKeepalive();
   }
 
-  publish(row: StoredReport, meta: StoredMeta): void {
-    if (row.kind !== 'fault') return;
-    const event = meta.alert ? 'alert' : meta.cleared ? 'cleared' : null;
-    if (!event) return;
-    const data = JSON.stringify({
-      terminal: row.terminal,
-      seq: row.seq,
-      code: row.code,
-      instance: row.instance,
-      category: row.category,
-      severity: row.severity,
-      state: row.state,
-      since: row.since,
-      summary: row.summary,
-      needsTechnician: row.needsTechnician,
-      receivedAt: row.receivedAt,
-      ...(row.repairRequest ? { repairRequest: row.repairRequest } : {}),
-    });
-    this.emit(row.id, event, data);
-  }
-
-  publishPresence(event: PresenceEvent): void {
-    const { type, ...data } = event;
-    this.emit(`${event.terminal}@${event.lastHeard}/${type}`, type, JSON.stringify(data));
+  /** Sends the events to every subscriber and keeps them for replay: what every hub's fleet delivers. */
+  deliver(events: readonly StreamEvent[]): void {
+    for (const { id, event, data } of events) this.emit(id, event, data);
   }
 
   close(): void {

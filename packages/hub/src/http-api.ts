@@ -2,17 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { AlertStream } from './alert-stream.js';
-import type { BundleIntake } from './bundle-intake.js';
-import type { TerminalPresence } from './terminal-presence.js';
+import type { CommandDispatch, CommandMessage } from './fleet/commands.js';
+import type { TerminalPresence } from './fleet/terminal-presence.js';
 import type { Logger } from './logger.js';
-import { commandNameSchema, hubMessage, terminalIdSchema, type HubMessage } from 'posdiag-protocol';
+import { commandNameSchema, hubMessage, terminalIdSchema } from 'posdiag-protocol';
 import { describeIssues } from './agent-frame.js';
 import { operatorRefusal } from './api-auth.js';
 import { headerValue } from './auth.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import { decodeReportCursor, encodeReportCursor } from './report-cursor.js';
-import type { AgentRegistry } from './agent-registry.js';
-import type { HubStore } from './store/store.js';
+import type { CommandRecord, HubStore } from './store/store.js';
 import type { TokenMap } from './tokens.js';
 
 /**
@@ -31,8 +30,12 @@ import type { TokenMap } from './tokens.js';
  *                                                 alert; verification: the latest self-test after the raise that
  *                                                 checked it, {reportId, ref, level, at, passed, stillPresent}, absent if none)
  *   POST /api/terminals/ID/commands {"name":"self_test","args":{"level":"quick"}}
- *                                            → 202 {id}; 404 unknown terminal; 409 terminal not connected
- *                                              ("bundle": the terminal sends its diagnostic bundle, stored under that id)
+ *                                            → 202 {id}; 404 unknown terminal; 409 terminal not connected to any hub
+ *                                              ("bundle": the terminal sends its diagnostic bundle, stored under that id);
+ *                                              any hub takes it and the hub holding the terminal sends it (fleet/commands.ts)
+ *   GET  /api/commands/ID                    → 200 {id, terminal, name, args, state, postedBy, postedAt, sentBy, sentAt,
+ *                                                 finishedAt, detail}: state queued | sent | succeeded | failed |
+ *                                                 undeliverable, the same from every hub; 404 if none
  *   GET  /api/alerts                         → 200 text/event-stream (alert-stream.ts): alert, cleared, silent, back,
  *                                                 each with an id; Last-Event-ID replays what was missed; : keepalive
  *   GET  /api/terminals                      → 200 [ {id, connected, lastHeard, silent} ] every terminal the hub knows
@@ -47,8 +50,7 @@ export const MAX_REPORTS_PAGE = 1000;
 
 export interface ApiContext {
   store: HubStore;
-  registry: AgentRegistry;
-  bundles: BundleIntake;
+  commands: CommandDispatch;
   presence: TerminalPresence;
   tokens: TokenMap;
   /** The operator's bearer token; undefined = the API is unauthenticated. */
@@ -58,7 +60,11 @@ export interface ApiContext {
   log: Logger;
 }
 
-type CommandMessage = Extract<HubMessage, { type: 'command' }>;
+/** A command as the API shows it: times in ISO 8601. */
+function commandView(c: CommandRecord) {
+  const time = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return { ...c, postedAt: time(c.postedAt), sentAt: time(c.sentAt), finishedAt: time(c.finishedAt) };
+}
 
 class HttpError extends Error {
   constructor(
@@ -196,7 +202,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
   if (url.pathname === '/api/terminals') {
     requireMethod(req, res, 'GET');
     parseWith(z.strictObject({}), queryObject(url.searchParams), 'query');
-    return send(res, 200, ctx.presence.list());
+    return send(res, 200, await ctx.presence.list());
   }
   if (url.pathname === '/api/bundles') {
     requireMethod(req, res, 'GET');
@@ -224,13 +230,16 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
     const body = parseWith(commandBody, await readJsonBody(req), 'command');
     // Validating the whole outgoing message checks `args` against the protocol; its type is ours.
     const message = parseWith(hubMessage, { type: 'command', id: randomUUID(), name: body.name, args: body.args ?? {} }, 'command') as CommandMessage;
-    if (message.name === 'bundle') ctx.bundles.expect(terminal, message.id);
-    if (!ctx.registry.send(terminal, message)) {
-      ctx.bundles.forget(message.id);
-      throw new HttpError(409, `terminal ${terminal} is not connected`);
-    }
-    ctx.log.info({ terminal, commandId: message.id, name: message.name, args: message.args }, 'command sent');
+    if ((await ctx.commands.post(terminal, message)) === 'not_connected') throw new HttpError(409, `terminal ${terminal} is not connected`);
     return send(res, 202, { id: message.id });
+  }
+  const commandId = /^\/api\/commands\/([^/]+)$/.exec(url.pathname);
+  if (commandId) {
+    requireMethod(req, res, 'GET');
+    const id = decodePathSegment(commandId[1]!);
+    const found = await ctx.store.command(id);
+    if (!found) throw new HttpError(404, `no command ${id}`);
+    return send(res, 200, commandView(found));
   }
   throw new HttpError(404, `no such resource: ${url.pathname}`);
 }

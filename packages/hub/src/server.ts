@@ -5,17 +5,20 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { systemClock, type Clock } from 'posdiag-protocol';
 import { silentLogger, type Logger } from './logger.js';
-import { AGENT_PATH, CLOSE_REVOKED, MAX_FRAME_BYTES } from 'posdiag-protocol';
+import { AGENT_PATH, CLOSE_REPLACED, CLOSE_REVOKED, MAX_FRAME_BYTES } from 'posdiag-protocol';
 import { dropDeadAgent, serveAgent, type StoredMeta } from './agent-socket.js';
 import { AgentRegistry } from './agent-registry.js';
 import { checkApiExposure } from './api-auth.js';
 import { authenticate } from './auth.js';
 import { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottlePolicy } from './auth-throttle.js';
-import { AlertStream } from './alert-stream.js';
+import { AlertStream, presenceEvent, reportEvent } from './alert-stream.js';
 import { handleApiRequest } from './http-api.js';
 import { DEFAULT_PING_INTERVAL_MS, KeepAliveSweep } from './keep-alive.js';
 import { BundleIntake } from './bundle-intake.js';
-import { DEFAULT_SILENCE_AFTER_MS, TerminalPresence } from './terminal-presence.js';
+import { hostname } from 'node:os';
+import { CommandDispatch } from './fleet/commands.js';
+import { EventBatcher } from './fleet/event-batcher.js';
+import { DEFAULT_SILENCE_AFTER_MS, TerminalPresence } from './fleet/terminal-presence.js';
 import { GroupCommit } from './store/group-commit.js';
 import { openStore } from './store/open-store.js';
 import type { StoredReport } from './store/store.js';
@@ -37,6 +40,10 @@ export interface HubOptions {
   apiToken?: string;
   /** Agent connections are pinged this often and dropped after a ping goes unanswered (default 30 s). */
   pingIntervalMs?: number;
+  /** This hub process in logs, leases and commands (`--instance`; default host name and pid). */
+  instance?: string;
+  /** How often this hub renews its terminals' leases and writes back when they were heard (default 10 s). */
+  leaseRenewMs?: number;
   /** A terminal not connected and not heard from for this long is announced silent (default 15 min). */
   silenceAfterMs?: number;
   /** A `: keepalive` comment goes to alert stream subscribers this often (default 15 s). */
@@ -95,27 +102,43 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   if (!(pingIntervalMs > 0)) throw new RangeError(`pingIntervalMs must be positive (got ${pingIntervalMs})`);
   const log = (options.log ?? silentLogger).child({ component: 'hub' });
   const clock = options.clock ?? systemClock;
+  const instance = options.instance ?? `${hostname()}-${process.pid}`;
   const store = await openStore(options.db);
+  const fleet = await store.openFleet(instance).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const commits = new GroupCommit(store);
   const registry = new AgentRegistry();
   const bundles = new BundleIntake(store, clock, log);
   const alerts = new AlertStream(clock, options.sseKeepaliveMs);
+  const events = new EventBatcher(fleet, log);
+  fleet.onEvents((batch) => alerts.deliver(batch));
   const throttle = new AuthThrottle(clock, log, { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle });
-  const listeners: StoredListener[] = [(row, meta) => alerts.publish(row, meta)];
-  const presence = new TerminalPresence(
-    {
-      clock,
-      silenceAfterMs: options.silenceAfterMs ?? DEFAULT_SILENCE_AFTER_MS,
-      terminals: () => Object.keys(tokens),
-      isConnected: (terminal) => registry.has(terminal),
-      onChange: (event) => alerts.publishPresence(event),
-      log,
+  const listeners: StoredListener[] = [
+    (row, meta) => {
+      const event = reportEvent(row, meta);
+      if (event) events.add(event);
     },
-    await store.lastReceived().catch(async (err: unknown) => {
-      await store.close();
-      throw err;
-    }),
-  );
+  ];
+  const presence = new TerminalPresence({
+    store,
+    fleet,
+    clock,
+    silenceAfterMs: options.silenceAfterMs ?? DEFAULT_SILENCE_AFTER_MS,
+    ...(options.leaseRenewMs !== undefined ? { renewMs: options.leaseRenewMs } : {}),
+    terminals: () => Object.keys(tokens),
+    held: () => registry.terminals(),
+    onChange: (event) => events.add(presenceEvent(event)),
+    log,
+  });
+  const commands = new CommandDispatch({ store, fleet, registry, bundles, clock, log });
+  // Another hub took a terminal's lease: it reconnected there, and a connection left here is stale.
+  fleet.on('lease', ({ terminal, holder }) => {
+    if (holder !== instance && registry.disconnect(terminal, CLOSE_REPLACED, `the terminal connected to hub ${holder}`)) {
+      log.info({ terminal, to: holder }, 'terminal moved to another hub: its connection here closed');
+    }
+  });
 
   const server: Server = options.tls
     ? createHttpsServer({
@@ -140,7 +163,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     keepAlive,
     pingIntervalMs,
     log,
-    heard: (terminal: string) => presence.heard(terminal),
+    presence,
+    commands,
     stored(row: StoredReport, meta: StoredMeta) {
       for (const listener of listeners) {
         try {
@@ -152,7 +176,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     },
   };
 
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, registry, bundles, presence, tokens, apiToken: options.apiToken, alerts, throttle, log }));
+  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, apiToken: options.apiToken, alerts, throttle, log }));
   // One listener for every socket: it stays on the socket for the connection's life.
   const upgradeSocketError = (err: Error) => log.debug({ err: err.message }, 'upgrade socket error');
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -180,6 +204,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       resolve();
     });
   }).catch(async (err: unknown) => {
+    await fleet.close();
     await store.close();
     throw err;
   });
@@ -196,14 +221,19 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const shutdown = async () => {
     presence.stop();
     keepAlive.stop();
+    const held = registry.terminals();
     registry.terminateAll();
     alerts.close();
+    // Released now rather than left to lapse: the other hubs see at once that nobody holds them.
+    await Promise.all(held.map((terminal) => presence.disconnected(terminal).catch(() => {})));
     await new Promise<void>((resolve) => wss.close(() => resolve()));
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
     await commits.flushed();
+    await events.flushed();
+    await fleet.close();
     await store.close();
     throttle.close();
     log.info({}, 'hub closed');
@@ -229,7 +259,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       const changed = Object.keys(previous).filter((id) => Object.hasOwn(next, id) && next[id] !== previous[id]);
       // A changed token may have leaked: whoever holds the old one is cut off too.
       for (const id of [...revoked, ...changed]) registry.disconnect(id, CLOSE_REVOKED, 'terminal credentials revoked');
-      for (const id of revoked) presence.forget(id);
+      const failed = (err: unknown) => log.warn({ err: (err as Error).message }, 'presence not updated after the tokens reload');
+      for (const id of revoked) presence.forget(id).catch(failed);
+      for (const id of changed) presence.disconnected(id).catch(failed);
       log.info({ terminals: Object.keys(next).length, added, revoked, changed }, 'tokens reloaded');
       return true;
     },

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/support/fake-clock.js';
-import { AlertStream } from '../src/alert-stream.js';
+import { AlertStream, presenceEvent } from '../src/alert-stream.js';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startTestHub } from '../../../test/support/hub-harness.js';
 import { makeFaultReport, makeHeartbeat } from '../../../test/support/reports.js';
@@ -183,8 +183,8 @@ describe('AlertStream replay ring', () => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         const event = { type: 'silent' as const, terminal: `T-${i}`, lastHeard: new Date(clock.now() + i).toISOString() };
-        byCount.publishPresence(event);
-        byBytes.publishPresence(event);
+        byCount.deliver([presenceEvent(event)]);
+        byBytes.deliver([presenceEvent(event)]);
         ids.push(`${event.terminal}@${event.lastHeard}/silent`);
       }
       const replayed = async (path: string, lastEventId: string, n: number) => {

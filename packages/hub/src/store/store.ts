@@ -1,4 +1,5 @@
 import type { Category, Report, Severity } from 'posdiag-protocol';
+import type { Fleet } from '../fleet/fleet.js';
 
 /**
  * What the hub stores, behind one interface with two backends (docs/scale.md): SQLite in one file, the
@@ -38,7 +39,76 @@ export interface HubStore {
   /** Oldest first, without their bytes. */
   listBundles(terminal?: string): Promise<BundleInfo[]>;
   getBundle(id: string): Promise<(BundleInfo & { data: Buffer }) | undefined>;
+
+  /**
+   * `holder` takes the terminal's lease (it just connected there), whoever held it: a terminal that
+   * reconnects elsewhere is taken over at once. Says who held it before and whether it was silent.
+   */
+  holdTerminal(terminal: string, holder: string, nowMs: number, leaseMs: number): Promise<HoldOutcome>;
+  /** The connection on `holder` ended: the lease goes, unless another hub has taken it meanwhile. */
+  releaseTerminal(terminal: string, holder: string, lastHeardMs: number): Promise<void>;
+  /** One write for all of a hub's terminals: its leases renewed, and when each was last heard from. */
+  renewLeases(holder: string, held: readonly string[], heard: ReadonlyMap<string, number>, nowMs: number, leaseMs: number): Promise<void>;
+  /** Every terminal ever heard from (or only `terminal`), by id. */
+  presence(terminal?: string): Promise<PresenceRow[]>;
+  /**
+   * Marks silent, and returns, each terminal not yet silent, last heard at or before `heardBeforeMs`, with
+   * no live lease at `nowMs`, and not in `exclude` (the caller's own connections, whose write-back may lag).
+   */
+  markSilent(heardBeforeMs: number, nowMs: number, exclude: readonly string[]): Promise<{ terminal: string; lastHeard: number }[]>;
+  /** The terminal was revoked: it is never announced silent. */
+  forgetTerminal(terminal: string): Promise<void>;
+
+  recordCommand(command: CommandRecord): Promise<void>;
+  updateCommand(id: string, change: CommandChange): Promise<void>;
+  command(id: string): Promise<CommandRecord | undefined>;
+
+  /** What the hub processes on this database share besides it (fleet/fleet.ts). */
+  openFleet(instance: string): Promise<Fleet>;
   close(): Promise<void>;
+}
+
+export interface HoldOutcome {
+  previousHolder: string | null;
+  wasSilent: boolean;
+}
+
+export interface PresenceRow {
+  terminal: string;
+  /** The hub instance holding its connection; null when none does. */
+  holder: string | null;
+  /** ms since the epoch; the lease is live while it is in the future. */
+  leaseExpires: number | null;
+  lastHeard: number;
+  silent: boolean;
+}
+
+export type CommandState = 'queued' | 'sent' | 'succeeded' | 'failed' | 'undeliverable';
+
+/** A command posted to a terminal, and what became of it: the same from every hub. */
+export interface CommandRecord {
+  id: string;
+  terminal: string;
+  name: string;
+  args: unknown;
+  state: CommandState;
+  /** Hub instances, and ms since the epoch. */
+  postedBy: string;
+  postedAt: number;
+  sentBy: string | null;
+  sentAt: number | null;
+  finishedAt: number | null;
+  /** The agent's detail, or why it could not be delivered. */
+  detail: string | null;
+}
+
+export type CommandChange = Partial<Pick<CommandRecord, 'state' | 'sentBy' | 'sentAt' | 'finishedAt' | 'detail'>>;
+
+const COMMAND_COLUMNS = { state: 'state', sentBy: 'sent_by', sentAt: 'sent_at', finishedAt: 'finished_at', detail: 'detail' } as const;
+
+/** The columns a CommandChange sets, and their values, for either backend's UPDATE. */
+export function changedColumns(change: CommandChange): [column: string, value: string | number | null][] {
+  return (Object.keys(COMMAND_COLUMNS) as (keyof CommandChange)[]).filter((k) => change[k] !== undefined).map((k) => [COMMAND_COLUMNS[k], change[k]!]);
 }
 
 export interface ReportToStore {

@@ -53,21 +53,23 @@ describe('hub database schema versions', () => {
     }
   });
 
-  it.runIf(TEST_BACKEND === 'sqlite')('SQLite: brings a database of the previous version (no bundles table) up to date, keeping its reports', async () => {
+  it.runIf(TEST_BACKEND === 'sqlite')('SQLite: brings a database of the first version up to date, keeping its reports and seeding presence from them', async () => {
     const { store, db, dispose } = await openTestStore();
     try {
       await insertOne(store, makeHeartbeat({ seq: 1 }), '2026-01-01T00:00:00.000Z');
       await store.close();
-      // What a hub of the previous version left: version 1, no bundles table.
+      // What a hub of the first version left: version 1, no bundles, presence or commands tables.
       const raw = new Database(db);
-      raw.exec('DROP TABLE bundles; PRAGMA user_version = 1;');
+      raw.exec('DROP TABLE bundles; DROP TABLE presence; DROP TABLE commands; PRAGMA user_version = 1;');
       raw.close();
       const upgraded = await openStore(db);
       expect((await upgraded.reports()).reports.map((r) => r.seq)).toEqual([1]);
       expect(await upgraded.listBundles()).toEqual([]);
+      // Last heard when its last report arrived, as the hub used to work out at every start.
+      expect(await upgraded.presence()).toEqual([{ terminal: 'T-0001', holder: null, leaseExpires: null, lastHeard: Date.parse('2026-01-01T00:00:00.000Z'), silent: false }]);
       await upgraded.close();
       const check = new Database(db, { readonly: true });
-      expect(check.pragma('user_version', { simple: true })).toBe(2);
+      expect(check.pragma('user_version', { simple: true })).toBe(3);
       check.close();
     } finally {
       await dispose();

@@ -2,9 +2,14 @@ import pg from 'pg';
 import type { Report, SelfTestReport } from 'posdiag-protocol';
 import { faultKey, pairKey, planBatch, type BatchLookups } from '../batch-plan.js';
 import {
+  changedColumns,
   SchemaTooNewError,
   type BundleInfo,
+  type CommandChange,
+  type CommandRecord,
+  type HoldOutcome,
   type HubStore,
+  type PresenceRow,
   type InsertOutcome,
   type OpenFault,
   type ReportCursor,
@@ -12,15 +17,15 @@ import {
   type ReportPage,
   type ReportToStore,
 } from '../store.js';
+import type { Fleet } from '../../fleet/fleet.js';
 import { toVerification } from '../verification.js';
+import { PgFleet } from './pg-fleet.js';
+import { LOCK_CLASS, LOCKS } from './locks.js';
 import { dayPartition } from './partitions.js';
 import { PG_MIGRATIONS } from './schema.js';
 
 const SCHEMA_VERSION = PG_MIGRATIONS.length;
 
-/** Session-level advisory locks of the hub (two-key form; terminals use the one-key form, a separate space). */
-const LOCK_CLASS = 0x50445347; // "PDSG"
-export const LOCKS = { migrate: 1, partitions: 2 } as const;
 
 /** Connections per hub process: a batch holds one for its transaction, the API and the jobs the others. */
 const POOL_SIZE = 4;
@@ -39,13 +44,16 @@ export class PgStore implements HubStore {
   readonly backend = 'postgres';
   private readonly knownPartitions = new Set<string>();
 
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly url: string,
+  ) {}
 
   static async open(url: string): Promise<PgStore> {
     const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
     // An idle connection the server dropped (restart, failover) must not crash the hub: the pool replaces it.
     pool.on('error', () => {});
-    const store = new PgStore(pool);
+    const store = new PgStore(pool, url);
     try {
       await store.migrate();
     } catch (err) {
@@ -281,6 +289,97 @@ export class PgStore implements HubStore {
     );
     const r = rows[0];
     return r ? { id: r.id, terminal: r.terminal, receivedAt: iso(r.received_at), size: r.size, sha256: r.sha256, data: r.data } : undefined;
+  }
+
+  async holdTerminal(terminal: string, holder: string, nowMs: number, leaseMs: number): Promise<HoldOutcome> {
+    // RETURNING's subqueries read the statement's snapshot: the row as it was before this upsert.
+    const { rows } = await this.pool.query<{ previous_holder: string | null; was_silent: boolean | null }>(
+      `INSERT INTO presence AS p (terminal, holder, lease_expires, last_heard, silent) VALUES ($1, $2, $3, $4, false)
+       ON CONFLICT (terminal) DO UPDATE SET holder = excluded.holder, lease_expires = excluded.lease_expires,
+         last_heard = GREATEST(p.last_heard, excluded.last_heard), silent = false
+       RETURNING (SELECT holder FROM presence WHERE terminal = $1) AS previous_holder,
+                 (SELECT silent FROM presence WHERE terminal = $1) AS was_silent`,
+      [terminal, holder, nowMs + leaseMs, nowMs],
+    );
+    return { previousHolder: rows[0]?.previous_holder ?? null, wasSilent: rows[0]?.was_silent === true };
+  }
+
+  async releaseTerminal(terminal: string, holder: string, lastHeardMs: number): Promise<void> {
+    await this.pool.query(
+      'UPDATE presence SET holder = NULL, lease_expires = NULL, last_heard = GREATEST(last_heard, $3) WHERE terminal = $1 AND holder = $2',
+      [terminal, holder, lastHeardMs],
+    );
+  }
+
+  async renewLeases(holder: string, held: readonly string[], heard: ReadonlyMap<string, number>, nowMs: number, leaseMs: number): Promise<void> {
+    if (held.length > 0) {
+      await this.pool.query('UPDATE presence SET lease_expires = $3 WHERE holder = $1 AND terminal = ANY($2::text[])', [holder, held, nowMs + leaseMs]);
+    }
+    if (heard.size > 0) {
+      await this.pool.query(
+        `INSERT INTO presence (terminal, last_heard) SELECT * FROM unnest($1::text[], $2::int8[])
+         ON CONFLICT (terminal) DO UPDATE SET last_heard = GREATEST(presence.last_heard, excluded.last_heard)`,
+        [[...heard.keys()], [...heard.values()]],
+      );
+    }
+  }
+
+  async presence(terminal?: string): Promise<PresenceRow[]> {
+    const { rows } = await this.pool.query<{ terminal: string; holder: string | null; lease_expires: string | null; last_heard: string; silent: boolean }>(
+      'SELECT terminal, holder, lease_expires, last_heard, silent FROM presence WHERE ($1::text IS NULL OR terminal = $1) ORDER BY terminal',
+      [terminal ?? null],
+    );
+    return rows.map((r) => ({
+      terminal: r.terminal,
+      holder: r.holder,
+      leaseExpires: r.lease_expires === null ? null : Number(r.lease_expires),
+      lastHeard: Number(r.last_heard),
+      silent: r.silent,
+    }));
+  }
+
+  async markSilent(heardBeforeMs: number, nowMs: number, exclude: readonly string[]): Promise<{ terminal: string; lastHeard: number }[]> {
+    const { rows } = await this.pool.query<{ terminal: string; last_heard: string }>(
+      `UPDATE presence SET silent = true
+       WHERE NOT silent AND last_heard <= $1 AND (lease_expires IS NULL OR lease_expires <= $2) AND NOT (terminal = ANY($3::text[]))
+       RETURNING terminal, last_heard`,
+      [heardBeforeMs, nowMs, exclude],
+    );
+    return rows.map((r) => ({ terminal: r.terminal, lastHeard: Number(r.last_heard) })).sort((a, b) => a.terminal.localeCompare(b.terminal));
+  }
+
+  async forgetTerminal(terminal: string): Promise<void> {
+    await this.pool.query('DELETE FROM presence WHERE terminal = $1', [terminal]);
+  }
+
+  async recordCommand(c: CommandRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO commands (id, terminal, name, args, state, posted_by, posted_at, sent_by, sent_at, finished_at, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [c.id, c.terminal, c.name, JSON.stringify(c.args), c.state, c.postedBy, c.postedAt, c.sentBy, c.sentAt, c.finishedAt, c.detail],
+    );
+  }
+
+  async updateCommand(id: string, change: CommandChange): Promise<void> {
+    const set = changedColumns(change);
+    if (set.length === 0) return;
+    await this.pool.query(`UPDATE commands SET ${set.map(([column], i) => `${column} = $${i + 2}`).join(', ')} WHERE id = $1`, [id, ...set.map(([, value]) => value)]);
+  }
+
+  async command(id: string): Promise<CommandRecord | undefined> {
+    const { rows } = await this.pool.query<{
+      id: string; terminal: string; name: string; args: unknown; state: CommandRecord['state']; posted_by: string; posted_at: string;
+      sent_by: string | null; sent_at: string | null; finished_at: string | null; detail: string | null;
+    }>('SELECT * FROM commands WHERE id = $1', [id]);
+    const r = rows[0];
+    const ms = (v: string | null) => (v === null ? null : Number(v));
+    return r
+      ? { id: r.id, terminal: r.terminal, name: r.name, args: r.args, state: r.state, postedBy: r.posted_by, postedAt: Number(r.posted_at), sentBy: r.sent_by, sentAt: ms(r.sent_at), finishedAt: ms(r.finished_at), detail: r.detail }
+      : undefined;
+  }
+
+  async openFleet(instance: string): Promise<Fleet> {
+    return PgFleet.open(this.pool, this.url, instance);
   }
 
   async close(): Promise<void> {

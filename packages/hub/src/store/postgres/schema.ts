@@ -60,5 +60,35 @@ export const PG_MIGRATIONS = [
     sha256 text NOT NULL,
     data bytea NOT NULL -- the tar.gz as the agent built it (card data already scrubbed there)
   );
-  CREATE INDEX bundles_terminal ON bundles (terminal, received_at);`,
+  CREATE INDEX bundles_terminal ON bundles (terminal, received_at);
+  CREATE TABLE presence (
+    terminal text PRIMARY KEY,
+    holder text, -- the hub instance holding its connection, NULL when none
+    lease_expires bigint, -- ms since the epoch, on the hubs' clocks
+    last_heard bigint NOT NULL,
+    silent boolean NOT NULL DEFAULT false
+  );
+  CREATE TABLE commands (
+    id text PRIMARY KEY,
+    terminal text NOT NULL,
+    name text NOT NULL,
+    args jsonb NOT NULL,
+    state text NOT NULL CHECK (state IN ('queued', 'sent', 'succeeded', 'failed', 'undeliverable')),
+    posted_by text NOT NULL,
+    posted_at bigint NOT NULL,
+    sent_by text,
+    sent_at bigint,
+    finished_at bigint,
+    detail text
+  );
+  CREATE INDEX commands_terminal ON commands (terminal, posted_at);
+  -- The alert stream's events, for every hub's stream (pg-fleet.ts); pruned by retention.
+  CREATE TABLE stream_events (
+    n bigserial PRIMARY KEY,
+    at bigint NOT NULL,
+    hub text NOT NULL, -- the instance that published it, which delivered it to its own stream at once
+    id text NOT NULL,
+    event text NOT NULL,
+    data text NOT NULL
+  );`,
 ];

@@ -35,4 +35,30 @@ export const SQLITE_MIGRATIONS = [
     data BLOB NOT NULL -- the tar.gz as the agent built it (card data already scrubbed there)
   );
   CREATE INDEX bundles_terminal ON bundles (terminal, received_at);`,
+  // Presence and leases (fleet/terminal-presence.ts) and commands (fleet/commands.ts). The presence of a
+  // database's terminals starts from their last stored report, as the hub used to work it out at start.
+  `
+  CREATE TABLE presence (
+    terminal TEXT PRIMARY KEY,
+    holder TEXT, -- the hub instance holding its connection, NULL when none
+    lease_expires INTEGER, -- ms since the epoch
+    last_heard INTEGER NOT NULL, -- ms since the epoch
+    silent INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO presence (terminal, last_heard)
+    SELECT terminal, CAST(ROUND((julianday(MAX(received_at)) - 2440587.5) * 86400000) AS INTEGER) FROM reports GROUP BY terminal;
+  CREATE TABLE commands (
+    id TEXT PRIMARY KEY,
+    terminal TEXT NOT NULL,
+    name TEXT NOT NULL,
+    args TEXT NOT NULL, -- JSON
+    state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'succeeded', 'failed', 'undeliverable')),
+    posted_by TEXT NOT NULL,
+    posted_at INTEGER NOT NULL,
+    sent_by TEXT,
+    sent_at INTEGER,
+    finished_at INTEGER,
+    detail TEXT
+  );
+  CREATE INDEX commands_terminal ON commands (terminal, posted_at);`,
 ];

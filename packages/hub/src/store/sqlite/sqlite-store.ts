@@ -2,9 +2,14 @@ import Database from 'better-sqlite3';
 import type { Report, SelfTestReport } from 'posdiag-protocol';
 import { faultKey, instanceKey, pairKey, planBatch, type BatchLookups } from '../batch-plan.js';
 import {
+  changedColumns,
   SchemaTooNewError,
   type BundleInfo,
+  type CommandChange,
+  type CommandRecord,
+  type HoldOutcome,
   type HubStore,
+  type PresenceRow,
   type InsertOutcome,
   type OpenFault,
   type ReportCursor,
@@ -12,6 +17,8 @@ import {
   type ReportPage,
   type ReportToStore,
 } from '../store.js';
+import { LocalFleet } from '../../fleet/local-fleet.js';
+import type { Fleet } from '../../fleet/fleet.js';
 import { toVerification } from '../verification.js';
 import { SQLITE_MIGRATIONS } from './schema.js';
 
@@ -79,6 +86,32 @@ export class SqliteStore implements HubStore {
         'SELECT id, terminal, received_at AS receivedAt, size, sha256 FROM bundles WHERE (? IS NULL OR terminal = ?) ORDER BY received_at, id',
       ),
       getBundle: db.prepare<[string], BundleInfo & { data: Buffer }>('SELECT id, terminal, received_at AS receivedAt, size, sha256, data FROM bundles WHERE id = ?'),
+      presenceOf: db.prepare<[string], { holder: string | null; silent: number }>('SELECT holder, silent FROM presence WHERE terminal = ?'),
+      hold: db.prepare(`
+        INSERT INTO presence (terminal, holder, lease_expires, last_heard, silent) VALUES (@terminal, @holder, @expires, @now, 0)
+        ON CONFLICT (terminal) DO UPDATE SET holder = excluded.holder, lease_expires = excluded.lease_expires,
+          last_heard = MAX(presence.last_heard, excluded.last_heard), silent = 0`),
+      release: db.prepare(
+        'UPDATE presence SET holder = NULL, lease_expires = NULL, last_heard = MAX(last_heard, @heard) WHERE terminal = @terminal AND holder = @holder',
+      ),
+      renew: db.prepare('UPDATE presence SET lease_expires = @expires WHERE terminal = @terminal AND holder = @holder'),
+      heard: db.prepare(`
+        INSERT INTO presence (terminal, last_heard) VALUES (@terminal, @at)
+        ON CONFLICT (terminal) DO UPDATE SET last_heard = MAX(presence.last_heard, excluded.last_heard)`),
+      presence: db.prepare<[string | null, string | null], { terminal: string; holder: string | null; leaseExpires: number | null; lastHeard: number; silent: number }>(
+        'SELECT terminal, holder, lease_expires AS leaseExpires, last_heard AS lastHeard, silent FROM presence WHERE (? IS NULL OR terminal = ?) ORDER BY terminal',
+      ),
+      silentCandidates: db.prepare<[number, number], { terminal: string; lastHeard: number }>(
+        'SELECT terminal, last_heard AS lastHeard FROM presence WHERE silent = 0 AND last_heard <= ? AND (lease_expires IS NULL OR lease_expires <= ?) ORDER BY terminal',
+      ),
+      markSilent: db.prepare('UPDATE presence SET silent = 1 WHERE terminal = ?'),
+      forget: db.prepare('DELETE FROM presence WHERE terminal = ?'),
+      recordCommand: db.prepare(`
+        INSERT INTO commands (id, terminal, name, args, state, posted_by, posted_at, sent_by, sent_at, finished_at, detail)
+        VALUES (@id, @terminal, @name, @args, @state, @postedBy, @postedAt, @sentBy, @sentAt, @finishedAt, @detail)`),
+      command: db.prepare<[string], Omit<CommandRecord, 'args'> & { args: string }>(`
+        SELECT id, terminal, name, args, state, posted_by AS postedBy, posted_at AS postedAt, sent_by AS sentBy, sent_at AS sentAt,
+          finished_at AS finishedAt, detail FROM commands WHERE id = ?`),
     };
     this.runBatch = db.transaction((items: readonly ReportToStore[]) => {
       const plan = planBatch(items, this.lookups(items));
@@ -191,6 +224,61 @@ export class SqliteStore implements HubStore {
 
   async getBundle(id: string): Promise<(BundleInfo & { data: Buffer }) | undefined> {
     return this.stmts.getBundle.get(id);
+  }
+
+  async holdTerminal(terminal: string, holder: string, nowMs: number, leaseMs: number): Promise<HoldOutcome> {
+    return this.db.transaction(() => {
+      const before = this.stmts.presenceOf.get(terminal);
+      this.stmts.hold.run({ terminal, holder, expires: nowMs + leaseMs, now: nowMs });
+      return { previousHolder: before?.holder ?? null, wasSilent: before?.silent === 1 };
+    })();
+  }
+
+  async releaseTerminal(terminal: string, holder: string, lastHeardMs: number): Promise<void> {
+    this.stmts.release.run({ terminal, holder, heard: lastHeardMs });
+  }
+
+  async renewLeases(holder: string, held: readonly string[], heard: ReadonlyMap<string, number>, nowMs: number, leaseMs: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const terminal of held) this.stmts.renew.run({ terminal, holder, expires: nowMs + leaseMs });
+      for (const [terminal, at] of heard) this.stmts.heard.run({ terminal, at });
+    })();
+  }
+
+  async presence(terminal?: string): Promise<PresenceRow[]> {
+    return this.stmts.presence.all(terminal ?? null, terminal ?? null).map((r) => ({ ...r, silent: r.silent === 1 }));
+  }
+
+  async markSilent(heardBeforeMs: number, nowMs: number, exclude: readonly string[]): Promise<{ terminal: string; lastHeard: number }[]> {
+    const skip = new Set(exclude);
+    return this.db.transaction(() => {
+      const found = this.stmts.silentCandidates.all(heardBeforeMs, nowMs).filter((r) => !skip.has(r.terminal));
+      for (const { terminal } of found) this.stmts.markSilent.run(terminal);
+      return found;
+    })();
+  }
+
+  async forgetTerminal(terminal: string): Promise<void> {
+    this.stmts.forget.run(terminal);
+  }
+
+  async recordCommand(command: CommandRecord): Promise<void> {
+    this.stmts.recordCommand.run({ ...command, args: JSON.stringify(command.args) });
+  }
+
+  async updateCommand(id: string, change: CommandChange): Promise<void> {
+    const set = changedColumns(change);
+    if (set.length === 0) return;
+    this.db.prepare(`UPDATE commands SET ${set.map(([column]) => `${column} = ?`).join(', ')} WHERE id = ?`).run(...set.map(([, value]) => value), id);
+  }
+
+  async command(id: string): Promise<CommandRecord | undefined> {
+    const row = this.stmts.command.get(id);
+    return row ? { ...row, args: JSON.parse(row.args) as unknown } : undefined;
+  }
+
+  async openFleet(instance: string): Promise<Fleet> {
+    return new LocalFleet(instance);
   }
 
   async close(): Promise<void> {
