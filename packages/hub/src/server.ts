@@ -100,9 +100,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   checkApiExposure(options.host, options.apiToken);
   const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
   if (!(pingIntervalMs > 0)) throw new RangeError(`pingIntervalMs must be positive (got ${pingIntervalMs})`);
-  const log = (options.log ?? silentLogger).child({ component: 'hub' });
-  const clock = options.clock ?? systemClock;
   const instance = options.instance ?? `${hostname()}-${process.pid}`;
+  const log = (options.log ?? silentLogger).child({ component: 'hub', instance });
+  const clock = options.clock ?? systemClock;
   const store = await openStore(options.db);
   const fleet = await store.openFleet(instance).catch(async (err: unknown) => {
     await store.close();

@@ -63,6 +63,12 @@ function startError(err: unknown, listen: string, db: string): unknown {
   return err;
 }
 
+/** `--instance`: a name other hubs and the logs show; printable, no spaces, at most 64 characters. */
+export function parseInstance(text: string): string {
+  if (!/^[A-Za-z0-9._:@-]{1,64}$/.test(text)) throw new UsageError(`--instance must be 1 to 64 letters, digits or . _ : @ - (got "${text}")`);
+  return text;
+}
+
 function readPem(file: string | undefined, flag: string): string | undefined {
   return file === undefined ? undefined : readNamedFile(file, flag);
 }
@@ -75,7 +81,7 @@ export const createHubCommand = (program: string) =>
   defineCommand({
     name: 'hub',
     usage:
-      `${program} [--listen HOST:PORT] [--db FILE|postgres://USER@HOST:PORT/DB] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--silence-after DURATION]`,
+      `${program} [--listen HOST:PORT] [--db FILE|postgres://USER@HOST:PORT/DB] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--silence-after DURATION] [--instance NAME]`,
     summary:
       'The provider-side hub: terminals connect over WebSocket at /agent (bearer token or TLS client certificate),\n' +
       'reports are stored once (SQLite, or PostgreSQL for many hub processes) and acknowledged after commit; JSON API under /api. With --api-token-file,\n' +
@@ -90,6 +96,7 @@ export const createHubCommand = (program: string) =>
       'tls-key': { type: 'string', description: 'PEM private key for --tls-cert', valueName: 'FILE' },
       'tls-ca': { type: 'string', description: 'CA whose client certificates (CN = terminal id) are accepted', valueName: 'FILE' },
       'silence-after': { type: 'string', description: 'announce a terminal silent when not heard from this long (default 15m)', valueName: 'DURATION' },
+      instance: { type: 'string', description: 'name of this hub process in logs, leases and commands (default HOSTNAME-PID)', valueName: 'NAME' },
     },
     async run(flags, _positional, io) {
       if (!flags.tokens) throw new UsageError('--tokens FILE is required: a terminal not in it is refused');
@@ -118,6 +125,7 @@ export const createHubCommand = (program: string) =>
         tokens,
         ...(apiToken ? { apiToken } : {}),
         ...(silenceAfterMs !== undefined ? { silenceAfterMs } : {}),
+        ...(flags.instance !== undefined ? { instance: parseInstance(flags.instance) } : {}),
         log,
         ...(cert && key ? { tls: { cert, key, ...(ca ? { ca, requestCert: true } : {}) } } : {}),
       }).catch((err: unknown) => {
