@@ -4,10 +4,10 @@
  *   driver → reading → rules → fault event → report → outbox → uplink
  *
  * and beside it what the drivers' device events feed: wear into the lifetime counters (counted once,
- * here) and reference times into the clock-skew tracker (with the hub's welcome), whose
- * `system.clock_skew_s` enters the monitor as a source of its own, like the agent's own state and the
- * maintenance readings. Everything is built here and nothing else writes into it; agent.ts composes
- * the pipeline with what uses it (self-tests, hub commands, status, keypad).
+ * by the family that wears) and reference times into the clock-skew tracker (with the hub's welcome),
+ * whose `system.clock_skew_s` enters the monitor as a source of its own, like the agent's own state
+ * and the maintenance readings. Everything is built here and nothing else writes into it; agent.ts
+ * composes the pipeline with what uses it (self-tests, hub commands, status, keypad).
  */
 import { join } from 'node:path';
 import type { Clock } from 'posdiag-protocol';
@@ -23,7 +23,6 @@ import { ClockSkewTracker } from './devices/system/clock-skew.js';
 import type { Catalog } from './faults/catalog.js';
 import type { LogFileHealth } from './log/file-logger.js';
 import type { Logger } from './log/logger.js';
-import { countWear } from './maintenance/count-wear.js';
 import { LifetimeCounters } from './maintenance/lifetime-counters.js';
 import { FaultReporter } from './report/fault-reporter.js';
 import { Heartbeats } from './report/heartbeats.js';
@@ -113,14 +112,14 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   const clockSkew = new ClockSkewTracker({ clock, monotonic: options.monotonic });
   const observeClockSkew = () => monitor.observe(CLOCK_SKEW_SOURCE, clockSkew.observation(), clock.now());
 
-  // Wear: counted once, from the device events; battery wear from the readings.
+  // Wear: counted once, each family's by its own wear (devices/family.ts), from the device events and the readings.
   const counters = await LifetimeCounters.open(config.paths.state);
   if (counters.loadProblem) log.warn({ component: 'counters', problem: counters.loadProblem }, 'lifetime counters started afresh');
   const onDeviceEvent = (event: DeviceEvent) => {
     if (event.type === 'clock_reference') {
       clockSkew.observe(event.source, event.referenceMs, event.localAtMs);
       observeClockSkew();
-    } else countWear(counters, event);
+    } else counters.count(event);
   };
   const observeDevice = (driver: Driver, observation: Observation, at: number) => {
     for (const problem of observation.problems ?? []) log.warn({ device: driver.kind, reading: problem.reading }, problem.message);

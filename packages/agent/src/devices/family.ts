@@ -14,10 +14,11 @@ import type { SelfTestCheck, StepContext } from '../self-test/self-test-steps.js
  * A device family (Telegraf's input plugin, with everything around it): one folder under src/devices/
  * that says all the agent knows of one kind of device, registered by its entry in devices/index.ts.
  * The config's `devices` section, the device kinds, the driver registry, the fault catalog, the
- * built-in rules, the self-test's checks, the merchant's device names and the demo's terminal are
- * all built from that list. Outside the folder only what one family alone does reaches into it: the
- * enrolments of `posdiag enroll`, the receipt printer the self-test's verdict goes to, the clock skew
- * tracker the pipeline feeds and observes.
+ * built-in rules, the self-test's checks, the merchant's device names, the demo's terminal and the
+ * lifetime counters' file are all built from that list. Outside the folder only what one family alone
+ * does reaches into it: the enrolments of `posdiag enroll`, the receipt printer the self-test's verdict
+ * goes to, the clock skew tracker the pipeline feeds and observes, the one-off fold of the card
+ * reader's old counts into the lifetime counters.
  *
  * Invariants:
  * - `key` and `name` are unique in the list, and so are reading prefixes, fault codes and thresholds:
@@ -30,6 +31,9 @@ import type { SelfTestCheck, StepContext } from '../self-test/self-test-steps.js
  *   families, in fixtures/rules/).
  * - Self-test checks resolve with checks and never reject: a device that does not cooperate is a
  *   failed check. They are decided in list order, so a family's checks never depend on another's.
+ * - `wear`, when present, is pure (counters in, counters out, nothing kept), its fields in the lifetime
+ *   file are its own (the counters refuse a field two families declare), and every `WearEvent` its
+ *   drivers send names its key.
  * - The family's kind may be shared (usb-guard's faults are the `system`'s): a kind is what reports
  *   and the merchant's self-test group by, the family is how the agent is built.
  */
@@ -56,6 +60,8 @@ export interface DeviceFamily<Key extends string = string, Kind extends string =
   readonly selfTest?: FamilySelfTest<z.output<Section>>;
   /** Its emulated device in the demo's terminal (`posdiag demo`, the agent test harness). */
   readonly demo?: FamilyDemo<z.input<Section>, Emulated>;
+  /** What of it wears, counted over its life: receipt cuts, card swipes, battery cycles. */
+  readonly wear?: FamilyWear;
 }
 
 /** Any family, as the builders walk the list: its section and emulator types erased. */
@@ -66,6 +72,29 @@ export interface FamilyCatalog {
   readonly entries: readonly CatalogFault[];
   /** What a technician checks, per code: reviewed apart from the merchant text, merged into the entries. */
   readonly hints: Readonly<Record<string, readonly LocalizedText[]>>;
+}
+
+/** A family's counters as the lifetime file holds them: its fields at the file's top level. */
+export type WearState = Record<string, unknown>;
+
+/**
+ * A family's part of the lifetime counters (maintenance/lifetime-counters.ts, one file and one write
+ * path for every family): its fields in `lifetime-counters.json`, what one of its device events (a
+ * `WearEvent` naming its key, `Detail` as its drivers make it) or the terminal's readings add to them,
+ * and the maintenance readings its rules judge. Each function returns the new counters and changes
+ * nothing it is given.
+ */
+export interface FamilyWear<State extends WearState = WearState, Detail = unknown> {
+  /** Each of its fields in the file, as stored (the file is refused as a whole when one does not parse). */
+  readonly fields: { readonly [Field in keyof State]: z.ZodType<State[Field]> };
+  /** Its counters before anything wore; a field a stored file lacks (written before the field was) starts here. */
+  empty(): State;
+  /** After one of its device events. */
+  count?(state: State, detail: Detail): State;
+  /** After each observation, from the terminal's merged readings at `at`: wear no event tells (a battery's discharge). */
+  observe?(state: State, readings: Readings, at: number): State;
+  /** Its maintenance readings (totals, rates, trends): the monitor's `maintenance` source. */
+  readings(state: State): Readings;
 }
 
 /** A rule file shipped in the family's folder: where it lies (errors name it) and what it holds. */

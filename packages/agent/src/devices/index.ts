@@ -10,8 +10,9 @@ import { usbGuard } from './usb-guard/index.js';
 /**
  * The device families the agent knows (devices/family.ts), one line each. The config's `devices`
  * section, the device kinds, the driver registry, the fault catalog, the built-in rules, the
- * self-test's checks, the merchant's device names and the demo's terminal are built from this list,
- * in its order: the drivers are built, polled and self-tested in it.
+ * self-test's checks, the merchant's device names, the demo's terminal and the lifetime counters
+ * (maintenance/) are built from this list, in its order: the drivers are built, polled and
+ * self-tested in it.
  */
 export const FAMILIES = [
   printer,

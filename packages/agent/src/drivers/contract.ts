@@ -4,20 +4,33 @@ import type { DeviceKind, Observation } from '../core/readings.js';
 
 /**
  * Something a device did that no later poll can see (SPEC §4 readings describe state; these are
- * happenings): the wear the maintenance counters count once (a receipt cut, a card swipe), and a
- * trusted server's clock read on the way (the reference `system.clock_skew_s` is measured against).
+ * happenings): the wear a family counts once in the lifetime counters (a receipt cut, a card swipe),
+ * and a trusted server's clock read on the way (the reference `system.clock_skew_s` is measured against).
  * Status fields only: a swipe carries each track's outcome, never its data.
  */
-export type DeviceEvent =
-  /** A receipt was printed and cut, and the printer reported itself fine after it (so the cut ran). */
-  | { readonly type: 'receipt_cut'; readonly paperMm: number }
-  /** A card was swiped: tracks 1 to 3, each read, failed, or empty (nothing on the card there). */
-  | { readonly type: 'swipe'; readonly tracks: readonly ('ok' | 'failed' | 'empty')[] }
-  /**
-   * A trusted server's clock said `referenceMs` (ms since the epoch) when ours said `localAtMs`
-   * (default: when the event arrived); `source` names it, e.g. "target:acquirer" or "hub".
-   */
-  | { readonly type: 'clock_reference'; readonly source: string; readonly referenceMs: number; readonly localAtMs?: number };
+export type DeviceEvent = WearEvent | ClockReferenceEvent;
+
+/**
+ * A part wore: `family` (its key) counts it, through the `wear` of devices/family.ts, and `detail` is
+ * that family's own (its drivers make the event, its wear reads it), so a family adds wear without a
+ * new variant here.
+ */
+export interface WearEvent<Detail = unknown> {
+  readonly type: 'wear';
+  readonly family: string;
+  readonly detail: Detail;
+}
+
+/**
+ * A trusted server's clock said `referenceMs` (ms since the epoch) when ours said `localAtMs`
+ * (default: when the event arrived); `source` names it, e.g. "target:acquirer" or "hub".
+ */
+export interface ClockReferenceEvent {
+  readonly type: 'clock_reference';
+  readonly source: string;
+  readonly referenceMs: number;
+  readonly localAtMs?: number;
+}
 
 /** What a driver gets from the runtime. Drivers hold no module-level state. */
 export interface DriverContext {

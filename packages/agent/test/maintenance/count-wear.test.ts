@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../../test/support/fake-clock.js';
 import type { Observation } from '../../src/core/readings.js';
-import { countWear } from '../../src/maintenance/count-wear.js';
 import { LifetimeCounters } from '../../src/maintenance/lifetime-counters.js';
 import type { DeviceEvent, Driver } from '../../src/drivers/contract.js';
 import { Scheduler } from '../../src/drivers/scheduler.js';
-import { swipeEvent } from '../../src/devices/card-reader/swipe-events.js';
-import { receiptCut } from '../../src/devices/printer/receipt-printer.js';
+import { swipeEvent, type CardReaderWear } from '../../src/devices/card-reader/wear.js';
+import { receiptCut, type PrinterWear } from '../../src/devices/printer/wear.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { SwipeResult } from '../../src/devices/card-reader/swipe.js';
 
@@ -41,7 +40,7 @@ describe('countWear', () => {
         return { ok: printerOk, observation: { readings: {} } };
       },
     } as Driver & { printReceipt: (lines: readonly string[], signal: AbortSignal) => Promise<{ ok: boolean }> };
-    const scheduler = new Scheduler({ drivers: [reader, printer], clock: new FakeClock(), log: silentLogger, onObservation: () => {}, onDeviceEvent: (_d, e) => countWear(counters, e) });
+    const scheduler = new Scheduler({ drivers: [reader, printer], clock: new FakeClock(), log: silentLogger, onObservation: () => {}, onDeviceEvent: (_d, e) => counters.count(e) });
     scheduler.start();
     const stop = () => void scheduler.stop();
 
@@ -50,7 +49,7 @@ describe('countWear', () => {
     printerOk = false;
     await printer.printReceipt(['jammed'], new AbortController().signal);
 
-    const state = counters.snapshot();
+    const state = counters.snapshot() as PrinterWear & CardReaderWear;
     expect(state.cardReader['1']).toMatchObject({ swipes: 1, failures: 0 });
     expect(state.cardReader['2']).toMatchObject({ swipes: 1, failures: 1 });
     expect(state.cardReader['3']).toMatchObject({ swipes: 0 });
@@ -61,6 +60,6 @@ describe('countWear', () => {
     expect(listener).toBeUndefined();
     printerOk = true;
     await printer.printReceipt(['after stop'], new AbortController().signal);
-    expect(counters.snapshot().printer.cuts).toBe(1);
+    expect((counters.snapshot() as PrinterWear).printer.cuts).toBe(1);
   });
 });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LIFETIME_FILE, LifetimeCounters } from '../../src/maintenance/lifetime-counters.js';
-import { capacityFadePerMonth, failureRisePoints } from '../../src/maintenance/maintenance-trends.js';
+import { capacityFadePerMonth, type BatteryWear } from '../../src/devices/battery/wear.js';
+import { failureRisePoints, type CardReaderWear } from '../../src/devices/card-reader/wear.js';
 import { loadDefaultRules } from '../../src/rules/rule-files.js';
 import { RuleEngine } from '../../src/rules/rule-engine.js';
 import { FAULT_CATALOG } from '../../src/devices/catalog.js';
@@ -20,15 +21,15 @@ describe('lifetime counters', () => {
     const first = await LifetimeCounters.open(state);
     expect(first.loadProblem).toBeNull();
     expect(first.readings()['printer.cuts_total']).toBe(0);
-    first.recordCut(3);
-    first.recordFeed(120.4);
-    first.recordSwipe('2', false);
+    // Three cuts, 120.4 mm of paper between them, and a swipe that failed on track 2 only.
+    for (const paperMm of [120.4, 0, 0]) first.count({ type: 'wear', family: 'printer', detail: { paperMm } });
+    first.count({ type: 'wear', family: 'cardReader', detail: { tracks: ['empty', 'failed', 'empty'] } });
     await first.save();
     expect(existsSync(join(state, `${LIFETIME_FILE}.tmp`))).toBe(false);
 
     const second = await LifetimeCounters.open(state);
     expect(second.readings()).toMatchObject({ 'printer.cuts_total': 3, 'printer.feed_mm_total': 120, 'card_reader.track.2.swipes_total': 1 });
-    expect(second.snapshot().cardReader['2']).toEqual({ swipes: 1, failures: 1, recent: [false] });
+    expect((second.snapshot() as CardReaderWear).cardReader['2']).toEqual({ swipes: 1, failures: 1, recent: [false] });
   });
 
   it('start over, saying why, when the file is corrupt', async () => {
@@ -50,7 +51,7 @@ describe('lifetime counters', () => {
     );
     // 20 + 20 (charging to 70 adds nothing) + 20 + 30 = 90 % discharged.
     expect(counters.readings()['battery.cycles_estimated']).toBe(0.9);
-    expect(counters.snapshot().battery.capacity).toEqual([{ at: T0 + 5 * 3_600_000, pct: 85 }]);
+    expect((counters.snapshot() as BatteryWear).battery.capacity).toEqual([{ at: T0 + 5 * 3_600_000, pct: 85 }]);
   });
 
   it('derive a capacity trend over a month, and the rule raises maintenance.battery_fading from it', async () => {

@@ -9,6 +9,7 @@ import { FAULT_CATALOG } from '../../src/devices/catalog.js';
 import { HidCardReaderEmulator, reports, SIM_READER_INFO } from '../../src/devices/card-reader/emulator/hid-card-reader.js';
 import { HidCardReaderDriver } from '../../src/devices/card-reader/hid-card-reader-driver.js';
 import { STATS_FILE } from '../../src/devices/card-reader/reader-stats.js';
+import type { CardReaderWear } from '../../src/devices/card-reader/wear.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { LIFETIME_FILE, LifetimeCounters } from '../../src/maintenance/lifetime-counters.js';
 import { createPipeline } from '../../src/pipeline.js';
@@ -73,7 +74,7 @@ describe('the card reader\'s old counts, folded into the lifetime counters', () 
 
     const restarted = await LifetimeCounters.open(dir);
     expect(restarted.snapshot().cardReads).toEqual({ good: 40, failed: 7 });
-    expect(restarted.snapshot().cardReader['2']).toMatchObject({ swipes: 47, failures: 5 });
+    expect((restarted.snapshot() as CardReaderWear).cardReader['2']).toMatchObject({ swipes: 47, failures: 5 });
   });
 
   it('are not doubled by a crash between the two writes (the lifetime file has them, the reader\'s file still does)', async () => {

@@ -6,6 +6,7 @@ import { DumpsysBatteryDriver } from './dumpsys-driver.js';
 import type { SysfsBattery } from './emulator/sysfs-battery.js';
 import rules from './rules.json' with { type: 'json' };
 import { SysfsBatteryDriver } from './sysfs-driver.js';
+import { batteryWear } from './wear.js';
 
 /** The battery and the power it charges from: the kernel's power_supply class, or Android's dumpsys. */
 export const battery: DeviceFamily<'battery', 'battery', typeof batterySection, SysfsBattery> = {
@@ -20,4 +21,5 @@ export const battery: DeviceFamily<'battery', 'battery', typeof batterySection, 
   createDriver: (section, { paths, ctx }) =>
     section.source === 'dumpsys' ? new DumpsysBatteryDriver(section, paths, ctx) : new SysfsBatteryDriver(section, paths, ctx),
   demo,
+  wear: batteryWear,
 };

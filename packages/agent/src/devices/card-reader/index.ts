@@ -8,6 +8,7 @@ import { PcscCardReaderDriver } from './pcsc-driver.js';
 import rules from './rules.json' with { type: 'json' };
 import { selfTest } from './self-test.js';
 import { SerialCardReaderDriver } from './serial-card-reader-driver.js';
+import { cardReaderWear } from './wear.js';
 
 /** The card reader: a magnetic-stripe swipe reader on USB HID or a serial line, or a smart-card reader through pcscd. */
 export const cardReader: DeviceFamily<'cardReader', 'cardReader', typeof cardReaderSection, HidCardReaderEmulator> = {
@@ -30,4 +31,5 @@ export const cardReader: DeviceFamily<'cardReader', 'cardReader', typeof cardRea
   },
   selfTest,
   demo,
+  wear: cardReaderWear,
 };

@@ -6,7 +6,7 @@ import { readStateFile, writeJsonAtomic } from '../../core/state-file.js';
 /**
  * The reader's hours connected (UnifiedPOS MSR's HoursPoweredCount), kept across restarts in
  * `<state>/card-reader-stats.json`. Its swipes are wear, counted once in the lifetime counters
- * (maintenance/count-wear.ts); the counts this file held before are folded into those once
+ * (wear.ts); the counts this file held before are folded into those once
  * (maintenance/fold-reader-stats.ts, through `legacyReadCounts` and `dropLegacyReadCounts` below).
  * Counts only: nothing in here could identify a card.
  */

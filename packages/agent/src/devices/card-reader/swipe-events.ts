@@ -2,16 +2,12 @@ import type { Observation } from '../../core/readings.js';
 import type { DeviceEvent } from '../../drivers/contract.js';
 import { DeviceEventOutlet } from '../../drivers/device-event-outlet.js';
 import type { SwipeResult } from './swipe.js';
+import { swipeEvent } from './wear.js';
 
 /** A driver whose swipes can be awaited (the interactive self-test). */
 export interface SwipeSource {
   /** Calls `listener` with each swipe's status fields; returns the unsubscribe function. */
   onSwipe(listener: (swipe: SwipeResult) => void): () => void;
-}
-
-/** A swipe as the wear counters take it: each track read, failed or empty. */
-export function swipeEvent(swipe: SwipeResult): DeviceEvent {
-  return { type: 'swipe', tracks: swipe.tracks.map((t) => (t.status === 'ok' ? 'ok' : t.status === 'empty' ? 'empty' : 'failed')) };
 }
 
 /**

@@ -7,6 +7,7 @@ import rules from './rules.json' with { type: 'json' };
 import { selfTest } from './self-test.js';
 import { SerialPrinterDriver } from './serial-printer-driver.js';
 import { UsbPrinterDriver } from './usb-printer-driver.js';
+import { printerWear } from './wear.js';
 
 /** The receipt printer: ESC/POS over a serial line or USB. */
 export const printer: DeviceFamily<'printer', 'printer', typeof printerSection, EscPosPrinterEmulator> = {
@@ -24,4 +25,5 @@ export const printer: DeviceFamily<'printer', 'printer', typeof printerSection, 
       : new SerialPrinterDriver(section, ctx, overrides.serialBinding ? { binding: overrides.serialBinding } : {}),
   selfTest,
   demo,
+  wear: printerWear,
 };

@@ -1,6 +1,5 @@
-import type { DeviceEvent, Driver } from '../../drivers/contract.js';
+import type { Driver } from '../../drivers/contract.js';
 import type { ReceiptResult } from './printer-receipt-result.js';
-import { receiptPaperMm } from './receipt.js';
 
 /** A printer driver that can print (ESC/POS serial and USB drivers): the self-test's receipts, the verdict. */
 export interface ReceiptPrinter {
@@ -10,7 +9,3 @@ export interface ReceiptPrinter {
 export const isReceiptPrinter = (driver: Driver): driver is Driver & ReceiptPrinter =>
   driver.kind === 'printer' && typeof (driver as Partial<ReceiptPrinter>).printReceipt === 'function';
 
-/** A receipt that printed, as the wear counters take it: one cut and the paper it used. */
-export function receiptCut(lines: readonly string[]): DeviceEvent {
-  return { type: 'receipt_cut', paperMm: receiptPaperMm(lines) };
-}

@@ -14,8 +14,8 @@ import { ActionLog } from './printer-actions.js';
 import { receiptResult, type ReceiptResult } from './printer-receipt-result.js';
 import { asbObservation, disconnectedObservation } from './printer-readings.js';
 import { encodeReceipt } from './receipt.js';
-import { receiptCut } from './receipt-printer.js';
 import { RecoveryPolicy } from './self-recovery.js';
+import { receiptCut } from './wear.js';
 
 export type SerialPrinterConfig = Extract<PrinterConfig, { transport: 'serial' }>;
 
@@ -127,7 +127,7 @@ export class SerialPrinterDriver implements Driver {
     return this.outlet.subscribe(emit);
   }
 
-  /** Prints and cuts; a receipt the printer took (it reports itself fine after) is a `receipt_cut` event. */
+  /** Prints and cuts; a receipt the printer took (it reports itself fine after) is a `receiptCut` wear event. */
   async printReceipt(lines: readonly string[], signal: AbortSignal): Promise<ReceiptResult> {
     const result = await this.print(lines, signal);
     if (result.ok) this.outlet.send(receiptCut(lines));

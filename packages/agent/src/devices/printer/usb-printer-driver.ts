@@ -13,9 +13,9 @@ import { ActionLog } from './printer-actions.js';
 import { disconnectedObservation } from './printer-readings.js';
 import { receiptResult, type ReceiptResult } from './printer-receipt-result.js';
 import { encodeReceipt } from './receipt.js';
-import { receiptCut } from './receipt-printer.js';
 import { RecoveryPolicy } from './self-recovery.js';
 import { UsbEscPosLink } from './usb-escpos-link.js';
+import { receiptCut } from './wear.js';
 
 /** A claimed printer interface: its data pipe (bulk OUT), and an ESC/POS link when it also has bulk IN. */
 interface Claimed {
@@ -106,7 +106,7 @@ export class UsbPrinterDriver implements Driver {
     return this.outlet.subscribe(emit);
   }
 
-  /** Prints and cuts; a receipt the printer took (it reports itself fine after) is a `receipt_cut` event. */
+  /** Prints and cuts; a receipt the printer took (it reports itself fine after) is a `receiptCut` wear event. */
   async printReceipt(lines: readonly string[], signal: AbortSignal): Promise<ReceiptResult> {
     const bytes = encodeReceipt(lines);
     const result = await this.serialised(() => this.print(bytes, signal));

@@ -10,7 +10,7 @@ import { HidCardReaderDriver, type HidCardReaderOptions } from '../../../src/dev
 import { HOTPLUG_SETTLE_MS } from '../../../src/drivers/transports/usb/hotplug-follower.js';
 import type { UsbHotplugEvent } from '../../../src/drivers/transports/usb/bus.js';
 import { STATS_FILE } from '../../../src/devices/card-reader/reader-stats.js';
-import { countWear } from '../../../src/maintenance/count-wear.js';
+import type { CardReaderWear } from '../../../src/devices/card-reader/wear.js';
 import { LIFETIME_FILE, LifetimeCounters } from '../../../src/maintenance/lifetime-counters.js';
 import { HidUnavailableError, type HidBackend } from '../../../src/drivers/transports/hid.js';
 import { createRuleEngine } from '../../../src/rules/rule-files.js';
@@ -197,7 +197,7 @@ describe('persistence and enrolment across restarts', () => {
   /** The lifetime counters fed by the driver's device events, as the pipeline feeds them. */
   async function countingWear(driver: HidCardReaderDriver): Promise<LifetimeCounters> {
     const counters = await LifetimeCounters.open(stateDir);
-    driver.deviceEvents((event) => countWear(counters, event));
+    driver.deviceEvents((event) => counters.count(event));
     return counters;
   }
 
@@ -217,7 +217,7 @@ describe('persistence and enrolment across restarts', () => {
     // Good and failed reads and per-track errors are the lifetime counters' (the one count of a swipe);
     // the reader's own file keeps the hours connected.
     const onDisk = JSON.parse(readFileSync(join(stateDir, STATS_FILE), 'utf8'));
-    const lifetime = counters.snapshot();
+    const lifetime = counters.snapshot() as CardReaderWear;
     expect(lifetime.cardReads).toMatchObject({ good: 1, failed: 2 });
     expect([lifetime.cardReader['1'].failures, lifetime.cardReader['2'].failures, lifetime.cardReader['3'].failures]).toEqual([1, 2, 0]);
     expect(onDisk).not.toHaveProperty('goodReadCount');
