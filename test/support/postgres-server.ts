@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,11 +16,19 @@ function owner(): { uid: number; gid: number; name: string } | null {
   return { uid: id('-u'), gid: id('-g'), name: 'postgres' };
 }
 
-function run(program: string, args: string[]): void {
+function command(program: string, args: string[]): [string, string[]] {
   const who = owner();
-  const [command, argv] = who ? ['runuser', ['-u', who.name, '--', join(BIN, program), ...args]] : [join(BIN, program), args];
-  const result = spawnSync(command, argv, { encoding: 'utf8' });
+  return who ? ['runuser', ['-u', who.name, '--', join(BIN, program), ...args]] : [join(BIN, program), args];
+}
+
+function run(program: string, args: string[]): void {
+  const result = spawnSync(...command(program, args), { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`${program} ${args.join(' ')} failed (${result.status}): ${result.stderr || result.stdout}`);
+}
+
+/** As run, without blocking the event loop: what the test's own clients do meanwhile goes on. */
+async function runAsync(program: string, args: string[]): Promise<void> {
+  await promisify(execFile)(...command(program, args));
 }
 
 async function freePort(): Promise<number> {
@@ -41,8 +50,10 @@ export interface PostgresServer {
   port: number;
   /** A new empty database; its URL. */
   createDatabase(name: string): Promise<string>;
-  /** pg_ctl stop -m fast, then start again on the same data and port: clients see their connections end. */
-  restart(): void;
+  /** pg_ctl stop -m fast: clients see their connections end, and new ones refused. */
+  pause(): Promise<void>;
+  /** Starts it again on the same data and port. */
+  resume(): Promise<void>;
   stop(): void;
 }
 
@@ -63,8 +74,8 @@ export async function startPostgres(options: { fast?: boolean } = {}): Promise<P
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
   const settings = [`-p ${port}`, "-c listen_addresses=127.0.0.1", `-k ${dir}`, '-c max_connections=300', ...(options.fast ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : [])];
-  const start = () => run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', settings.join(' '), 'start']);
-  start();
+  const startArgs = ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', settings.join(' '), 'start'];
+  run('pg_ctl', startArgs);
   const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
   return {
     port,
@@ -80,12 +91,11 @@ export async function startPostgres(options: { fast?: boolean } = {}): Promise<P
       }
       return url(name);
     },
-    restart() {
-      run('pg_ctl', ['-D', data, '-w', '-m', 'fast', 'stop']);
-      start();
-    },
+    pause: () => runAsync('pg_ctl', ['-D', data, '-w', '-m', 'fast', 'stop']),
+    resume: () => runAsync('pg_ctl', startArgs),
     stop() {
-      run('pg_ctl', ['-D', data, '-w', '-m', 'immediate', 'stop']);
+      // A paused server has nothing to stop.
+      spawnSync(...command('pg_ctl', ['-D', data, '-w', '-m', 'immediate', 'stop']));
       rmSync(dir, { recursive: true, force: true });
     },
   };

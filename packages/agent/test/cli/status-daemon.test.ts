@@ -28,7 +28,7 @@ interface StatusJson {
   source: string;
   readings: Record<string, unknown>;
   faults: { code: string; since: string | null; severity: string; category: string; remediation: { text: string; automatic: boolean }[] }[];
-  uplink: { state: string; lastAckAt: string | null; pending: number | null };
+  uplink: { state: string; lastAckAt: string | null; pending: number | null; url?: string };
   outbox: { pending: number; bytes: number; storage: string } | null;
 }
 

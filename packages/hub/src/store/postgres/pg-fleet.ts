@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Fleet, FleetChannel, FleetJob, FleetMessages, StreamEvent } from '../../fleet/fleet.js';
+import { withClient } from './checkout.js';
 import { LOCK_CLASS, LOCKS } from './locks.js';
 
 const EVENTS_CHANNEL = 'posdiag_events';
@@ -133,9 +134,9 @@ export class PgFleet implements Fleet {
     this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener as Listener]);
   }
 
+  /** The lock is the session's: it goes with the connection if the server does, and the job may run again. */
   async exclusive<T>(job: FleetJob, run: () => Promise<T>): Promise<T | undefined> {
-    const client = await this.pool.connect();
-    try {
+    return withClient(this.pool, async (client) => {
       const { rows } = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS got', [LOCK_CLASS, LOCKS[job]]);
       if (!rows[0]!.got) return undefined;
       try {
@@ -143,9 +144,7 @@ export class PgFleet implements Fleet {
       } finally {
         await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, LOCKS[job]]);
       }
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async close(): Promise<void> {

@@ -20,6 +20,7 @@ import {
 import type { Fleet } from '../../fleet/fleet.js';
 import { toVerification } from '../verification.js';
 import { PgFleet } from './pg-fleet.js';
+import { withClient } from './checkout.js';
 import { LOCK_CLASS, LOCKS } from './locks.js';
 import { dayPartition } from './partitions.js';
 import { PG_MIGRATIONS } from './schema.js';
@@ -84,13 +85,8 @@ export class PgStore implements HubStore {
     });
   }
 
-  private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      return await fn(client);
-    } finally {
-      client.release();
-    }
+  private withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return withClient(this.pool, fn);
   }
 
   private async transaction<T>(client: pg.PoolClient, fn: () => Promise<T>): Promise<T> {
