@@ -19,6 +19,7 @@ import { hostname } from 'node:os';
 import { CommandDispatch } from './fleet/commands.js';
 import { EventBatcher } from './fleet/event-batcher.js';
 import { DEFAULT_SILENCE_AFTER_MS, TerminalPresence } from './fleet/terminal-presence.js';
+import { Retention, type RetentionPolicy } from './fleet/retention.js';
 import { GroupCommit } from './store/group-commit.js';
 import { openStore } from './store/open-store.js';
 import type { StoredReport } from './store/store.js';
@@ -46,6 +47,8 @@ export interface HubOptions {
   leaseRenewMs?: number;
   /** A terminal not connected and not heard from for this long is announced silent (default 15 min). */
   silenceAfterMs?: number;
+  /** What the fleet prunes, and when (fleet/retention.ts; `--retain`, `--retain-bundles`). Default: everything is kept. */
+  retain?: RetentionPolicy;
   /** A `: keepalive` comment goes to alert stream subscribers this often (default 15 s). */
   sseKeepaliveMs?: number;
   /** How failed authentications are slowed and logged, per source address (auth-throttle.ts). */
@@ -133,6 +136,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     log,
   });
   const commands = new CommandDispatch({ store, fleet, registry, bundles, clock, log });
+  const retention = options.retain ? new Retention({ store, fleet, clock, log, ...options.retain }) : undefined;
   // Another hub took a terminal's lease: it reconnected there, and a connection left here is stale.
   fleet.on('lease', ({ terminal, holder }) => {
     if (holder !== instance && registry.disconnect(terminal, CLOSE_REPLACED, `the terminal connected to hub ${holder}`)) {
@@ -210,6 +214,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   });
 
   presence.start();
+  retention?.start();
   const port = (server.address() as AddressInfo).port;
   const address = { host: options.host, port };
   log.info({ ...address, tls: Boolean(options.tls), terminals: Object.keys(tokens).length, apiAuth: options.apiToken !== undefined }, 'hub listening');
@@ -220,6 +225,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let closing: Promise<void> | undefined;
   const shutdown = async () => {
     presence.stop();
+    await retention?.stop();
     keepAlive.stop();
     const held = registry.terminals();
     registry.terminateAll();

@@ -34,16 +34,34 @@ export function parseSilence(text: string): number {
   return ms;
 }
 
+/** `--retain`: the one duration grammar, at least 1d (a report is kept long enough for its agent to see it acked). */
+export function parseRetain(text: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (err) {
+    if (!(err instanceof DurationError)) throw err;
+    throw new UsageError(`--retain must be a duration such as 90d or 12w (got "${text}")`);
+  }
+  if (ms < 86_400_000) throw new UsageError(`--retain must be at least 1d (got "${text}")`);
+  return ms;
+}
+
+const SIZE_UNITS = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 } as const;
+
+/** `--retain-bundles`: a whole number and a unit, decimal (500MB) or binary (2GiB); more than 0. */
+export function parseSize(text: string): number {
+  const m = /^(\d+)([a-zA-Z]+)$/.exec(text);
+  const unit = m && Object.hasOwn(SIZE_UNITS, m[2]!) ? SIZE_UNITS[m[2] as keyof typeof SIZE_UNITS] : undefined;
+  const bytes = m && unit ? Number(m[1]) * unit : NaN;
+  if (!Number.isSafeInteger(bytes)) throw new UsageError(`--retain-bundles must be a size such as 500MB or 2GiB (got "${text}")`);
+  if (bytes === 0) throw new UsageError(`--retain-bundles must be more than 0 (got "${text}")`);
+  return bytes;
+}
+
 /** The `--db` value as it may be shown: a PostgreSQL URL without its password. */
 export function shownDb(db: string): string {
-  if (!isPostgresUrl(db)) return db;
-  try {
-    const url = new URL(db);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return 'postgres://…';
-  }
+  return db.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/, '$1:***@');
 }
 
 /**
@@ -81,7 +99,7 @@ export const createHubCommand = (program: string) =>
   defineCommand({
     name: 'hub',
     usage:
-      `${program} [--listen HOST:PORT] [--db FILE|postgres://USER@HOST:PORT/DB] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--silence-after DURATION] [--instance NAME]`,
+      `${program} [--listen HOST:PORT] [--db FILE|postgres://USER@HOST:PORT/DB] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--silence-after DURATION] [--retain DURATION] [--retain-bundles SIZE] [--instance NAME]`,
     summary:
       'The provider-side hub: terminals connect over WebSocket at /agent (bearer token or TLS client certificate),\n' +
       'reports are stored once (SQLite, or PostgreSQL for many hub processes) and acknowledged after commit; JSON API under /api. With --api-token-file,\n' +
@@ -96,6 +114,8 @@ export const createHubCommand = (program: string) =>
       'tls-key': { type: 'string', description: 'PEM private key for --tls-cert', valueName: 'FILE' },
       'tls-ca': { type: 'string', description: 'CA whose client certificates (CN = terminal id) are accepted', valueName: 'FILE' },
       'silence-after': { type: 'string', description: 'announce a terminal silent when not heard from this long (default 15m)', valueName: 'DURATION' },
+      retain: { type: 'string', description: 'prune reports, bundles and commands older than this (at least 1d; default: keep everything)', valueName: 'DURATION' },
+      'retain-bundles': { type: 'string', description: 'keep at most this much of bundles, pruning the oldest first (e.g. 500MB, 2GiB)', valueName: 'SIZE' },
       instance: { type: 'string', description: 'name of this hub process in logs, leases and commands (default HOSTNAME-PID)', valueName: 'NAME' },
     },
     async run(flags, _positional, io) {
@@ -112,6 +132,10 @@ export const createHubCommand = (program: string) =>
       }
       const apiToken = readApiToken(flags['api-token-file']);
       const silenceAfterMs = flags['silence-after'] === undefined ? undefined : parseSilence(flags['silence-after']);
+      const retain = {
+        ...(flags.retain !== undefined ? { maxAgeMs: parseRetain(flags.retain) } : {}),
+        ...(flags['retain-bundles'] !== undefined ? { bundleBytes: parseSize(flags['retain-bundles']) } : {}),
+      };
       const cert = readPem(flags['tls-cert'], '--tls-cert');
       const key = readPem(flags['tls-key'], '--tls-key');
       const ca = readPem(flags['tls-ca'], '--tls-ca');
@@ -125,6 +149,7 @@ export const createHubCommand = (program: string) =>
         tokens,
         ...(apiToken ? { apiToken } : {}),
         ...(silenceAfterMs !== undefined ? { silenceAfterMs } : {}),
+        ...(Object.keys(retain).length > 0 ? { retain } : {}),
         ...(flags.instance !== undefined ? { instance: parseInstance(flags.instance) } : {}),
         log,
         ...(cert && key ? { tls: { cert, key, ...(ca ? { ca, requestCert: true } : {}) } } : {}),

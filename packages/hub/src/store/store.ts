@@ -1,5 +1,5 @@
 import type { Category, Report, Severity } from 'posdiag-protocol';
-import type { Fleet } from '../fleet/fleet.js';
+import type { Fleet, FleetJob } from '../fleet/fleet.js';
 
 /**
  * What the hub stores, behind one interface with two backends (docs/scale.md): SQLite in one file, the
@@ -63,9 +63,41 @@ export interface HubStore {
   updateCommand(id: string, change: CommandChange): Promise<void>;
   command(id: string): Promise<CommandRecord | undefined>;
 
+  /**
+   * Retention (fleet/retention.ts, `--retain`, `--retain-bundles`): removes what arrived before
+   * `olderThanMs` (ms since the epoch; 0 removes nothing by age): reports with their ids, bundles,
+   * commands posted, the alert stream's shared events; then, with `bundleBytes`, the oldest bundles
+   * until the rest fit in that many bytes. It works in bounded batches, so ingest goes on meanwhile,
+   * and stops between batches once `signal` aborts (hub close), saying what went so far.
+   *
+   * Kept whatever their age: `faults` (the current state, not history: an old raise still open stays
+   * open) and presence. PostgreSQL drops reports by whole day partitions: a report goes once all of its
+   * UTC day is before the cutoff, so it may stay up to a day longer. A SQLite terminal whose reports
+   * are all gone starts again from lastSeq 0 (its next report shows a seq gap); PostgreSQL keeps the
+   * last seq in `terminal_seqs`.
+   *
+   * Dedup: a pruned report's id is forgotten with it, so the same report sent again would be stored
+   * again. With a sane `--retain` that cannot happen: an agent resends only reports not yet acked.
+   */
+  prune(olderThanMs: number, bundleBytes?: number, signal?: AbortSignal): Promise<PruneResult>;
+  /**
+   * Claims this period's run of a periodic fleet job: true (and noted) when it last ran, on any hub,
+   * at least `everyMs` before `nowMs`, or never. One statement, so of hubs claiming at once one wins.
+   */
+  claimRun(job: FleetJob, nowMs: number, everyMs: number): Promise<boolean>;
+
   /** What the hub processes on this database share besides it (fleet/fleet.ts). */
   openFleet(instance: string): Promise<Fleet>;
   close(): Promise<void>;
+}
+
+/** What one prune removed. */
+export interface PruneResult {
+  reports: number;
+  bundles: number;
+  commands: number;
+  /** The alert stream's events kept for the other hubs (PostgreSQL; SQLite keeps none). */
+  events: number;
 }
 
 export interface HoldOutcome {
@@ -110,6 +142,13 @@ const COMMAND_COLUMNS = { state: 'state', sentBy: 'sent_by', sentAt: 'sent_at', 
 export function changedColumns(change: CommandChange): [column: string, value: string | number | null][] {
   return (Object.keys(COMMAND_COLUMNS) as (keyof CommandChange)[]).filter((k) => change[k] !== undefined).map((k) => [COMMAND_COLUMNS[k], change[k]!]);
 }
+
+/**
+ * The ids of the bundles beyond `prune`'s size bound: summed from the newest, every bundle from the one
+ * that passes the bound on, so the oldest go first. `bound` is the backend's placeholder for the bytes.
+ */
+export const bundlesBeyond = (bound: string) =>
+  `SELECT id FROM (SELECT id, sum(size) OVER (ORDER BY received_at DESC, id DESC) AS newer FROM bundles) s WHERE newer > ${bound}`;
 
 export interface ReportToStore {
   report: Report;

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { SchemaTooNewError } from '../../src/store/store.js';
+import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/schema.js';
 import { startHubProcess } from '../../../../test/support/hub-process.js';
 import { makeHeartbeat } from '../../../../test/support/reports.js';
 import { TEST_BACKEND } from '../../../../test/support/test-db.js';
@@ -58,9 +59,9 @@ describe('hub database schema versions', () => {
     try {
       await insertOne(store, makeHeartbeat({ seq: 1 }), '2026-01-01T00:00:00.000Z');
       await store.close();
-      // What a hub of the first version left: version 1, no bundles, presence or commands tables.
+      // What a hub of the first version left: version 1, no bundles, presence, commands or fleet_jobs tables, no reports_received_at.
       const raw = new Database(db);
-      raw.exec('DROP TABLE bundles; DROP TABLE presence; DROP TABLE commands; PRAGMA user_version = 1;');
+      raw.exec('DROP TABLE bundles; DROP TABLE presence; DROP TABLE commands; DROP TABLE fleet_jobs; DROP INDEX reports_received_at; PRAGMA user_version = 1;');
       raw.close();
       const upgraded = await openStore(db);
       expect((await upgraded.reports()).reports.map((r) => r.seq)).toEqual([1]);
@@ -69,7 +70,7 @@ describe('hub database schema versions', () => {
       expect(await upgraded.presence()).toEqual([{ terminal: 'T-0001', holder: null, leaseExpires: null, lastHeard: Date.parse('2026-01-01T00:00:00.000Z'), silent: false }]);
       await upgraded.close();
       const check = new Database(db, { readonly: true });
-      expect(check.pragma('user_version', { simple: true })).toBe(3);
+      expect(check.pragma('user_version', { simple: true })).toBe(SQLITE_MIGRATIONS.length);
       check.close();
     } finally {
       await dispose();

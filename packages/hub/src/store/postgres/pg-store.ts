@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Report, SelfTestReport } from 'posdiag-protocol';
 import { faultKey, pairKey, planBatch, type BatchLookups } from '../batch-plan.js';
 import {
+  bundlesBeyond,
   changedColumns,
   SchemaTooNewError,
   type BundleInfo,
@@ -10,6 +11,7 @@ import {
   type HoldOutcome,
   type HubStore,
   type PresenceRow,
+  type PruneResult,
   type InsertOutcome,
   type OpenFault,
   type ReportCursor,
@@ -17,16 +19,18 @@ import {
   type ReportPage,
   type ReportToStore,
 } from '../store.js';
-import type { Fleet } from '../../fleet/fleet.js';
+import type { Fleet, FleetJob } from '../../fleet/fleet.js';
 import { toVerification } from '../verification.js';
 import { PgFleet } from './pg-fleet.js';
 import { withClient } from './checkout.js';
 import { LOCK_CLASS, LOCKS } from './locks.js';
-import { dayPartition } from './partitions.js';
+import { dayPartition, partitionEnd } from './partitions.js';
 import { PG_MIGRATIONS } from './schema.js';
 
 const SCHEMA_VERSION = PG_MIGRATIONS.length;
 
+/** Rows one prune statement deletes: each holds its row locks only briefly, never a table's. */
+const PRUNE_BATCH = 10_000;
 
 /** Connections per hub process: a batch holds one for its transaction, the API and the jobs the others. */
 const POOL_SIZE = 4;
@@ -372,6 +376,63 @@ export class PgStore implements HubStore {
     return r
       ? { id: r.id, terminal: r.terminal, name: r.name, args: r.args, state: r.state, postedBy: r.posted_by, postedAt: Number(r.posted_at), sentBy: r.sent_by, sentAt: ms(r.sent_at), finishedAt: ms(r.finished_at), detail: r.detail }
       : undefined;
+  }
+
+  async prune(olderThanMs: number, bundleBytes?: number, signal?: AbortSignal): Promise<PruneResult> {
+    const before = new Date(olderThanMs).toISOString();
+    const gone = async (table: string, key: string, where: string, param: string | number) => {
+      let total = 0;
+      while (!signal?.aborted) {
+        const { rowCount } = await this.pool.query(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT ${PRUNE_BATCH})`, [param]);
+        total += rowCount ?? 0;
+        if ((rowCount ?? 0) < PRUNE_BATCH) break;
+      }
+      return total;
+    };
+    const dayCutoff = await this.dropPartitions(olderThanMs, signal);
+    // The ids of exactly the reports whose partitions went, so a report still kept is still deduplicated.
+    const reports = await gone('report_ids', 'id', 'received_at < $1', new Date(dayCutoff).toISOString());
+    const events = await gone('stream_events', 'n', 'at < $1', olderThanMs);
+    const commands = await gone('commands', 'id', 'posted_at < $1', olderThanMs);
+    let bundles = await gone('bundles', 'id', 'received_at < $1', before);
+    if (bundleBytes !== undefined) bundles += await gone('bundles', 'id', `id IN (${bundlesBeyond('$1')})`, bundleBytes);
+    return { reports, bundles, commands, events };
+  }
+
+  /**
+   * Drops the day partitions of `reports` that end at or before `olderThanMs`, and says where the last
+   * one dropped ends (the start of the cutoff's UTC day). DETACH ... CONCURRENTLY (PostgreSQL 14+)
+   * takes no lock that waits for or blocks a batch's insert, where a plain DROP would queue an ACCESS
+   * EXCLUSIVE lock on `reports` behind any reader and every insert behind it; the detached table is
+   * then nobody's, and dropping it stalls nothing. A detach a crash interrupted is finished (FINALIZE),
+   * and a table detached but not dropped is dropped.
+   */
+  private async dropPartitions(olderThanMs: number, signal?: AbortSignal): Promise<number> {
+    const { rows } = await this.pool.query<{ name: string; attached: boolean; pending: boolean | null }>(
+      `SELECT c.relname AS name, i.inhrelid IS NOT NULL AS attached, i.inhdetachpending AS pending
+       FROM pg_class c LEFT JOIN pg_inherits i ON i.inhrelid = c.oid AND i.inhparent = 'reports'::regclass
+       WHERE c.relkind = 'r' AND c.relname ~ '^reports_[0-9]{8}$'
+         AND c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = 'reports'::regclass)
+       ORDER BY i.inhdetachpending DESC NULLS LAST, c.relname`,
+    );
+    for (const { name, attached, pending } of rows) {
+      if (signal?.aborted || (partitionEnd(name) ?? Infinity) > olderThanMs) continue;
+      if (attached) await this.pool.query(`ALTER TABLE reports DETACH PARTITION ${name} ${pending ? 'FINALIZE' : 'CONCURRENTLY'}`);
+      this.knownPartitions.delete(name);
+      await this.pool.query(`DROP TABLE ${name}`);
+    }
+    const day = new Date(olderThanMs);
+    day.setUTCHours(0, 0, 0, 0);
+    return day.getTime();
+  }
+
+  async claimRun(job: FleetJob, nowMs: number, everyMs: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO fleet_jobs (job, last_run) VALUES ($1, $2)
+       ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run WHERE fleet_jobs.last_run <= $2 - $3`,
+      [job, nowMs, everyMs],
+    );
+    return (rowCount ?? 0) > 0;
   }
 
   async openFleet(instance: string): Promise<Fleet> {

@@ -91,4 +91,11 @@ export const PG_MIGRATIONS = [
     event text NOT NULL,
     data text NOT NULL
   );`,
+  // Retention (store.prune): the stream's events found by age, and when each periodic fleet job last ran.
+  `
+  CREATE INDEX stream_events_at ON stream_events (at);
+  CREATE TABLE fleet_jobs (
+    job text PRIMARY KEY,
+    last_run bigint NOT NULL -- ms since the epoch, on the hubs' clocks
+  );`,
 ];

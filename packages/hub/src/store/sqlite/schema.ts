@@ -61,4 +61,11 @@ export const SQLITE_MIGRATIONS = [
     detail TEXT
   );
   CREATE INDEX commands_terminal ON commands (terminal, posted_at);`,
+  // Retention (store.prune): reports found by arrival, and when each periodic fleet job last ran.
+  `
+  CREATE INDEX reports_received_at ON reports (received_at);
+  CREATE TABLE fleet_jobs (
+    job TEXT PRIMARY KEY,
+    last_run INTEGER NOT NULL -- ms since the epoch
+  );`,
 ];

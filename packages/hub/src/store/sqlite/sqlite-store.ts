@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Report, SelfTestReport } from 'posdiag-protocol';
 import { faultKey, instanceKey, pairKey, planBatch, type BatchLookups } from '../batch-plan.js';
 import {
+  bundlesBeyond,
   changedColumns,
   SchemaTooNewError,
   type BundleInfo,
@@ -10,6 +11,7 @@ import {
   type HoldOutcome,
   type HubStore,
   type PresenceRow,
+  type PruneResult,
   type InsertOutcome,
   type OpenFault,
   type ReportCursor,
@@ -18,7 +20,7 @@ import {
   type ReportToStore,
 } from '../store.js';
 import { LocalFleet } from '../../fleet/local-fleet.js';
-import type { Fleet } from '../../fleet/fleet.js';
+import type { Fleet, FleetJob } from '../../fleet/fleet.js';
 import { toVerification } from '../verification.js';
 import { SQLITE_MIGRATIONS } from './schema.js';
 
@@ -30,6 +32,12 @@ const SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
  * and the API with it; the agent retries a report refused this way (`retryable`), so nothing is lost.
  */
 const BUSY_TIMEOUT_MS = 200;
+
+/**
+ * Rows one prune statement deletes, each its own transaction: a few milliseconds of the one writer, then
+ * the event loop is the agents' and the API's again before the next batch.
+ */
+const PRUNE_BATCH = 5_000;
 
 type FaultRowOut = Omit<OpenFault, 'verification'> & { terminal: string };
 
@@ -109,6 +117,9 @@ export class SqliteStore implements HubStore {
       recordCommand: db.prepare(`
         INSERT INTO commands (id, terminal, name, args, state, posted_by, posted_at, sent_by, sent_at, finished_at, detail)
         VALUES (@id, @terminal, @name, @args, @state, @postedBy, @postedAt, @sentBy, @sentAt, @finishedAt, @detail)`),
+      claimRun: db.prepare(`
+        INSERT INTO fleet_jobs (job, last_run) VALUES (@job, @now)
+        ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run WHERE fleet_jobs.last_run <= @now - @every`),
       command: db.prepare<[string], Omit<CommandRecord, 'args'> & { args: string }>(`
         SELECT id, terminal, name, args, state, posted_by AS postedBy, posted_at AS postedAt, sent_by AS sentBy, sent_at AS sentAt,
           finished_at AS finishedAt, detail FROM commands WHERE id = ?`),
@@ -275,6 +286,30 @@ export class SqliteStore implements HubStore {
   async command(id: string): Promise<CommandRecord | undefined> {
     const row = this.stmts.command.get(id);
     return row ? { ...row, args: JSON.parse(row.args) as unknown } : undefined;
+  }
+
+  async prune(olderThanMs: number, bundleBytes?: number, signal?: AbortSignal): Promise<PruneResult> {
+    const before = new Date(olderThanMs).toISOString();
+    const gone = async (table: string, where: string, param: string | number) => {
+      const stmt = this.db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${where} LIMIT ${PRUNE_BATCH})`);
+      let total = 0;
+      for (;;) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted) return total;
+        const { changes } = stmt.run(param);
+        total += changes;
+        if (changes < PRUNE_BATCH) return total;
+      }
+    };
+    const reports = await gone('reports', 'received_at < ?', before);
+    const commands = await gone('commands', 'posted_at < ?', olderThanMs);
+    let bundles = await gone('bundles', 'received_at < ?', before);
+    if (bundleBytes !== undefined) bundles += await gone('bundles', `id IN (${bundlesBeyond('?')})`, bundleBytes);
+    return { reports, bundles, commands, events: 0 };
+  }
+
+  async claimRun(job: FleetJob, nowMs: number, everyMs: number): Promise<boolean> {
+    return this.stmts.claimRun.run({ job, now: nowMs, every: everyMs }).changes > 0;
   }
 
   async openFleet(instance: string): Promise<Fleet> {
