@@ -4,6 +4,8 @@ import { GroupCommit } from '../../src/store/group-commit.js';
 import type { HubStore, ReportToStore } from '../../src/store/store.js';
 import { makeFaultReport, makeHeartbeat } from '../../../../test/support/reports.js';
 import { openTestStore } from '../helpers/store.js';
+import pg from 'pg';
+import { TEST_BACKEND } from '../../../../test/support/test-db.js';
 
 const AT = '2026-01-02T03:04:05.678Z';
 const item = (report: ReportToStore['report']): ReportToStore => ({ report, receivedAt: AT });
@@ -11,9 +13,10 @@ const item = (report: ReportToStore['report']): ReportToStore => ({ report, rece
 /** One batch means what the same reports stored one at a time would: the store suite, on both backends. */
 describe('a batch of reports in one transaction', () => {
   let store: HubStore;
+  let dbUrl: string;
   let dispose: () => Promise<void>;
   beforeEach(async () => {
-    ({ store, dispose } = await openTestStore());
+    ({ store, db: dbUrl, dispose } = await openTestStore());
   });
   afterEach(() => dispose());
 
@@ -50,6 +53,14 @@ describe('a batch of reports in one transaction', () => {
     const again = makeFaultReport({ seq: 7, code: 'printer.paper_end', state: 'raised' });
     expect((await store.insertBatch([item(again), item(makeFaultReport({ seq: 3, code: 'printer.paper_end', state: 'cleared' }))])).map((o) => o.status === 'stored' && o.fault)).toEqual(['applied', 'stale']);
     expect((await store.openFaults())['T-0001']!.map((f) => [f.code, f.seq, f.reportId])).toEqual([['printer.paper_end', 7, again.id]]);
+  });
+
+  it.runIf(TEST_BACKEND === 'postgres')('PostgreSQL: the day partition of a batch exists, and the next day\'s is made ahead', async () => {
+    await store.insertBatch([item(makeHeartbeat({ seq: 1 }))]);
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    const { rows } = await client.query<{ relname: string }>("SELECT relname FROM pg_class WHERE relname LIKE 'reports_2%' AND relkind = 'r' ORDER BY 1").finally(() => client.end());
+    expect(rows.map((r) => r.relname)).toEqual(['reports_20260102', 'reports_20260103']);
   });
 
   it('group commit: reports handed in together share one transaction, each promise settles with its own outcome', async () => {

@@ -107,7 +107,10 @@ export class PgStore implements HubStore {
 
   /** The day partitions the batch lands in exist before it is inserted (created once, under a lock). */
   private async ensurePartitions(items: readonly ReportToStore[]): Promise<void> {
-    const needed = new Map(items.map(({ receivedAt }) => dayPartition(Date.parse(receivedAt))).map((p) => [p.name, p]));
+    // And the next day's, made while nothing needs it yet: at midnight no insert waits for its CREATE,
+    // which could queue behind a retention DETACH still running.
+    const days = items.flatMap(({ receivedAt }) => [Date.parse(receivedAt), Date.parse(receivedAt) + 86_400_000]);
+    const needed = new Map(days.map((ms) => dayPartition(ms)).map((p) => [p.name, p]));
     for (const part of needed.values()) {
       if (this.knownPartitions.has(part.name)) continue;
       await this.withClient((client) =>
