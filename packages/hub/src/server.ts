@@ -107,7 +107,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const log = (options.log ?? silentLogger).child({ component: 'hub', instance });
   const clock = options.clock ?? systemClock;
   const store = await openStore(options.db);
-  const fleet = await store.openFleet(instance).catch(async (err: unknown) => {
+  const fleet = await store.openFleet(instance, clock).catch(async (err: unknown) => {
     await store.close();
     throw err;
   });

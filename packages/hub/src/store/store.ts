@@ -1,4 +1,4 @@
-import type { Category, Report, Severity } from 'posdiag-protocol';
+import type { Category, Clock, Report, Severity } from 'posdiag-protocol';
 import type { Fleet, FleetJob } from '../fleet/fleet.js';
 
 /**
@@ -86,8 +86,8 @@ export interface HubStore {
    */
   claimRun(job: FleetJob, nowMs: number, everyMs: number): Promise<boolean>;
 
-  /** What the hub processes on this database share besides it (fleet/fleet.ts). */
-  openFleet(instance: string): Promise<Fleet>;
+  /** What the hub processes on this database share besides it (fleet/fleet.ts); `clock` dates its events. */
+  openFleet(instance: string, clock: Clock): Promise<Fleet>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Clock } from 'posdiag-protocol';
 import type { Fleet, FleetChannel, FleetJob, FleetMessages, StreamEvent } from '../../fleet/fleet.js';
 import { withClient } from './checkout.js';
 import { LOCK_CLASS, LOCKS } from './locks.js';
@@ -32,10 +33,11 @@ export class PgFleet implements Fleet {
     private readonly pool: pg.Pool,
     private readonly url: string,
     readonly instance: string,
+    private readonly clock: Clock,
   ) {}
 
-  static async open(pool: pg.Pool, url: string, instance: string): Promise<PgFleet> {
-    const fleet = new PgFleet(pool, url, instance);
+  static async open(pool: pg.Pool, url: string, instance: string, clock: Clock): Promise<PgFleet> {
+    const fleet = new PgFleet(pool, url, instance, clock);
     const { rows } = await pool.query<{ n: string }>('SELECT COALESCE(max(n), 0) AS n FROM stream_events');
     fleet.lastSeen = Number(rows[0]!.n);
     await fleet.listen();
@@ -118,7 +120,7 @@ export class PgFleet implements Fleet {
          INSERT INTO stream_events (at, hub, id, event, data)
          SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::text[]) RETURNING n
        ) SELECT pg_notify('${EVENTS_CHANNEL}', $2) FROM (SELECT 1 FROM added LIMIT 1) one`,
-      [Date.now(), this.instance, events.map((e) => e.id), events.map((e) => e.event), events.map((e) => e.data)],
+      [this.clock.now(), this.instance, events.map((e) => e.id), events.map((e) => e.event), events.map((e) => e.data)],
     );
   }
 

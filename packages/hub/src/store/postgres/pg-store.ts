@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Report, SelfTestReport } from 'posdiag-protocol';
+import type { Clock, Report, SelfTestReport } from 'posdiag-protocol';
 import { faultKey, pairKey, planBatch, type BatchLookups } from '../batch-plan.js';
 import {
   bundlesBeyond,
@@ -438,8 +438,8 @@ export class PgStore implements HubStore {
     return (rowCount ?? 0) > 0;
   }
 
-  async openFleet(instance: string): Promise<Fleet> {
-    return PgFleet.open(this.pool, this.url, instance);
+  async openFleet(instance: string, clock: Clock): Promise<Fleet> {
+    return PgFleet.open(this.pool, this.url, instance, clock);
   }
 
   async close(): Promise<void> {
