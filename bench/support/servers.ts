@@ -77,19 +77,21 @@ function rssBytes(pid: number): number {
 /**
  * RSS of a server child once settled: a full GC (SIGUSR2, gc-on-signal.mjs) every GC_EVERY_MS, read after
  * each. V8 drops the bytecode of functions not run for several GCs (tsx's startup compilation, the
- * handshake path) only then, so the first MIN_ROUNDS readings are not trusted; after them, the first
- * reading within 1% of the one before (at most MAX_ROUNDS).
+ * handshake path), and only then does the RSS stop falling (about the 9th GC here), so no reading before
+ * MIN_ROUNDS counts; after them, the first reading that agrees within 1% with the two before it (at most
+ * MAX_ROUNDS).
  */
 export async function settledRss(pid: number): Promise<number> {
   const GC_EVERY_MS = 1_000;
-  const MIN_ROUNDS = 10;
+  const MIN_ROUNDS = 12;
   const MAX_ROUNDS = 30;
-  let previous = Infinity;
+  const readings: number[] = [];
   for (let round = 1; ; round++) {
     process.kill(pid, 'SIGUSR2');
     await delay(GC_EVERY_MS);
     const now = rssBytes(pid);
-    if ((round > MIN_ROUNDS && Math.abs(now - previous) <= previous * 0.01) || round === MAX_ROUNDS) return now;
-    previous = now;
+    readings.push(now);
+    const steady = readings.slice(-3).every((r) => Math.abs(r - now) <= now * 0.01);
+    if ((round >= MIN_ROUNDS && steady) || round === MAX_ROUNDS) return now;
   }
 }
