@@ -34,7 +34,7 @@ export interface AgentContext {
   log: Logger;
   /** The terminal connected here (this hub takes its lease), showed signs of life, or left this hub. */
   presence: Pick<TerminalPresence, 'connected' | 'heard' | 'disconnected'>;
-  commands: Pick<CommandDispatch, 'finished'>;
+  commands: Pick<CommandDispatch, 'connected' | 'finished'>;
   /** Called after a new report is committed and acked. */
   stored(row: StoredReport, meta: StoredMeta): void;
 }
@@ -75,6 +75,8 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
     (lastSeq) => {
       sendHubMessage(ws, { type: 'welcome', serverTime: new Date(ctx.clock.now()).toISOString(), lastSeq });
       ctx.log.info({ terminal, lastSeq }, 'agent connected');
+      // After the welcome, which the agent waits for: commands queued for it while no hub delivered them.
+      ctx.commands.connected(terminal).catch((err: unknown) => ctx.log.error({ terminal, err: (err as Error).message }, 'queued commands not delivered'));
     },
     (err: unknown) => {
       // Without its lastSeq the agent cannot be welcomed: it reconnects, perhaps to a hub whose database answers.

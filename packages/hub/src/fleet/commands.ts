@@ -7,6 +7,9 @@ import type { Fleet } from './fleet.js';
 
 export type CommandMessage = Extract<HubMessage, { type: 'command' }>;
 
+/** A queued command older than this when its terminal connects is not sent: whoever asked has moved on. */
+export const QUEUED_COMMAND_TTL_MS = 60 * 60_000;
+
 /** `sent` by this hub; `forwarded` to the hub that holds the terminal; or nobody holds it. */
 export type PostOutcome = 'sent' | 'forwarded' | 'not_connected';
 
@@ -15,6 +18,8 @@ export type PostOutcome = 'sent' | 'forwarded' | 'not_connected';
  * through the hub that holds the terminal's connection, and what became of it is in the store for
  * every hub to answer (`GET /api/commands/ID`): queued (on its way to the holding hub), sent,
  * succeeded or failed (the agent's `command_result`), or undeliverable (the terminal left first).
+ * A command still queued when its terminal connects somewhere (the holding hub died before it got
+ * the message) goes out from there, unless it is older than QUEUED_COMMAND_TTL_MS.
  */
 export class CommandDispatch {
   constructor(
@@ -47,6 +52,11 @@ export class CommandDispatch {
     return 'forwarded';
   }
 
+  /** The terminal connected here: what was queued for it and never delivered goes out now. */
+  async connected(terminal: string): Promise<void> {
+    for (const id of await this.opts.store.queuedCommands(terminal)) await this.deliverQueued(id);
+  }
+
   /** The agent's `command_result`, for a command of its own: the outcome every hub shows. */
   async finished(terminal: string, commandId: string, ok: boolean, detail: string | undefined): Promise<void> {
     const command = await this.opts.store.command(commandId);
@@ -67,6 +77,9 @@ export class CommandDispatch {
     const command = await this.opts.store.command(id);
     if (!command || command.state !== 'queued') return;
     const now = this.opts.clock.now();
+    if (now - command.postedAt > QUEUED_COMMAND_TTL_MS) {
+      return this.opts.store.updateCommand(id, { state: 'undeliverable', finishedAt: now, detail: 'the terminal was away too long' });
+    }
     const message = { type: 'command', id, name: command.name, args: command.args } as CommandMessage;
     if (this.sendNow(command.terminal, message)) {
       await this.opts.store.updateCommand(id, { state: 'sent', sentBy: this.opts.fleet.instance, sentAt: now });

@@ -62,6 +62,8 @@ export interface HubStore {
   recordCommand(command: CommandRecord): Promise<void>;
   updateCommand(id: string, change: CommandChange): Promise<void>;
   command(id: string): Promise<CommandRecord | undefined>;
+  /** The ids of the terminal's commands still queued, oldest first. */
+  queuedCommands(terminal: string): Promise<string[]>;
 
   /**
    * Retention (fleet/retention.ts, `--retain`, `--retain-bundles`): removes what arrived before

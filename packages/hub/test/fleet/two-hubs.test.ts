@@ -7,9 +7,11 @@ import { makeFaultReport, makeHeartbeat } from '../../../../test/support/reports
 import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../../../../test/support/test-db.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
 import { TestAgent } from '../helpers/hub-agent.js';
+import { openStore } from '../../src/store/open-store.js';
+import { QUEUED_COMMAND_TTL_MS } from '../../src/fleet/commands.js';
 import { subscribe, type SseEvent } from '../helpers/sse-subscriber.js';
 
-const TOKENS = { 'T-0001': 'token-one', 'T-0002': 'token-two', 'T-0003': 'token-three' };
+const TOKENS = { 'T-0001': 'token-one', 'T-0002': 'token-two', 'T-0003': 'token-three', 'T-0004': 'token-four' };
 const SILENCE_MS = 10 * 60_000;
 
 /**
@@ -83,6 +85,28 @@ describe.runIf(TEST_BACKEND === 'postgres')('two hubs on one PostgreSQL database
     expect((await first.closed).code).toBe(CLOSE_REPLACED);
     await waitFor(() => (a.connectedTerminals().includes('T-0002') ? undefined : true), 'hub a to let T-0002 go');
     for (const hub of [a, b]) expect((await terminals(hub)).find((t) => t.id === 'T-0002')).toMatchObject({ connected: true, silent: false });
+  });
+
+  it('sends a command whose holding hub died before delivering it from the hub the terminal connects to next; one too old, never', async () => {
+    // A hub that took T-0004's lease and died: its lease is live, nothing there will deliver.
+    const other = await openStore(database.db);
+    await other.holdTerminal('T-0004', 'hub-gone', clock.now(), 30_000);
+    const post = async () => {
+      const res = await fetch(`${api(a)}/terminals/T-0004/commands`, { method: 'POST', body: '{"name":"ping"}' });
+      expect(res.status).toBe(202);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const old = await post();
+    await clock.advance(QUEUED_COMMAND_TTL_MS + 1);
+    await other.holdTerminal('T-0004', 'hub-gone', clock.now(), 30_000);
+    const fresh = await post();
+    await other.close();
+    const state = async (id: string) => ((await (await fetch(`${api(b)}/commands/${id}`)).json()) as { state: string }).state;
+    expect([await state(old), await state(fresh)]).toEqual(['queued', 'queued']);
+    const agent = await connect(b, 'T-0004');
+    expect(await agent.next()).toMatchObject({ type: 'command', id: fresh, name: 'ping' });
+    await waitFor(async () => ((await state(fresh)) === 'sent' ? true : undefined), 'the fresh command sent');
+    expect(await state(old)).toBe('undeliverable');
   });
 
   it('announces a terminal that fell silent once on each hub\'s stream, whichever hub ran the check', async () => {

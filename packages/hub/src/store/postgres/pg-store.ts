@@ -369,6 +369,11 @@ export class PgStore implements HubStore {
     await this.pool.query(`UPDATE commands SET ${set.map(([column], i) => `${column} = $${i + 2}`).join(', ')} WHERE id = $1`, [id, ...set.map(([, value]) => value)]);
   }
 
+  async queuedCommands(terminal: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>("SELECT id FROM commands WHERE terminal = $1 AND state = 'queued' ORDER BY posted_at, id", [terminal]);
+    return rows.map((r) => r.id);
+  }
+
   async command(id: string): Promise<CommandRecord | undefined> {
     const { rows } = await this.pool.query<{
       id: string; terminal: string; name: string; args: unknown; state: CommandRecord['state']; posted_by: string; posted_at: string;

@@ -120,6 +120,7 @@ export class SqliteStore implements HubStore {
       claimRun: db.prepare(`
         INSERT INTO fleet_jobs (job, last_run) VALUES (@job, @now)
         ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run WHERE fleet_jobs.last_run <= @now - @every`),
+      queuedCommands: db.prepare<[string], { id: string }>("SELECT id FROM commands WHERE terminal = ? AND state = 'queued' ORDER BY posted_at, id"),
       command: db.prepare<[string], Omit<CommandRecord, 'args'> & { args: string }>(`
         SELECT id, terminal, name, args, state, posted_by AS postedBy, posted_at AS postedAt, sent_by AS sentBy, sent_at AS sentAt,
           finished_at AS finishedAt, detail FROM commands WHERE id = ?`),
@@ -281,6 +282,10 @@ export class SqliteStore implements HubStore {
     const set = changedColumns(change);
     if (set.length === 0) return;
     this.db.prepare(`UPDATE commands SET ${set.map(([column]) => `${column} = ?`).join(', ')} WHERE id = ?`).run(...set.map(([, value]) => value), id);
+  }
+
+  async queuedCommands(terminal: string): Promise<string[]> {
+    return this.stmts.queuedCommands.all(terminal).map((r) => r.id);
   }
 
   async command(id: string): Promise<CommandRecord | undefined> {
