@@ -1,17 +1,17 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { FROM_SOURCE } from '../../test/support/from-source.js';
 import { startHubProcess } from '../../test/support/hub-process.js';
 import { waitFor } from '../../test/support/wait-for.js';
 import { tokensFor } from './terminals.js';
 
 /**
  * The servers the benches load, each a child process of its own so its CPU and RSS are its own, not
- * the bench terminals': the real hub (`posdiag-hub` from source, as the tests spawn it) and the raw
- * `ws` baseline.
+ * the bench terminals': the real hub (`posdiag-hub` as installed: the compiled program, `npm run build`
+ * first) and the raw `ws` baseline, both run by plain node. Not through tsx: it keeps a property store of
+ * its own on every closure, which would count against whichever server makes more of them.
  */
 export interface ServerChild {
   /** ws://127.0.0.1:PORT/agent */
@@ -30,7 +30,8 @@ export async function startHubChild(dir: string, db: string, terminals: readonly
   // startHubProcess passes our environment on and spawns before its first await: NODE_OPTIONS reach the hub alone.
   const saved = process.env.NODE_OPTIONS;
   process.env.NODE_OPTIONS = [saved, ...GC_ON_SIGNAL].filter(Boolean).join(' ');
-  const starting = startHubProcess(['--db', db, '--tokens', tokens]);
+  if (!existsSync(BUILT_HUB)) throw new Error('the hub is not built: run `npm run build` first');
+  const starting = startHubProcess(['--db', db, '--tokens', tokens], { built: true });
   if (saved === undefined) delete process.env.NODE_OPTIONS;
   else process.env.NODE_OPTIONS = saved;
   const hub = await starting;
@@ -44,11 +45,12 @@ export async function startHubChild(dir: string, db: string, terminals: readonly
   };
 }
 
-const RAW_SERVER = fileURLToPath(new URL('./raw-ws-server.ts', import.meta.url));
+const RAW_SERVER = fileURLToPath(new URL('./raw-ws-server.mjs', import.meta.url));
+const BUILT_HUB = fileURLToPath(new URL('../../packages/hub/dist/cli/bin.js', import.meta.url));
 
-/** bench/support/raw-ws-server.ts as a child; resolves once it printed its URL. */
+/** bench/support/raw-ws-server.mjs as a child; resolves once it printed its URL. */
 export async function startRawWsChild(): Promise<ServerChild> {
-  const child = spawn(process.execPath, [...GC_ON_SIGNAL, ...FROM_SOURCE, RAW_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...GC_ON_SIGNAL, RAW_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

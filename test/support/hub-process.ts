@@ -5,6 +5,8 @@ import { waitFor } from './wait-for.js';
 
 /** The hub's own program, `posdiag-hub`: the command `posdiag hub` runs too. */
 const BIN = fileURLToPath(new URL('../../packages/hub/src/cli/bin.ts', import.meta.url));
+/** The same program as installed: its compiled dist/ (`npm run build`), run by plain node. */
+const BUILT_BIN = fileURLToPath(new URL('../../packages/hub/bin/posdiag-hub.js', import.meta.url));
 
 /** One JSON line the hub wrote to stderr (pino: level, msg and the fields). */
 export type HubLine = Record<string, unknown> & { level?: string; msg?: string };
@@ -18,11 +20,13 @@ function signalRunning(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /**
- * `posdiag-hub ARGS` as a real process (from source, through tsx), listening on an ephemeral loopback
- * port unless ARGS say otherwise. Resolves once it logs its URL; `lines` holds every stderr line so far.
+ * `posdiag-hub ARGS` as a real process (from source, through tsx; `built`: the compiled program, as the
+ * benchmarks measure it), listening on an ephemeral loopback port unless ARGS say otherwise. Resolves
+ * once it logs its URL; `lines` holds every stderr line so far.
  */
-export async function startHubProcess(args: string[]) {
-  const child: ChildProcess = spawn(process.execPath, [...FROM_SOURCE, BIN, '--listen', '127.0.0.1:0', ...args], {
+export async function startHubProcess(args: string[], options: { built?: boolean } = {}) {
+  const program = options.built ? [BUILT_BIN] : [...FROM_SOURCE, BIN];
+  const child: ChildProcess = spawn(process.execPath, [...program, '--listen', '127.0.0.1:0', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });

@@ -4,20 +4,20 @@
  * ack the hub would send for it (same shape, same size). No authentication, no validation, no storage.
  * Prints `{"url": …}` on stdout once listening; exits on SIGTERM.
  */
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { MAX_FRAME_BYTES } from 'posdiag-protocol';
+// The hub's frame bound (posdiag-protocol's MAX_FRAME_BYTES), written out: this program loads nothing but ws.
+const MAX_FRAME_BYTES = 256 * 1024;
 
 const server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
 server.on('connection', (ws) => {
   ws.send(JSON.stringify({ type: 'welcome', serverTime: new Date().toISOString(), lastSeq: 0 }));
   ws.on('message', (data) => {
-    const { report } = JSON.parse(data.toString()) as { report: { id: string; seq: number } };
+    const { report } = JSON.parse(data.toString());
     ws.send(JSON.stringify({ type: 'ack', id: report.id, seq: report.seq, duplicate: false }));
   });
 });
 server.once('listening', () => {
-  console.log(JSON.stringify({ url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/agent` }));
+  console.log(JSON.stringify({ url: `ws://127.0.0.1:${server.address().port}/agent` }));
 });
 process.once('SIGTERM', () => {
   for (const ws of server.clients) ws.terminate();
