@@ -7,7 +7,7 @@ import type { Fleet } from './fleet.js';
 export const DEFAULT_SILENCE_AFTER_MS = 15 * 60_000;
 /** A hub renews its leases (and writes back when its terminals were last heard) this often. */
 export const DEFAULT_LEASE_RENEW_MS = 10_000;
-/** A lease not renewed for this long is dead: its hub is gone, and the terminal's silence may begin. */
+/** A hub's lease lasts this many renewals: one missed renewal (a slow database) does not free its terminals. */
 export const LEASE_RENEWALS_PER_LIFE = 3;
 
 export interface PresenceEvent {
@@ -45,14 +45,18 @@ export interface PresenceOptions {
  * live connection on any hub and has sent nothing for the silence period is announced `silent` once,
  * and `back` when it connects again.
  *
- * Heartbeats and frames cost no write each: when a terminal was last heard is kept in memory and
- * written back, with this hub's lease renewals, in one write per `renewMs`. A connect is one write (the
- * lease changes hands, at once, so a terminal that reconnects elsewhere is taken over without waiting
- * for the old lease to expire); so is a disconnect. The silence check is a fleet job: one hub runs it at
+ * A hub holds its terminals through one lease of its own, renewed every `renewMs` (one row, however
+ * many terminals): when it dies, every terminal it held is free once that lease runs out. Heartbeats and
+ * frames cost no write each: when a terminal was last heard is kept in memory, and those heard since
+ * the last renewal are written back with it, in one statement. A connect is one write (the terminal
+ * changes hands at once, so one that reconnects elsewhere is taken over without waiting for anything);
+ * so is a disconnect. The silence check is a fleet job: one hub runs it at
  * a time, and the `silent` flag in the store makes each announcement once for the whole fleet.
  */
 export class TerminalPresence {
   private readonly heardAt = new Map<string, number>();
+  /** Heard since the last write-back: only these are written, so a write costs a row per frame-bearing terminal. */
+  private unwritten = new Map<string, number>();
   private readonly renewMs: number;
   private readonly leaseMs: number;
   private renewTimer: TimerHandle | undefined;
@@ -101,25 +105,37 @@ export class TerminalPresence {
   }
 
   heard(terminal: string): void {
-    this.heardAt.set(terminal, this.opts.clock.now());
+    const now = this.opts.clock.now();
+    this.heardAt.set(terminal, now);
+    this.unwritten.set(terminal, now);
   }
 
   /** Its connection here ended: the lease goes at once, not when it would expire. */
   async disconnected(terminal: string): Promise<void> {
     const at = this.heardAt.get(terminal) ?? this.opts.clock.now();
     this.heardAt.delete(terminal);
+    this.unwritten.delete(terminal);
     await this.opts.store.releaseTerminal(terminal, this.opts.fleet.instance, at);
   }
 
   /** The terminal is no longer known (revoked): it is never announced silent. */
   async forget(terminal: string): Promise<void> {
     this.heardAt.delete(terminal);
+    this.unwritten.delete(terminal);
     await this.opts.store.forgetTerminal(terminal);
   }
 
-  /** This hub's leases renewed and its terminals' last frames written back, in one go. */
+  /** This hub's lease renewed, and when its terminals heard from since the last time were, written back. */
   async writeBack(): Promise<void> {
-    await this.opts.store.renewLeases(this.opts.fleet.instance, this.opts.held(), this.heardAt, this.opts.clock.now(), this.leaseMs);
+    const heard = this.unwritten;
+    this.unwritten = new Map();
+    try {
+      await this.opts.store.renewLeases(this.opts.fleet.instance, heard, this.opts.clock.now(), this.leaseMs);
+    } catch (err) {
+      // Kept for the next write-back, unless heard again meanwhile.
+      for (const [terminal, at] of heard) if (!this.unwritten.has(terminal)) this.unwritten.set(terminal, at);
+      throw err;
+    }
   }
 
   async check(): Promise<void> {

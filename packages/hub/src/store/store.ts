@@ -41,14 +41,18 @@ export interface HubStore {
   getBundle(id: string): Promise<(BundleInfo & { data: Buffer }) | undefined>;
 
   /**
-   * `holder` takes the terminal's lease (it just connected there), whoever held it: a terminal that
-   * reconnects elsewhere is taken over at once. Says who held it before and whether it was silent.
+   * `holder` takes the terminal (it just connected there), whoever held it: a terminal that reconnects
+   * elsewhere is taken over at once. Renews the holder's lease too. Says who held it before and whether
+   * it was silent.
    */
   holdTerminal(terminal: string, holder: string, nowMs: number, leaseMs: number): Promise<HoldOutcome>;
-  /** The connection on `holder` ended: the lease goes, unless another hub has taken it meanwhile. */
+  /** The connection on `holder` ended: the terminal is held by nobody, unless another hub has taken it meanwhile. */
   releaseTerminal(terminal: string, holder: string, lastHeardMs: number): Promise<void>;
-  /** One write for all of a hub's terminals: its leases renewed, and when each was last heard from. */
-  renewLeases(holder: string, held: readonly string[], heard: ReadonlyMap<string, number>, nowMs: number, leaseMs: number): Promise<void>;
+  /**
+   * A hub holds every terminal it took for as long as it renews its one lease (table `hubs`): one row per
+   * hub, not per terminal. `heard`: when some of its terminals were last heard, written back too.
+   */
+  renewLeases(holder: string, heard: ReadonlyMap<string, number>, nowMs: number, leaseMs: number): Promise<void>;
   /** Every terminal ever heard from (or only `terminal`), by id. */
   presence(terminal?: string): Promise<PresenceRow[]>;
   /**
@@ -111,7 +115,7 @@ export interface PresenceRow {
   terminal: string;
   /** The hub instance holding its connection; null when none does. */
   holder: string | null;
-  /** ms since the epoch; the lease is live while it is in the future. */
+  /** When the holder's lease runs out, in ms since the epoch: it holds the terminal until then. */
   leaseExpires: number | null;
   lastHeard: number;
   silent: boolean;

@@ -22,13 +22,13 @@ describe('presence, leases and commands in the store', () => {
     expect(await store.presence('T-0001')).toEqual([{ terminal: 'T-0001', holder: null, leaseExpires: null, lastHeard: T0 + 3000, silent: false }]);
   });
 
-  it('renews only the leases the hub holds and writes back when terminals were heard, never backwards', async () => {
+  it('renews a hub\'s one lease on all its terminals, and writes back when terminals were heard, never backwards', async () => {
     await store.holdTerminal('T-0001', 'hub-a', T0, LEASE);
     await store.holdTerminal('T-0002', 'hub-b', T0, LEASE);
-    await store.renewLeases('hub-a', ['T-0001', 'T-0002'], new Map([['T-0001', T0 + 9000], ['T-0003', T0 + 5000]]), T0 + 10_000, LEASE);
-    await store.renewLeases('hub-a', [], new Map([['T-0001', T0 + 1]]), T0 + 11_000, LEASE);
+    await store.renewLeases('hub-a', new Map([['T-0001', T0 + 9000], ['T-0003', T0 + 5000]]), T0 + 10_000, LEASE);
+    await store.renewLeases('hub-a', new Map([['T-0001', T0 + 1]]), T0 + 11_000, LEASE);
     expect(await store.presence()).toEqual([
-      { terminal: 'T-0001', holder: 'hub-a', leaseExpires: T0 + 10_000 + LEASE, lastHeard: T0 + 9000, silent: false },
+      { terminal: 'T-0001', holder: 'hub-a', leaseExpires: T0 + 11_000 + LEASE, lastHeard: T0 + 9000, silent: false },
       { terminal: 'T-0002', holder: 'hub-b', leaseExpires: T0 + LEASE, lastHeard: T0, silent: false },
       { terminal: 'T-0003', holder: null, leaseExpires: null, lastHeard: T0 + 5000, silent: false },
     ]);

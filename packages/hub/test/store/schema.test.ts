@@ -57,11 +57,14 @@ describe('hub database schema versions', () => {
   it.runIf(TEST_BACKEND === 'sqlite')('SQLite: brings a database of the first version up to date, keeping its reports and seeding presence from them', async () => {
     const { store, db, dispose } = await openTestStore();
     try {
-      await insertOne(store, makeHeartbeat({ seq: 1 }), '2026-01-01T00:00:00.000Z');
       await store.close();
-      // What a hub of the first version left: version 1, no bundles, presence, commands or fleet_jobs tables, no reports_received_at.
+      // What a hub of the first version left: its one step of the schema, version 1, a report in it.
+      for (const file of [db, `${db}-wal`, `${db}-shm`]) rmSync(file, { force: true });
       const raw = new Database(db);
-      raw.exec('DROP TABLE bundles; DROP TABLE presence; DROP TABLE commands; DROP TABLE fleet_jobs; DROP INDEX reports_received_at; PRAGMA user_version = 1;');
+      raw.exec(SQLITE_MIGRATIONS[0]!);
+      const report = makeHeartbeat({ seq: 1 });
+      raw.prepare('INSERT INTO reports (id, terminal, seq, kind, received_at, body) VALUES (?, ?, ?, ?, ?, ?)').run(report.id, report.terminal, 1, 'heartbeat', '2026-01-01T00:00:00.000Z', JSON.stringify(report));
+      raw.pragma('user_version = 1');
       raw.close();
       const upgraded = await openStore(db);
       expect((await upgraded.reports()).reports.map((r) => r.seq)).toEqual([1]);

@@ -297,27 +297,24 @@ export class PgStore implements HubStore {
   async holdTerminal(terminal: string, holder: string, nowMs: number, leaseMs: number): Promise<HoldOutcome> {
     // RETURNING's subqueries read the statement's snapshot: the row as it was before this upsert.
     const { rows } = await this.pool.query<{ previous_holder: string | null; was_silent: boolean | null }>(
-      `INSERT INTO presence AS p (terminal, holder, lease_expires, last_heard, silent) VALUES ($1, $2, $3, $4, false)
-       ON CONFLICT (terminal) DO UPDATE SET holder = excluded.holder, lease_expires = excluded.lease_expires,
-         last_heard = GREATEST(p.last_heard, excluded.last_heard), silent = false
+      `WITH lease AS (
+         INSERT INTO hubs (instance, lease_expires) VALUES ($2, $4) ON CONFLICT (instance) DO UPDATE SET lease_expires = excluded.lease_expires
+       )
+       INSERT INTO presence AS p (terminal, holder, last_heard, silent) VALUES ($1, $2, $3, false)
+       ON CONFLICT (terminal) DO UPDATE SET holder = excluded.holder, last_heard = GREATEST(p.last_heard, excluded.last_heard), silent = false
        RETURNING (SELECT holder FROM presence WHERE terminal = $1) AS previous_holder,
                  (SELECT silent FROM presence WHERE terminal = $1) AS was_silent`,
-      [terminal, holder, nowMs + leaseMs, nowMs],
+      [terminal, holder, nowMs, nowMs + leaseMs],
     );
     return { previousHolder: rows[0]?.previous_holder ?? null, wasSilent: rows[0]?.was_silent === true };
   }
 
   async releaseTerminal(terminal: string, holder: string, lastHeardMs: number): Promise<void> {
-    await this.pool.query(
-      'UPDATE presence SET holder = NULL, lease_expires = NULL, last_heard = GREATEST(last_heard, $3) WHERE terminal = $1 AND holder = $2',
-      [terminal, holder, lastHeardMs],
-    );
+    await this.pool.query('UPDATE presence SET holder = NULL, last_heard = GREATEST(last_heard, $3) WHERE terminal = $1 AND holder = $2', [terminal, holder, lastHeardMs]);
   }
 
-  async renewLeases(holder: string, held: readonly string[], heard: ReadonlyMap<string, number>, nowMs: number, leaseMs: number): Promise<void> {
-    if (held.length > 0) {
-      await this.pool.query('UPDATE presence SET lease_expires = $3 WHERE holder = $1 AND terminal = ANY($2::text[])', [holder, held, nowMs + leaseMs]);
-    }
+  async renewLeases(holder: string, heard: ReadonlyMap<string, number>, nowMs: number, leaseMs: number): Promise<void> {
+    await this.pool.query('INSERT INTO hubs (instance, lease_expires) VALUES ($1, $2) ON CONFLICT (instance) DO UPDATE SET lease_expires = excluded.lease_expires', [holder, nowMs + leaseMs]);
     if (heard.size > 0) {
       await this.pool.query(
         `INSERT INTO presence (terminal, last_heard) SELECT * FROM unnest($1::text[], $2::int8[])
@@ -329,7 +326,8 @@ export class PgStore implements HubStore {
 
   async presence(terminal?: string): Promise<PresenceRow[]> {
     const { rows } = await this.pool.query<{ terminal: string; holder: string | null; lease_expires: string | null; last_heard: string; silent: boolean }>(
-      'SELECT terminal, holder, lease_expires, last_heard, silent FROM presence WHERE ($1::text IS NULL OR terminal = $1) ORDER BY terminal',
+      `SELECT p.terminal, p.holder, h.lease_expires, p.last_heard, p.silent FROM presence p LEFT JOIN hubs h ON h.instance = p.holder
+       WHERE ($1::text IS NULL OR p.terminal = $1) ORDER BY p.terminal`,
       [terminal ?? null],
     );
     return rows.map((r) => ({
@@ -343,9 +341,10 @@ export class PgStore implements HubStore {
 
   async markSilent(heardBeforeMs: number, nowMs: number, exclude: readonly string[]): Promise<{ terminal: string; lastHeard: number }[]> {
     const { rows } = await this.pool.query<{ terminal: string; last_heard: string }>(
-      `UPDATE presence SET silent = true
-       WHERE NOT silent AND last_heard <= $1 AND (lease_expires IS NULL OR lease_expires <= $2) AND NOT (terminal = ANY($3::text[]))
-       RETURNING terminal, last_heard`,
+      `UPDATE presence p SET silent = true
+       WHERE NOT p.silent AND p.last_heard <= $1 AND NOT (p.terminal = ANY($3::text[]))
+         AND NOT EXISTS (SELECT 1 FROM hubs h WHERE h.instance = p.holder AND h.lease_expires > $2)
+       RETURNING p.terminal, p.last_heard`,
       [heardBeforeMs, nowMs, exclude],
     );
     return rows.map((r) => ({ terminal: r.terminal, lastHeard: Number(r.last_heard) })).sort((a, b) => a.terminal.localeCompare(b.terminal));

@@ -64,9 +64,13 @@ export const PG_MIGRATIONS = [
   CREATE TABLE presence (
     terminal text PRIMARY KEY,
     holder text, -- the hub instance holding its connection, NULL when none
-    lease_expires bigint, -- ms since the epoch, on the hubs' clocks
     last_heard bigint NOT NULL,
     silent boolean NOT NULL DEFAULT false
+  );
+  -- A hub's one lease on all the terminals it holds: they are held while it renews this row.
+  CREATE TABLE hubs (
+    instance text PRIMARY KEY,
+    lease_expires bigint NOT NULL -- ms since the epoch, on the hubs' clocks
   );
   CREATE TABLE commands (
     id text PRIMARY KEY,

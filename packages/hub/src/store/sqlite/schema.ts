@@ -41,9 +41,13 @@ export const SQLITE_MIGRATIONS = [
   CREATE TABLE presence (
     terminal TEXT PRIMARY KEY,
     holder TEXT, -- the hub instance holding its connection, NULL when none
-    lease_expires INTEGER, -- ms since the epoch
     last_heard INTEGER NOT NULL, -- ms since the epoch
     silent INTEGER NOT NULL DEFAULT 0
+  );
+  -- A hub's one lease on all the terminals it holds: they are held while it renews this row.
+  CREATE TABLE hubs (
+    instance TEXT PRIMARY KEY,
+    lease_expires INTEGER NOT NULL -- ms since the epoch
   );
   INSERT INTO presence (terminal, last_heard)
     SELECT terminal, CAST(ROUND((julianday(MAX(received_at)) - 2440587.5) * 86400000) AS INTEGER) FROM reports GROUP BY terminal;

@@ -96,21 +96,20 @@ export class SqliteStore implements HubStore {
       getBundle: db.prepare<[string], BundleInfo & { data: Buffer }>('SELECT id, terminal, received_at AS receivedAt, size, sha256, data FROM bundles WHERE id = ?'),
       presenceOf: db.prepare<[string], { holder: string | null; silent: number }>('SELECT holder, silent FROM presence WHERE terminal = ?'),
       hold: db.prepare(`
-        INSERT INTO presence (terminal, holder, lease_expires, last_heard, silent) VALUES (@terminal, @holder, @expires, @now, 0)
-        ON CONFLICT (terminal) DO UPDATE SET holder = excluded.holder, lease_expires = excluded.lease_expires,
-          last_heard = MAX(presence.last_heard, excluded.last_heard), silent = 0`),
-      release: db.prepare(
-        'UPDATE presence SET holder = NULL, lease_expires = NULL, last_heard = MAX(last_heard, @heard) WHERE terminal = @terminal AND holder = @holder',
-      ),
-      renew: db.prepare('UPDATE presence SET lease_expires = @expires WHERE terminal = @terminal AND holder = @holder'),
+        INSERT INTO presence (terminal, holder, last_heard, silent) VALUES (@terminal, @holder, @now, 0)
+        ON CONFLICT (terminal) DO UPDATE SET holder = excluded.holder, last_heard = MAX(presence.last_heard, excluded.last_heard), silent = 0`),
+      release: db.prepare('UPDATE presence SET holder = NULL, last_heard = MAX(last_heard, @heard) WHERE terminal = @terminal AND holder = @holder'),
+      renewHub: db.prepare('INSERT INTO hubs (instance, lease_expires) VALUES (@holder, @expires) ON CONFLICT (instance) DO UPDATE SET lease_expires = excluded.lease_expires'),
       heard: db.prepare(`
         INSERT INTO presence (terminal, last_heard) VALUES (@terminal, @at)
         ON CONFLICT (terminal) DO UPDATE SET last_heard = MAX(presence.last_heard, excluded.last_heard)`),
       presence: db.prepare<[string | null, string | null], { terminal: string; holder: string | null; leaseExpires: number | null; lastHeard: number; silent: number }>(
-        'SELECT terminal, holder, lease_expires AS leaseExpires, last_heard AS lastHeard, silent FROM presence WHERE (? IS NULL OR terminal = ?) ORDER BY terminal',
+        `SELECT p.terminal, p.holder, h.lease_expires AS leaseExpires, p.last_heard AS lastHeard, p.silent
+         FROM presence p LEFT JOIN hubs h ON h.instance = p.holder WHERE (? IS NULL OR p.terminal = ?) ORDER BY p.terminal`,
       ),
       silentCandidates: db.prepare<[number, number], { terminal: string; lastHeard: number }>(
-        'SELECT terminal, last_heard AS lastHeard FROM presence WHERE silent = 0 AND last_heard <= ? AND (lease_expires IS NULL OR lease_expires <= ?) ORDER BY terminal',
+        `SELECT p.terminal, p.last_heard AS lastHeard FROM presence p LEFT JOIN hubs h ON h.instance = p.holder
+         WHERE p.silent = 0 AND p.last_heard <= ? AND (h.lease_expires IS NULL OR h.lease_expires <= ?) ORDER BY p.terminal`,
       ),
       markSilent: db.prepare('UPDATE presence SET silent = 1 WHERE terminal = ?'),
       forget: db.prepare('DELETE FROM presence WHERE terminal = ?'),
@@ -241,7 +240,8 @@ export class SqliteStore implements HubStore {
   async holdTerminal(terminal: string, holder: string, nowMs: number, leaseMs: number): Promise<HoldOutcome> {
     return this.db.transaction(() => {
       const before = this.stmts.presenceOf.get(terminal);
-      this.stmts.hold.run({ terminal, holder, expires: nowMs + leaseMs, now: nowMs });
+      this.stmts.hold.run({ terminal, holder, now: nowMs });
+      this.stmts.renewHub.run({ holder, expires: nowMs + leaseMs });
       return { previousHolder: before?.holder ?? null, wasSilent: before?.silent === 1 };
     })();
   }
@@ -250,9 +250,9 @@ export class SqliteStore implements HubStore {
     this.stmts.release.run({ terminal, holder, heard: lastHeardMs });
   }
 
-  async renewLeases(holder: string, held: readonly string[], heard: ReadonlyMap<string, number>, nowMs: number, leaseMs: number): Promise<void> {
+  async renewLeases(holder: string, heard: ReadonlyMap<string, number>, nowMs: number, leaseMs: number): Promise<void> {
     this.db.transaction(() => {
-      for (const terminal of held) this.stmts.renew.run({ terminal, holder, expires: nowMs + leaseMs });
+      this.stmts.renewHub.run({ holder, expires: nowMs + leaseMs });
       for (const [terminal, at] of heard) this.stmts.heard.run({ terminal, at });
     })();
   }
