@@ -7,17 +7,23 @@ import type { TerminalPresence } from './fleet/terminal-presence.js';
 import type { Logger } from './logger.js';
 import { commandNameSchema, hubMessage, terminalIdSchema } from 'posdiag-protocol';
 import { describeIssues } from './agent-frame.js';
-import { operatorRefusal } from './api-auth.js';
 import { headerValue } from './auth.js';
 import type { AuthThrottle } from './auth-throttle.js';
+import { MAX_AUDIT_PAGE } from './operators/audit.js';
+import type { Operators } from './operators/operators.js';
+import type { Principal } from './operators/principal.js';
+import { requiredRole, roleAllows } from './operators/roles.js';
 import { decodeReportCursor, encodeReportCursor } from './report-cursor.js';
 import type { CommandRecord, HubStore } from './store/store.js';
 import type { TokenMap } from './tokens.js';
 
 /**
- * The hub's HTTP JSON API (SPEC §7). With an API token, every request needs
- * `Authorization: Bearer <api token>` (else 401); without one the hub listens only on loopback
- * (see api-auth.ts).
+ * The hub's HTTP JSON API (SPEC §7). With an API token (--api-token-file) or once any operator user
+ * exists, every request needs `Authorization: Bearer <token>`: the API token (an admin) or a user's
+ * personal token (operators/authenticator.ts); else 401. A role too low for the request is 403
+ * (operators/roles.ts: viewer GET, operator also POST, admin also /api/audit). With neither the hub
+ * listens only on loopback and is open (see api-auth.ts). Every request but a GET is audited, refused
+ * ones too, and so is a 403.
  *
  *   GET  /api/reports?terminal=ID&kind=KIND  → 200 [ { ...report, receivedAt } ] oldest first (by terminal, seq);
  *        &ref=XXXXXXXX                          a self-test by the reference printed on its verdict receipt
@@ -41,8 +47,11 @@ import type { TokenMap } from './tokens.js';
  *   GET  /api/terminals                      → 200 [ {id, connected, lastHeard, silent} ] every terminal the hub knows
  *   GET  /api/bundles?terminal=ID            → 200 [ {id, terminal, receivedAt, size, sha256} ] oldest first
  *   GET  /api/bundles/ID                     → 200 the tar.gz (application/gzip); 404 if none (yet)
+ *   GET  /api/audit?user=NAME&action=ACTION&since=ISO8601&limit=N (1…1000, default 100)
+ *                                            → 200 {entries: [ {id, at, principal, action, target, remote, outcome, detail} ]}
+ *                                              newest first (admin only); `Link: <…&after=ID>; rel="next"` when there may be more
  *   GET  /healthz                            → 200 {status: "ok"}, 503 when the database cannot be read; no token needed
- * Errors are `{ error: <reason> }` with 400 (bad query or body), 401, 404, 405, 409, 413 or 429 (too many failed
+ * Errors are `{ error: <reason> }` with 400 (bad query or body), 401, 403, 404, 405, 409, 413 or 429 (too many failed
  * authentications from this address: Retry-After says when to try again).
  */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -53,8 +62,8 @@ export interface ApiContext {
   commands: CommandDispatch;
   presence: TerminalPresence;
   tokens: TokenMap;
-  /** The operator's bearer token; undefined = the API is unauthenticated. */
-  apiToken: string | undefined;
+  /** Who may use the API (the --api-token-file token, users' tokens) and the audit log. */
+  operators: Operators;
   alerts: AlertStream;
   throttle: AuthThrottle;
   log: Logger;
@@ -88,6 +97,18 @@ const reportsQuery = z.strictObject({
   after: z.string().optional(),
 });
 const faultsQuery = z.strictObject({ state: z.literal('open').optional() });
+const wholeNumber = z.string().regex(/^[1-9][0-9]*$/, 'a whole number from 1').transform(Number);
+const auditQuery = z.strictObject({
+  user: z.string().min(1).optional(),
+  action: z.string().min(1).optional(),
+  since: z
+    .string()
+    .refine((t) => !Number.isNaN(Date.parse(t)), 'an ISO 8601 time such as 2026-01-02T03:04:05Z')
+    .transform(Date.parse)
+    .optional(),
+  limit: wholeNumber.refine((n) => n <= MAX_AUDIT_PAGE, `at most ${MAX_AUDIT_PAGE}`).optional(),
+  after: wholeNumber.optional(),
+});
 const bundlesQuery = z.strictObject({ terminal: terminalIdSchema.optional() });
 const commandBody = z.strictObject({ name: commandNameSchema, args: z.unknown().optional() });
 
@@ -151,24 +172,39 @@ function requireMethod(req: IncomingMessage, res: ServerResponse, method: string
   throw new HttpError(405, `method ${req.method} not allowed, use ${method}`);
 }
 
-function requireOperator(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): void {
-  if (ctx.apiToken === undefined) return;
+/** What the audit log learns of a request as it is served: who, and what the route says it did. */
+interface RequestScope {
+  remote: string | null;
+  principal?: Principal;
+  action?: string;
+  target?: string;
+  detail?: string;
+  /** The route recorded its own entry before answering. */
+  audited?: boolean;
+}
+
+/** Who the request is, when they may make it: else 429 (throttled), 401 (no or unknown token) or 403 (role too low). */
+async function requirePrincipal(req: IncomingMessage, res: ServerResponse, ctx: ApiContext, url: URL, scope: RequestScope): Promise<void> {
   const remote = req.socket.remoteAddress;
   const waitMs = ctx.throttle.retryAfterMs(remote);
   if (waitMs > 0) {
     res.setHeader('retry-after', Math.ceil(waitMs / 1000));
     throw new HttpError(429, 'too many failed authentications from this address; try again later');
   }
-  const refusal = operatorRefusal(req, ctx.apiToken);
-  if (refusal === null) return;
-  // Counted and logged in aggregate by the throttle; per request only at debug level.
-  ctx.throttle.failed(remote, refusal);
-  ctx.log.debug({ reason: refusal, remote, url: req.url }, 'API request refused');
-  res.setHeader('www-authenticate', 'Bearer');
-  throw new HttpError(401, refusal);
+  const auth = await ctx.operators.auth.authenticate(headerValue(req, 'authorization'));
+  if (!auth.ok) {
+    // Counted and logged in aggregate by the throttle; per request only at debug level.
+    ctx.throttle.failed(remote, auth.reason);
+    ctx.log.debug({ reason: auth.reason, remote, url: req.url }, 'API request refused');
+    res.setHeader('www-authenticate', 'Bearer');
+    throw new HttpError(401, auth.reason);
+  }
+  scope.principal = auth.principal;
+  const needed = requiredRole(req.method, url.pathname);
+  if (!roleAllows(auth.principal.role, needed)) throw new HttpError(403, `${auth.principal.name} is a ${auth.principal.role}; this needs the ${needed} role`);
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext, scope: RequestScope): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://hub');
   // The one unauthenticated path: a container's or load balancer's health check carries no token.
   if (url.pathname === '/healthz') {
@@ -176,7 +212,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
     return (await ctx.store.readable()) ? send(res, 200, { status: 'ok' }) : send(res, 503, { status: 'unavailable', error: 'the database cannot be read' });
   }
   // Before anything else, so an unauthenticated caller learns nothing, not even which paths exist.
-  requireOperator(req, res, ctx);
+  await requirePrincipal(req, res, ctx, url, scope);
   if (url.pathname === '/api/reports') {
     requireMethod(req, res, 'GET');
     const { limit, after, ...filter } = parseWith(reportsQuery, queryObject(url.searchParams), 'query');
@@ -230,7 +266,9 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
     const body = parseWith(commandBody, await readJsonBody(req), 'command');
     // Validating the whole outgoing message checks `args` against the protocol; its type is ours.
     const message = parseWith(hubMessage, { type: 'command', id: randomUUID(), name: body.name, args: body.args ?? {} }, 'command') as CommandMessage;
+    Object.assign(scope, { action: 'command.post', target: terminal, detail: `${message.name} ${message.id}` });
     if ((await ctx.commands.post(terminal, message)) === 'not_connected') throw new HttpError(409, `terminal ${terminal} is not connected`);
+    await auditRequest(req, ctx, scope, 202, undefined);
     return send(res, 202, { id: message.id });
   }
   const commandId = /^\/api\/commands\/([^/]+)$/.exec(url.pathname);
@@ -241,17 +279,64 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext)
     if (!found) throw new HttpError(404, `no command ${id}`);
     return send(res, 200, commandView(found));
   }
+  if (url.pathname === '/api/audit') {
+    requireMethod(req, res, 'GET');
+    const { user, action, since, limit, after } = parseWith(auditQuery, queryObject(url.searchParams), 'query');
+    const page = await ctx.operators.audit.page({
+      ...(user !== undefined ? { principal: user } : {}),
+      ...(action !== undefined ? { action } : {}),
+      ...(since !== undefined ? { sinceMs: since } : {}),
+      ...(after !== undefined ? { before: after } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+    });
+    if (page.next !== null) {
+      const next = new URLSearchParams(url.searchParams);
+      next.set('after', String(page.next));
+      res.setHeader('link', `</api/audit?${next}>; rel="next"`);
+    }
+    return send(res, 200, { entries: page.entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
+  }
   throw new HttpError(404, `no such resource: ${url.pathname}`);
 }
 
+/**
+ * One audit entry for every request but a plain GET (reads are not actions), and for every 403; never
+ * rejects. Refusals and routes that call it are audited before they are answered, so a client that
+ * reads /api/audit next finds its entry.
+ */
+function auditRequest(req: IncomingMessage, ctx: ApiContext, scope: RequestScope, status: number, error: string | undefined): Promise<void> {
+  if (scope.audited || (req.method === 'GET' && status !== 403)) return Promise.resolve();
+  scope.audited = true;
+  const path = new URL(req.url ?? '/', 'http://hub').pathname;
+  return ctx.operators.audit
+    .record({
+      principal: scope.principal?.name ?? 'unknown',
+      action: scope.action ?? `${req.method} ${path}`,
+      target: scope.target ?? null,
+      remote: scope.remote,
+      outcome: status < 400 ? 'ok' : status === 401 || status === 403 ? 'denied' : 'failed',
+      detail: error ?? scope.detail ?? null,
+    })
+    .then(
+      () => {},
+      (err: unknown) => ctx.log.error({ err: (err as Error).message, url: req.url }, 'audit entry not stored'),
+    );
+}
+
 export function handleApiRequest(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): void {
-  route(req, res, ctx).catch((err: unknown) => {
-    if (err instanceof HttpError) {
-      // An unread (oversize) body would otherwise be parsed as the next request on this connection.
-      if (err.status === 413) res.setHeader('connection', 'close');
-      return send(res, err.status, { error: err.message });
-    }
-    ctx.log.error({ err: (err as Error).message, url: req.url }, 'API request failed');
-    send(res, 500, { error: 'internal error' });
-  });
+  const scope: RequestScope = { remote: req.socket.remoteAddress ?? null };
+  route(req, res, ctx, scope)
+    // A route that did not audit itself is audited once it has answered.
+    .then(() => auditRequest(req, ctx, scope, res.statusCode, undefined))
+    .catch(async (err: unknown) => {
+      if (err instanceof HttpError) {
+        // An unread (oversize) body would otherwise be parsed as the next request on this connection.
+        if (err.status === 413) res.setHeader('connection', 'close');
+        await auditRequest(req, ctx, scope, err.status, err.message);
+        return send(res, err.status, { error: err.message });
+      }
+      ctx.log.error({ err: (err as Error).message, url: req.url }, 'API request failed');
+      await auditRequest(req, ctx, scope, 500, 'internal error');
+      send(res, 500, { error: 'internal error' });
+    });
 }

@@ -20,6 +20,7 @@ import { CommandDispatch } from './fleet/commands.js';
 import { EventBatcher } from './fleet/event-batcher.js';
 import { DEFAULT_SILENCE_AFTER_MS, TerminalPresence } from './fleet/terminal-presence.js';
 import { Retention, type RetentionPolicy } from './fleet/retention.js';
+import { createOperators } from './operators/operators.js';
 import { GroupCommit } from './store/group-commit.js';
 import { openStore } from './store/open-store.js';
 import type { StoredReport } from './store/store.js';
@@ -100,13 +101,25 @@ function urlHost(host: string): string {
 /** Starts the provider-side hub: one HTTP(S) server for the agents' WebSocket and the JSON API. */
 export async function startHub(options: HubOptions): Promise<Hub> {
   let tokens = parseTokens(options.tokens, 'hub tokens');
-  checkApiExposure(options.host, options.apiToken);
+  // Before the database is opened; again after, when it says whether operators exist.
+  checkApiExposure(options.host, options.apiToken, true);
   const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
   if (!(pingIntervalMs > 0)) throw new RangeError(`pingIntervalMs must be positive (got ${pingIntervalMs})`);
   const instance = options.instance ?? `${hostname()}-${process.pid}`;
   const log = (options.log ?? silentLogger).child({ component: 'hub', instance });
   const clock = options.clock ?? systemClock;
   const store = await openStore(options.db);
+  // Operators let a hub off loopback without an API token: their tokens guard the API.
+  let apiAuth: boolean;
+  try {
+    const usersExist = await store.operators.anyUsers();
+    checkApiExposure(options.host, options.apiToken, usersExist);
+    apiAuth = options.apiToken !== undefined || usersExist;
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const operators = createOperators(store.operators, clock, { apiToken: options.apiToken });
   const fleet = await store.openFleet(instance, clock).catch(async (err: unknown) => {
     await store.close();
     throw err;
@@ -180,7 +193,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     },
   };
 
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, apiToken: options.apiToken, alerts, throttle, log }));
+  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, operators, alerts, throttle, log }));
   // One listener for every socket: it stays on the socket for the connection's life.
   const upgradeSocketError = (err: Error) => log.debug({ err: err.message }, 'upgrade socket error');
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -217,8 +230,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   retention?.start();
   const port = (server.address() as AddressInfo).port;
   const address = { host: options.host, port };
-  log.info({ ...address, tls: Boolean(options.tls), terminals: Object.keys(tokens).length, apiAuth: options.apiToken !== undefined }, 'hub listening');
-  if (options.apiToken === undefined) {
+  log.info({ ...address, tls: Boolean(options.tls), terminals: Object.keys(tokens).length, apiAuth }, 'hub listening');
+  if (!apiAuth) {
     log.warn(address, 'HTTP API is unauthenticated (no API token): anyone who can connect can read reports and command terminals; keep the hub on loopback');
   }
 

@@ -2,9 +2,11 @@ import { checkCreatable, CliError, ConfigError, defineCommand, EXIT, readNamedFi
 import { DurationError, parseDuration } from 'posdiag-protocol';
 import { startHub } from '../server.js';
 import { isPostgresUrl } from '../store/open-store.js';
-import { SchemaTooNewError } from '../store/store.js';
 import { loadTokens, TokensError } from '../tokens.js';
 import { stderrLogger } from '../logger.js';
+import { databaseError } from './database-error.js';
+export { shownDb } from './database-error.js';
+import { createUserCommand } from './user-command.js';
 
 export function parseListen(text: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
@@ -59,11 +61,6 @@ export function parseSize(text: string): number {
   return bytes;
 }
 
-/** The `--db` value as it may be shown: a PostgreSQL URL without its password. */
-export function shownDb(db: string): string {
-  return db.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/, '$1:***@');
-}
-
 /**
  * What stopped the hub from starting, said in terms of its flags: the address (69), a PostgreSQL server
  * that refuses or is not there (69), a SQLite file that cannot be opened (73), or a database a newer
@@ -71,14 +68,9 @@ export function shownDb(db: string): string {
  */
 function startError(err: unknown, listen: string, db: string): unknown {
   const code = (err as { code?: unknown }).code;
-  if (err instanceof SchemaTooNewError) return new CliError(EXIT.config, `--db ${shownDb(db)}: ${err.message}`);
   if (code === 'EADDRINUSE') return new CliError(EXIT.unavailable, `--listen ${listen}: the address is already in use (another hub, or another program, listens there)`);
   if (code === 'EADDRNOTAVAIL') return new CliError(EXIT.unavailable, `--listen ${listen}: not an address of this machine`);
-  // better-sqlite3's codes: the file is not a database, is locked, or its directory refuses it.
-  if (typeof code === 'string' && code.startsWith('SQLITE_')) return new CliError(EXIT.cantCreate, `--db ${db}: cannot open the database: ${(err as Error).message}`);
-  // pg: no server there (ECONNREFUSED, ENOENT for a socket directory), or the server refused us (SQLSTATE).
-  if (isPostgresUrl(db) && typeof code === 'string') return new CliError(EXIT.unavailable, `--db ${shownDb(db)}: cannot use the PostgreSQL database: ${(err as Error).message}`);
-  return err;
+  return databaseError(err, db);
 }
 
 /** `--instance`: a name other hubs and the logs show; printable, no spaces, at most 64 characters. */
@@ -104,7 +96,8 @@ export const createHubCommand = (program: string) =>
       'The provider-side hub: terminals connect over WebSocket at /agent (bearer token or TLS client certificate),\n' +
       'reports are stored once (SQLite, or PostgreSQL for many hub processes) and acknowledged after commit; JSON API under /api. With --api-token-file,\n' +
       'every API request needs "Authorization: Bearer <token>"; without it the API is open, so the hub then listens\n' +
-      'only on loopback (a non-loopback --listen without an API token exits 78).',
+      'only on loopback (a non-loopback --listen without an API token exits 78). Operators with roles and their own\n' +
+      `API tokens (which also close the API): "${program} user add|list|disable|token" ("${program} user --help").`,
     flags: {
       listen: { type: 'string', description: 'address to listen on (default 127.0.0.1:8080)', valueName: 'HOST:PORT' },
       db: { type: 'string', description: 'SQLite database file (default ./posdiag-hub.db), or postgres://USER@HOST:PORT/DB (?host=/socket/dir)', valueName: 'FILE|URL' },
@@ -118,6 +111,7 @@ export const createHubCommand = (program: string) =>
       'retain-bundles': { type: 'string', description: 'keep at most this much of bundles, pruning the oldest first (e.g. 500MB, 2GiB)', valueName: 'SIZE' },
       instance: { type: 'string', description: 'name of this hub process in logs, leases and commands (default HOSTNAME-PID)', valueName: 'NAME' },
     },
+    subcommands: { user: createUserCommand(program) },
     async run(flags, _positional, io) {
       if (!flags.tokens) throw new UsageError('--tokens FILE is required: a terminal not in it is refused');
       if (Boolean(flags['tls-cert']) !== Boolean(flags['tls-key'])) throw new UsageError('--tls-cert and --tls-key go together');

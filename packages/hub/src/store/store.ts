@@ -1,5 +1,6 @@
 import type { Category, Clock, Report, Severity } from 'posdiag-protocol';
 import type { Fleet, FleetJob } from '../fleet/fleet.js';
+import type { Role } from '../operators/roles.js';
 
 /**
  * What the hub stores, behind one interface with two backends (docs/scale.md): SQLite in one file, the
@@ -94,7 +95,98 @@ export interface HubStore {
 
   /** What the hub processes on this database share besides it (fleet/fleet.ts); `clock` dates its events. */
   openFleet(instance: string, clock: Clock): Promise<Fleet>;
+  /** Operators: users, their API tokens and sessions, the audit log (operators/). */
+  readonly operators: OperatorStore;
   close(): Promise<void>;
+}
+
+/**
+ * The store's part for operators (operators/): users and their roles, personal API tokens and console
+ * sessions (each kept only as the SHA-256 of its secret), and the append-only audit log. Times are ms
+ * since the epoch.
+ */
+export interface OperatorStore {
+  /** False when a user of that name exists already (it is kept as it was). */
+  addUser(user: UserRecord): Promise<boolean>;
+  user(name: string): Promise<UserRecord | undefined>;
+  /** By name. */
+  users(): Promise<UserRecord[]>;
+  /** Whether any user was ever added (a disabled one counts: the API stays closed). */
+  anyUsers(): Promise<boolean>;
+  /** False when there is no such user. Disabling also ends the user's sessions. */
+  setUserDisabled(name: string, disabled: boolean): Promise<boolean>;
+  setPasswordHash(name: string, passwordHash: string): Promise<void>;
+
+  addToken(token: ApiTokenRecord & { hash: string }): Promise<void>;
+  /** The live (not revoked) token with this hash, and its user. */
+  tokenByHash(hash: string): Promise<{ token: ApiTokenRecord; user: UserRecord } | undefined>;
+  /** The user's tokens, revoked ones too, oldest first. */
+  tokens(user: string): Promise<ApiTokenRecord[]>;
+  tokenUsed(id: string, atMs: number): Promise<void>;
+  /** False when the user has no live token of that id. */
+  revokeToken(user: string, id: string, atMs: number): Promise<boolean>;
+
+  addSession(session: SessionRecord & { hash: string }): Promise<void>;
+  /** The session with this hash and its user, whatever its expiry (the caller judges it). */
+  session(hash: string): Promise<{ session: SessionRecord; user: UserRecord } | undefined>;
+  endSession(hash: string): Promise<void>;
+  /** Removes sessions expired at `nowMs`; says how many. */
+  pruneSessions(nowMs: number): Promise<number>;
+
+  /** Appends one entry; returns its id (ids grow: the newest has the highest). */
+  appendAudit(entry: Omit<AuditEntry, 'id'>): Promise<number>;
+  /** Newest first, at most `limit`, before `before` (an id: keyset paging). */
+  audit(query: AuditQuery): Promise<AuditEntry[]>;
+}
+
+export interface UserRecord {
+  name: string;
+  role: Role;
+  /** passwords.ts's stored form (scrypt with its parameters). */
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: number;
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  user: string;
+  name: string;
+  createdAt: number;
+  lastUsed: number | null;
+  revokedAt: number | null;
+}
+
+export interface SessionRecord {
+  user: string;
+  createdAt: number;
+  expiresAt: number;
+  remote: string | null;
+}
+
+export type AuditOutcome = 'ok' | 'denied' | 'failed';
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  /** A user's name, "api-token-file", "loopback" (the open API), "cli:OSUSER", or "unknown" (refused). */
+  principal: string;
+  /** e.g. login, user.add, user.disable, token.issue, token.revoke, command.post, or METHOD /path. */
+  action: string;
+  target: string | null;
+  /** The remote address; null for the CLI. */
+  remote: string | null;
+  outcome: AuditOutcome;
+  /** Why it failed, or what it did (a command's name and id), as text. */
+  detail: string | null;
+}
+
+export interface AuditQuery {
+  principal?: string;
+  action?: string;
+  sinceMs?: number;
+  before?: number;
+  limit: number;
 }
 
 /** What one prune removed. */

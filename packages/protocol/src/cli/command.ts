@@ -17,6 +17,8 @@ export interface Command<F extends Flags = Flags> {
   flags: F;
   /** Resolves with the exit code (EXIT); a failure may instead throw, and main maps the error to its code. */
   run(flags: ParsedFlags<F>, positional: string[], io: CliIo): Promise<number>;
+  /** Commands under this one (`posdiag hub user add`): a first argument naming one runs it, with its own flags. */
+  subcommands?: Record<string, Command<any>>;
 }
 
 /**

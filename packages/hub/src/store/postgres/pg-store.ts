@@ -26,6 +26,7 @@ import { withClient } from './checkout.js';
 import { LOCK_CLASS, LOCKS } from './locks.js';
 import { dayPartition, partitionEnd } from './partitions.js';
 import { PG_MIGRATIONS } from './schema.js';
+import { PgOperators } from './operators.js';
 
 const SCHEMA_VERSION = PG_MIGRATIONS.length;
 
@@ -47,12 +48,15 @@ const iso = (value: Date | string) => (value instanceof Date ? value.toISOString
  */
 export class PgStore implements HubStore {
   readonly backend = 'postgres';
+  readonly operators: PgOperators;
   private readonly knownPartitions = new Set<string>();
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly url: string,
-  ) {}
+  ) {
+    this.operators = new PgOperators(pool);
+  }
 
   static async open(url: string): Promise<PgStore> {
     const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });

@@ -102,4 +102,43 @@ export const PG_MIGRATIONS = [
     job text PRIMARY KEY,
     last_run bigint NOT NULL -- ms since the epoch, on the hubs' clocks
   );`,
+  // Operators (operators/): users, their API tokens and console sessions (SHA-256 of the secret only), the audit log.
+  `
+  CREATE TABLE users (
+    name text PRIMARY KEY,
+    role text NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    password_hash text NOT NULL, -- scrypt$N$r$p$salt$hash (operators/passwords.ts)
+    disabled boolean NOT NULL DEFAULT false,
+    created_at bigint NOT NULL -- ms since the epoch, as every time below
+  );
+  CREATE TABLE api_tokens (
+    id text PRIMARY KEY,
+    user_name text NOT NULL REFERENCES users (name),
+    name text NOT NULL,
+    hash text NOT NULL UNIQUE, -- SHA-256 of the token, hex; the token was shown once
+    created_at bigint NOT NULL,
+    last_used bigint,
+    revoked_at bigint
+  );
+  CREATE INDEX api_tokens_user ON api_tokens (user_name, created_at);
+  CREATE TABLE sessions (
+    hash text PRIMARY KEY, -- SHA-256 of the session id, hex
+    user_name text NOT NULL REFERENCES users (name),
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    remote text
+  );
+  CREATE INDEX sessions_user ON sessions (user_name);
+  CREATE TABLE audit (
+    id bigserial PRIMARY KEY,
+    at bigint NOT NULL,
+    principal text NOT NULL,
+    action text NOT NULL,
+    target text,
+    remote text,
+    outcome text NOT NULL CHECK (outcome IN ('ok', 'denied', 'failed')),
+    detail text
+  );
+  CREATE INDEX audit_principal ON audit (principal, id);
+  CREATE INDEX audit_action ON audit (action, id);`,
 ];

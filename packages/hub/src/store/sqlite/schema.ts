@@ -72,4 +72,43 @@ export const SQLITE_MIGRATIONS = [
     job TEXT PRIMARY KEY,
     last_run INTEGER NOT NULL -- ms since the epoch
   );`,
+  // Operators (operators/): users, their API tokens and console sessions (SHA-256 of the secret only), the audit log.
+  `
+  CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    password_hash TEXT NOT NULL, -- scrypt$N$r$p$salt$hash (operators/passwords.ts)
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL -- ms since the epoch, as every time below
+  );
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    user_name TEXT NOT NULL REFERENCES users (name),
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE, -- SHA-256 of the token, hex; the token was shown once
+    created_at INTEGER NOT NULL,
+    last_used INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE INDEX api_tokens_user ON api_tokens (user_name, created_at);
+  CREATE TABLE sessions (
+    hash TEXT PRIMARY KEY, -- SHA-256 of the session id, hex
+    user_name TEXT NOT NULL REFERENCES users (name),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    remote TEXT
+  );
+  CREATE INDEX sessions_user ON sessions (user_name);
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    principal TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    remote TEXT,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'denied', 'failed')),
+    detail TEXT
+  );
+  CREATE INDEX audit_principal ON audit (principal, id);
+  CREATE INDEX audit_action ON audit (action, id);`,
 ];

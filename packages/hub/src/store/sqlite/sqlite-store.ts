@@ -23,6 +23,7 @@ import { LocalFleet } from '../../fleet/local-fleet.js';
 import type { Fleet, FleetJob } from '../../fleet/fleet.js';
 import { toVerification } from '../verification.js';
 import { SQLITE_MIGRATIONS } from './schema.js';
+import { SqliteOperators } from './operators.js';
 
 const SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
 
@@ -48,6 +49,7 @@ type FaultRowOut = Omit<OpenFault, 'verification'> & { terminal: string };
  */
 export class SqliteStore implements HubStore {
   readonly backend = 'sqlite';
+  readonly operators: SqliteOperators;
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly runBatch: (items: readonly ReportToStore[]) => InsertOutcome[];
@@ -63,6 +65,7 @@ export class SqliteStore implements HubStore {
       throw err;
     }
     const db = this.db;
+    this.operators = new SqliteOperators(db);
     this.stmts = {
       insertReport: db.prepare('INSERT INTO reports (id, terminal, seq, kind, received_at, body) VALUES (?, ?, ?, ?, ?, ?)'),
       byId: db.prepare<[string], { terminal: string; seq: number }>('SELECT terminal, seq FROM reports WHERE id = ?'),
