@@ -124,6 +124,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     await store.close();
     throw err;
   });
+  await store.releaseAllHeldBy(instance).catch(async (err: unknown) => {
+    await fleet.close();
+    await store.close();
+    throw err;
+  });
   const commits = new GroupCommit(store);
   const registry = new AgentRegistry();
   const bundles = new BundleIntake(store, clock, log);

@@ -50,6 +50,11 @@ export interface HubStore {
   /** The connection on `holder` ended: the terminal is held by nobody, unless another hub has taken it meanwhile. */
   releaseTerminal(terminal: string, holder: string, lastHeardMs: number): Promise<void>;
   /**
+   * A hub starting under `holder`'s name holds nothing yet: whatever its previous run held when it
+   * stopped or died is released, or the new run's lease would keep those terminals "held" for ever.
+   */
+  releaseAllHeldBy(holder: string): Promise<void>;
+  /**
    * A hub holds every terminal it took for as long as it renews its one lease (table `hubs`): one row per
    * hub, not per terminal. `heard`: when some of its terminals were last heard, written back too.
    */

@@ -317,6 +317,10 @@ export class PgStore implements HubStore {
     await this.pool.query('UPDATE presence SET holder = NULL, last_heard = GREATEST(last_heard, $3) WHERE terminal = $1 AND holder = $2', [terminal, holder, lastHeardMs]);
   }
 
+  async releaseAllHeldBy(holder: string): Promise<void> {
+    await this.pool.query('UPDATE presence SET holder = NULL WHERE holder = $1', [holder]);
+  }
+
   async renewLeases(holder: string, heard: ReadonlyMap<string, number>, nowMs: number, leaseMs: number): Promise<void> {
     await this.pool.query('INSERT INTO hubs (instance, lease_expires) VALUES ($1, $2) ON CONFLICT (instance) DO UPDATE SET lease_expires = excluded.lease_expires', [holder, nowMs + leaseMs]);
     if (heard.size > 0) {

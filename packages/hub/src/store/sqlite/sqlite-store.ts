@@ -253,6 +253,10 @@ export class SqliteStore implements HubStore {
     this.stmts.release.run({ terminal, holder, heard: lastHeardMs });
   }
 
+  async releaseAllHeldBy(holder: string): Promise<void> {
+    this.db.prepare('UPDATE presence SET holder = NULL WHERE holder = ?').run(holder);
+  }
+
   async renewLeases(holder: string, heard: ReadonlyMap<string, number>, nowMs: number, leaseMs: number): Promise<void> {
     this.db.transaction(() => {
       this.stmts.renewHub.run({ holder, expires: nowMs + leaseMs });
