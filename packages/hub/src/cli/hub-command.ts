@@ -23,31 +23,28 @@ function readApiToken(file: string | undefined): string | undefined {
   return token;
 }
 
-/** `--silence-after`: the one duration grammar (posdiag-protocol's duration.ts), at least 2m. */
-export function parseSilence(text: string): number {
+/**
+ * A duration flag: the one duration grammar (posdiag-protocol's duration.ts), at least `min.ms` (written
+ * `min.text`), `min.why` said when it is shorter.
+ */
+function parseDurationFlag(flag: string, text: string, example: string, min: { ms: number; text: string; why?: string }): number {
   let ms: number;
   try {
     ms = parseDuration(text);
   } catch (err) {
     if (!(err instanceof DurationError)) throw err;
-    throw new UsageError(`--silence-after must be a duration such as 15m or 1h (got "${text}")`);
+    throw new UsageError(`${flag} must be a duration such as ${example} (got "${text}")`);
   }
-  if (ms < 120_000) throw new UsageError(`--silence-after must be at least 2m (got "${text}"): the agents' reconnect backoff alone reaches 1m`);
+  if (ms < min.ms) throw new UsageError(`${flag} must be at least ${min.text} (got "${text}")${min.why ? `: ${min.why}` : ''}`);
   return ms;
 }
 
-/** `--retain`: the one duration grammar, at least 1d (a report is kept long enough for its agent to see it acked). */
-export function parseRetain(text: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(text);
-  } catch (err) {
-    if (!(err instanceof DurationError)) throw err;
-    throw new UsageError(`--retain must be a duration such as 90d or 12w (got "${text}")`);
-  }
-  if (ms < 86_400_000) throw new UsageError(`--retain must be at least 1d (got "${text}")`);
-  return ms;
-}
+/** `--silence-after`: at least 2m. */
+export const parseSilence = (text: string) =>
+  parseDurationFlag('--silence-after', text, '15m or 1h', { ms: 120_000, text: '2m', why: "the agents' reconnect backoff alone reaches 1m" });
+
+/** `--retain`: at least 1d (a report is kept long enough for its agent to see it acked). */
+export const parseRetain = (text: string) => parseDurationFlag('--retain', text, '90d or 12w', { ms: 86_400_000, text: '1d' });
 
 const SIZE_UNITS = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 } as const;
 
