@@ -5,6 +5,7 @@
  * both sides' timers take. The
  * command-line contract both programs keep is its other entry, posdiag-protocol/cli (src/cli/index.ts).
  */
+export * from './backoff.js';
 export * from './bundle-chunks.js';
 export * from './clock.js';
 export * from './duration.js';

@@ -1,4 +1,4 @@
-import { backoffDelay, type BackoffPolicy } from '../core/capped-backoff.js';
+import { backoffDelay, type BackoffPolicy } from 'posdiag-protocol';
 import type { Clock, TimerHandle } from 'posdiag-protocol';
 import type { Observation } from '../core/readings.js';
 import type { Logger } from '../log/logger.js';

@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import type { ClientOptions, RawData } from 'ws';
 import { scrubText } from '../core/card-scrubber.js';
 import type { Clock, TimerHandle } from 'posdiag-protocol';
-import { backoffDelay, fullJitterDelay, type BackoffPolicy } from '../core/capped-backoff.js';
+import { backoffDelay, fullJitterDelay, type BackoffPolicy } from 'posdiag-protocol';
 import type { Logger } from '../log/logger.js';
 import type { Outbox } from './outbox-contract.js';
 import { hubMessage, MAX_FRAME_BYTES, splitBundle, TERMINAL_HEADER } from 'posdiag-protocol';

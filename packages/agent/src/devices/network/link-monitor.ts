@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { backoffDelay } from '../../core/capped-backoff.js';
+import { backoffDelay } from 'posdiag-protocol';
 import type { Clock, TimerHandle } from 'posdiag-protocol';
 import { signalChild } from '../../core/signal-child.js';
 import type { Logger } from '../../log/logger.js';

@@ -1,4 +1,4 @@
-import { backoffDelay } from '../../core/capped-backoff.js';
+import { backoffDelay } from 'posdiag-protocol';
 import type { SerialPort } from 'serialport';
 import type { Clock, TimerHandle } from 'posdiag-protocol';
 import type { Logger } from '../../log/logger.js';

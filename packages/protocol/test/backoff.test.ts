@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, fullJitterDelay } from '../../src/core/capped-backoff.js';
+import { backoffDelay, fullJitterDelay } from '../src/backoff.js';
 
 describe('backoffDelay', () => {
   it('doubles from the initial delay and stops at the cap', () => {

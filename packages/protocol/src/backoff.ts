@@ -1,4 +1,4 @@
-/** The one backoff: capped exponential, with full jitter for the parts that are one of a fleet. */
+/** The one backoff, for the agent and the hub: capped exponential, with full jitter for the parts that are one of a fleet. */
 export interface BackoffPolicy {
   /** Delay before the first retry after a failure. */
   initialMs: number;
@@ -17,7 +17,7 @@ export function backoffDelay(policy: BackoffPolicy, failures: number): number {
 
 /**
  * The delay before reconnect attempt `attempt` (0 for the first retry) with full jitter: uniform in
- * [0, backoffDelay). The uplink uses it: full jitter spreads a fleet of terminals that lost the hub at
+ * [0, backoffDelay). The uplink and the hub's delivery queue use it: full jitter spreads a fleet of terminals that lost the hub at
  * the same moment, so a hub restart is not met by a synchronized stampede. `random` returns values in
  * [0, 1), as Math.random does.
  */
