@@ -9,6 +9,8 @@ import { commandNameSchema, hubMessage, terminalIdSchema } from 'posdiag-protoco
 import { describeIssues } from './agent-frame.js';
 import { headerValue } from './auth.js';
 import type { AuthThrottle } from './auth-throttle.js';
+import { routeAlarms, terminalsWithAlarms } from './alarms/alarm-api.js';
+import type { Alarms } from './alarms/alarms.js';
 import { MAX_AUDIT_PAGE } from './operators/audit.js';
 import type { Operators } from './operators/operators.js';
 import type { Principal } from './operators/principal.js';
@@ -44,7 +46,8 @@ import type { TokenMap } from './tokens.js';
  *                                                 undeliverable, the same from every hub; 404 if none
  *   GET  /api/alerts                         → 200 text/event-stream (alert-stream.ts): alert, cleared, silent, back,
  *                                                 each with an id; Last-Event-ID replays what was missed; : keepalive
- *   GET  /api/terminals                      → 200 [ {id, connected, lastHeard, silent} ] every terminal the hub knows
+ *   GET  /api/terminals                      → 200 [ {id, connected, lastHeard, silent, labels, openAlarms} ] every terminal the hub knows
+ *   …/api/alarms…, PUT /api/terminals/ID/labels: alarms/alarm-api.ts
  *   GET  /api/bundles?terminal=ID            → 200 [ {id, terminal, receivedAt, size, sha256} ] oldest first
  *   GET  /api/bundles/ID                     → 200 the tar.gz (application/gzip); 404 if none (yet)
  *   GET  /api/audit?user=NAME&action=ACTION&since=ISO8601&limit=N (1…1000, default 100)
@@ -66,6 +69,8 @@ export interface ApiContext {
   operators: Operators;
   alerts: AlertStream;
   throttle: AuthThrottle;
+  /** Alarms from faults and silences, worked by operators (alarms/). */
+  alarms: Alarms;
   log: Logger;
 }
 
@@ -75,7 +80,7 @@ function commandView(c: CommandRecord) {
   return { ...c, postedAt: time(c.postedAt), sentAt: time(c.sentAt), finishedAt: time(c.finishedAt) };
 }
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -112,13 +117,13 @@ const auditQuery = z.strictObject({
 const bundlesQuery = z.strictObject({ terminal: terminalIdSchema.optional() });
 const commandBody = z.strictObject({ name: commandNameSchema, args: z.unknown().optional() });
 
-function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new HttpError(400, `bad ${what}: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
 
-function queryObject(params: URLSearchParams): Record<string, string> {
+export function queryObject(params: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of params) {
     if (Object.hasOwn(out, key)) throw new HttpError(400, `bad query: parameter ${key} given more than once`);
@@ -127,7 +132,7 @@ function queryObject(params: URLSearchParams): Record<string, string> {
   return out;
 }
 
-function readJsonBody(req: IncomingMessage): Promise<unknown> {
+export function readJsonBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) return reject(new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`));
@@ -152,7 +157,7 @@ function readJsonBody(req: IncomingMessage): Promise<unknown> {
   });
 }
 
-function decodePathSegment(segment: string): string {
+export function decodePathSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -160,20 +165,20 @@ function decodePathSegment(segment: string): string {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+export function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-function requireMethod(req: IncomingMessage, res: ServerResponse, method: string): void {
+export function requireMethod(req: IncomingMessage, res: ServerResponse, method: string): void {
   if (req.method === method) return;
   res.setHeader('allow', method);
   throw new HttpError(405, `method ${req.method} not allowed, use ${method}`);
 }
 
 /** What the audit log learns of a request as it is served: who, and what the route says it did. */
-interface RequestScope {
+export interface RequestScope {
   remote: string | null;
   principal?: Principal;
   action?: string;
@@ -213,6 +218,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext,
   }
   // Before anything else, so an unauthenticated caller learns nothing, not even which paths exist.
   await requirePrincipal(req, res, ctx, url, scope);
+  if (await routeAlarms(req, res, ctx, url, scope)) return;
   if (url.pathname === '/api/reports') {
     requireMethod(req, res, 'GET');
     const { limit, after, ...filter } = parseWith(reportsQuery, queryObject(url.searchParams), 'query');
@@ -238,7 +244,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext,
   if (url.pathname === '/api/terminals') {
     requireMethod(req, res, 'GET');
     parseWith(z.strictObject({}), queryObject(url.searchParams), 'query');
-    return send(res, 200, await ctx.presence.list());
+    return send(res, 200, await terminalsWithAlarms(ctx, await ctx.presence.list()));
   }
   if (url.pathname === '/api/bundles') {
     requireMethod(req, res, 'GET');
@@ -304,7 +310,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext,
  * rejects. Refusals and routes that call it are audited before they are answered, so a client that
  * reads /api/audit next finds its entry.
  */
-function auditRequest(req: IncomingMessage, ctx: ApiContext, scope: RequestScope, status: number, error: string | undefined): Promise<void> {
+export function auditRequest(req: IncomingMessage, ctx: ApiContext, scope: RequestScope, status: number, error: string | undefined): Promise<void> {
   if (scope.audited || (req.method === 'GET' && status !== 403)) return Promise.resolve();
   scope.audited = true;
   const path = new URL(req.url ?? '/', 'http://hub').pathname;

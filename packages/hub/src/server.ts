@@ -3,12 +3,15 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { systemClock, type Clock, type Locale } from 'posdiag-protocol';
+import { systemClock, type Clock } from 'posdiag-protocol';
 import { silentLogger, type Logger } from './logger.js';
 import { AGENT_PATH, CLOSE_REPLACED, CLOSE_REVOKED, MAX_FRAME_BYTES } from 'posdiag-protocol';
 import { dropDeadAgent, serveAgent, type StoredMeta } from './agent-socket.js';
 import { AgentRegistry } from './agent-registry.js';
 import { checkApiExposure } from './api-auth.js';
+import type { AlarmListener } from './alarms/alarm-events.js';
+import { Alarms } from './alarms/alarms.js';
+import { SilentReminders } from './alarms/reminders.js';
 import { authenticate } from './auth.js';
 import { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottlePolicy } from './auth-throttle.js';
 import { AlertStream, presenceEvent, reportEvent } from './alert-stream.js';
@@ -21,9 +24,6 @@ import { EventBatcher } from './fleet/event-batcher.js';
 import { DEFAULT_SILENCE_AFTER_MS, TerminalPresence } from './fleet/terminal-presence.js';
 import { Retention, type RetentionPolicy } from './fleet/retention.js';
 import { createOperators } from './operators/operators.js';
-import type { NotifyConfig } from './notify/config.js';
-import { notifierFeed } from './notify/feed.js';
-import { startNotifier } from './notify/notifier.js';
 import { GroupCommit } from './store/group-commit.js';
 import { openStore } from './store/open-store.js';
 import type { StoredReport } from './store/store.js';
@@ -51,12 +51,10 @@ export interface HubOptions {
   leaseRenewMs?: number;
   /** A terminal not connected and not heard from for this long is announced silent (default 15 min). */
   silenceAfterMs?: number;
+  /** A terminal.silent alarm still active is brought up again this often (alarms/reminders.ts; default 4 h). */
+  reminderEveryMs?: number;
   /** What the fleet prunes, and when (fleet/retention.ts; `--retain`, `--retain-bundles`). Default: everything is kept. */
   retain?: RetentionPolicy;
-  /** The routing file (`--notify`, notify/config.ts): faults and silent terminals notify its receivers. */
-  notify?: NotifyConfig;
-  /** The language of the notifications (default zh-CN). */
-  notifyLocale?: Locale;
   /** A `: keepalive` comment goes to alert stream subscribers this often (default 15 s). */
   sseKeepaliveMs?: number;
   /** How failed authentications are slowed and logged, per source address (auth-throttle.ts). */
@@ -73,6 +71,8 @@ export interface Hub {
   readonly url: string;
   /** Fires after each new report is durably stored and acked (not for duplicates). */
   onStored(listener: StoredListener): void;
+  /** Fires after each change to an alarm, and for each terminal.silent reminder (alarms/alarm-events.ts). */
+  onAlarm(listener: AlarmListener): void;
   /** Terminals with an open agent connection, sorted. */
   connectedTerminals(): string[];
   /**
@@ -136,14 +136,6 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     await store.close();
     throw err;
   });
-  const notifier = options.notify
-    ? await startNotifier({ config: options.notify, store, clock, log, locale: options.notifyLocale ?? 'zh-CN', fleet }).catch(async (err: unknown) => {
-        await fleet.close();
-        await store.close();
-        throw err;
-      })
-    : undefined;
-  const feed = notifier ? notifierFeed(notifier, clock) : undefined;
   const commits = new GroupCommit(store);
   const registry = new AgentRegistry();
   const bundles = new BundleIntake(store, clock, log);
@@ -151,12 +143,14 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const events = new EventBatcher(fleet, log);
   fleet.onEvents((batch) => alerts.deliver(batch));
   const throttle = new AuthThrottle(clock, log, { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle });
+  const alarms = new Alarms(store.alarms, clock, log);
+  const reminders = new SilentReminders({ store: store.alarms, events: alarms.events, clock, log, ...(options.reminderEveryMs !== undefined ? { everyMs: options.reminderEveryMs } : {}) });
   const listeners: StoredListener[] = [
+    (row, meta) => alarms.stored(row, meta),
     (row, meta) => {
       const event = reportEvent(row, meta);
       if (event) events.add(event);
     },
-    (row, meta) => feed?.stored(row, meta),
   ];
   const presence = new TerminalPresence({
     store,
@@ -168,7 +162,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     held: () => registry.terminals(),
     onChange: (event) => {
       events.add(presenceEvent(event));
-      feed?.presence(event);
+      alarms.presence(event);
     },
     log,
   });
@@ -217,7 +211,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     },
   };
 
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, operators, alerts, throttle, log }));
+  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, operators, alerts, alarms, throttle, log }));
   // One listener for every socket: it stays on the socket for the connection's life.
   const upgradeSocketError = (err: Error) => log.debug({ err: err.message }, 'upgrade socket error');
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -245,13 +239,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       resolve();
     });
   }).catch(async (err: unknown) => {
-    await notifier?.stop();
     await fleet.close();
     await store.close();
     throw err;
   });
 
   presence.start();
+  reminders.start();
   retention?.start();
   const port = (server.address() as AddressInfo).port;
   const address = { host: options.host, port };
@@ -263,6 +257,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let closing: Promise<void> | undefined;
   const shutdown = async () => {
     presence.stop();
+    reminders.stop();
     await retention?.stop();
     keepAlive.stop();
     const held = registry.terminals();
@@ -277,7 +272,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     });
     await commits.flushed();
     await events.flushed();
-    await notifier?.stop();
+    await alarms.flushed();
     await fleet.close();
     await store.close();
     throttle.close();
@@ -288,6 +283,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     address,
     url: `${options.tls ? 'wss' : 'ws'}://${urlHost(options.host)}:${port}${AGENT_PATH}`,
     onStored: (listener) => void listeners.push(listener),
+    onAlarm: (listener) => void alarms.events.on(listener),
     connectedTerminals: () => registry.terminals(),
     reloadTokens(file) {
       let next: TokenMap;

@@ -1,6 +1,7 @@
 import type { Category, Clock, Report, Severity } from 'posdiag-protocol';
 import type { Fleet, FleetJob } from '../fleet/fleet.js';
 import type { Role } from '../operators/roles.js';
+import type { AlarmKey, AlarmLogEntry, AlarmQuery, AlarmRecord, AlarmWrite } from '../alarms/alarm.js';
 
 /**
  * What the hub stores, behind one interface with two backends (docs/scale.md): SQLite in one file, the
@@ -102,9 +103,47 @@ export interface HubStore {
   openFleet(instance: string, clock: Clock): Promise<Fleet>;
   /** Operators: users, their API tokens and sessions, the audit log (operators/). */
   readonly operators: OperatorStore;
-  /** The notifications' delivery queue and its log (notify/delivery-worker.ts). */
-  readonly deliveries: DeliveryStore;
+  /** Alarms, their logs, and the terminals' labels (alarms/). */
+  readonly alarms: AlarmStore;
   close(): Promise<void>;
+}
+
+/**
+ * The store's part for alarms (alarms/): one alarm per (terminal, code, instance) while not closed (a
+ * unique index says so), its append-only log, and the labels operators give terminals. Every change goes
+ * through `updateOpen` or `updateById`: the alarm is locked, the caller's pure decision (alarms/
+ * transitions.ts) is made on what is stored, and its result written, in one transaction.
+ */
+export interface AlarmStore {
+  /**
+   * Decides on the open alarm of `key` (undefined when none) with `lastHeard` (when the terminal was last
+   * heard, from presence; null if never) and writes the result, creating the alarm when there was none.
+   * Null when `decide` changed nothing.
+   */
+  updateOpen(key: AlarmKey, decide: (current: AlarmRecord | undefined, lastHeard: number | null) => AlarmWrite | null): Promise<AlarmRecord | null>;
+  /** The same on the alarm of that id, closed or not; undefined when there is no such alarm. */
+  updateById(id: number, decide: (current: AlarmRecord) => AlarmWrite | null): Promise<AlarmRecord | null | undefined>;
+  alarm(id: number): Promise<AlarmRecord | undefined>;
+  /** The alarm's log, oldest first. */
+  log(id: number): Promise<AlarmLogEntry[]>;
+  /** Newest first (by id), at most `limit`. */
+  list(query: AlarmQuery): Promise<AlarmRecord[]>;
+  /**
+   * Claims the reminders due: active alarms of `code`, not closed, last reminded (or, never reminded,
+   * last raised) at or before `dueAtOrBeforeMs`. They are stamped `remindedAt = nowMs` by the same
+   * statement that returns them, so of hubs claiming at once each reminder goes to one.
+   */
+  claimReminders(code: string, dueAtOrBeforeMs: number, nowMs: number): Promise<AlarmRecord[]>;
+  /** Active alarms not closed, per terminal (terminals without any are absent). */
+  openCounts(): Promise<Map<string, number>>;
+  /** Replaces the terminal's labels (an empty object removes them). */
+  setLabels(terminal: string, labels: Record<string, string>): Promise<void>;
+  /** Every labelled terminal's labels. */
+  labels(): Promise<Map<string, Record<string, string>>>;
+  /** One stored report by id: the evidence of the alarm it raised. */
+  report(id: string): Promise<StoredReport | undefined>;
+  /** The terminal's latest self-test (highest seq). */
+  latestSelfTest(terminal: string): Promise<StoredReport | undefined>;
 }
 
 /**
@@ -144,79 +183,6 @@ export interface OperatorStore {
   appendAudit(entry: Omit<AuditEntry, 'id'>): Promise<number>;
   /** Newest first, at most `limit`, before `before` (an id: keyset paging). */
   audit(query: AuditQuery): Promise<AuditEntry[]>;
-}
-
-/**
- * The store's part for the notifications' delivery queue (notify/delivery-worker.ts): each (receiver,
- * notification) waits here until it is settled, across hub restarts. Hubs claim due deliveries under a
- * lease, so one hub at a time sends each; a claim whose hub died is free again when its lease runs out.
- * Every attempt's outcome is kept, found by the keys of the alerts the notification carried. Times are
- * ms since the epoch.
- */
-export interface DeliveryStore {
-  /** Queues one delivery, pending from `dueAt`; returns its id. */
-  enqueue(delivery: NewDelivery): Promise<number>;
-  /**
-   * Claims for `holder`, until `nowMs + leaseMs`, up to `limit` deliveries pending or held and due at
-   * `nowMs` that nobody holds a live claim on, oldest due first. One statement: of hubs claiming at
-   * once, each delivery goes to one.
-   */
-  claimDue(holder: string, nowMs: number, leaseMs: number, limit: number): Promise<QueuedDelivery[]>;
-  /** Logs an attempt and ends `holder`'s claim with the delivery's next state (pending or held again at `dueAt`, or done). */
-  settle(id: number, holder: string, attempt: DeliveryAttempt, next: DeliveryNext): Promise<void>;
-  /** A hub starting under `holder`'s name holds no claim yet: its previous run's are freed. */
-  releaseClaims(holder: string): Promise<void>;
-  /** When the earliest delivery pending or held falls due; null when none waits. */
-  nextDue(): Promise<number | null>;
-  /** Every delivery that carried the alert of `alertKey` (terminal|code|instance), oldest first, with its attempts. */
-  deliveriesFor(alertKey: string): Promise<DeliveryRecord[]>;
-}
-
-/** pending: to send; held: over its receiver's rate limit, to fold into a summary; the rest are done. */
-export type DeliveryState = 'pending' | 'held' | 'delivered' | 'failed' | 'folded';
-export type AttemptOutcome = 'delivered' | 'retry' | 'failed' | 'held' | 'folded';
-
-export interface NewDelivery {
-  receiver: string;
-  alertKeys: readonly string[];
-  /** The wire Notification (notify/receivers), JSON. */
-  payload: string;
-  createdAt: number;
-  dueAt: number;
-}
-
-export interface QueuedDelivery {
-  id: number;
-  receiver: string;
-  payload: string;
-  state: 'pending' | 'held';
-  /** Sends tried so far. */
-  attempts: number;
-  alertKeys: string[];
-}
-
-export interface DeliveryAttempt {
-  at: number;
-  /** The hub instance that made it. */
-  hub: string;
-  outcome: AttemptOutcome;
-  /** A receiver's answer or why it was not sent, one line. */
-  detail: string;
-}
-
-export interface DeliveryNext {
-  state: DeliveryState;
-  /** When a pending or held delivery is due again. */
-  dueAt?: number;
-  attempts: number;
-}
-
-export interface DeliveryRecord {
-  id: number;
-  receiver: string;
-  state: DeliveryState;
-  createdAt: number;
-  attempts: DeliveryAttempt[];
 }
 
 export interface UserRecord {

@@ -27,7 +27,7 @@ import { LOCK_CLASS, LOCKS } from './locks.js';
 import { dayPartition, partitionEnd } from './partitions.js';
 import { PG_MIGRATIONS } from './schema.js';
 import { PgOperators } from './operators.js';
-import { PgDeliveries } from './deliveries.js';
+import { PgAlarms } from './alarms.js';
 
 const SCHEMA_VERSION = PG_MIGRATIONS.length;
 
@@ -50,7 +50,7 @@ const iso = (value: Date | string) => (value instanceof Date ? value.toISOString
 export class PgStore implements HubStore {
   readonly backend = 'postgres';
   readonly operators: PgOperators;
-  readonly deliveries: PgDeliveries;
+  readonly alarms: PgAlarms;
   private readonly knownPartitions = new Set<string>();
 
   private constructor(
@@ -58,7 +58,7 @@ export class PgStore implements HubStore {
     private readonly url: string,
   ) {
     this.operators = new PgOperators(pool);
-    this.deliveries = new PgDeliveries(pool);
+    this.alarms = new PgAlarms(pool);
   }
 
   static async open(url: string): Promise<PgStore> {

@@ -141,32 +141,44 @@ export const PG_MIGRATIONS = [
   );
   CREATE INDEX audit_principal ON audit (principal, id);
   CREATE INDEX audit_action ON audit (action, id);`,
-  // The notifications' delivery queue (notify/delivery-worker.ts) and every attempt's outcome.
+  // Alarms (alarms/): one per (terminal, code, instance) while not closed, their append-only log, terminals' labels.
   `
-  CREATE TABLE deliveries (
+  CREATE TABLE alarms (
     id bigserial PRIMARY KEY,
-    receiver text NOT NULL,
-    payload text NOT NULL, -- the wire notification, JSON
-    state text NOT NULL CHECK (state IN ('pending', 'held', 'delivered', 'failed', 'folded')),
-    due_at bigint NOT NULL, -- ms since the epoch, as every time below
-    attempts integer NOT NULL DEFAULT 0,
-    claimed_by text,
-    lease_until bigint,
+    terminal text NOT NULL,
+    code text NOT NULL,
+    instance_key text NOT NULL, -- JSON of instance, as in faults
+    instance text,
+    severity text NOT NULL,
+    severity_set_by text,
+    category text NOT NULL,
+    status text NOT NULL CHECK (status IN ('active', 'cleared')),
+    acknowledged boolean NOT NULL,
+    assignee text,
+    since bigint NOT NULL, -- ms since the epoch, as every time below
+    last_seen bigint NOT NULL,
+    cleared_at bigint,
+    closed_at bigint,
+    count integer NOT NULL,
+    last_seq bigint,
+    report_id text,
+    reminded_at bigint,
     created_at bigint NOT NULL
   );
-  CREATE INDEX deliveries_due ON deliveries (due_at) WHERE state IN ('pending', 'held');
-  CREATE TABLE delivery_alerts (
-    alert_key text NOT NULL, -- terminal|code|instance
-    delivery_id bigint NOT NULL REFERENCES deliveries (id),
-    PRIMARY KEY (alert_key, delivery_id)
-  );
-  CREATE TABLE delivery_attempts (
+  CREATE UNIQUE INDEX alarms_open_key ON alarms (terminal, code, instance_key) WHERE closed_at IS NULL;
+  CREATE INDEX alarms_terminal ON alarms (terminal, id);
+  CREATE TABLE alarm_log (
     id bigserial PRIMARY KEY,
-    delivery_id bigint NOT NULL REFERENCES deliveries (id),
+    alarm_id bigint NOT NULL REFERENCES alarms (id),
     at bigint NOT NULL,
-    hub text NOT NULL,
-    outcome text NOT NULL CHECK (outcome IN ('delivered', 'retry', 'failed', 'held', 'folded')),
+    actor text NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('history', 'comment')),
+    action text NOT NULL,
     detail text NOT NULL
   );
-  CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, id);`,
+  CREATE INDEX alarm_log_alarm ON alarm_log (alarm_id, id);
+  CREATE TABLE terminal_labels (
+    terminal text PRIMARY KEY,
+    labels jsonb NOT NULL -- object of strings
+  );`,
 ];

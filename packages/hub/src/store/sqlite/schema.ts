@@ -111,32 +111,44 @@ export const SQLITE_MIGRATIONS = [
   );
   CREATE INDEX audit_principal ON audit (principal, id);
   CREATE INDEX audit_action ON audit (action, id);`,
-  // The notifications' delivery queue (notify/delivery-worker.ts) and every attempt's outcome.
+  // Alarms (alarms/): one per (terminal, code, instance) while not closed, their append-only log, terminals' labels.
   `
-  CREATE TABLE deliveries (
+  CREATE TABLE alarms (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    receiver TEXT NOT NULL,
-    payload TEXT NOT NULL, -- the wire notification, JSON
-    state TEXT NOT NULL CHECK (state IN ('pending', 'held', 'delivered', 'failed', 'folded')),
-    due_at INTEGER NOT NULL, -- ms since the epoch, as every time below
-    attempts INTEGER NOT NULL DEFAULT 0,
-    claimed_by TEXT,
-    lease_until INTEGER,
+    terminal TEXT NOT NULL,
+    code TEXT NOT NULL,
+    instance_key TEXT NOT NULL, -- JSON of instance, as in faults
+    instance TEXT,
+    severity TEXT NOT NULL,
+    severity_set_by TEXT,
+    category TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'cleared')),
+    acknowledged INTEGER NOT NULL,
+    assignee TEXT,
+    since INTEGER NOT NULL, -- ms since the epoch, as every time below
+    last_seen INTEGER NOT NULL,
+    cleared_at INTEGER,
+    closed_at INTEGER,
+    count INTEGER NOT NULL,
+    last_seq INTEGER,
+    report_id TEXT,
+    reminded_at INTEGER,
     created_at INTEGER NOT NULL
   );
-  CREATE INDEX deliveries_due ON deliveries (due_at) WHERE state IN ('pending', 'held');
-  CREATE TABLE delivery_alerts (
-    alert_key TEXT NOT NULL, -- terminal|code|instance
-    delivery_id INTEGER NOT NULL REFERENCES deliveries (id),
-    PRIMARY KEY (alert_key, delivery_id)
-  );
-  CREATE TABLE delivery_attempts (
+  CREATE UNIQUE INDEX alarms_open_key ON alarms (terminal, code, instance_key) WHERE closed_at IS NULL;
+  CREATE INDEX alarms_terminal ON alarms (terminal, id);
+  CREATE TABLE alarm_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    delivery_id INTEGER NOT NULL REFERENCES deliveries (id),
+    alarm_id INTEGER NOT NULL REFERENCES alarms (id),
     at INTEGER NOT NULL,
-    hub TEXT NOT NULL,
-    outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'retry', 'failed', 'held', 'folded')),
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('history', 'comment')),
+    action TEXT NOT NULL,
     detail TEXT NOT NULL
   );
-  CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, id);`,
+  CREATE INDEX alarm_log_alarm ON alarm_log (alarm_id, id);
+  CREATE TABLE terminal_labels (
+    terminal TEXT PRIMARY KEY,
+    labels TEXT NOT NULL -- JSON object of strings
+  );`,
 ];

@@ -24,7 +24,7 @@ import type { Fleet, FleetJob } from '../../fleet/fleet.js';
 import { toVerification } from '../verification.js';
 import { SQLITE_MIGRATIONS } from './schema.js';
 import { SqliteOperators } from './operators.js';
-import { SqliteDeliveries } from './deliveries.js';
+import { SqliteAlarms } from './alarms.js';
 
 const SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
 
@@ -51,7 +51,7 @@ type FaultRowOut = Omit<OpenFault, 'verification'> & { terminal: string };
 export class SqliteStore implements HubStore {
   readonly backend = 'sqlite';
   readonly operators: SqliteOperators;
-  readonly deliveries: SqliteDeliveries;
+  readonly alarms: SqliteAlarms;
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly runBatch: (items: readonly ReportToStore[]) => InsertOutcome[];
@@ -68,7 +68,7 @@ export class SqliteStore implements HubStore {
     }
     const db = this.db;
     this.operators = new SqliteOperators(db);
-    this.deliveries = new SqliteDeliveries(db);
+    this.alarms = new SqliteAlarms(db);
     this.stmts = {
       insertReport: db.prepare('INSERT INTO reports (id, terminal, seq, kind, received_at, body) VALUES (?, ?, ?, ?, ?, ?)'),
       byId: db.prepare<[string], { terminal: string; seq: number }>('SELECT terminal, seq FROM reports WHERE id = ?'),

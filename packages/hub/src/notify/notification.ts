@@ -1,13 +1,10 @@
-import type { AlertStatus } from './receivers/notification.js';
-
 /**
- * What goes into the dispatcher and what comes out of it: the routing view (alert keys, labels and
- * annotations as plain strings). Times are milliseconds since the epoch (the Clock's unit). A notice
- * becomes the receivers' wire Notification in one place, wire-notification.ts.
+ * What goes into the dispatcher and what comes out of it. Times are milliseconds since the epoch (the
+ * Clock's unit); a receiver formats them as its wire wants (RFC 3339 in the webhook's v4 JSON).
  */
 export type Labels = Readonly<Record<string, string>>;
 
-export type { AlertStatus };
+export type AlertStatus = 'firing' | 'resolved';
 
 /** One alarm as the dispatcher sees it: `key` is its identity (`terminal|code|instance`), labels route it. */
 export interface NotifyAlert {
@@ -20,10 +17,10 @@ export interface NotifyAlert {
 }
 
 /**
- * One notice for one receiver, in Alertmanager's webhook terms: `status` is `firing` while any of
+ * One message for one receiver, in Alertmanager's webhook terms: `status` is `firing` while any of
  * `alerts` fires; `groupLabels` are the route's group_by values, `commonLabels` those every alert shares.
  */
-export interface GroupNotice {
+export interface Notification {
   receiver: string;
   status: AlertStatus;
   groupKey: string;
@@ -35,17 +32,17 @@ export interface GroupNotice {
   escalationStage?: number;
 }
 
-export type NotifyCallback = (receiver: string, notification: GroupNotice) => void;
+export type NotifyCallback = (receiver: string, notification: Notification) => void;
 
-/** Builds a GroupNotice from the alerts it carries (the common labels and status follow from them). */
-export function groupNoticeOf(
+/** Builds a Notification from the alerts it carries (the common labels and status follow from them). */
+export function notificationOf(
   receiver: string,
   groupKey: string,
   groupLabels: Labels,
   alerts: NotifyAlert[],
   escalationStage?: number,
-): GroupNotice {
-  const n: GroupNotice = {
+): Notification {
+  const n: Notification = {
     receiver,
     status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
     groupKey,
