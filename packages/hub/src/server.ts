@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { systemClock, type Clock } from 'posdiag-protocol';
+import { systemClock, type Clock, type Locale } from 'posdiag-protocol';
 import { silentLogger, type Logger } from './logger.js';
 import { AGENT_PATH, CLOSE_REPLACED, CLOSE_REVOKED, MAX_FRAME_BYTES } from 'posdiag-protocol';
 import { dropDeadAgent, serveAgent, type StoredMeta } from './agent-socket.js';
@@ -24,6 +24,9 @@ import { EventBatcher } from './fleet/event-batcher.js';
 import { DEFAULT_SILENCE_AFTER_MS, TerminalPresence } from './fleet/terminal-presence.js';
 import { Retention, type RetentionPolicy } from './fleet/retention.js';
 import { createOperators } from './operators/operators.js';
+import type { NotifyConfig } from './notify/config.js';
+import { notifierFeed } from './notify/feed.js';
+import { startNotifier } from './notify/notifier.js';
 import { GroupCommit } from './store/group-commit.js';
 import { openStore } from './store/open-store.js';
 import type { StoredReport } from './store/store.js';
@@ -55,6 +58,10 @@ export interface HubOptions {
   reminderEveryMs?: number;
   /** What the fleet prunes, and when (fleet/retention.ts; `--retain`, `--retain-bundles`). Default: everything is kept. */
   retain?: RetentionPolicy;
+  /** The routing file (`--notify`, notify/config.ts): faults and silent terminals notify its receivers. */
+  notify?: NotifyConfig;
+  /** The language of the notifications (default zh-CN). */
+  notifyLocale?: Locale;
   /** A `: keepalive` comment goes to alert stream subscribers this often (default 15 s). */
   sseKeepaliveMs?: number;
   /** How failed authentications are slowed and logged, per source address (auth-throttle.ts). */
@@ -136,6 +143,14 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     await store.close();
     throw err;
   });
+  const notifier = options.notify
+    ? await startNotifier({ config: options.notify, store, clock, log, locale: options.notifyLocale ?? 'zh-CN', fleet }).catch(async (err: unknown) => {
+        await fleet.close();
+        await store.close();
+        throw err;
+      })
+    : undefined;
+  const feed = notifier ? notifierFeed(notifier, clock) : undefined;
   const commits = new GroupCommit(store);
   const registry = new AgentRegistry();
   const bundles = new BundleIntake(store, clock, log);
@@ -151,6 +166,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       const event = reportEvent(row, meta);
       if (event) events.add(event);
     },
+    (row, meta) => feed?.stored(row, meta),
   ];
   const presence = new TerminalPresence({
     store,
@@ -163,6 +179,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     onChange: (event) => {
       events.add(presenceEvent(event));
       alarms.presence(event);
+      feed?.presence(event);
     },
     log,
   });
@@ -239,6 +256,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       resolve();
     });
   }).catch(async (err: unknown) => {
+    await notifier?.stop();
     await fleet.close();
     await store.close();
     throw err;
@@ -273,6 +291,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     await commits.flushed();
     await events.flushed();
     await alarms.flushed();
+    await notifier?.stop();
     await fleet.close();
     await store.close();
     throttle.close();

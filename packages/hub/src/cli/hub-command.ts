@@ -1,6 +1,7 @@
 import { checkCreatable, CliError, ConfigError, defineCommand, EXIT, readNamedFile, UsageError } from 'posdiag-protocol/cli';
 import { DurationError, parseDuration } from 'posdiag-protocol';
 import { startHub } from '../server.js';
+import { loadNotifyConfig } from '../notify/config.js';
 import { isPostgresUrl } from '../store/open-store.js';
 import { loadTokens, TokensError } from '../tokens.js';
 import { stderrLogger } from '../logger.js';
@@ -88,7 +89,7 @@ export const createHubCommand = (program: string) =>
   defineCommand({
     name: 'hub',
     usage:
-      `${program} [--listen HOST:PORT] [--db FILE|postgres://USER@HOST:PORT/DB] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--silence-after DURATION] [--retain DURATION] [--retain-bundles SIZE] [--instance NAME]`,
+      `${program} [--listen HOST:PORT] [--db FILE|postgres://USER@HOST:PORT/DB] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--silence-after DURATION] [--retain DURATION] [--retain-bundles SIZE] [--notify FILE] [--instance NAME]`,
     summary:
       'The provider-side hub: terminals connect over WebSocket at /agent (bearer token or TLS client certificate),\n' +
       'reports are stored once (SQLite, or PostgreSQL for many hub processes) and acknowledged after commit; JSON API under /api. With --api-token-file,\n' +
@@ -106,6 +107,7 @@ export const createHubCommand = (program: string) =>
       'silence-after': { type: 'string', description: 'announce a terminal silent when not heard from this long (default 15m)', valueName: 'DURATION' },
       retain: { type: 'string', description: 'prune reports, bundles and commands older than this (at least 1d; default: keep everything)', valueName: 'DURATION' },
       'retain-bundles': { type: 'string', description: 'keep at most this much of bundles, pruning the oldest first (e.g. 500MB, 2GiB)', valueName: 'SIZE' },
+      notify: { type: 'string', description: 'routing file (JSON, Alertmanager\'s shape): faults and silent terminals go to its webhook, WeCom, DingTalk, Feishu and e-mail receivers', valueName: 'FILE' },
       instance: { type: 'string', description: 'name of this hub process in logs, leases and commands (default HOSTNAME-PID)', valueName: 'NAME' },
     },
     subcommands: { user: createUserCommand(program) },
@@ -127,6 +129,8 @@ export const createHubCommand = (program: string) =>
         ...(flags.retain !== undefined ? { maxAgeMs: parseRetain(flags.retain) } : {}),
         ...(flags['retain-bundles'] !== undefined ? { bundleBytes: parseSize(flags['retain-bundles']) } : {}),
       };
+      // A bad file exits 78 naming the key (notify/config.ts), before the database is touched.
+      const notify = flags.notify === undefined ? undefined : loadNotifyConfig(flags.notify);
       const cert = readPem(flags['tls-cert'], '--tls-cert');
       const key = readPem(flags['tls-key'], '--tls-key');
       const ca = readPem(flags['tls-ca'], '--tls-ca');
@@ -141,6 +145,7 @@ export const createHubCommand = (program: string) =>
         ...(apiToken ? { apiToken } : {}),
         ...(silenceAfterMs !== undefined ? { silenceAfterMs } : {}),
         ...(Object.keys(retain).length > 0 ? { retain } : {}),
+        ...(notify ? { notify } : {}),
         ...(flags.instance !== undefined ? { instance: parseInstance(flags.instance) } : {}),
         log,
         ...(cert && key ? { tls: { cert, key, ...(ca ? { ca, requestCert: true } : {}) } } : {}),

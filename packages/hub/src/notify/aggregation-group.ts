@@ -15,7 +15,7 @@
 import type { Clock, TimerHandle } from 'posdiag-protocol';
 import { Escalation } from './escalation.js';
 import { formatLabels } from './matchers.js';
-import { byKey, notificationOf, type Labels, type NotifyAlert, type NotifyCallback } from './notification.js';
+import { byKey, groupNoticeOf, type Labels, type NotifyAlert, type NotifyCallback } from './group-notice.js';
 import type { Route } from './route.js';
 import type { Silences } from './silences.js';
 
@@ -111,7 +111,7 @@ export class AggregationGroup {
     const sendResolved = this.ctx.sendResolved(receiver);
     if (this.needsUpdate(firing, resolved, sendResolved, now)) {
       const sent = unmuted.filter((a) => a.status === 'firing' || sendResolved);
-      if (sent.length > 0) this.ctx.notify(receiver, notificationOf(receiver, this.groupKey, this.groupLabels, sent));
+      if (sent.length > 0) this.ctx.notify(receiver, groupNoticeOf(receiver, this.groupKey, this.groupLabels, sent));
       this.last = { firing, resolved, at: now };
       for (const key of firing) this.escalation.notified(key, now);
     }

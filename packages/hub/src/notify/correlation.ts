@@ -20,7 +20,7 @@
 import { parseDuration, severitySchema } from 'posdiag-protocol';
 import type { CorrelationConfig } from './config.js';
 import { formatLabels } from './matchers.js';
-import type { Labels, NotifyAlert } from './notification.js';
+import type { Labels, NotifyAlert } from './group-notice.js';
 
 export const INCIDENT_CODE = 'fleet.incident';
 

@@ -17,7 +17,7 @@ import { AggregationGroup, type GroupContext } from './aggregation-group.js';
 import type { NotifyConfig } from './config.js';
 import { Correlator } from './correlation.js';
 import { formatLabels } from './matchers.js';
-import type { NotifyAlert, NotifyCallback } from './notification.js';
+import type { NotifyAlert, NotifyCallback } from './group-notice.js';
 import { Route } from './route.js';
 import { Silences } from './silences.js';
 

@@ -13,7 +13,7 @@
  */
 import type { TimerHandle } from 'posdiag-protocol';
 import type { GroupContext } from './aggregation-group.js';
-import { byKey, notificationOf, type Labels, type NotifyAlert } from './notification.js';
+import { byKey, groupNoticeOf, type Labels, type NotifyAlert } from './group-notice.js';
 import type { EscalationStage } from './route.js';
 
 interface Progress {
@@ -112,6 +112,6 @@ export class Escalation {
   private send(stage: number, alerts: NotifyAlert[]): void {
     const receiver = this.stages[stage]!.receiver;
     const sorted = [...alerts].sort(byKey);
-    this.ctx.notify(receiver, notificationOf(receiver, `${this.groupKey}/escalate/${stage + 1}`, this.groupLabels, sorted, stage + 1));
+    this.ctx.notify(receiver, groupNoticeOf(receiver, `${this.groupKey}/escalate/${stage + 1}`, this.groupLabels, sorted, stage + 1));
   }
 }

@@ -1,4 +1,4 @@
-import type { Labels } from './notification.js';
+import type { Labels } from './group-notice.js';
 
 /**
  * A route's or a silence's matchers: every named label must hold the value given, or one of the list

@@ -8,7 +8,7 @@
 import { parseDuration } from 'posdiag-protocol';
 import type { RouteConfig } from './config.js';
 import { formatMatchers, matches, type Matchers } from './matchers.js';
-import type { Labels } from './notification.js';
+import type { Labels } from './group-notice.js';
 
 export interface EscalationStage {
   afterMs: number;

@@ -5,7 +5,7 @@
  * alert is news again and goes out at the group's next flush. Pure and in memory: time is an argument.
  */
 import { matches, type Matchers } from './matchers.js';
-import type { Labels } from './notification.js';
+import type { Labels } from './group-notice.js';
 
 export interface SilenceInput {
   matchers: Matchers;

@@ -103,6 +103,8 @@ export interface HubStore {
   openFleet(instance: string, clock: Clock): Promise<Fleet>;
   /** Operators: users, their API tokens and sessions, the audit log (operators/). */
   readonly operators: OperatorStore;
+  /** The notifications' delivery queue and its log (notify/delivery-worker.ts). */
+  readonly deliveries: DeliveryStore;
   /** Alarms, their logs, and the terminals' labels (alarms/). */
   readonly alarms: AlarmStore;
   close(): Promise<void>;
@@ -183,6 +185,79 @@ export interface OperatorStore {
   appendAudit(entry: Omit<AuditEntry, 'id'>): Promise<number>;
   /** Newest first, at most `limit`, before `before` (an id: keyset paging). */
   audit(query: AuditQuery): Promise<AuditEntry[]>;
+}
+
+/**
+ * The store's part for the notifications' delivery queue (notify/delivery-worker.ts): each (receiver,
+ * notification) waits here until it is settled, across hub restarts. Hubs claim due deliveries under a
+ * lease, so one hub at a time sends each; a claim whose hub died is free again when its lease runs out.
+ * Every attempt's outcome is kept, found by the keys of the alerts the notification carried. Times are
+ * ms since the epoch.
+ */
+export interface DeliveryStore {
+  /** Queues one delivery, pending from `dueAt`; returns its id. */
+  enqueue(delivery: NewDelivery): Promise<number>;
+  /**
+   * Claims for `holder`, until `nowMs + leaseMs`, up to `limit` deliveries pending or held and due at
+   * `nowMs` that nobody holds a live claim on, oldest due first. One statement: of hubs claiming at
+   * once, each delivery goes to one.
+   */
+  claimDue(holder: string, nowMs: number, leaseMs: number, limit: number): Promise<QueuedDelivery[]>;
+  /** Logs an attempt and ends `holder`'s claim with the delivery's next state (pending or held again at `dueAt`, or done). */
+  settle(id: number, holder: string, attempt: DeliveryAttempt, next: DeliveryNext): Promise<void>;
+  /** A hub starting under `holder`'s name holds no claim yet: its previous run's are freed. */
+  releaseClaims(holder: string): Promise<void>;
+  /** When the earliest delivery pending or held falls due; null when none waits. */
+  nextDue(): Promise<number | null>;
+  /** Every delivery that carried the alert of `alertKey` (terminal|code|instance), oldest first, with its attempts. */
+  deliveriesFor(alertKey: string): Promise<DeliveryRecord[]>;
+}
+
+/** pending: to send; held: over its receiver's rate limit, to fold into a summary; the rest are done. */
+export type DeliveryState = 'pending' | 'held' | 'delivered' | 'failed' | 'folded';
+export type AttemptOutcome = 'delivered' | 'retry' | 'failed' | 'held' | 'folded';
+
+export interface NewDelivery {
+  receiver: string;
+  alertKeys: readonly string[];
+  /** The wire Notification (notify/receivers), JSON. */
+  payload: string;
+  createdAt: number;
+  dueAt: number;
+}
+
+export interface QueuedDelivery {
+  id: number;
+  receiver: string;
+  payload: string;
+  state: 'pending' | 'held';
+  /** Sends tried so far. */
+  attempts: number;
+  alertKeys: string[];
+}
+
+export interface DeliveryAttempt {
+  at: number;
+  /** The hub instance that made it. */
+  hub: string;
+  outcome: AttemptOutcome;
+  /** A receiver's answer or why it was not sent, one line. */
+  detail: string;
+}
+
+export interface DeliveryNext {
+  state: DeliveryState;
+  /** When a pending or held delivery is due again. */
+  dueAt?: number;
+  attempts: number;
+}
+
+export interface DeliveryRecord {
+  id: number;
+  receiver: string;
+  state: DeliveryState;
+  createdAt: number;
+  attempts: DeliveryAttempt[];
 }
 
 export interface UserRecord {

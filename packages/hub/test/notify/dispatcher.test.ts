@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../../test/support/fake-clock.js';
 import { parseNotifyConfig } from '../../src/notify/config.js';
 import { Dispatcher } from '../../src/notify/dispatcher.js';
-import type { Notification, NotifyAlert } from '../../src/notify/notification.js';
+import type { GroupNotice, NotifyAlert } from '../../src/notify/group-notice.js';
 
 const S = 1000;
 const M = 60 * S;
@@ -15,7 +15,7 @@ const receivers = ['team', 'critical', 'lead', 'quiet'].map((name) => ({
 
 function setup(route: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   const clock = new FakeClock();
-  const sent: Notification[] = [];
+  const sent: GroupNotice[] = [];
   const config = parseNotifyConfig({ route: { receiver: 'team', group_by: ['region'], ...route }, receivers, ...extra });
   const dispatcher = new Dispatcher({ config, clock, onNotify: (receiver, n) => sent.push({ ...n, receiver }) });
   const fire = (terminal: string, labels: Record<string, string> = {}, code = 'printer.paper_out'): NotifyAlert => {

@@ -28,6 +28,7 @@ import { dayPartition, partitionEnd } from './partitions.js';
 import { PG_MIGRATIONS } from './schema.js';
 import { PgOperators } from './operators.js';
 import { PgAlarms } from './alarms.js';
+import { PgDeliveries } from './deliveries.js';
 
 const SCHEMA_VERSION = PG_MIGRATIONS.length;
 
@@ -51,6 +52,7 @@ export class PgStore implements HubStore {
   readonly backend = 'postgres';
   readonly operators: PgOperators;
   readonly alarms: PgAlarms;
+  readonly deliveries: PgDeliveries;
   private readonly knownPartitions = new Set<string>();
 
   private constructor(
@@ -59,6 +61,7 @@ export class PgStore implements HubStore {
   ) {
     this.operators = new PgOperators(pool);
     this.alarms = new PgAlarms(pool);
+    this.deliveries = new PgDeliveries(pool);
   }
 
   static async open(url: string): Promise<PgStore> {

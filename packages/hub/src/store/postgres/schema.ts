@@ -141,6 +141,34 @@ export const PG_MIGRATIONS = [
   );
   CREATE INDEX audit_principal ON audit (principal, id);
   CREATE INDEX audit_action ON audit (action, id);`,
+  // The notifications' delivery queue (notify/delivery-worker.ts) and every attempt's outcome.
+  `
+  CREATE TABLE deliveries (
+    id bigserial PRIMARY KEY,
+    receiver text NOT NULL,
+    payload text NOT NULL, -- the wire notification, JSON
+    state text NOT NULL CHECK (state IN ('pending', 'held', 'delivered', 'failed', 'folded')),
+    due_at bigint NOT NULL, -- ms since the epoch, as every time below
+    attempts integer NOT NULL DEFAULT 0,
+    claimed_by text,
+    lease_until bigint,
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX deliveries_due ON deliveries (due_at) WHERE state IN ('pending', 'held');
+  CREATE TABLE delivery_alerts (
+    alert_key text NOT NULL, -- terminal|code|instance
+    delivery_id bigint NOT NULL REFERENCES deliveries (id),
+    PRIMARY KEY (alert_key, delivery_id)
+  );
+  CREATE TABLE delivery_attempts (
+    id bigserial PRIMARY KEY,
+    delivery_id bigint NOT NULL REFERENCES deliveries (id),
+    at bigint NOT NULL,
+    hub text NOT NULL,
+    outcome text NOT NULL CHECK (outcome IN ('delivered', 'retry', 'failed', 'held', 'folded')),
+    detail text NOT NULL
+  );
+  CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, id);`,
   // Alarms (alarms/): one per (terminal, code, instance) while not closed, their append-only log, terminals' labels.
   `
   CREATE TABLE alarms (

@@ -111,6 +111,34 @@ export const SQLITE_MIGRATIONS = [
   );
   CREATE INDEX audit_principal ON audit (principal, id);
   CREATE INDEX audit_action ON audit (action, id);`,
+  // The notifications' delivery queue (notify/delivery-worker.ts) and every attempt's outcome.
+  `
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    receiver TEXT NOT NULL,
+    payload TEXT NOT NULL, -- the wire notification, JSON
+    state TEXT NOT NULL CHECK (state IN ('pending', 'held', 'delivered', 'failed', 'folded')),
+    due_at INTEGER NOT NULL, -- ms since the epoch, as every time below
+    attempts INTEGER NOT NULL DEFAULT 0,
+    claimed_by TEXT,
+    lease_until INTEGER,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX deliveries_due ON deliveries (due_at) WHERE state IN ('pending', 'held');
+  CREATE TABLE delivery_alerts (
+    alert_key TEXT NOT NULL, -- terminal|code|instance
+    delivery_id INTEGER NOT NULL REFERENCES deliveries (id),
+    PRIMARY KEY (alert_key, delivery_id)
+  );
+  CREATE TABLE delivery_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_id INTEGER NOT NULL REFERENCES deliveries (id),
+    at INTEGER NOT NULL,
+    hub TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'retry', 'failed', 'held', 'folded')),
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, id);`,
   // Alarms (alarms/): one per (terminal, code, instance) while not closed, their append-only log, terminals' labels.
   `
   CREATE TABLE alarms (

@@ -25,6 +25,7 @@ import { toVerification } from '../verification.js';
 import { SQLITE_MIGRATIONS } from './schema.js';
 import { SqliteOperators } from './operators.js';
 import { SqliteAlarms } from './alarms.js';
+import { SqliteDeliveries } from './deliveries.js';
 
 const SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
 
@@ -52,6 +53,7 @@ export class SqliteStore implements HubStore {
   readonly backend = 'sqlite';
   readonly operators: SqliteOperators;
   readonly alarms: SqliteAlarms;
+  readonly deliveries: SqliteDeliveries;
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly runBatch: (items: readonly ReportToStore[]) => InsertOutcome[];
@@ -69,6 +71,7 @@ export class SqliteStore implements HubStore {
     const db = this.db;
     this.operators = new SqliteOperators(db);
     this.alarms = new SqliteAlarms(db);
+    this.deliveries = new SqliteDeliveries(db);
     this.stmts = {
       insertReport: db.prepare('INSERT INTO reports (id, terminal, seq, kind, received_at, body) VALUES (?, ?, ?, ?, ?, ?)'),
       byId: db.prepare<[string], { terminal: string; seq: number }>('SELECT terminal, seq FROM reports WHERE id = ?'),

@@ -1,10 +1,13 @@
+import type { AlertStatus } from './receivers/notification.js';
+
 /**
- * What goes into the dispatcher and what comes out of it. Times are milliseconds since the epoch (the
- * Clock's unit); a receiver formats them as its wire wants (RFC 3339 in the webhook's v4 JSON).
+ * What goes into the dispatcher and what comes out of it: the routing view (alert keys, labels and
+ * annotations as plain strings). Times are milliseconds since the epoch (the Clock's unit). A notice
+ * becomes the receivers' wire Notification in one place, wire-notification.ts.
  */
 export type Labels = Readonly<Record<string, string>>;
 
-export type AlertStatus = 'firing' | 'resolved';
+export type { AlertStatus };
 
 /** One alarm as the dispatcher sees it: `key` is its identity (`terminal|code|instance`), labels route it. */
 export interface NotifyAlert {
@@ -17,10 +20,10 @@ export interface NotifyAlert {
 }
 
 /**
- * One message for one receiver, in Alertmanager's webhook terms: `status` is `firing` while any of
+ * One notice for one receiver, in Alertmanager's webhook terms: `status` is `firing` while any of
  * `alerts` fires; `groupLabels` are the route's group_by values, `commonLabels` those every alert shares.
  */
-export interface Notification {
+export interface GroupNotice {
   receiver: string;
   status: AlertStatus;
   groupKey: string;
@@ -32,17 +35,17 @@ export interface Notification {
   escalationStage?: number;
 }
 
-export type NotifyCallback = (receiver: string, notification: Notification) => void;
+export type NotifyCallback = (receiver: string, notification: GroupNotice) => void;
 
-/** Builds a Notification from the alerts it carries (the common labels and status follow from them). */
-export function notificationOf(
+/** Builds a GroupNotice from the alerts it carries (the common labels and status follow from them). */
+export function groupNoticeOf(
   receiver: string,
   groupKey: string,
   groupLabels: Labels,
   alerts: NotifyAlert[],
   escalationStage?: number,
-): Notification {
-  const n: Notification = {
+): GroupNotice {
+  const n: GroupNotice = {
     receiver,
     status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
     groupKey,

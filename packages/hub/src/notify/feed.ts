@@ -1,0 +1,56 @@
+import type { StoredMeta } from '../agent-socket.js';
+import type { PresenceEvent } from '../fleet/terminal-presence.js';
+import type { StoredReport } from '../store/store.js';
+import type { NotifyAlert } from './group-notice.js';
+
+/**
+ * What the notifier hears of, until the alarms (alarms/) feed it: a stored fault report the alert stream
+ * shows (firing on `alert`, resolved on `cleared`, as alert-stream.ts reportEvent), and a terminal going
+ * silent (`terminal.silent`, firing) or being heard again (resolved). Keys are `terminal|code|instance`.
+ */
+export const SILENT_CODE = 'terminal.silent';
+
+export function alertOfReport(row: StoredReport, meta: StoredMeta): NotifyAlert | null {
+  if (row.kind !== 'fault' || !(meta.alert || meta.cleared)) return null;
+  const firing = meta.alert;
+  return {
+    key: `${row.terminal}|${row.code}|${row.instance ?? ''}`,
+    status: firing ? 'firing' : 'resolved',
+    labels: {
+      terminal: row.terminal,
+      code: row.code,
+      ...(row.instance !== null ? { instance: row.instance } : {}),
+      severity: row.severity,
+      category: row.category,
+    },
+    annotations: { 'summary.en': row.summary.en, 'summary.zh-CN': row.summary['zh-CN'], needsTechnician: String(row.needsTechnician) },
+    startsAt: Date.parse(row.since),
+    ...(firing ? {} : { endsAt: Date.parse(row.receivedAt) }),
+  };
+}
+
+/** `now`: when the hub declared it silent, the alarm's start (its last report may be long before). */
+export function alertOfPresence(event: PresenceEvent, now: number): NotifyAlert {
+  const firing = event.type === 'silent';
+  return {
+    key: `${event.terminal}|${SILENT_CODE}|`,
+    status: firing ? 'firing' : 'resolved',
+    labels: { terminal: event.terminal, code: SILENT_CODE, severity: 'major', category: 'network' },
+    annotations: { lastHeard: event.lastHeard },
+    startsAt: firing ? now : Date.parse(event.lastHeard),
+    ...(firing ? {} : { endsAt: now }),
+  };
+}
+
+/** The notifier's feed in one place, so the alarms can take it over: the hub calls these two. */
+export function notifierFeed(notifier: { alert(alert: NotifyAlert): void }, clock: { now(): number }) {
+  return {
+    stored(row: StoredReport, meta: StoredMeta): void {
+      const alert = alertOfReport(row, meta);
+      if (alert) notifier.alert(alert);
+    },
+    presence(event: PresenceEvent): void {
+      notifier.alert(alertOfPresence(event, clock.now()));
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type pg from 'pg';
+import type { DeliveryAttempt, DeliveryNext, DeliveryRecord, DeliveryStore, NewDelivery, QueuedDelivery } from '../store.js';
+import { withAttempts } from '../delivery-rows.js';
+import { withClient } from './checkout.js';
+
+// bigint columns come back as strings from pg: each is turned into a number here.
+type QueuedRow = { id: string; receiver: string; payload: string; state: QueuedDelivery['state']; attempts: number; keys: string[] };
+
+const WAITING = `state IN ('pending', 'held')`;
+
+/** The delivery queue's tables in the PostgreSQL hub database (PgStore.deliveries), shared by every hub on it. */
+export class PgDeliveries implements DeliveryStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async enqueue(d: NewDelivery): Promise<number> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `WITH d AS (INSERT INTO deliveries (receiver, payload, state, due_at, created_at) VALUES ($1, $2, 'pending', $3, $4) RETURNING id),
+        k AS (INSERT INTO delivery_alerts (alert_key, delivery_id) SELECT DISTINCT unnest($5::text[]), id FROM d)
+       SELECT id FROM d`,
+      [d.receiver, d.payload, d.dueAt, d.createdAt, d.alertKeys],
+    );
+    return Number(rows[0]!.id);
+  }
+
+  async claimDue(holder: string, nowMs: number, leaseMs: number, limit: number): Promise<QueuedDelivery[]> {
+    // SKIP LOCKED: hubs claiming at once take different rows instead of waiting on each other's.
+    const { rows } = await this.pool.query<QueuedRow>(
+      `WITH c AS (
+         SELECT id FROM deliveries WHERE ${WAITING} AND due_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
+         ORDER BY due_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+       UPDATE deliveries d SET claimed_by = $1, lease_until = $2 FROM c WHERE d.id = c.id
+       RETURNING d.id, d.receiver, d.payload, d.state, d.attempts,
+         ARRAY(SELECT alert_key FROM delivery_alerts WHERE delivery_id = d.id) AS keys`,
+      [holder, nowMs + leaseMs, nowMs, limit],
+    );
+    return rows
+      .map((r) => ({ id: Number(r.id), receiver: r.receiver, payload: r.payload, state: r.state, attempts: r.attempts, alertKeys: r.keys }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  async settle(id: number, holder: string, attempt: DeliveryAttempt, next: DeliveryNext): Promise<void> {
+    await withClient(this.pool, async (client) => {
+      await client.query('BEGIN');
+      await client.query('INSERT INTO delivery_attempts (delivery_id, at, hub, outcome, detail) VALUES ($1, $2, $3, $4, $5)', [
+        id,
+        attempt.at,
+        attempt.hub,
+        attempt.outcome,
+        attempt.detail,
+      ]);
+      await client.query('UPDATE deliveries SET state = $1, due_at = coalesce($2, due_at), attempts = $3, claimed_by = NULL, lease_until = NULL WHERE id = $4 AND claimed_by = $5', [
+        next.state,
+        next.dueAt ?? null,
+        next.attempts,
+        id,
+        holder,
+      ]);
+      await client.query('COMMIT');
+    });
+  }
+
+  async releaseClaims(holder: string): Promise<void> {
+    await this.pool.query('UPDATE deliveries SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = $1', [holder]);
+  }
+
+  async nextDue(): Promise<number | null> {
+    const { rows } = await this.pool.query<{ due: string | null }>(`SELECT min(due_at) AS due FROM deliveries WHERE ${WAITING}`);
+    return rows[0]?.due == null ? null : Number(rows[0].due);
+  }
+
+  async deliveriesFor(alertKey: string): Promise<DeliveryRecord[]> {
+    const records = await this.pool.query<{ id: string; receiver: string; state: DeliveryRecord['state']; created_at: string }>(
+      'SELECT d.id, d.receiver, d.state, d.created_at FROM delivery_alerts k JOIN deliveries d ON d.id = k.delivery_id WHERE k.alert_key = $1 ORDER BY d.id',
+      [alertKey],
+    );
+    const attempts = await this.pool.query<{ delivery_id: string; at: string; hub: string; outcome: DeliveryAttempt['outcome']; detail: string }>(
+      'SELECT a.delivery_id, a.at, a.hub, a.outcome, a.detail FROM delivery_alerts k JOIN delivery_attempts a ON a.delivery_id = k.delivery_id WHERE k.alert_key = $1 ORDER BY a.id',
+      [alertKey],
+    );
+    return withAttempts(
+      records.rows.map((r) => ({ ...r, id: Number(r.id), created_at: Number(r.created_at) })),
+      attempts.rows.map((a) => ({ ...a, delivery_id: Number(a.delivery_id), at: Number(a.at) })),
+    );
+  }
+}
