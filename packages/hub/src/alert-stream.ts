@@ -96,6 +96,11 @@ export class AlertStream {
     this.armKeepalive();
   }
 
+  /** Open streams now (the hub's metrics). */
+  subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
   /** Sends the events to every subscriber and keeps them for replay: what every hub's fleet delivers. */
   deliver(events: readonly StreamEvent[]): void {
     for (const { id, event, data } of events) this.emit(id, event, data);

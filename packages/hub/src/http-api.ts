@@ -11,6 +11,9 @@ import { headerValue } from './auth.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import { routeAlarms, terminalsWithAlarms } from './alarms/alarm-api.js';
 import type { Alarms } from './alarms/alarms.js';
+import { EXPOSITION_CONTENT_TYPE } from './metrics/exposition.js';
+import type { HubMetrics } from './metrics/hub-metrics.js';
+import { routeClass, UNROUTED } from './metrics/route-class.js';
 import { MAX_AUDIT_PAGE } from './operators/audit.js';
 import type { Operators } from './operators/operators.js';
 import type { Principal } from './operators/principal.js';
@@ -54,6 +57,9 @@ import type { TokenMap } from './tokens.js';
  *                                            → 200 {entries: [ {id, at, principal, action, target, remote, outcome, detail} ]}
  *                                              newest first (admin only); `Link: <…&after=ID>; rel="next"` when there may be more
  *   GET  /healthz                            → 200 {status: "ok"}, 503 when the database cannot be read; no token needed
+ *   GET  /healthz?ready=1                    → 200 {status: "ready"}, 503 {status: "not_ready", error} while the hub starts or
+ *                                                 closes, its database cannot be read or its fleet LISTEN connection is down
+ *   GET  /metrics                            → 200 Prometheus text format 0.0.4 (metrics/hub-metrics.ts); any role, like /api
  * Errors are `{ error: <reason> }` with 400 (bad query or body), 401, 403, 404, 405, 409, 413 or 429 (too many failed
  * authentications from this address: Retry-After says when to try again).
  */
@@ -71,6 +77,9 @@ export interface ApiContext {
   throttle: AuthThrottle;
   /** Alarms from faults and silences, worked by operators (alarms/). */
   alarms: Alarms;
+  metrics: HubMetrics;
+  /** Why the hub should get no traffic now (GET /healthz?ready=1), null when it may (metrics/readiness.ts). */
+  notReady(): Promise<string | null>;
   log: Logger;
 }
 
@@ -186,6 +195,8 @@ export interface RequestScope {
   detail?: string;
   /** The route recorded its own entry before answering. */
   audited?: boolean;
+  /** The route class the API metrics count it under, once a route may answer it (metrics/route-class.ts). */
+  route?: string;
 }
 
 /** Who the request is, when they may make it: else 429 (throttled), 401 (no or unknown token) or 403 (role too low). */
@@ -214,10 +225,22 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext,
   // The one unauthenticated path: a container's or load balancer's health check carries no token.
   if (url.pathname === '/healthz') {
     requireMethod(req, res, 'GET');
+    scope.route = '/healthz';
+    if (url.searchParams.get('ready') === '1') {
+      const reason = await ctx.notReady();
+      return reason === null ? send(res, 200, { status: 'ready' }) : send(res, 503, { status: 'not_ready', error: reason });
+    }
     return (await ctx.store.readable()) ? send(res, 200, { status: 'ok' }) : send(res, 503, { status: 'unavailable', error: 'the database cannot be read' });
   }
   // Before anything else, so an unauthenticated caller learns nothing, not even which paths exist.
   await requirePrincipal(req, res, ctx, url, scope);
+  scope.route = routeClass(url.pathname);
+  if (url.pathname === '/metrics') {
+    requireMethod(req, res, 'GET');
+    const text = await ctx.metrics.expose();
+    res.writeHead(200, { 'content-type': EXPOSITION_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
+    return void res.end(text);
+  }
   if (await routeAlarms(req, res, ctx, url, scope)) return;
   if (url.pathname === '/api/reports') {
     requireMethod(req, res, 'GET');
@@ -302,6 +325,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext,
     }
     return send(res, 200, { entries: page.entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
   }
+  scope.route = undefined;
   throw new HttpError(404, `no such resource: ${url.pathname}`);
 }
 
@@ -331,6 +355,8 @@ export function auditRequest(req: IncomingMessage, ctx: ApiContext, scope: Reque
 
 export function handleApiRequest(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): void {
   const scope: RequestScope = { remote: req.socket.remoteAddress ?? null };
+  // 'close' comes for every response, an event stream's too, when it ends.
+  res.once('close', () => ctx.metrics.apiRequest(scope.route ?? UNROUTED, res.statusCode));
   route(req, res, ctx, scope)
     // A route that did not audit itself is audited once it has answered.
     .then(() => auditRequest(req, ctx, scope, res.statusCode, undefined))

@@ -23,6 +23,8 @@ import { CommandDispatch } from './fleet/commands.js';
 import { EventBatcher } from './fleet/event-batcher.js';
 import { DEFAULT_SILENCE_AFTER_MS, TerminalPresence } from './fleet/terminal-presence.js';
 import { Retention, type RetentionPolicy } from './fleet/retention.js';
+import { HubMetrics } from './metrics/hub-metrics.js';
+import { Readiness } from './metrics/readiness.js';
 import { createOperators } from './operators/operators.js';
 import type { NotifyConfig } from './notify/config.js';
 import { notifierFeed } from './notify/feed.js';
@@ -151,10 +153,18 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       })
     : undefined;
   const feed = notifier ? notifierFeed(notifier, clock) : undefined;
-  const commits = new GroupCommit(store);
   const registry = new AgentRegistry();
   const bundles = new BundleIntake(store, clock, log);
   const alerts = new AlertStream(clock, options.sseKeepaliveMs);
+  const metrics = new HubMetrics({
+    connectedTerminals: () => registry.terminals().length,
+    sseSubscribers: () => alerts.subscriberCount(),
+    openFaults: () => store.openFaults(),
+    clock,
+    log,
+  });
+  const readiness = new Readiness(store, fleet);
+  const commits = new GroupCommit(store, { onCommit: metrics.commitObserved });
   const events = new EventBatcher(fleet, log);
   fleet.onEvents((batch) => alerts.deliver(batch));
   const throttle = new AuthThrottle(clock, log, { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle });
@@ -228,7 +238,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     },
   };
 
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, operators, alerts, alarms, throttle, log }));
+  const notReady = () => readiness.notReady();
+  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, operators, alerts, alarms, throttle, log, metrics, notReady }));
   // One listener for every socket: it stays on the socket for the connection's life.
   const upgradeSocketError = (err: Error) => log.debug({ err: err.message }, 'upgrade socket error');
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -256,6 +267,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       resolve();
     });
   }).catch(async (err: unknown) => {
+    metrics.close();
     await notifier?.stop();
     await fleet.close();
     await store.close();
@@ -265,6 +277,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   presence.start();
   reminders.start();
   retention?.start();
+  readiness.serving();
   const port = (server.address() as AddressInfo).port;
   const address = { host: options.host, port };
   log.info({ ...address, tls: Boolean(options.tls), terminals: Object.keys(tokens).length, apiAuth }, 'hub listening');
@@ -274,6 +287,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   let closing: Promise<void> | undefined;
   const shutdown = async () => {
+    readiness.closing();
     presence.stop();
     reminders.stop();
     await retention?.stop();
@@ -295,6 +309,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     await fleet.close();
     await store.close();
     throttle.close();
+    metrics.close();
     log.info({}, 'hub closed');
   };
 

@@ -34,8 +34,8 @@ describe('GET /healthz', () => {
 describe('GET /healthz when the database cannot be read', () => {
   it('answers 503 once the store no longer answers reads', async () => {
     const { store, dispose } = await openTestStore();
-    // Only the store is read on this path; the rest of the context is never touched.
-    const ctx = { store, log: recordingLogger() } as unknown as ApiContext;
+    // Only the store is read on this path (and the request counted); the rest of the context is never touched.
+    const ctx = { store, log: recordingLogger(), metrics: { apiRequest() {} } } as unknown as ApiContext;
     const server = createServer((req, res) => handleApiRequest(req, res, ctx));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`;

@@ -37,6 +37,8 @@ export interface Fleet {
   onEvents(listener: (events: readonly StreamEvent[]) => void): void;
   send<C extends FleetChannel>(channel: C, message: FleetMessages[C]): Promise<void>;
   on<C extends FleetChannel>(channel: C, listener: (message: FleetMessages[C]) => void): void;
+  /** Whether this hub hears the others now (GET /healthz?ready=1): false while PostgreSQL's LISTEN connection is down. */
+  ready(): boolean;
   /** Runs `job` unless another hub is running it now; undefined then. */
   exclusive<T>(job: FleetJob, run: () => Promise<T>): Promise<T | undefined>;
   close(): Promise<void>;

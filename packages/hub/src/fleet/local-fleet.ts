@@ -30,6 +30,11 @@ export class LocalFleet implements Fleet {
     this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener as Listener]);
   }
 
+  /** Nothing to hear from: the one process is the fleet. */
+  ready(): boolean {
+    return true;
+  }
+
   async exclusive<T>(job: FleetJob, run: () => Promise<T>): Promise<T | undefined> {
     if (this.running.has(job)) return undefined;
     this.running.add(job);

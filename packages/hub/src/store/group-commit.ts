@@ -1,8 +1,24 @@
+import { performance } from 'node:perf_hooks';
 import type { Report } from 'posdiag-protocol';
 import type { HubStore, InsertOutcome, ReportToStore } from './store.js';
 
 /** Most reports in one transaction: a bound on how long one commit holds the terminals' locks. */
 export const MAX_BATCH = 1_000;
+
+/** What one transaction did, for whoever watches the commits (the hub's metrics). */
+export interface CommitObservation {
+  items: readonly ReportToStore[];
+  /** One per item; null when the transaction failed (every item is refused as retryable). */
+  outcomes: readonly InsertOutcome[] | null;
+  /** How long the transaction took, by the monotonic clock. */
+  seconds: number;
+}
+
+export interface GroupCommitOptions {
+  maxBatch?: number;
+  /** Called after each transaction, before its callers hear of it; must not throw. */
+  onCommit?: (commit: CommitObservation) => void;
+}
 
 interface Waiting {
   item: ReportToStore;
@@ -22,10 +38,16 @@ export class GroupCommit {
   private queue: Waiting[] = [];
   private running: Promise<void> | undefined;
 
+  private readonly maxBatch: number;
+  private readonly onCommit: ((commit: CommitObservation) => void) | undefined;
+
   constructor(
     private readonly store: HubStore,
-    private readonly maxBatch = MAX_BATCH,
-  ) {}
+    options: GroupCommitOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? MAX_BATCH;
+    this.onCommit = options.onCommit;
+  }
 
   insert(report: Report, receivedAt: string): Promise<InsertOutcome> {
     return new Promise((resolve, reject) => {
@@ -43,10 +65,14 @@ export class GroupCommit {
   private async drainQueue(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
+      const items = batch.map((w) => w.item);
+      const started = performance.now();
       try {
-        const outcomes = await this.store.insertBatch(batch.map((w) => w.item));
+        const outcomes = await this.store.insertBatch(items);
+        this.onCommit?.({ items, outcomes, seconds: (performance.now() - started) / 1000 });
         batch.forEach((w, i) => w.resolve(outcomes[i]!));
       } catch (err) {
+        this.onCommit?.({ items, outcomes: null, seconds: (performance.now() - started) / 1000 });
         for (const w of batch) w.reject(err);
       }
     }

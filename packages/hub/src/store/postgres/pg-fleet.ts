@@ -136,6 +136,11 @@ export class PgFleet implements Fleet {
     this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener as Listener]);
   }
 
+  /** Listening: between a lost LISTEN connection and its reconnect, messages from other hubs are missed. */
+  ready(): boolean {
+    return this.client !== undefined;
+  }
+
   /** The lock is the session's: it goes with the connection if the server does, and the job may run again. */
   async exclusive<T>(job: FleetJob, run: () => Promise<T>): Promise<T | undefined> {
     return withClient(this.pool, async (client) => {
