@@ -169,6 +169,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   fleet.onEvents((batch) => alerts.deliver(batch));
   const throttle = new AuthThrottle(clock, log, { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle });
   const alarms = new Alarms(store.alarms, clock, log);
+  if (feed) alarms.events.on((event) => feed.alarm(event));
   const reminders = new SilentReminders({ store: store.alarms, events: alarms.events, clock, log, ...(options.reminderEveryMs !== undefined ? { everyMs: options.reminderEveryMs } : {}) });
   const listeners: StoredListener[] = [
     (row, meta) => alarms.stored(row, meta),

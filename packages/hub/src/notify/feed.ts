@@ -1,4 +1,5 @@
 import type { StoredMeta } from '../agent-socket.js';
+import type { AlarmEvent } from '../alarms/alarm-events.js';
 import type { PresenceEvent } from '../fleet/terminal-presence.js';
 import type { StoredReport } from '../store/store.js';
 import type { NotifyAlert } from './group-notice.js';
@@ -42,9 +43,22 @@ export function alertOfPresence(event: PresenceEvent, now: number): NotifyAlert 
   };
 }
 
-/** The notifier's feed in one place, so the alarms can take it over: the hub calls these two. */
-export function notifierFeed(notifier: { alert(alert: NotifyAlert): void }, clock: { now(): number }) {
+/** The notifier's alert key of an alarm: the same `terminal|code|instance` as its alerts'. */
+export const alarmKey = (alarm: { terminal: string; code: string; instance: string | null }) => `${alarm.terminal}|${alarm.code}|${alarm.instance ?? ''}`;
+
+type FedNotifier = { alert(alert: NotifyAlert): void; acknowledged(key: string): void; unacknowledged(key: string): void };
+
+/**
+ * The notifier's feed in one place: the hub calls `stored` and `presence` with what it stores and
+ * hears, and `alarm` with every alarm event, whose acknowledgement stops the alert's escalation (an
+ * unack or a re-activation starts it again).
+ */
+export function notifierFeed(notifier: FedNotifier, clock: { now(): number }) {
   return {
+    alarm(event: AlarmEvent): void {
+      if (event.type === 'ack') notifier.acknowledged(alarmKey(event.alarm));
+      else if (event.type === 'unack' || event.type === 'reactivated') notifier.unacknowledged(alarmKey(event.alarm));
+    },
     stored(row: StoredReport, meta: StoredMeta): void {
       const alert = alertOfReport(row, meta);
       if (alert) notifier.alert(alert);

@@ -61,4 +61,47 @@ describe('from an agent fault to a signed DingTalk message', () => {
     expect(body.markdown.title).toBe('[RESOLVED:1] printer.paper_end — T-0001');
     expect(body.markdown.text).toContain('Printer is out of paper');
   });
+
+  it.each([
+    ['acknowledged within 15 minutes: the on-call lead is never told', true],
+    ['left unacknowledged: the lead is told after 15 minutes, once', false],
+  ])('escalation, %s', async (_what, ack) => {
+    const robots = await Promise.all(['ops', 'lead'].map(() => startLoopbackReceiver(() => ok({ errcode: 0, errmsg: 'ok' }), '/robot/send')));
+    for (const robot of robots) cleanups.push(() => robot.close());
+    const [ops, lead] = robots as [(typeof robots)[0], (typeof robots)[0]];
+    const notify = parseNotifyConfig({
+      route: { receiver: 'ops', group_by: ['code'], group_wait: '30s', escalate: [{ after: '15m', receiver: 'lead' }] },
+      receivers: [
+        { name: 'ops', dingtalk: { url: `${ops.url}?access_token=o` } },
+        { name: 'lead', dingtalk: { url: `${lead.url}?access_token=l` } },
+      ],
+    });
+    const h = await startTestHub({ notify, notifyLocale: 'en' });
+    cleanups.push(() => h.cleanup());
+    const agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
+    cleanups.push(() => agent.close());
+    await agent.next();
+    expect((await agent.report(makeFaultReport({ seq: 1, since: new Date(h.clock.now()).toISOString() }))).type).toBe('ack');
+    const [alarm] = await waitFor(async () => {
+      const { alarms } = (await (await fetch(`${h.api}/alarms?terminal=T-0001`)).json()) as { alarms: { id: number }[] };
+      return alarms.length === 1 ? alarms : undefined;
+    }, 'the alarm');
+    await h.clock.advance(30_000);
+    await waitFor(() => (ops.requests.length === 1 ? true : undefined), 'the team told');
+    if (ack) {
+      const res = await fetch(`${h.api}/alarms/${alarm!.id}/ack`, { method: 'POST', body: JSON.stringify({ comment: 'on it' }) });
+      expect(res.status).toBe(200);
+    }
+    // Past the stage's 15 minutes, a minute at a time so the delivery worker runs between.
+    for (let minute = 0; minute < 20; minute++) await h.clock.advance(60_000);
+    if (ack) {
+      // Give a wrongly sent escalation every chance to arrive before saying it did not.
+      for (let i = 0; i < 5; i++) await h.clock.advance(60_000);
+      expect(lead.requests).toHaveLength(0);
+    } else {
+      await waitFor(() => (lead.requests.length === 1 ? true : undefined), 'the lead told');
+      expect(JSON.parse(lead.requests[0]!.body).markdown.title).toBe('[FIRING:1] printer.paper_end — T-0001');
+    }
+    expect(ops.requests).toHaveLength(1);
+  });
 });
