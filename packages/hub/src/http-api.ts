@@ -19,7 +19,7 @@ import type { Operators } from './operators/operators.js';
 import type { Principal } from './operators/principal.js';
 import { requiredRole, roleAllows } from './operators/roles.js';
 import { decodeReportCursor, encodeReportCursor } from './report-cursor.js';
-import type { CommandRecord, HubStore } from './store/store.js';
+import type { CommandRecord, DeliveryRecord, HubStore } from './store/store.js';
 import type { TokenMap } from './tokens.js';
 
 /**
@@ -78,6 +78,8 @@ export interface ApiContext {
   /** Alarms from faults and silences, worked by operators (alarms/). */
   alarms: Alarms;
   metrics: HubMetrics;
+  /** Who was notified of the alert of `key` (terminal|code|instance): the notifier's delivery log; [] without --notify. */
+  deliveriesFor(key: string): Promise<DeliveryRecord[]>;
   /** Why the hub should get no traffic now (GET /healthz?ready=1), null when it may (metrics/readiness.ts). */
   notReady(): Promise<string | null>;
   log: Logger;

@@ -240,7 +240,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   };
 
   const notReady = () => readiness.notReady();
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, operators, alerts, alarms, throttle, log, metrics, notReady }));
+  const deliveriesFor = notifier ? (key: string) => notifier.deliveriesFor(key) : async () => [];
+  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, operators, alerts, alarms, throttle, log, metrics, notReady, deliveriesFor }));
   // One listener for every socket: it stays on the socket for the connection's life.
   const upgradeSocketError = (err: Error) => log.debug({ err: err.message }, 'upgrade socket error');
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

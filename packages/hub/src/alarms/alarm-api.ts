@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { categorySchema, severitySchema, terminalIdSchema } from 'posdiag-protocol';
 import { z } from 'zod';
 import type { TerminalState } from '../fleet/terminal-presence.js';
+import { alarmKey } from '../notify/feed.js';
+import type { DeliveryRecord } from '../store/store.js';
 import { auditRequest, decodePathSegment, HttpError, parseWith, queryObject, readJsonBody, requireMethod, send, type ApiContext, type RequestScope } from '../http-api.js';
 import type { AlarmLogEntry, AlarmRecord } from './alarm.js';
 import { ActionConflict, type Action } from './transitions.js';
@@ -15,7 +17,9 @@ import { ActionConflict, type Action } from './transitions.js';
  *        alarm = {id, terminal, code, instance, severity, severitySetBy, category, status, acknowledged, assignee,
  *                 since, lastSeen, clearedAt, closed, closedAt, count, reportId, remindedAt} (times ISO 8601)
  *   GET  /api/alarms/ID           → 200 {...alarm, history: [ {at, actor, action, change} ], comments: [ {at, author,
- *                                    system, text} ], evidence: {report, selfTest, bundles}}; 404
+ *                                    system, text} ], evidence: {report, selfTest, bundles}, deliveries: [ {id, receiver,
+ *                                    state, createdAt, attempts: [ {at, hub, outcome, detail} ]} ] (oldest first; [] without
+ *                                    --notify)}; 404
  *   POST /api/alarms/ID/ack|unack|close {"comment"?}, /comment {"comment"}, /assign {"user": NAME | null, "comment"?},
  *        /severity {"severity", "comment"?}
  *                                 → 200 the alarm; 404 no such alarm; 409 not possible now (closed, already acknowledged)
@@ -205,11 +209,12 @@ async function listAlarms(res: ServerResponse, ctx: ApiContext, url: URL): Promi
 async function showAlarm(res: ServerResponse, ctx: ApiContext, id: number): Promise<void> {
   const alarm = await ctx.store.alarms.alarm(id);
   if (!alarm) throw new HttpError(404, `no alarm ${id}`);
-  const [log, report, selfTest, bundles] = await Promise.all([
+  const [log, report, selfTest, bundles, deliveries] = await Promise.all([
     ctx.store.alarms.log(id),
     alarm.reportId === null ? undefined : ctx.store.alarms.report(alarm.reportId),
     ctx.store.alarms.latestSelfTest(alarm.terminal),
     ctx.store.listBundles(alarm.terminal),
+    ctx.deliveriesFor(alarmKey(alarm)),
   ]);
   const history = log.filter((e) => e.kind === 'history').map((e: AlarmLogEntry) => ({ at: time(e.at), actor: e.actor, action: e.action, change: JSON.parse(e.detail) as unknown }));
   const comments = log.filter((e) => e.kind === 'comment').map((e) => ({ at: time(e.at), author: e.actor, system: e.action === 'system', text: e.detail }));
@@ -218,7 +223,12 @@ async function showAlarm(res: ServerResponse, ctx: ApiContext, id: number): Prom
     report?.kind === 'fault'
       ? { id: report.id, seq: report.seq, receivedAt: report.receivedAt, since: report.since, summary: report.summary, device: report.device, evidence: report.evidence, stepsTried: report.stepsTried, repairRequest: report.repairRequest ?? null }
       : null;
-  send(res, 200, { ...alarmView(alarm), history, comments, evidence: { report: raising, selfTest: selfTest ?? null, bundles } });
+  send(res, 200, { ...alarmView(alarm), history, comments, evidence: { report: raising, selfTest: selfTest ?? null, bundles }, deliveries: deliveries.map(deliveryView) });
+}
+
+/** Who was notified of the alarm, when, delivered or why not: each delivery with its attempts. */
+function deliveryView(d: DeliveryRecord) {
+  return { ...d, createdAt: time(d.createdAt), attempts: d.attempts.map((a) => ({ ...a, at: time(a.at) })) };
 }
 
 /** GET /api/terminals: each terminal's state with its labels and how many active alarms it has open. */

@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestHub } from '../../../../test/support/hub-harness.js';
+import { makeFaultReport } from '../../../../test/support/reports.js';
+import { waitFor } from '../../../../test/support/wait-for.js';
+import { parseNotifyConfig } from '../../src/notify/config.js';
+import { TestAgent } from '../helpers/hub-agent.js';
+import { startLoopbackReceiver, type Answer } from '../notify/receivers/support/loopback-http.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+type Harness = Awaited<ReturnType<typeof startTestHub>>;
+
+async function raiseAlarm(h: Harness): Promise<number> {
+  const agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
+  cleanups.push(() => agent.close());
+  await agent.next();
+  expect((await agent.report(makeFaultReport({ seq: 1, since: new Date(h.clock.now()).toISOString() }))).type).toBe('ack');
+  const [alarm] = await waitFor(async () => {
+    const { alarms } = (await (await fetch(`${h.api}/alarms?terminal=T-0001`)).json()) as { alarms: { id: number }[] };
+    return alarms.length === 1 ? alarms : undefined;
+  }, 'the alarm');
+  return alarm!.id;
+}
+
+const showAlarm = async (h: Harness, id: number) => (await (await fetch(`${h.api}/alarms/${id}`)).json()) as { deliveries: any[] };
+
+describe('GET /api/alarms/ID: its deliveries', () => {
+  it('says who was notified, when, and delivered or why not, each with its attempts', async () => {
+    const receiver = (answer: Answer) => startLoopbackReceiver(() => answer);
+    const [ops, broken] = await Promise.all([receiver({ status: 200, body: '{}' }), receiver({ status: 400, body: 'no such hook' })]);
+    cleanups.push(() => ops.close(), () => broken.close());
+    const notify = parseNotifyConfig({
+      route: {
+        receiver: 'ops',
+        group_by: ['code'],
+        group_wait: '30s',
+        routes: [
+          { matchers: { severity: 'major' }, receiver: 'ops', continue: true },
+          { matchers: { severity: 'major' }, receiver: 'broken' },
+        ],
+      },
+      receivers: [
+        { name: 'ops', webhook: { url: ops.url, secret: 'ops-secret' } },
+        { name: 'broken', webhook: { url: broken.url, secret: 'broken-secret' } },
+      ],
+    });
+    const h = await startTestHub({ notify, notifyLocale: 'en' });
+    cleanups.push(() => h.cleanup());
+    const id = await raiseAlarm(h);
+    expect((await showAlarm(h, id)).deliveries).toEqual([]);
+
+    await h.clock.advance(30_000);
+    const deliveries = await waitFor(async () => {
+      const { deliveries } = await showAlarm(h, id);
+      return deliveries.length === 2 && deliveries.every((d) => d.state !== 'pending') ? deliveries : undefined;
+    }, 'both deliveries settled');
+    const at = new Date(h.clock.now()).toISOString();
+    const byReceiver = Object.fromEntries(deliveries.map((d) => [d.receiver, d]));
+    expect(byReceiver.ops).toMatchObject({ state: 'delivered', createdAt: at, attempts: [{ at, outcome: 'delivered' }] });
+    expect(byReceiver.broken).toMatchObject({ state: 'failed', createdAt: at, attempts: [{ at, outcome: 'failed', detail: 'HTTP 400: no such hook' }] });
+    expect(typeof byReceiver.ops.attempts[0].hub).toBe('string');
+  });
+
+  it('is an empty list when the hub has no --notify', async () => {
+    const h = await startTestHub();
+    cleanups.push(() => h.cleanup());
+    const id = await raiseAlarm(h);
+    await h.clock.advance(60_000);
+    expect((await showAlarm(h, id)).deliveries).toEqual([]);
+  });
+});
