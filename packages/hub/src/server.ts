@@ -145,8 +145,18 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     await store.close();
     throw err;
   });
+  // Before the notifier, whose worker may settle a delivery queued by a previous run at once.
+  const metrics = new HubMetrics({
+    connectedTerminals: () => registry.terminals().length,
+    sseSubscribers: () => alerts.subscriberCount(),
+    openFaults: () => store.openFaults(),
+    openAlarms: () => store.alarms.openByKind(),
+    clock,
+    log,
+  });
   const notifier = options.notify
-    ? await startNotifier({ config: options.notify, store, clock, log, locale: options.notifyLocale ?? 'zh-CN', fleet }).catch(async (err: unknown) => {
+    ? await startNotifier({ config: options.notify, store, clock, log, locale: options.notifyLocale ?? 'zh-CN', fleet, onSettled: metrics.deliverySettled }).catch(async (err: unknown) => {
+        metrics.close();
         await fleet.close();
         await store.close();
         throw err;
@@ -156,13 +166,6 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const registry = new AgentRegistry();
   const bundles = new BundleIntake(store, clock, log);
   const alerts = new AlertStream(clock, options.sseKeepaliveMs);
-  const metrics = new HubMetrics({
-    connectedTerminals: () => registry.terminals().length,
-    sseSubscribers: () => alerts.subscriberCount(),
-    openFaults: () => store.openFaults(),
-    clock,
-    log,
-  });
   const readiness = new Readiness(store, fleet);
   const commits = new GroupCommit(store, { onCommit: metrics.commitObserved });
   const events = new EventBatcher(fleet, log);

@@ -1,11 +1,12 @@
 import { severitySchema, type Clock } from 'posdiag-protocol';
 import type { Logger } from '../logger.js';
 import type { CommitObservation } from '../store/group-commit.js';
-import type { OpenFault } from '../store/store.js';
+import type { AttemptOutcome, OpenAlarmCount, OpenFault } from '../store/store.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import { MetricsRegistry } from './registry.js';
+import { scrapeCache } from './scrape-cache.js';
 
-/** Open faults are read from the store at most this often (ms): one query per scrape, none for a scrape storm. */
+/** Open faults and alarms are read from the store at most this often (ms): one query per scrape, none for a scrape storm. */
 export const OPEN_FAULTS_CACHE_MS = 5_000;
 export const COMMIT_SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 /** Up to the group commit's MAX_BATCH. */
@@ -17,14 +18,17 @@ export interface MetricSources {
   connectedTerminals(): number;
   sseSubscribers(): number;
   openFaults(): Promise<Record<string, OpenFault[]>>;
+  /** Active alarms not closed, per (severity, code). */
+  openAlarms(): Promise<OpenAlarmCount[]>;
   clock: Clock;
   log: Logger;
 }
 
 /**
  * The hub's own metrics (GET /metrics). Counted as things happen: reports by what their commit made
- * of them (GroupCommit's onCommit), API requests as they are answered; read at scrape: connections,
- * alert stream subscribers, open faults (cached, OPEN_FAULTS_CACHE_MS), the process. Other parts of the
+ * of them (GroupCommit's onCommit), API requests as they are answered, notification sends by receiver
+ * (the delivery worker's onSettled); read at scrape: connections, alert stream subscribers, open faults
+ * and open alarms (cached, OPEN_FAULTS_CACHE_MS), the process. Other parts of the
  * hub add their own metrics to `registry` (registry.ts).
  */
 export class HubMetrics {
@@ -36,9 +40,12 @@ export class HubMetrics {
   private readonly batchSize;
   private readonly commitSeconds;
   private readonly requests;
-  private openFaults: { at: number; counts: Promise<Map<string, number>> } | undefined;
+  private readonly delivered;
+  private readonly deliveryFailures;
+  private readonly openFaultCounts: () => Promise<Map<string, number>>;
+  private readonly openAlarmCounts: () => Promise<OpenAlarmCount[]>;
 
-  constructor(private readonly sources: MetricSources) {
+  constructor(sources: MetricSources) {
     const r = this.registry;
     const connected = r.gauge({ name: 'posdiag_hub_connected_terminals', help: 'Terminals with an open agent connection to this hub.' });
     this.stored = r.counter({ name: 'posdiag_hub_reports_stored_total', help: 'Reports stored (new, not duplicates), by kind.', labelNames: ['kind'] });
@@ -52,6 +59,15 @@ export class HubMetrics {
     this.commitSeconds = r.histogram({ name: 'posdiag_hub_commit_duration_seconds', help: 'How long a group commit transaction took, failed ones too, in seconds.', buckets: COMMIT_SECONDS_BUCKETS });
     const faults = r.gauge({ name: 'posdiag_hub_open_faults', help: 'Faults raised and not cleared, on every terminal of the database, by severity.', labelNames: ['severity'] });
     this.requests = r.counter({ name: 'posdiag_hub_api_requests_total', help: 'HTTP API requests answered, by route class and status code.', labelNames: ['route', 'status'] });
+    this.delivered = r.counter({ name: 'posdiag_hub_notifications_delivered_total', help: 'Notifications a receiver accepted, by receiver.', labelNames: ['receiver'] });
+    this.deliveryFailures = r.counter({
+      name: 'posdiag_hub_notification_failures_total',
+      help: 'Notification sends that failed, by receiver and whether they are tried again (retry) or not (failed).',
+      labelNames: ['receiver', 'outcome'],
+    });
+    const alarms = r.gauge({ name: 'posdiag_hub_open_alarms', help: 'Alarms active and not closed, on every terminal of the database, by severity and code.', labelNames: ['severity', 'code'] });
+    this.openFaultCounts = scrapeCache(sources.clock, OPEN_FAULTS_CACHE_MS, () => sources.openFaults().then(countBySeverity));
+    this.openAlarmCounts = scrapeCache(sources.clock, OPEN_FAULTS_CACHE_MS, () => sources.openAlarms());
     const sse = r.gauge({ name: 'posdiag_hub_sse_subscribers', help: 'Open GET /api/alerts event streams on this hub.' });
     this.stopProcess = registerProcessMetrics(r);
     for (const kind of REPORT_KINDS) this.stored.inc({ kind }, 0);
@@ -66,6 +82,12 @@ export class HubMetrics {
         return undefined;
       });
       if (counts) for (const [severity, n] of counts) faults.set({ severity }, n);
+      alarms.reset();
+      const open = await this.openAlarmCounts().catch((err: unknown) => {
+        sources.log.warn({ err: (err as Error).message }, 'metrics: open alarms not read');
+        return undefined;
+      });
+      for (const a of open ?? []) alarms.set({ severity: a.severity, code: a.code }, a.count);
     });
   }
 
@@ -81,6 +103,12 @@ export class HubMetrics {
     });
   };
 
+  /** The delivery worker's onSettled: what became of one send (or of a delivery not sent). */
+  readonly deliverySettled = (receiver: string, outcome: AttemptOutcome): void => {
+    if (outcome === 'delivered') this.delivered.inc({ receiver });
+    else if (outcome === 'retry' || outcome === 'failed') this.deliveryFailures.inc({ receiver, outcome });
+  };
+
   apiRequest(route: string, status: number): void {
     this.requests.inc({ route, status: String(status) });
   }
@@ -92,20 +120,10 @@ export class HubMetrics {
   close(): void {
     this.stopProcess();
   }
+}
 
-  private openFaultCounts(): Promise<Map<string, number>> {
-    const now = this.sources.clock.now();
-    if (this.openFaults && now - this.openFaults.at < OPEN_FAULTS_CACHE_MS) return this.openFaults.counts;
-    const counts = this.sources.openFaults().then((terminals) => {
-      const bySeverity = new Map<string, number>(severitySchema.options.map((s) => [s, 0]));
-      for (const faults of Object.values(terminals)) for (const f of faults) bySeverity.set(f.severity, (bySeverity.get(f.severity) ?? 0) + 1);
-      return bySeverity;
-    });
-    this.openFaults = { at: now, counts };
-    // A failed read is not kept: the next scrape asks again.
-    counts.catch(() => {
-      if (this.openFaults?.counts === counts) this.openFaults = undefined;
-    });
-    return counts;
-  }
+function countBySeverity(terminals: Record<string, OpenFault[]>): Map<string, number> {
+  const bySeverity = new Map<string, number>(severitySchema.options.map((s) => [s, 0]));
+  for (const faults of Object.values(terminals)) for (const f of faults) bySeverity.set(f.severity, (bySeverity.get(f.severity) ?? 0) + 1);
+  return bySeverity;
 }

@@ -45,6 +45,8 @@ export interface DeliveryWorkerOptions extends Partial<DeliveryTuning> {
   log: Logger;
   /** This hub instance: the claims' holder and the attempts' `hub`. */
   holder: string;
+  /** Told each outcome once it is in the store (the hub's metrics count them); must not throw. */
+  onSettled?: (receiver: string, outcome: DeliveryAttempt['outcome']) => void;
 }
 
 interface Window {
@@ -168,6 +170,7 @@ export class DeliveryWorker {
   private async settle(d: QueuedDelivery, outcome: DeliveryAttempt['outcome'], detail: string, next: DeliveryNext): Promise<void> {
     const attempt: DeliveryAttempt = { at: this.o.clock.now(), hub: this.o.holder, outcome, detail };
     await this.o.store.settle(d.id, this.o.holder, attempt, next);
+    this.o.onSettled?.(d.receiver, outcome);
     const log = outcome === 'failed' ? this.o.log.warn : this.o.log.debug;
     log.call(this.o.log, { delivery: d.id, receiver: d.receiver, outcome, detail }, 'notification delivery');
   }

@@ -3,7 +3,7 @@ import type { Fleet } from '../fleet/fleet.js';
 import type { Logger } from '../logger.js';
 import type { DeliveryRecord, HubStore } from '../store/store.js';
 import type { NotifyConfig } from './config.js';
-import { DeliveryWorker, type DeliveryTuning } from './delivery-worker.js';
+import { DeliveryWorker, type DeliveryTuning, type DeliveryWorkerOptions } from './delivery-worker.js';
 import { Dispatcher } from './dispatcher.js';
 import { SILENT_CODE } from './feed.js';
 import type { NotifyAlert } from './group-notice.js';
@@ -30,6 +30,8 @@ export interface NotifierOptions {
   externalURL?: string;
   /** The worker's limits; the defaults are the robots' (delivery-worker.ts). */
   tuning?: Partial<DeliveryTuning>;
+  /** Told what became of each send (delivery-worker.ts onSettled): the hub's metrics. */
+  onSettled?: DeliveryWorkerOptions['onSettled'];
 }
 
 export interface Notifier {
@@ -55,7 +57,7 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier> {
     o.config.receivers.map((spec) => [spec.name, createReceiver(spec as ReceiverSpec, { locale: o.locale })]),
   );
   await o.store.deliveries.releaseClaims(holder);
-  const worker = new DeliveryWorker({ ...o.tuning, store: o.store.deliveries, receivers, clock: o.clock, log, holder });
+  const worker = new DeliveryWorker({ ...o.tuning, store: o.store.deliveries, receivers, clock: o.clock, log, holder, ...(o.onSettled ? { onSettled: o.onSettled } : {}) });
   const wire = { externalURL: o.externalURL ?? '', summaryOf: (code: string) => HUB_SUMMARIES[code] };
   const pending = new Set<Promise<void>>();
   const dispatcher = new Dispatcher({

@@ -138,6 +138,8 @@ export interface AlarmStore {
   claimReminders(code: string, dueAtOrBeforeMs: number, nowMs: number): Promise<AlarmRecord[]>;
   /** Active alarms not closed, per terminal (terminals without any are absent). */
   openCounts(): Promise<Map<string, number>>;
+  /** Active alarms not closed, per (severity, code) that has any (GET /metrics). */
+  openByKind(): Promise<OpenAlarmCount[]>;
   /** Replaces the terminal's labels (an empty object removes them). */
   setLabels(terminal: string, labels: Record<string, string>): Promise<void>;
   /** Every labelled terminal's labels. */
@@ -146,6 +148,12 @@ export interface AlarmStore {
   report(id: string): Promise<StoredReport | undefined>;
   /** The terminal's latest self-test (highest seq). */
   latestSelfTest(terminal: string): Promise<StoredReport | undefined>;
+}
+
+export interface OpenAlarmCount {
+  severity: Severity;
+  code: string;
+  count: number;
 }
 
 /**

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { Report } from 'posdiag-protocol';
+import type { Report, Severity } from 'posdiag-protocol';
 import type { AlarmKey, AlarmLogEntry, AlarmQuery, AlarmRecord, AlarmWrite } from '../../alarms/alarm.js';
 import { ALARM_COLUMNS, alarmInstanceKey, alarmValues, alarmWhere, toAlarm, toLogEntry, type AlarmRow } from '../alarm-rows.js';
-import type { AlarmStore, StoredReport } from '../store.js';
+import type { AlarmStore, OpenAlarmCount, StoredReport } from '../store.js';
 import { withClient } from './checkout.js';
 
 const bool = (b: boolean) => b;
@@ -91,6 +91,13 @@ export class PgAlarms implements AlarmStore {
       "SELECT terminal, count(*) AS n FROM alarms WHERE status = 'active' AND closed_at IS NULL GROUP BY terminal",
     );
     return new Map(rows.map((r) => [r.terminal, Number(r.n)]));
+  }
+
+  async openByKind(): Promise<OpenAlarmCount[]> {
+    const { rows } = await this.pool.query<{ severity: Severity; code: string; n: string }>(
+      "SELECT severity, code, count(*) AS n FROM alarms WHERE status = 'active' AND closed_at IS NULL GROUP BY severity, code",
+    );
+    return rows.map((r) => ({ severity: r.severity, code: r.code, count: Number(r.n) }));
   }
 
   async setLabels(terminal: string, labels: Record<string, string>): Promise<void> {

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { Report } from 'posdiag-protocol';
+import type { Report, Severity } from 'posdiag-protocol';
 import type { AlarmKey, AlarmLogEntry, AlarmQuery, AlarmRecord, AlarmWrite } from '../../alarms/alarm.js';
 import { ALARM_COLUMNS, alarmInstanceKey, alarmValues, alarmWhere, toAlarm, toLogEntry, type AlarmRow } from '../alarm-rows.js';
-import type { AlarmStore, StoredReport } from '../store.js';
+import type { AlarmStore, OpenAlarmCount, StoredReport } from '../store.js';
 
 const bool = (b: boolean) => (b ? 1 : 0);
 const SELECT = `SELECT a.id, ${ALARM_COLUMNS.map((c) => `a.${c}`).join(', ')} FROM alarms a`;
@@ -30,6 +30,9 @@ export class SqliteAlarms implements AlarmStore {
           AND COALESCE(reminded_at, last_seen) <= ?
         RETURNING id, ${ALARM_COLUMNS.join(', ')}`),
       openCounts: db.prepare<[], { terminal: string; n: number }>("SELECT terminal, count(*) AS n FROM alarms WHERE status = 'active' AND closed_at IS NULL GROUP BY terminal"),
+      openByKind: db.prepare<[], { severity: string; code: string; n: number }>(
+        "SELECT severity, code, count(*) AS n FROM alarms WHERE status = 'active' AND closed_at IS NULL GROUP BY severity, code",
+      ),
       setLabels: db.prepare('INSERT INTO terminal_labels (terminal, labels) VALUES (?, ?) ON CONFLICT (terminal) DO UPDATE SET labels = excluded.labels'),
       dropLabels: db.prepare('DELETE FROM terminal_labels WHERE terminal = ?'),
       labels: db.prepare<[], { terminal: string; labels: string }>('SELECT terminal, labels FROM terminal_labels'),
@@ -91,6 +94,10 @@ export class SqliteAlarms implements AlarmStore {
 
   async openCounts(): Promise<Map<string, number>> {
     return new Map(this.stmts.openCounts.all().map((r) => [r.terminal, r.n]));
+  }
+
+  async openByKind(): Promise<OpenAlarmCount[]> {
+    return this.stmts.openByKind.all().map((r) => ({ severity: r.severity as Severity, code: r.code, count: r.n }));
   }
 
   async setLabels(terminal: string, labels: Record<string, string>): Promise<void> {
