@@ -10,6 +10,8 @@ import { describeIssues } from './agent-frame.js';
 import { headerValue } from './auth.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import { routeAlarms, terminalsWithAlarms } from './alarms/alarm-api.js';
+import { routeLabels } from './labels/label-api.js';
+import { labelsMatch, takeLabelFilter, terminalsMatching } from './labels/labels.js';
 import type { Alarms } from './alarms/alarms.js';
 import { EXPOSITION_CONTENT_TYPE } from './metrics/exposition.js';
 import type { HubMetrics } from './metrics/hub-metrics.js';
@@ -35,7 +37,8 @@ import type { TokenMap } from './tokens.js';
  *        &limit=N (1…1000)                      at most N; when there may be more, the response has
  *                                                 `Link: </api/reports?…&after=TOKEN>; rel="next"`
  *        &after=TOKEN                           the page after the one that gave TOKEN (opaque)
- *   GET  /api/faults?state=open              → 200 { terminals: { ID: [ {code, instance, severity, category,
+ *        &label.KEY=VALUE                       only terminals with these labels (each must match; also on /api/faults, /api/terminals)
+ *   GET  /api/faults?state=open&label.KEY=VALUE → 200 { terminals: { ID: [ {code, instance, severity, category,
  *                                                 since, inhibitedBy, reportId, seq, verification} ] } } (raised,
  *                                                 not cleared; an inhibited fault has inhibitedBy set and raised no
  *                                                 alert; verification: the latest self-test after the raise that
@@ -51,6 +54,7 @@ import type { TokenMap } from './tokens.js';
  *                                                 each with an id; Last-Event-ID replays what was missed; : keepalive
  *   GET  /api/terminals                      → 200 [ {id, connected, lastHeard, silent, labels, openAlarms} ] every terminal the hub knows
  *   …/api/alarms…, PUT /api/terminals/ID/labels: alarms/alarm-api.ts
+ *   POST /api/terminals/labels (CSV import), GET /api/terminals/labels.csv: labels/label-api.ts
  *   GET  /api/bundles?terminal=ID            → 200 [ {id, terminal, receivedAt, size, sha256} ] oldest first
  *   GET  /api/bundles/ID                     → 200 the tar.gz (application/gzip); 404 if none (yet)
  *   GET  /api/audit?user=NAME&action=ACTION&since=ISO8601&limit=N (1…1000, default 100)
@@ -60,7 +64,7 @@ import type { TokenMap } from './tokens.js';
  *   GET  /healthz?ready=1                    → 200 {status: "ready"}, 503 {status: "not_ready", error} while the hub starts or
  *                                                 closes, its database cannot be read or its fleet LISTEN connection is down
  *   GET  /metrics                            → 200 Prometheus text format 0.0.4 (metrics/hub-metrics.ts); any role, like /api
- * Errors are `{ error: <reason> }` with 400 (bad query or body), 401, 403, 404, 405, 409, 413 or 429 (too many failed
+ * Errors are `{ error: <reason> }` with 400 (bad query or body), 401, 403, 404, 405, 409, 413, 415 or 429 (too many failed
  * authentications from this address: Retry-After says when to try again).
  */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -143,27 +147,31 @@ export function queryObject(params: URLSearchParams): Record<string, string> {
   return out;
 }
 
-export function readJsonBody(req: IncomingMessage): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const body = await readBody(req, MAX_BODY_BYTES);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new HttpError(400, `bad JSON body: ${(err as Error).message}`);
+  }
+}
+
+/** The request's body, or 413 once it is larger than maxBytes (declared or sent). */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) return reject(new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`));
+    if (declared > maxBytes) return reject(new HttpError(413, `body larger than ${maxBytes} bytes`));
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBytes) {
         req.removeAllListeners('data');
         req.pause();
-        reject(new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`));
+        reject(new HttpError(413, `body larger than ${maxBytes} bytes`));
       } else chunks.push(chunk);
     });
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch (err) {
-        reject(new HttpError(400, `bad JSON body: ${(err as Error).message}`));
-      }
-    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -244,12 +252,16 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext,
     return void res.end(text);
   }
   if (await routeAlarms(req, res, ctx, url, scope)) return;
+  if (await routeLabels(req, res, ctx, url, scope)) return;
   if (url.pathname === '/api/reports') {
     requireMethod(req, res, 'GET');
-    const { limit, after, ...filter } = parseWith(reportsQuery, queryObject(url.searchParams), 'query');
+    const query = queryObject(url.searchParams);
+    const labels = takeLabelFilter(query);
+    const { limit, after, ...filter } = parseWith(reportsQuery, query, 'query');
     const cursor = after === undefined ? undefined : decodeReportCursor(after);
     if (after !== undefined && !cursor) throw new HttpError(400, 'bad query: after: not a token from this hub\'s Link header');
-    const page = await ctx.store.reports(filter, { ...(cursor ? { after: cursor } : {}), ...(limit !== undefined ? { limit } : {}) });
+    const terminals = Object.keys(labels).length ? { terminals: terminalsMatching(await ctx.store.alarms.labels(), labels) } : {};
+    const page = await ctx.store.reports({ ...filter, ...terminals }, { ...(cursor ? { after: cursor } : {}), ...(limit !== undefined ? { limit } : {}) });
     if (page.next) {
       const next = new URLSearchParams(url.searchParams);
       next.set('after', encodeReportCursor(page.next));
@@ -263,13 +275,18 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext,
   }
   if (url.pathname === '/api/faults') {
     requireMethod(req, res, 'GET');
-    parseWith(faultsQuery, queryObject(url.searchParams), 'query');
-    return send(res, 200, { terminals: await ctx.store.openFaults() });
+    const query = queryObject(url.searchParams);
+    const labels = takeLabelFilter(query);
+    parseWith(faultsQuery, query, 'query');
+    const [open, all] = await Promise.all([ctx.store.openFaults(), ctx.store.alarms.labels()]);
+    return send(res, 200, { terminals: Object.fromEntries(Object.entries(open).filter(([t]) => labelsMatch(all.get(t), labels))) });
   }
   if (url.pathname === '/api/terminals') {
     requireMethod(req, res, 'GET');
-    parseWith(z.strictObject({}), queryObject(url.searchParams), 'query');
-    return send(res, 200, await terminalsWithAlarms(ctx, await ctx.presence.list()));
+    const query = queryObject(url.searchParams);
+    const labels = takeLabelFilter(query);
+    parseWith(z.strictObject({}), query, 'query');
+    return send(res, 200, (await terminalsWithAlarms(ctx, await ctx.presence.list())).filter((t) => labelsMatch(t.labels, labels)));
   }
   if (url.pathname === '/api/bundles') {
     requireMethod(req, res, 'GET');

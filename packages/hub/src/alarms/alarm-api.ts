@@ -5,6 +5,7 @@ import type { TerminalState } from '../fleet/terminal-presence.js';
 import { alarmKey } from '../notify/feed.js';
 import type { DeliveryRecord } from '../store/store.js';
 import { auditRequest, decodePathSegment, HttpError, parseWith, queryObject, readJsonBody, requireMethod, send, type ApiContext, type RequestScope } from '../http-api.js';
+import { labelSet, takeLabelFilter } from '../labels/labels.js';
 import type { AlarmLogEntry, AlarmRecord } from './alarm.js';
 import { ActionConflict, type Action } from './transitions.js';
 
@@ -76,9 +77,7 @@ const listQuery = z.strictObject({
   limit: wholeNumber.refine((n) => n <= MAX_ALARMS_PAGE, `at most ${MAX_ALARMS_PAGE}`).optional(),
   after: wholeNumber.optional(),
 });
-const labelKey = z.string().regex(/^[a-z][a-z0-9_.-]{0,31}$/, 'a label name: a lowercase letter, then up to 31 of a-z 0-9 _ . -');
-const labelValue = z.string().min(1).max(128);
-const labelsBody = z.strictObject({ labels: z.record(labelKey, labelValue).refine((l) => Object.keys(l).length <= 32, 'at most 32 labels') });
+const labelsBody = z.strictObject({ labels: labelSet });
 
 const comment = z.string().min(1).max(4000);
 const ACTION_BODIES = {
@@ -176,12 +175,7 @@ export async function routeAlarms(req: IncomingMessage, res: ServerResponse, ctx
 
 async function listAlarms(res: ServerResponse, ctx: ApiContext, url: URL): Promise<void> {
   const query = queryObject(url.searchParams);
-  const labels: Record<string, string> = {};
-  for (const key of Object.keys(query)) {
-    if (!key.startsWith('label.')) continue;
-    labels[parseWith(labelKey, key.slice('label.'.length), `query: ${key}`)] = query[key]!;
-    delete query[key];
-  }
+  const labels = takeLabelFilter(query);
   const q = parseWith(listQuery, query, 'query');
   const limit = q.limit ?? DEFAULT_ALARMS_PAGE;
   const alarms = await ctx.store.alarms.list({

@@ -144,6 +144,12 @@ export interface AlarmStore {
   setLabels(terminal: string, labels: Record<string, string>): Promise<void>;
   /** Every labelled terminal's labels. */
   labels(): Promise<Map<string, Record<string, string>>>;
+  /**
+   * In one transaction, each of the terminals' labels become what `next` makes of its current ones (`{}`
+   * when it has none; an empty result removes them). When `next` throws, nothing changes and the
+   * promise rejects with what it threw (the CSV import's all-or-nothing).
+   */
+  updateLabels(terminals: readonly string[], next: (terminal: string, current: Record<string, string>) => Record<string, string>): Promise<void>;
   /** One stored report by id: the evidence of the alarm it raised. */
   report(id: string): Promise<StoredReport | undefined>;
   /** The terminal's latest self-test (highest seq). */
@@ -432,6 +438,8 @@ export interface FaultVerification {
 
 export interface ReportFilter {
   terminal?: string;
+  /** Only these terminals' reports (the API's `label.KEY=` filter, resolved); [] matches none. */
+  terminals?: readonly string[];
   kind?: Report['kind'];
   /** A self-test's short reference (its receipt's "Ref"), uppercase hex. */
   ref?: string;

@@ -110,6 +110,37 @@ export class PgAlarms implements AlarmStore {
     }
   }
 
+  async updateLabels(terminals: readonly string[], next: (terminal: string, current: Record<string, string>) => Record<string, string>): Promise<void> {
+    await withClient(this.pool, async (client) => {
+      await client.query('BEGIN');
+      try {
+        // Imports and single-terminal changes take turns: each decides on what the one before it wrote.
+        await client.query('LOCK TABLE terminal_labels IN SHARE ROW EXCLUSIVE MODE');
+        const { rows } = await client.query<{ terminal: string; labels: Record<string, string> }>('SELECT terminal, labels FROM terminal_labels WHERE terminal = ANY($1)', [terminals]);
+        const current = new Map(rows.map((r) => [r.terminal, r.labels]));
+        const set: [string[], string[]] = [[], []];
+        const drop: string[] = [];
+        for (const terminal of terminals) {
+          const labels = next(terminal, current.get(terminal) ?? {});
+          if (Object.keys(labels).length === 0) drop.push(terminal);
+          else {
+            set[0].push(terminal);
+            set[1].push(JSON.stringify(labels));
+          }
+        }
+        await client.query('DELETE FROM terminal_labels WHERE terminal = ANY($1)', [drop]);
+        await client.query(
+          'INSERT INTO terminal_labels (terminal, labels) SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (terminal) DO UPDATE SET labels = excluded.labels',
+          set,
+        );
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    });
+  }
+
   async labels(): Promise<Map<string, Record<string, string>>> {
     const { rows } = await this.pool.query<{ terminal: string; labels: Record<string, string> }>('SELECT terminal, labels FROM terminal_labels');
     return new Map(rows.map((r) => [r.terminal, r.labels]));

@@ -232,9 +232,10 @@ export class PgStore implements HubStore {
 
   async reports(filter: ReportFilter = {}, page: { after?: ReportCursor; limit?: number } = {}): Promise<ReportPage> {
     const where: string[] = [];
-    const params: (string | number)[] = [];
-    const param = (value: string | number) => `$${params.push(value)}`;
+    const params: (string | number | readonly string[])[] = [];
+    const param = (value: string | number | readonly string[]) => `$${params.push(value)}`;
     if (filter.terminal !== undefined) where.push(`terminal = ${param(filter.terminal)}`);
+    if (filter.terminals !== undefined) where.push(`terminal = ANY(${param(filter.terminals)})`);
     if (filter.kind !== undefined) where.push(`kind = ${param(filter.kind)}`);
     if (filter.ref !== undefined) where.push(`kind = 'self_test' AND body->'result'->>'ref' = ${param(filter.ref.toUpperCase())}`);
     if (page.after) where.push(`(terminal, seq, arrival) > (${param(page.after.terminal)}, ${param(page.after.seq)}, ${param(page.after.arrival)})`);

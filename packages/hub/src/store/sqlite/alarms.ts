@@ -36,6 +36,7 @@ export class SqliteAlarms implements AlarmStore {
       setLabels: db.prepare('INSERT INTO terminal_labels (terminal, labels) VALUES (?, ?) ON CONFLICT (terminal) DO UPDATE SET labels = excluded.labels'),
       dropLabels: db.prepare('DELETE FROM terminal_labels WHERE terminal = ?'),
       labels: db.prepare<[], { terminal: string; labels: string }>('SELECT terminal, labels FROM terminal_labels'),
+      labelsOf: db.prepare<[string], { labels: string }>('SELECT labels FROM terminal_labels WHERE terminal = ?'),
       report: db.prepare<[string], { body: string; received_at: string }>('SELECT body, received_at FROM reports WHERE id = ?'),
       latestSelfTest: db.prepare<[string], { body: string; received_at: string }>(
         "SELECT body, received_at FROM reports WHERE terminal = ? AND kind = 'self_test' ORDER BY seq DESC, rowid DESC LIMIT 1",
@@ -101,8 +102,21 @@ export class SqliteAlarms implements AlarmStore {
   }
 
   async setLabels(terminal: string, labels: Record<string, string>): Promise<void> {
+    this.writeLabels(terminal, labels);
+  }
+
+  private writeLabels(terminal: string, labels: Record<string, string>): void {
     if (Object.keys(labels).length === 0) this.stmts.dropLabels.run(terminal);
     else this.stmts.setLabels.run(terminal, JSON.stringify(labels));
+  }
+
+  async updateLabels(terminals: readonly string[], next: (terminal: string, current: Record<string, string>) => Record<string, string>): Promise<void> {
+    this.db.transaction(() => {
+      for (const terminal of terminals) {
+        const row = this.stmts.labelsOf.get(terminal);
+        this.writeLabels(terminal, next(terminal, row ? (JSON.parse(row.labels) as Record<string, string>) : {}));
+      }
+    })();
   }
 
   async labels(): Promise<Map<string, Record<string, string>>> {

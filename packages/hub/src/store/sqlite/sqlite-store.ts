@@ -199,6 +199,11 @@ export class SqliteStore implements HubStore {
       where.push('terminal = ?');
       params.push(filter.terminal);
     }
+    if (filter.terminals !== undefined) {
+      // One parameter however many terminals: SQLite limits the number of parameters.
+      where.push('terminal IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(filter.terminals));
+    }
     if (filter.kind !== undefined) {
       where.push('kind = ?');
       params.push(filter.kind);
