@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHub } from '../../../../test/support/hub-harness.js';
 import { makeFaultReport } from '../../../../test/support/reports.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
-import { parseNotifyConfig } from '../../src/notify/config.js';
 import { TestAgent } from '../helpers/hub-agent.js';
-import { startLoopbackReceiver, type Answer } from '../notify/receivers/support/loopback-http.js';
+import { hubWithTwoWebhooks } from '../helpers/notify-hub.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -29,26 +28,7 @@ const showAlarm = async (h: Harness, id: number) => (await (await fetch(`${h.api
 
 describe('GET /api/alarms/ID: its deliveries', () => {
   it('says who was notified, when, and delivered or why not, each with its attempts', async () => {
-    const receiver = (answer: Answer) => startLoopbackReceiver(() => answer);
-    const [ops, broken] = await Promise.all([receiver({ status: 200, body: '{}' }), receiver({ status: 400, body: 'no such hook' })]);
-    cleanups.push(() => ops.close(), () => broken.close());
-    const notify = parseNotifyConfig({
-      route: {
-        receiver: 'ops',
-        group_by: ['code'],
-        group_wait: '30s',
-        routes: [
-          { matchers: { severity: 'major' }, receiver: 'ops', continue: true },
-          { matchers: { severity: 'major' }, receiver: 'broken' },
-        ],
-      },
-      receivers: [
-        { name: 'ops', webhook: { url: ops.url, secret: 'ops-secret' } },
-        { name: 'broken', webhook: { url: broken.url, secret: 'broken-secret' } },
-      ],
-    });
-    const h = await startTestHub({ notify, notifyLocale: 'en' });
-    cleanups.push(() => h.cleanup());
+    const { h } = await hubWithTwoWebhooks(cleanups);
     const id = await raiseAlarm(h);
     expect((await showAlarm(h, id)).deliveries).toEqual([]);
 

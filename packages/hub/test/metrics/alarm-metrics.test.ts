@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPEN_FAULTS_CACHE_MS } from '../../src/metrics/hub-metrics.js';
-import { parseNotifyConfig } from '../../src/notify/config.js';
-import { startTestHub } from '../../../../test/support/hub-harness.js';
 import { makeFaultReport } from '../../../../test/support/reports.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
 import { TestAgent } from '../helpers/hub-agent.js';
-import { startLoopbackReceiver, type Answer } from '../notify/receivers/support/loopback-http.js';
+import { hubWithTwoWebhooks } from '../helpers/notify-hub.js';
 import { parseExposition } from './parse-exposition.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -15,26 +13,7 @@ afterEach(async () => {
 
 /** Two receivers get every notice: `ops` takes it, `broken` refuses it for good. */
 async function hubWithReceivers() {
-  const receiver = (answer: Answer) => startLoopbackReceiver(() => answer);
-  const [ops, broken] = await Promise.all([receiver({ status: 200, body: '{}' }), receiver({ status: 400, body: 'no such hook' })]);
-  cleanups.push(() => ops.close(), () => broken.close());
-  const notify = parseNotifyConfig({
-    route: {
-      receiver: 'ops',
-      group_by: ['code'],
-      group_wait: '30s',
-      routes: [
-        { matchers: { severity: 'major' }, receiver: 'ops', continue: true },
-        { matchers: { severity: 'major' }, receiver: 'broken' },
-      ],
-    },
-    receivers: [
-      { name: 'ops', webhook: { url: ops.url, secret: 'ops-secret' } },
-      { name: 'broken', webhook: { url: broken.url, secret: 'broken-secret' } },
-    ],
-  });
-  const h = await startTestHub({ notify, notifyLocale: 'en' });
-  cleanups.push(() => h.cleanup());
+  const { h } = await hubWithTwoWebhooks(cleanups);
   const agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
   cleanups.push(() => agent.close());
   await agent.next();

@@ -1,0 +1,31 @@
+import { parseNotifyConfig } from '../../src/notify/config.js';
+import { startTestHub } from '../../../../test/support/hub-harness.js';
+import { startLoopbackReceiver, type Answer } from '../notify/receivers/support/loopback-http.js';
+
+/**
+ * A test hub whose every major notice goes to two loopback webhooks: `ops` takes it, `broken` refuses
+ * it for good (400). What it starts is pushed on `cleanups`, last first.
+ */
+export async function hubWithTwoWebhooks(cleanups: (() => Promise<void>)[]) {
+  const receiver = (answer: Answer) => startLoopbackReceiver(() => answer);
+  const [ops, broken] = await Promise.all([receiver({ status: 200, body: '{}' }), receiver({ status: 400, body: 'no such hook' })]);
+  cleanups.push(() => ops.close(), () => broken.close());
+  const notify = parseNotifyConfig({
+    route: {
+      receiver: 'ops',
+      group_by: ['code'],
+      group_wait: '30s',
+      routes: [
+        { matchers: { severity: 'major' }, receiver: 'ops', continue: true },
+        { matchers: { severity: 'major' }, receiver: 'broken' },
+      ],
+    },
+    receivers: [
+      { name: 'ops', webhook: { url: ops.url, secret: 'ops-secret' } },
+      { name: 'broken', webhook: { url: broken.url, secret: 'broken-secret' } },
+    ],
+  });
+  const h = await startTestHub({ notify, notifyLocale: 'en' });
+  cleanups.push(() => h.cleanup());
+  return { h, ops, broken };
+}
