@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Clock } from 'posdiag-protocol';
 import type { Observation } from './core/readings.js';
 import { repeatEvery } from './core/repeat.js';
-import type { TerminalIdentity } from './core/terminal-identity.js';
+import { terminalInventory, type TerminalIdentity } from './core/terminal-identity.js';
 import { parseDuration, type Config } from './config/schema.js';
 import type { DriverOverrides } from './devices/family.js';
 import { createDrivers } from './devices/registry.js';
@@ -158,6 +158,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
         clock,
         log: log.child({ component: 'uplink' }),
         agentVersion: AGENT_VERSION,
+        inventory: terminalInventory(terminal),
       })
     : undefined;
   uplink?.onWelcome((serverTime) => {

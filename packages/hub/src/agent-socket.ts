@@ -6,6 +6,7 @@ import { decodeAgentFrame, truncateReason } from './agent-frame.js';
 import { sendHubMessage, type AgentRegistry } from './agent-registry.js';
 import { CLOSE_TRY_AGAIN } from 'posdiag-protocol';
 import type { KeepAliveSweep } from './keep-alive.js';
+import { inventoryFacts } from './terminal-inventory.js';
 import type { BundleIntake, ChunkReceiver } from './bundle-intake.js';
 import type { CommandDispatch } from './fleet/commands.js';
 import type { TerminalPresence } from './fleet/terminal-presence.js';
@@ -71,6 +72,7 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
   ctx.keepAlive.watch(ws, terminal);
   /** Made at the first bundle chunk: most connections never send one. */
   let receiveChunk: ChunkReceiver | undefined;
+  let inventoryTaken = false;
   ctx.store.lastSeq(terminal).then(
     (lastSeq) => {
       sendHubMessage(ws, { type: 'welcome', serverTime: new Date(ctx.clock.now()).toISOString(), lastSeq });
@@ -104,8 +106,8 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
     switch (message.type) {
       case 'hello':
         if (message.terminal !== terminal) return refuse(`hello names terminal ${message.terminal}, connection is ${terminal}`, null);
-        ctx.log.info({ terminal, agentVersion: message.agentVersion, agentLastSeq: message.lastSeq }, 'agent hello');
-        return;
+        ctx.log.info({ terminal, agentVersion: message.agentVersion, agentLastSeq: message.lastSeq, inventory: message.inventory }, 'agent hello');
+        return recordInventory(message);
       case 'report':
         return void handleReport(message.report);
       case 'command_result':
@@ -126,6 +128,13 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
           },
         );
     }
+  }
+
+  /** The first hello of the connection only: the store writes it only when it differs from what it holds. */
+  function recordInventory(hello: Extract<AgentMessage, { type: 'hello' }>): void {
+    if (inventoryTaken) return;
+    inventoryTaken = true;
+    ctx.store.inventory.record(terminal, inventoryFacts(hello), ctx.clock.now()).catch((err: unknown) => ctx.log.warn({ terminal, err: (err as Error).message }, 'inventory not stored: the next hello stores it'));
   }
 
   async function handleReport(report: Report): Promise<void> {

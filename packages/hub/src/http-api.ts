@@ -11,6 +11,7 @@ import { headerValue } from './auth.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import { routeAlarms, terminalsWithAlarms } from './alarms/alarm-api.js';
 import { routeLabels } from './labels/label-api.js';
+import { inventoryQuery, withInventory } from './terminal-inventory.js';
 import { labelsMatch, takeLabelFilter, terminalsMatching } from './labels/labels.js';
 import type { Alarms } from './alarms/alarms.js';
 import { EXPOSITION_CONTENT_TYPE } from './metrics/exposition.js';
@@ -52,7 +53,9 @@ import type { TokenMap } from './tokens.js';
  *                                                 undeliverable, the same from every hub; 404 if none
  *   GET  /api/alerts                         → 200 text/event-stream (alert-stream.ts): alert, cleared, silent, back,
  *                                                 each with an id; Last-Event-ID replays what was missed; : keepalive
- *   GET  /api/terminals                      → 200 [ {id, connected, lastHeard, silent, labels, openAlarms} ] every terminal the hub knows
+ *   GET  /api/terminals                      → 200 [ {id, connected, lastHeard, silent, labels, openAlarms, inventory} ] every terminal the hub knows
+ *        ?model=X&agentVersion=Y                inventory: {model, serial, firmware, agentVersion, updatedAt} from its agent's latest
+ *                                                 hello, null before one (terminal-inventory.ts); each filter must equal it
  *   …/api/alarms…, PUT /api/terminals/ID/labels: alarms/alarm-api.ts
  *   POST /api/terminals/labels (CSV import), GET /api/terminals/labels.csv: labels/label-api.ts
  *   GET  /api/bundles?terminal=ID            → 200 [ {id, terminal, receivedAt, size, sha256} ] oldest first
@@ -285,8 +288,9 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext,
     requireMethod(req, res, 'GET');
     const query = queryObject(url.searchParams);
     const labels = takeLabelFilter(query);
-    parseWith(z.strictObject({}), query, 'query');
-    return send(res, 200, (await terminalsWithAlarms(ctx, await ctx.presence.list())).filter((t) => labelsMatch(t.labels, labels)));
+    const inventory = parseWith(inventoryQuery, query, 'query');
+    const [terminals, all] = await Promise.all([ctx.presence.list().then((list) => terminalsWithAlarms(ctx, list)), ctx.store.inventory.all()]);
+    return send(res, 200, withInventory(terminals, all, inventory).filter((t) => labelsMatch(t.labels, labels)));
   }
   if (url.pathname === '/api/bundles') {
     requireMethod(req, res, 'GET');

@@ -53,15 +53,15 @@ describe('silent terminals', () => {
     try {
       const terminals = async () => (await (await fetch(`${h.api}/terminals`)).json()) as { id: string; connected: boolean; lastHeard: string | null; silent: boolean }[];
       expect(await terminals()).toEqual([
-        { id: 'T-0001', connected: false, lastHeard: null, silent: false, labels: {}, openAlarms: 0 },
-        { id: 'T-0002', connected: false, lastHeard: null, silent: false, labels: {}, openAlarms: 0 },
+        { id: 'T-0001', connected: false, lastHeard: null, silent: false, labels: {}, openAlarms: 0, inventory: null },
+        { id: 'T-0002', connected: false, lastHeard: null, silent: false, labels: {}, openAlarms: 0, inventory: null },
       ]);
       const { events } = await subscribe(`${h.api}/alerts`);
       let agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
       await agent.next();
       await agent.report(makeHeartbeat({ seq: 1 }));
       const heardAt = h.clock.now();
-      expect((await terminals())[0]).toEqual({ id: 'T-0001', connected: true, lastHeard: new Date(heardAt).toISOString(), silent: false, labels: {}, openAlarms: 0 });
+      expect((await terminals())[0]).toEqual({ id: 'T-0001', connected: true, lastHeard: new Date(heardAt).toISOString(), silent: false, labels: {}, openAlarms: 0, inventory: null });
 
       // Connected is alive (the keep-alive drops dead links), however long it says nothing.
       await agent.close();

@@ -188,9 +188,28 @@ export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 export const commandNameSchema = z.enum(COMMAND_NAMES);
 
+/**
+ * What the agent says of its terminal in `hello` (the hub's inventory): each field only when the agent
+ * knows it, nothing guessed. Optional in `hello`, so a hub takes an older agent's hello without it. A hub
+ * older than the field refuses the whole hello (the schema is strict), answers an `error` with `ref` null
+ * and keeps the connection: the hello only ever informed its log, and the agent only logs that error.
+ */
+export const terminalInventorySchema = z.strictObject({
+  model: z.string().max(128).optional(),
+  serial: z.string().max(128).optional(),
+  firmware: z.string().max(128).optional(),
+});
+export type TerminalInventory = z.infer<typeof terminalInventorySchema>;
+
 /** Agent → hub. */
 export const agentMessage = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('hello'), terminal: reportBase.terminal, agentVersion: z.string().max(32), lastSeq: z.number().int().nonnegative() }),
+  z.strictObject({
+    type: z.literal('hello'),
+    terminal: reportBase.terminal,
+    agentVersion: z.string().max(32),
+    lastSeq: z.number().int().nonnegative(),
+    inventory: terminalInventorySchema.optional(),
+  }),
   z.strictObject({ type: z.literal('report'), report: reportSchema }),
   z.strictObject({
     type: z.literal('command_result'),

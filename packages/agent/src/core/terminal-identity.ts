@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TerminalInventory } from 'posdiag-protocol';
 import type { Config } from '../config/schema.js';
 
 export interface TerminalIdentity {
@@ -20,6 +21,17 @@ export function resolveTerminal(config: Config): TerminalIdentity {
   const { id, model, serial, purchaseDate } = config.terminal;
   const resolved = serial === 'auto' ? readSystemSerial(config.paths.sysfs) ?? 'unknown' : serial;
   return { id, model, serial: resolved, ...(purchaseDate ? { purchaseDate } : {}) };
+}
+
+/**
+ * What the agent tells the hub of its terminal in `hello`: the identity's model and serial, without the
+ * "unknown" it stands in with. No firmware: the identity holds none, and none is guessed.
+ */
+export function terminalInventory(identity: TerminalIdentity): TerminalInventory {
+  const known = (value: string) => (value === 'unknown' ? undefined : value);
+  const model = known(identity.model);
+  const serial = known(identity.serial);
+  return { ...(model ? { model } : {}), ...(serial ? { serial } : {}) };
 }
 
 function readSystemSerial(sysfs: string): string | undefined {

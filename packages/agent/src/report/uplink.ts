@@ -6,7 +6,7 @@ import { backoffDelay, fullJitterDelay, type BackoffPolicy } from 'posdiag-proto
 import type { Logger } from '../log/logger.js';
 import type { Outbox } from './outbox-contract.js';
 import { hubMessage, MAX_FRAME_BYTES, splitBundle, TERMINAL_HEADER } from 'posdiag-protocol';
-import type { AgentMessage, HubMessage, Report } from 'posdiag-protocol';
+import type { AgentMessage, HubMessage, Report, TerminalInventory } from 'posdiag-protocol';
 import { SendWindow } from './uplink/send-window.js';
 
 /**
@@ -85,6 +85,8 @@ export interface UplinkOptions {
   clock: Clock;
   log: Logger;
   agentVersion: string;
+  /** What `hello` tells the hub of the terminal (model, serial, firmware as far as known); none when absent. */
+  inventory?: TerminalInventory;
   /** Most reports sent and not yet acked on one connection. */
   window?: number;
   backoff?: BackoffPolicy;
@@ -303,6 +305,7 @@ export class Uplink {
         terminal: this.opts.terminal,
         agentVersion: this.opts.agentVersion,
         lastSeq: this.opts.outbox.lastSeq(),
+        ...(this.opts.inventory ? { inventory: this.opts.inventory } : {}),
       });
       this.arm(this.pingIntervalMs, () => this.ping(session));
     });

@@ -107,7 +107,29 @@ export interface HubStore {
   readonly deliveries: DeliveryStore;
   /** Alarms, their logs, and the terminals' labels (alarms/). */
   readonly alarms: AlarmStore;
+  /** Each terminal's inventory as its agent's latest hello said it (terminal-inventory.ts). */
+  readonly inventory: InventoryStore;
   close(): Promise<void>;
+}
+
+/** What an agent's hello says of its terminal: the fields it did not send are null. */
+export interface InventoryFacts {
+  model: string | null;
+  serial: string | null;
+  firmware: string | null;
+  agentVersion: string;
+}
+
+export interface InventoryRecord extends InventoryFacts {
+  /** ms since the epoch: when the facts last changed (a hello saying the same again leaves it). */
+  updatedAt: number;
+}
+
+/** The store's part for the terminals' inventory: one row per terminal, the latest hello's facts. */
+export interface InventoryStore {
+  /** Stores the facts when they differ from the terminal's row (or it has none), in one statement: true when written. */
+  record(terminal: string, facts: InventoryFacts, atMs: number): Promise<boolean>;
+  all(): Promise<Map<string, InventoryRecord>>;
 }
 
 /**

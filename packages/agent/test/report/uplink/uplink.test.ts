@@ -87,6 +87,29 @@ describe('Uplink delivery', () => {
     expect(uplink.status()).toEqual({ state: 'open', inFlight: 0, lastAckedSeq: 5, reconnects: 0, refused: 0 });
   });
 
+  it("says the terminal's inventory in hello when it has one", async () => {
+    const hub = await startHub();
+    const inventory = { model: 'PAX A920', serial: 'SN-0042' };
+    const { uplink, untilWelcomed } = makeUplink(hub, { inventory });
+    uplink.start();
+    await untilWelcomed();
+    await hub.until(() => hub.hellos.length === 1);
+    expect(hub.hellos).toEqual([{ type: 'hello', terminal: 'T-0001', agentVersion: '0.1.0-test', lastSeq: 0, inventory }]);
+  });
+
+  it('keeps the link and delivers when a hub older than the inventory refuses the hello', async () => {
+    const hub = await startHub();
+    const { uplink, outbox, record, logged } = makeUplink(hub, { inventory: { model: 'PAX A920' } });
+    await record(2);
+    uplink.start();
+    await hub.until(() => hub.hellos.length === 1);
+    // What such a hub answers: its strict hello schema does not know the field; the connection stays.
+    hub.send({ type: 'error', reason: 'invalid message: (root): Unrecognized key: "inventory"', ref: null, retryable: false });
+    await outbox.whenAcked(2);
+    expect(hub.connections).toBe(1);
+    expect(logged('warn')).toContain('hub reported an error');
+  });
+
   it('sends a newly recorded report at once, without polling, and reports the hub time', async () => {
     const hub = await startHub();
     const { uplink, outbox, clock } = makeUplink(hub);

@@ -29,6 +29,7 @@ import { PG_MIGRATIONS } from './schema.js';
 import { PgOperators } from './operators.js';
 import { PgAlarms } from './alarms.js';
 import { PgDeliveries } from './deliveries.js';
+import { PgInventory } from './inventory.js';
 
 const SCHEMA_VERSION = PG_MIGRATIONS.length;
 
@@ -53,6 +54,7 @@ export class PgStore implements HubStore {
   readonly operators: PgOperators;
   readonly alarms: PgAlarms;
   readonly deliveries: PgDeliveries;
+  readonly inventory: PgInventory;
   private readonly knownPartitions = new Set<string>();
 
   private constructor(
@@ -62,6 +64,7 @@ export class PgStore implements HubStore {
     this.operators = new PgOperators(pool);
     this.alarms = new PgAlarms(pool);
     this.deliveries = new PgDeliveries(pool);
+    this.inventory = new PgInventory(pool);
   }
 
   static async open(url: string): Promise<PgStore> {

@@ -209,4 +209,14 @@ export const PG_MIGRATIONS = [
     terminal text PRIMARY KEY,
     labels jsonb NOT NULL -- object of strings
   );`,
+  // The terminals' inventory (terminal-inventory.ts): what each agent's latest hello said.
+  `
+  CREATE TABLE terminal_inventory (
+    terminal text PRIMARY KEY,
+    model text,
+    serial text,
+    firmware text,
+    agent_version text NOT NULL,
+    updated_at bigint NOT NULL -- ms since the epoch
+  );`,
 ];

@@ -179,4 +179,14 @@ export const SQLITE_MIGRATIONS = [
     terminal TEXT PRIMARY KEY,
     labels TEXT NOT NULL -- JSON object of strings
   );`,
+  // The terminals' inventory (terminal-inventory.ts): what each agent's latest hello said.
+  `
+  CREATE TABLE terminal_inventory (
+    terminal TEXT PRIMARY KEY,
+    model TEXT,
+    serial TEXT,
+    firmware TEXT,
+    agent_version TEXT NOT NULL,
+    updated_at INTEGER NOT NULL -- ms since the epoch
+  );`,
 ];
