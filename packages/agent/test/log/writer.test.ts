@@ -8,6 +8,7 @@ import { FakeClock } from '../../../../test/support/fake-clock.js';
 import { createFileLogger, installSighupReopen, type FileLoggerHandle, type FileLoggerOptions } from '../../src/log/file-logger.js';
 import type { Logger } from '../../src/log/logger.js';
 import { readLog } from '../../src/log-reader/reader.js';
+import { FROM_SOURCE } from '../../../../test/support/from-source.js';
 
 let dir: string;
 const handles: FileLoggerHandle[] = [];
@@ -154,7 +155,7 @@ logger.fatal({ fault: 'agent.crash' }, 'last words');
 process.kill(process.pid, 'SIGKILL');
 `,
     );
-    const run = spawnSync(process.execPath, ['--import', 'tsx', script, join(dir, 'logs')], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [...FROM_SOURCE, script, join(dir, 'logs')], { encoding: 'utf8' });
     expect(run.signal).toBe('SIGKILL');
     const lines = linesOf();
     expect(lines).toHaveLength(201);

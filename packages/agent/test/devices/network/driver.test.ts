@@ -17,6 +17,7 @@ import { readAttribute } from '../../../src/drivers/transports/sysfs.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { recordingLogger } from '../../../../../test/support/recording-logger.js';
 import { FAULT_CATALOG } from '../../../src/devices/catalog.js';
+import { FROM_SOURCE } from '../../../../../test/support/from-source.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'fixtures');
 const sysfs = (name: string) => join(FIXTURES, 'sysfs', name);
@@ -166,7 +167,7 @@ describe('link watch', () => {
     // Node keeps the handle of a child whose spawn failed, with no pid: kill() on it sent SIGTERM to pid 0,
     // our own process group, and took the whole test run down with it. Run in a group of its own.
     const script = fileURLToPath(new URL('../../helpers/close-missing-monitor.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...FROM_SOURCE, script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once('close', (c, s) => resolve([c, s])));
