@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, type CliIo } from 'posdiag-protocol/cli';
-import { main } from '../src/cli/main.js';
+import { ConfigError } from 'posdiag-protocol/cli';
 import { checkApiExposure, isLoopbackHost } from '../src/api-auth.js';
 import { startHub } from '../src/server.js';
 import { TestAgent } from './helpers/hub-agent.js';
 import { startTestHub, TEST_TOKENS } from '../../../test/support/hub-harness.js';
 import { createTestDatabase } from '../../../test/support/test-db.js';
 import { startHubProcess } from '../../../test/support/hub-process.js';
+import { runHubMain } from './helpers/hub-main.js';
 
 type Harness = Awaited<ReturnType<typeof startTestHub>>;
 const API_TOKEN = 'operator-secret-1';
@@ -110,12 +110,7 @@ describe('posdiag hub --api-token-file', () => {
   const tokensFile = file('tokens.json', JSON.stringify(TEST_TOKENS));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = async (args: string[]) => {
-    let stderr = '';
-    const io: CliIo = { stdout: () => {}, stderr: (t) => void (stderr += t), color: false, signal: new AbortController().signal };
-    const code = await main(['--tokens', tokensFile, '--db', join(dir, 'hub.db'), ...args], io);
-    return { code, stderr };
-  };
+  const run = (args: string[]) => runHubMain(['--tokens', tokensFile, '--db', join(dir, 'hub.db'), ...args]);
 
   it('exits 78 for an empty file', async () => {
     const { code, stderr } = await run(['--api-token-file', file('empty', ' \n\t\n')]);

@@ -2,10 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIo } from 'posdiag-protocol/cli';
-import { main } from '../src/cli/main.js';
 import { parseRetain, parseSize } from '../src/cli/hub-command.js';
 import { TEST_TOKENS } from '../../../test/support/hub-harness.js';
+import { runHubMain } from './helpers/hub-main.js';
 
 describe('posdiag hub --retain and --retain-bundles', () => {
   const dir = mkdtempSync(join(tmpdir(), 'posdiag-hub-retain-'));
@@ -13,12 +12,7 @@ describe('posdiag hub --retain and --retain-bundles', () => {
   writeFileSync(tokensFile, JSON.stringify(TEST_TOKENS));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = async (args: string[]) => {
-    let stderr = '';
-    const io: CliIo = { stdout: () => {}, stderr: (t) => void (stderr += t), color: false, signal: new AbortController().signal };
-    const code = await main(['--tokens', tokensFile, '--db', join(dir, 'hub.db'), ...args], io);
-    return { code, stderr };
-  };
+  const run = (args: string[]) => runHubMain(['--tokens', tokensFile, '--db', join(dir, 'hub.db'), ...args]);
 
   it.each([
     ['--retain', '12h', /--retain must be at least 1d \(got "12h"\)/],

@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIo } from 'posdiag-protocol/cli';
-import { main } from '../../src/cli/main.js';
 import { shownDb } from '../../src/cli/hub-command.js';
+import { runHubMain } from '../helpers/hub-main.js';
 
 describe('posdiag hub --db URL and --instance', () => {
   const dir = mkdtempSync(join(tmpdir(), 'posdiag-hub-db-flag-'));
@@ -12,12 +11,7 @@ describe('posdiag hub --db URL and --instance', () => {
   writeFileSync(tokens, JSON.stringify({ 'T-0001': 'token-one' }));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = async (args: string[]) => {
-    let stderr = '';
-    const io: CliIo = { stdout: () => {}, stderr: (t) => void (stderr += t), color: false, signal: new AbortController().signal };
-    const code = await main(['--tokens', tokens, '--listen', '127.0.0.1:0', ...args], io);
-    return { code, stderr };
-  };
+  const run = (args: string[]) => runHubMain(['--tokens', tokens, '--listen', '127.0.0.1:0', ...args]);
 
   it('exits 69 with one line when no PostgreSQL server answers, the password never shown', async () => {
     // Port 1 on loopback: nothing listens there.
