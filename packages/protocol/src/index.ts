@@ -8,6 +8,7 @@
 export * from './backoff.js';
 export * from './bundle-chunks.js';
 export * from './clock.js';
+export * from './config-value.js';
 export * from './duration.js';
 export * from './fault-class.js';
 export * from './handshake.js';

@@ -12,7 +12,7 @@
  * the CLI prints it in one line (several problems listed) and exits 78.
  */
 import { z } from 'zod';
-import { parseDuration } from 'posdiag-protocol';
+import { parseConfigValue, parseDuration } from 'posdiag-protocol';
 import { ConfigError, readTextFile } from 'posdiag-protocol/cli';
 import type { Matchers } from './matchers.js';
 
@@ -132,11 +132,7 @@ function checkReferences(config: { route: RouteConfig; receivers: { name: string
 
 /** Validates a parsed JSON value; the error names every bad key path and what was expected. */
 export function parseNotifyConfig(value: unknown, source = '--notify'): NotifyConfig {
-  const result = configSchema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`);
-  if (problems.length === 1) throw new ConfigError(`${source}: ${problems[0]}`);
-  throw new ConfigError(`${source} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return parseConfigValue(configSchema, value, source);
 }
 
 /** Reads and validates the file `--notify` names (an unreadable file is a NamedFileError: exit 66 or 77). */
@@ -149,16 +145,4 @@ export function loadNotifyConfig(file: string): NotifyConfig {
     throw new ConfigError(`--notify ${file} is not valid JSON: ${(err as Error).message}`);
   }
   return parseNotifyConfig(value, `--notify ${file}`);
-}
-
-function formatPath(path: PropertyKey[]): string {
-  if (path.length === 0) return '(top level)';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  // zod words a missing key as a value of the wrong type ("expected string, received undefined").
-  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) return `missing (expected ${issue.expected})`;
-  return issue.message;
 }
