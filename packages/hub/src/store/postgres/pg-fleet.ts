@@ -1,7 +1,6 @@
 import pg from 'pg';
 import type { Clock } from 'posdiag-protocol';
 import type { Fleet, FleetChannel, FleetJob, FleetMessages, StreamEvent } from '../../fleet/fleet.js';
-import { withClient } from './checkout.js';
 import { LOCK_CLASS, LOCKS } from './locks.js';
 
 const EVENTS_CHANNEL = 'posdiag_events';
@@ -141,17 +140,24 @@ export class PgFleet implements Fleet {
     return this.client !== undefined;
   }
 
-  /** The lock is the session's: it goes with the connection if the server does, and the job may run again. */
+  /**
+   * The lock is taken on this hub's own LISTEN connection, not on one of the pool's: a pool client held
+   * for the job's whole run while the job itself waits for pool clients was a hold-and-wait that, with
+   * the pool full, stalled every query of the hub (and its close). The lock is the session's: it goes
+   * with the connection if the server does, and another hub may then run the job too, which the jobs
+   * allow (the store's state makes each effect happen once). Without that connection the job waits for
+   * its next round.
+   */
   async exclusive<T>(job: FleetJob, run: () => Promise<T>): Promise<T | undefined> {
-    return withClient(this.pool, async (client) => {
-      const { rows } = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS got', [LOCK_CLASS, LOCKS[job]]);
-      if (!rows[0]!.got) return undefined;
-      try {
-        return await run();
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, LOCKS[job]]);
-      }
-    });
+    const client = this.client;
+    if (!client) return undefined;
+    const { rows } = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS got', [LOCK_CLASS, LOCKS[job]]);
+    if (!rows[0]!.got) return undefined;
+    try {
+      return await run();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, LOCKS[job]]).catch(() => {});
+    }
   }
 
   async close(): Promise<void> {
