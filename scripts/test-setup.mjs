@@ -111,5 +111,10 @@ function ensureBindings() {
   if (!run('npm', ['install', '--no-save', '--no-audit', '--no-fund']) || !built()) fail(`${names} still not built: run npm ci`);
 }
 
-ensurePackages();
-ensureBindings();
+// `--debian-packages`: the packages of the table, one line, for .ci/run's own apt-get install.
+if (process.argv.includes('--debian-packages')) {
+  console.log([...new Set(REQUIREMENTS.map((row) => row.debian))].join(' '));
+} else {
+  ensurePackages();
+  ensureBindings();
+}

@@ -49,6 +49,16 @@ function setup(PATH: string) {
 }
 
 describe('test setup (scripts/test-setup.mjs)', () => {
+  it('--debian-packages prints the table\'s Debian packages on one line, for .ci/run, and installs nothing', () => {
+    const fake = fakeAptGet();
+    const result = spawnSync(process.execPath, [SCRIPT, '--debian-packages'], { env: { ...process.env, PATH: `${fake.bin}${delimiter}${process.env.PATH}` }, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    const packages = result.stdout.trim().split(' ');
+    for (const name of ['socat', 'pcscd', 'vsmartcard-vpcd', 'postgresql-15', 'iptables', 'util-linux']) expect(packages).toContain(name);
+    expect(new Set(packages).size).toBe(packages.length);
+    expect(fake.calls()).toEqual([]);
+  });
+
   it('with a required program absent and no apt-get, names exactly that program and the install command on one line, exit 69', () => {
     const { code, stderr, stdout } = setup(pathWithout('socat', 'apt-get'));
     expect(code).toBe(69);
