@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestHub } from '../../../../test/support/hub-harness.js';
-import { makeFaultReport } from '../../../../test/support/reports.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
-import { TestAgent } from '../helpers/hub-agent.js';
-import { hubWithTwoWebhooks } from '../helpers/notify-hub.js';
+import { hubWithTwoWebhooks, raiseAlarm } from '../helpers/notify-hub.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -12,24 +10,12 @@ afterEach(async () => {
 
 type Harness = Awaited<ReturnType<typeof startTestHub>>;
 
-async function raiseAlarm(h: Harness): Promise<number> {
-  const agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
-  cleanups.push(() => agent.close());
-  await agent.next();
-  expect((await agent.report(makeFaultReport({ seq: 1, since: new Date(h.clock.now()).toISOString() }))).type).toBe('ack');
-  const [alarm] = await waitFor(async () => {
-    const { alarms } = (await (await fetch(`${h.api}/alarms?terminal=T-0001`)).json()) as { alarms: { id: number }[] };
-    return alarms.length === 1 ? alarms : undefined;
-  }, 'the alarm');
-  return alarm!.id;
-}
-
 const showAlarm = async (h: Harness, id: number) => (await (await fetch(`${h.api}/alarms/${id}`)).json()) as { deliveries: any[] };
 
 describe('GET /api/alarms/ID: its deliveries', () => {
   it('says who was notified, when, and delivered or why not, each with its attempts', async () => {
     const { h } = await hubWithTwoWebhooks(cleanups);
-    const id = await raiseAlarm(h);
+    const id = await raiseAlarm(h, cleanups);
     expect((await showAlarm(h, id)).deliveries).toEqual([]);
 
     await h.clock.advance(30_000);
@@ -47,7 +33,7 @@ describe('GET /api/alarms/ID: its deliveries', () => {
   it('is an empty list when the hub has no --notify', async () => {
     const h = await startTestHub();
     cleanups.push(() => h.cleanup());
-    const id = await raiseAlarm(h);
+    const id = await raiseAlarm(h, cleanups);
     await h.clock.advance(60_000);
     expect((await showAlarm(h, id)).deliveries).toEqual([]);
   });

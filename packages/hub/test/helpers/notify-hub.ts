@@ -1,5 +1,9 @@
 import { parseNotifyConfig } from '../../src/notify/config.js';
+import { expect } from 'vitest';
 import { startTestHub } from '../../../../test/support/hub-harness.js';
+import { makeFaultReport } from '../../../../test/support/reports.js';
+import { waitFor } from '../../../../test/support/wait-for.js';
+import { TestAgent } from './hub-agent.js';
 import { startLoopbackReceiver, type Answer } from '../notify/receivers/support/loopback-http.js';
 
 /**
@@ -28,4 +32,19 @@ export async function hubWithTwoWebhooks(cleanups: (() => Promise<void>)[]) {
   const h = await startTestHub({ notify, notifyLocale: 'en' });
   cleanups.push(() => h.cleanup());
   return { h, ops, broken };
+}
+
+type Harness = Awaited<ReturnType<typeof startTestHub>>;
+
+/** T-0001 connects and reports a raised fault; resolves with the id of the alarm it opened. */
+export async function raiseAlarm(h: Harness, cleanups: (() => Promise<void>)[]): Promise<number> {
+  const agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
+  cleanups.push(() => agent.close());
+  await agent.next();
+  expect((await agent.report(makeFaultReport({ seq: 1, since: new Date(h.clock.now()).toISOString() }))).type).toBe('ack');
+  const [alarm] = await waitFor(async () => {
+    const { alarms } = (await (await fetch(`${h.api}/alarms?terminal=T-0001`)).json()) as { alarms: { id: number }[] };
+    return alarms.length === 1 ? alarms : undefined;
+  }, 'the alarm');
+  return alarm!.id;
 }

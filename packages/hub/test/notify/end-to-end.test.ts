@@ -8,6 +8,7 @@ import type { HubStore } from '../../src/store/store.js';
 import { TestAgent } from '../helpers/hub-agent.js';
 import { ok, startLoopbackReceiver } from './receivers/support/loopback-http.js';
 import { verifyDingtalkSign } from './receivers/support/verify-signatures.js';
+import { raiseAlarm } from '../helpers/notify-hub.js';
 
 const SECRET = 'SECend-to-end';
 const KEY = 'T-0001|printer.paper_end|';
@@ -78,18 +79,11 @@ describe('from an agent fault to a signed DingTalk message', () => {
     });
     const h = await startTestHub({ notify, notifyLocale: 'en' });
     cleanups.push(() => h.cleanup());
-    const agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
-    cleanups.push(() => agent.close());
-    await agent.next();
-    expect((await agent.report(makeFaultReport({ seq: 1, since: new Date(h.clock.now()).toISOString() }))).type).toBe('ack');
-    const [alarm] = await waitFor(async () => {
-      const { alarms } = (await (await fetch(`${h.api}/alarms?terminal=T-0001`)).json()) as { alarms: { id: number }[] };
-      return alarms.length === 1 ? alarms : undefined;
-    }, 'the alarm');
+    const alarm = await raiseAlarm(h, cleanups);
     await h.clock.advance(30_000);
     await waitFor(() => (ops.requests.length === 1 ? true : undefined), 'the team told');
     if (ack) {
-      const res = await fetch(`${h.api}/alarms/${alarm!.id}/ack`, { method: 'POST', body: JSON.stringify({ comment: 'on it' }) });
+      const res = await fetch(`${h.api}/alarms/${alarm}/ack`, { method: 'POST', body: JSON.stringify({ comment: 'on it' }) });
       expect(res.status).toBe(200);
     }
     // Past the stage's 15 minutes, a few minutes at a time so the dispatcher and the delivery worker run between.
