@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './delivery-hub.js';
+import { createServer } from 'node:net';
 import { until } from './delivery-wait.js';
 import { signalChild } from '../../src/core/signal-child.js';
 
@@ -37,6 +37,25 @@ export interface VirtualPcsc {
   output(): string;
 }
 
+/**
+ * A free TCP port below Linux's ephemeral range (32768 and up), for vpcd. A port asked of the kernel
+ * (port 0, freePort) is ephemeral, and between our probe and pcscd's bind any loopback server or client
+ * of the suite could be given the same one ("Address already in use", seen once in a full CI run);
+ * below that range only a fixed port could collide, and the suite binds none there.
+ */
+async function portBelowEphemeral(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '0.0.0.0', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port between 20000 and 32000 for vpcd');
+}
+
 export async function startVirtualPcsc(): Promise<VirtualPcsc> {
   await until(tryLock, LOCK_WAIT_MS, 'the pcscd test lock (another test run on this machine uses pcscd)');
   const running = runningPcscd();
@@ -45,7 +64,7 @@ export async function startVirtualPcsc(): Promise<VirtualPcsc> {
     throw new Error(`another pcscd (pid ${running}) serves /run/pcscd: stop it before this test`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'posdiag-pcsc-'));
-  const port = await freePort();
+  const port = await portBelowEphemeral();
   const confDir = join(dir, 'reader.conf.d');
   mkdirSync(confDir);
   const channel = `0x${port.toString(16)}`;
