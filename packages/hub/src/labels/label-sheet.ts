@@ -1,5 +1,6 @@
 import { terminalIdSchema } from 'posdiag-protocol';
 import { CsvError, formatCsv, parseCsv } from './csv.js';
+import { TAGS_LABEL as TAGS } from './label-holds.js';
 import { labelKey, labelValue, MAX_LABELS, type Labels } from './labels.js';
 
 /**
@@ -7,9 +8,12 @@ import { labelKey, labelValue, MAX_LABELS, type Labels } from './labels.js';
  * tags or any other) and one row per terminal. A cell sets its column's label; an empty cell removes it.
  * `tags` holds several tags separated by `;` (stored as one label, `a;b`, each tag trimmed, empty ones
  * and repeats dropped).
+ *
+ * A value a spreadsheet would run as a formula (one that starts with = + - @, a tab or a carriage return:
+ * OWASP's CSV injection) is written with a leading `'`, which spreadsheets show as text; reading the
+ * sheet back takes that quote off again, so an export imports to the same labels.
  */
 export const SHEET_COLUMNS = ['merchant', 'region', 'carrier', 'tags'] as const;
-const TAGS = 'tags';
 
 export interface SheetRow {
   row: number;
@@ -43,7 +47,8 @@ export function parseSheet(text: string, known: (terminal: string) => boolean): 
     rowOf.set(terminal, row);
     const cells: Record<string, string | null> = {};
     columns.forEach((column, i) => {
-      const value = column === TAGS ? normalizeTags(fields[i + 1]!) : fields[i + 1]!;
+      const cell = unguardFormula(fields[i + 1]!);
+      const value = column === TAGS ? normalizeTags(cell) : cell;
       if (value !== '' && !labelValue.safeParse(value).success) throw new CsvError(row, `${column}: at most 128 characters`);
       cells[column] = value === '' ? null : value;
     });
@@ -74,6 +79,17 @@ export function formatSheet(terminals: readonly string[], labels: ReadonlyMap<st
   const others = new Set<string>();
   for (const l of labels.values()) for (const key of Object.keys(l)) if (!(SHEET_COLUMNS as readonly string[]).includes(key)) others.add(key);
   const columns = [...SHEET_COLUMNS, ...[...others].sort()];
-  const rows = [...terminals].sort().map((t) => [t, ...columns.map((c) => labels.get(t)?.[c] ?? '')]);
+  const rows = [...terminals].sort().map((t) => [t, ...columns.map((c) => guardFormula(labels.get(t)?.[c] ?? ''))]);
   return formatCsv([['terminal', ...columns], ...rows]);
+}
+
+/** A formula's start, after any quotes already there (so a value of its own `'=x` comes back whole too). */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+
+function guardFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+function unguardFormula(cell: string): string {
+  return cell.startsWith("'") && FORMULA_START.test(cell) ? cell.slice(1) : cell;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HttpError, parseWith } from '../http-api.js';
+import { labelHolds } from './label-holds.js';
 
 /** What a label may be called and hold (PUT /api/terminals/ID/labels, CSV import, `label.KEY=` filters). */
 export const labelKey = z.string().regex(/^[a-z][a-z0-9_.-]{0,31}$/, 'a label name: a lowercase letter, then up to 31 of a-z 0-9 _ . -');
@@ -26,7 +27,7 @@ export function takeLabelFilter(query: Record<string, string>): Labels {
 }
 
 export function labelsMatch(labels: Labels | undefined, filter: Labels): boolean {
-  return Object.entries(filter).every(([key, value]) => labels?.[key] === value);
+  return Object.entries(filter).every(([key, value]) => labelHolds(key, labels?.[key], value));
 }
 
 /** The terminals whose labels match, of those labelled; an empty filter is answered by the caller, not here. */

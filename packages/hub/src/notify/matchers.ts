@@ -1,17 +1,19 @@
+import { labelHolds } from '../labels/label-holds.js';
 import type { Labels } from './group-notice.js';
 
 /**
  * A route's or a silence's matchers: every named label must hold the value given, or one of the list
  * given (`{"severity": ["critical", "major"]}`). Equality only, like Alertmanager's `match`: a label the
  * alert lacks never matches (Alertmanager's `label=""` is not offered). No matchers match everything.
+ * A terminal's `tags` label holds several tags: a matcher on `tags` asks for one of them.
  */
 export type Matchers = Readonly<Record<string, string | readonly string[]>>;
 
 export function matches(matchers: Matchers, labels: Labels): boolean {
   for (const [name, want] of Object.entries(matchers)) {
     const value = labels[name];
-    if (value === undefined) return false;
-    if (typeof want === 'string' ? value !== want : !want.includes(value)) return false;
+    const wanted = typeof want === 'string' ? [want] : want;
+    if (!wanted.some((w) => labelHolds(name, value, w))) return false;
   }
   return true;
 }

@@ -1,4 +1,5 @@
 import type { AlarmLogEntry, AlarmQuery, AlarmRecord } from '../alarms/alarm.js';
+import { TAGS_LABEL } from '../labels/label-holds.js';
 
 /** The alarms table's columns, as both backends name them, in the order `alarmValues` gives them. */
 export const ALARM_COLUMNS = [
@@ -97,6 +98,7 @@ export function alarmWhere(
   placeholder: (n: number) => string,
   label: (param: string) => string,
   bool: (b: boolean) => boolean | number,
+  dialect: { position(haystack: string, needle: string): string },
 ): { where: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
@@ -117,7 +119,9 @@ export function alarmWhere(
   if (query.before !== undefined) clauses.push(`a.id < ${param(query.before)}`);
   for (const [key, value] of Object.entries(query.labels ?? {})) {
     const keyParam = param(key);
-    clauses.push(`${label(keyParam)} = ${param(value)}`);
+    // `tags`: one of its `;`-separated tags (labels.ts labelHolds), found as `;tag;` in `;a;b;`.
+    if (key === TAGS_LABEL) clauses.push(`${dialect.position(`';' || ${label(keyParam)} || ';'`, param(`;${value};`))} > 0`);
+    else clauses.push(`${label(keyParam)} = ${param(value)}`);
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }

@@ -98,13 +98,18 @@ describe('the alarm API', () => {
   });
 
   it('filters by terminal labels, pages by Link, acts in bulk, and counts open alarms per terminal', async () => {
-    expect(await call('/terminals/T-0001/labels', 'otto', { method: 'PUT', body: '{"labels":{"region":"north","carrier":"cm"}}' })).toMatchObject({ status: 200 });
+    expect(await call('/terminals/T-0001/labels', 'otto', { method: 'PUT', body: '{"labels":{"region":"north","carrier":"cm","tags":"vip;mall_2"}}' })).toMatchObject({ status: 200 });
     expect(await call('/terminals/T-9999/labels', 'otto', { method: 'PUT', body: '{"labels":{}}' })).toMatchObject({ status: 404 });
     await fault({ code: 'printer.cover_open' });
     await fault({ code: 'scanner.gone', category: 'hardware' });
     const open = await alarmsWhere('closed=false', 2);
     expect((await call('/alarms?label.region=north&closed=false', 'vera')).body.alarms).toHaveLength(2);
     expect((await call('/alarms?label.region=south', 'vera')).body.alarms).toEqual([]);
+    // A terminal's tags are asked one at a time, never as a part of a tag (mall_2's `_` is no wildcard).
+    expect((await call('/alarms?label.tags=mall_2&closed=false', 'vera')).body.alarms).toHaveLength(2);
+    expect((await call('/alarms?label.tags=vip&label.region=north&closed=false', 'vera')).body.alarms).toHaveLength(2);
+    expect((await call('/alarms?label.tags=mall', 'vera')).body.alarms).toEqual([]);
+    expect((await call('/alarms?label.tags=mallx2', 'vera')).body.alarms).toEqual([]);
     expect((await call('/alarms?category=hardware', 'vera')).body.alarms.map((a: any) => a.code)).toEqual(['scanner.gone']);
     expect(await call('/alarms?ack=maybe', 'vera')).toMatchObject({ status: 400, body: { error: /^bad query: ack/ } });
     const first = await call('/alarms?closed=false&limit=1', 'vera');

@@ -42,4 +42,15 @@ describe('the label sheet', () => {
     const back = parseSheet(text, known).map((r) => [r.terminal, applyRow(r, {}, 'replace')]);
     expect(back).toEqual([['T-0001', {}], ['T-0002', labels.get('T-0002')]]);
   });
+
+  it('writes a value a spreadsheet would run as a formula as text, and reads it back as it was', () => {
+    const labels = new Map([['T-0001', { merchant: '=HYPERLINK("http://x","y")', region: '+north', carrier: '@cm', floor: "'-2" }]]);
+    const text = formatSheet(['T-0001'], labels);
+    expect(text).toBe(`terminal,merchant,region,carrier,tags,floor\r\nT-0001,"'=HYPERLINK(""http://x"",""y"")",'+north,'@cm,,''-2\r\n`);
+    const [row] = parseSheet(text, known);
+    expect(applyRow(row!, {}, 'replace')).toEqual(labels.get('T-0001'));
+    // A quote before anything else is the value's own.
+    const [plain] = parseSheet("terminal,merchant\nT-0001,'Li\n", known);
+    expect(plain!.cells.merchant).toBe("'Li");
+  });
 });

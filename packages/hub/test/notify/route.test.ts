@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { matches } from '../../src/notify/matchers.js';
 import { parseNotifyConfig, type RouteConfig } from '../../src/notify/config.js';
 import { Route } from '../../src/notify/route.js';
 
@@ -75,5 +76,17 @@ describe('the routing tree (cases of Alertmanager route_test.go)', () => {
   it('gives each group its group_by values only, leaving out labels the alert lacks', () => {
     const [bc] = root.match({ owner: 'team-B', foo: '1', baz: 'x' });
     expect(bc!.groupLabels({ owner: 'team-B', foo: '1', baz: 'x' })).toEqual({ foo: '1' });
+  });
+});
+
+describe('matchers on a terminal\'s tags', () => {
+  it('ask for one of its tags, never a part of one', () => {
+    const labels = { code: 'printer.paper_end', tags: 'vip;north-mall' };
+    expect(matches({ tags: 'vip' }, labels)).toBe(true);
+    expect(matches({ tags: ['gold', 'north-mall'] }, labels)).toBe(true);
+    expect(matches({ tags: 'north' }, labels)).toBe(false);
+    expect(matches({ tags: 'vip' }, { code: 'printer.paper_end' })).toBe(false);
+    // Any other label is equality, `;` and all.
+    expect(matches({ code: 'printer' }, { code: 'printer;x' })).toBe(false);
   });
 });

@@ -71,7 +71,7 @@ export class PgAlarms implements AlarmStore {
   }
 
   async list(query: AlarmQuery): Promise<AlarmRecord[]> {
-    const { where, params } = alarmWhere(query, (n) => `$${n}`, label, bool);
+    const { where, params } = alarmWhere(query, (n) => `$${n}`, label, bool, { position: (h, n) => `strpos(${h}, ${n})` });
     const sql = `${SELECT} LEFT JOIN terminal_labels l ON l.terminal = a.terminal ${where} ORDER BY a.id DESC LIMIT $${params.length + 1}`;
     const { rows } = await this.pool.query<AlarmRow>(sql, [...params, query.limit]);
     return rows.map(toAlarm);

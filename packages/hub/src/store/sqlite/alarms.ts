@@ -84,7 +84,7 @@ export class SqliteAlarms implements AlarmStore {
   }
 
   async list(query: AlarmQuery): Promise<AlarmRecord[]> {
-    const { where, params } = alarmWhere(query, () => '?', label, bool);
+    const { where, params } = alarmWhere(query, () => '?', label, bool, { position: (h, n) => `instr(${h}, ${n})` });
     const sql = `${SELECT} LEFT JOIN terminal_labels l ON l.terminal = a.terminal ${where} ORDER BY a.id DESC LIMIT ?`;
     return this.db.prepare<unknown[], AlarmRow>(sql).all(...params, query.limit).map(toAlarm);
   }
