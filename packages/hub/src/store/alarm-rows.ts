@@ -120,7 +120,7 @@ export function alarmWhere(
   for (const [key, value] of Object.entries(query.labels ?? {})) {
     const keyParam = param(key);
     // `tags`: one of its `;`-separated tags (labels.ts labelHolds), found as `;tag;` in `;a;b;`.
-    if (key === TAGS_LABEL) clauses.push(`${dialect.position(`';' || ${label(keyParam)} || ';'`, param(`;${value};`))} > 0`);
+    if (key === TAGS_LABEL) clauses.push(`${dialect.position(`';' || (${label(keyParam)}) || ';'`, param(`;${value};`))} > 0`);
     else clauses.push(`${label(keyParam)} = ${param(value)}`);
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
