@@ -162,7 +162,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         throw err;
       })
     : undefined;
-  const feed = notifier ? notifierFeed(notifier, clock) : undefined;
+  const feed = notifier ? notifierFeed(notifier, { clock, log, labelsOf: (terminal) => store.alarms.labelsOf(terminal) }) : undefined;
   const registry = new AgentRegistry();
   const bundles = new BundleIntake(store, clock, log);
   const alerts = new AlertStream(clock, options.sseKeepaliveMs);
@@ -310,6 +310,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     await commits.flushed();
     await events.flushed();
     await alarms.flushed();
+    await feed?.drained();
     await notifier?.stop();
     await fleet.close();
     await store.close();

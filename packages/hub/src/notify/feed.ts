@@ -48,23 +48,53 @@ export const alarmKey = (alarm: { terminal: string; code: string; instance: stri
 
 type FedNotifier = { alert(alert: NotifyAlert): void; acknowledged(key: string): void; unacknowledged(key: string): void };
 
+/** The alert with its terminal's labels (merchant, region, carrier, tags, …) beside its own, which win a clash. */
+export function withTerminalLabels(alert: NotifyAlert, terminalLabels: Readonly<Record<string, string>>): NotifyAlert {
+  return { ...alert, labels: { ...terminalLabels, ...alert.labels } };
+}
+
+export interface FeedOptions {
+  clock: { now(): number };
+  /** The terminal's labels as operators set them (store.alarms.labelsOf). */
+  labelsOf(terminal: string): Promise<Record<string, string>>;
+  log: { warn(fields: object, msg: string): void };
+}
+
 /**
  * The notifier's feed in one place: the hub calls `stored` and `presence` with what it stores and
  * hears, and `alarm` with every alarm event, whose acknowledgement stops the alert's escalation (an
- * unack or a re-activation starts it again).
+ * unack or a re-activation starts it again). Each alert gets its terminal's labels, so routes, group_by,
+ * silences and the fleet correlation can name a region or a merchant; the lookups run one after another,
+ * so the notifier hears everything in the order the hub did (a clear never overtakes its raise).
  */
-export function notifierFeed(notifier: FedNotifier, clock: { now(): number }) {
+export function notifierFeed(notifier: FedNotifier, o: FeedOptions) {
+  let chain: Promise<void> = Promise.resolve();
+  const inOrder = (step: () => Promise<void> | void) => {
+    chain = chain.then(step).catch((err: unknown) => o.log.warn({ err: (err as Error).message }, 'notifier feed step failed'));
+  };
+  const labelled = (alert: NotifyAlert) =>
+    inOrder(async () => {
+      const labels = await o.labelsOf(alert.labels.terminal!).catch((err: unknown) => {
+        // Told without them rather than not at all: a route on a label may then miss it, the root route not.
+        o.log.warn({ terminal: alert.labels.terminal, err: (err as Error).message }, "terminal's labels not read: alert notified without them");
+        return {};
+      });
+      notifier.alert(withTerminalLabels(alert, labels));
+    });
   return {
     alarm(event: AlarmEvent): void {
-      if (event.type === 'ack') notifier.acknowledged(alarmKey(event.alarm));
-      else if (event.type === 'unack' || event.type === 'reactivated') notifier.unacknowledged(alarmKey(event.alarm));
+      const key = alarmKey(event.alarm);
+      if (event.type === 'ack') inOrder(() => notifier.acknowledged(key));
+      else if (event.type === 'unack' || event.type === 'reactivated') inOrder(() => notifier.unacknowledged(key));
     },
     stored(row: StoredReport, meta: StoredMeta): void {
       const alert = alertOfReport(row, meta);
-      if (alert) notifier.alert(alert);
+      if (alert) labelled(alert);
     },
     presence(event: PresenceEvent): void {
-      notifier.alert(alertOfPresence(event, clock.now()));
+      labelled(alertOfPresence(event, o.clock.now()));
     },
+    /** Resolves once everything fed so far has reached the notifier (the hub's close). */
+    drained: () => chain,
   };
 }

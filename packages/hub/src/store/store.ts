@@ -166,6 +166,8 @@ export interface AlarmStore {
   setLabels(terminal: string, labels: Record<string, string>): Promise<void>;
   /** Every labelled terminal's labels. */
   labels(): Promise<Map<string, Record<string, string>>>;
+  /** One terminal's labels (`{}` when it has none): what the notifier adds to its alerts. */
+  labelsOf(terminal: string): Promise<Record<string, string>>;
   /**
    * In one transaction, each of the terminals' labels become what `next` makes of its current ones (`{}`
    * when it has none; an empty result removes them). When `next` throws, nothing changes and the

@@ -110,6 +110,11 @@ export class PgAlarms implements AlarmStore {
     }
   }
 
+  async labelsOf(terminal: string): Promise<Record<string, string>> {
+    const { rows } = await this.pool.query<{ labels: Record<string, string> }>('SELECT labels FROM terminal_labels WHERE terminal = $1', [terminal]);
+    return rows[0]?.labels ?? {};
+  }
+
   async updateLabels(terminals: readonly string[], next: (terminal: string, current: Record<string, string>) => Record<string, string>): Promise<void> {
     await withClient(this.pool, async (client) => {
       await client.query('BEGIN');

@@ -123,6 +123,11 @@ export class SqliteAlarms implements AlarmStore {
     return new Map(this.stmts.labels.all().map((r) => [r.terminal, JSON.parse(r.labels) as Record<string, string>]));
   }
 
+  async labelsOf(terminal: string): Promise<Record<string, string>> {
+    const row = this.stmts.labelsOf.get(terminal);
+    return row ? (JSON.parse(row.labels) as Record<string, string>) : {};
+  }
+
   async report(id: string): Promise<StoredReport | undefined> {
     return toStored(this.stmts.report.get(id));
   }
