@@ -5,12 +5,13 @@ import type { AlertStream } from './alert-stream.js';
 import type { CommandDispatch, CommandMessage } from './fleet/commands.js';
 import type { TerminalPresence } from './fleet/terminal-presence.js';
 import type { Logger } from './logger.js';
-import { commandNameSchema, hubMessage, terminalIdSchema } from 'posdiag-protocol';
+import { commandNameSchema, hubMessage, terminalIdSchema, type Clock } from 'posdiag-protocol';
 import { describeIssues } from './agent-frame.js';
 import { headerValue } from './auth.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import { routeAlarms, terminalsWithAlarms } from './alarms/alarm-api.js';
 import { routeLabels } from './labels/label-api.js';
+import { routeSilences } from './notify/silence-api.js';
 import { inventoryQuery, withInventory } from './terminal-inventory.js';
 import { labelsMatch, takeLabelFilter, terminalsMatching } from './labels/labels.js';
 import type { Alarms } from './alarms/alarms.js';
@@ -58,6 +59,7 @@ import type { TokenMap } from './tokens.js';
  *                                                 hello, null before one (terminal-inventory.ts); each filter must equal it
  *   …/api/alarms…, PUT /api/terminals/ID/labels: alarms/alarm-api.ts
  *   POST /api/terminals/labels (CSV import), GET /api/terminals/labels.csv: labels/label-api.ts
+ *   GET|POST /api/silences, POST /api/silences/ID/expire: notify/silence-api.ts
  *   GET  /api/bundles?terminal=ID            → 200 [ {id, terminal, receivedAt, size, sha256} ] oldest first
  *   GET  /api/bundles/ID                     → 200 the tar.gz (application/gzip); 404 if none (yet)
  *   GET  /api/audit?user=NAME&action=ACTION&since=ISO8601&limit=N (1…1000, default 100)
@@ -89,6 +91,9 @@ export interface ApiContext {
   deliveriesFor(key: string): Promise<DeliveryRecord[]>;
   /** Why the hub should get no traffic now (GET /healthz?ready=1), null when it may (metrics/readiness.ts). */
   notReady(): Promise<string | null>;
+  /** Tells every hub's dispatcher a silence was made or expired (notify/silence-sync.ts). */
+  silencesChanged(): Promise<void>;
+  clock: Clock;
   log: Logger;
 }
 
@@ -256,6 +261,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext,
   }
   if (await routeAlarms(req, res, ctx, url, scope)) return;
   if (await routeLabels(req, res, ctx, url, scope)) return;
+  if (await routeSilences(req, res, ctx, url, scope)) return;
   if (url.pathname === '/api/reports') {
     requireMethod(req, res, 'GET');
     const query = queryObject(url.searchParams);

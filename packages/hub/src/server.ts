@@ -243,8 +243,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   };
 
   const notReady = () => readiness.notReady();
+  const silencesChanged = () => fleet.send('silences', { by: instance }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'other hubs not told of a silence: they read it within their next reload'));
   const deliveriesFor = notifier ? (key: string) => notifier.deliveriesFor(key) : async () => [];
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, operators, alerts, alarms, throttle, log, metrics, notReady, deliveriesFor }));
+  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, operators, alerts, alarms, throttle, log, metrics, notReady, deliveriesFor, clock, silencesChanged }));
   // One listener for every socket: it stays on the socket for the connection's life.
   const upgradeSocketError = (err: Error) => log.debug({ err: err.message }, 'upgrade socket error');
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

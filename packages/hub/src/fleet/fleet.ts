@@ -12,7 +12,12 @@ export interface FleetMessages {
   lease: { terminal: string; holder: string };
   /** A command was posted for a terminal `holder` holds: that hub sends it. */
   command: { id: string; holder: string };
+  /** A silence was made or expired on hub `by`: every dispatcher reads the silences again. */
+  silences: { by: string };
 }
+
+/** Every channel, as the PostgreSQL fleet LISTENs to them. */
+export const FLEET_CHANNELS: readonly FleetChannel[] = ['lease', 'command', 'silences'];
 
 export type FleetChannel = keyof FleetMessages;
 

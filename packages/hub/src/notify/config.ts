@@ -33,7 +33,7 @@ export interface RouteConfig {
   routes?: RouteConfig[];
 }
 
-const duration = z.string().superRefine((text, ctx) => {
+export const duration = z.string().superRefine((text, ctx) => {
   try {
     parseDuration(text);
   } catch (err) {
@@ -43,7 +43,7 @@ const duration = z.string().superRefine((text, ctx) => {
 
 const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'not a label name (letters, digits, "_" and ".")');
 
-const matchersSchema = z.record(labelName, z.union([z.string(), z.array(z.string()).min(1)]));
+export const matchersSchema = z.record(labelName, z.union([z.string(), z.array(z.string()).min(1)]));
 
 const escalationStageSchema = z.strictObject({ after: duration, receiver: z.string().min(1) });
 

@@ -8,6 +8,8 @@ import { Dispatcher } from './dispatcher.js';
 import { SILENT_CODE } from './feed.js';
 import type { NotifyAlert } from './group-notice.js';
 import { createReceiver, type Receiver, type ReceiverSpec } from './receivers/index.js';
+import { SilenceSync } from './silence-sync.js';
+import { Silences } from './silences.js';
 import { toWireNotification } from './wire-notification.js';
 
 /**
@@ -15,7 +17,8 @@ import { toWireNotification } from './wire-notification.js';
  * silences, escalation, correlation; in memory, on the Clock) whose every notice is queued durably in
  * the store, one delivery per receiver, and the worker that sends the queue. A notice is in the store
  * before anything is sent, so a hub restart loses none that was queued; the dispatcher's groups are in
- * memory and start again empty (an alert fed again after the restart is a new group's).
+ * memory and start again empty (an alert fed again after the restart is a new group's). Silences are the
+ * store's, kept in step by SilenceSync.
  */
 export interface NotifierOptions {
   config: NotifyConfig;
@@ -24,8 +27,8 @@ export interface NotifierOptions {
   log: Logger;
   /** The language of the messages people read. */
   locale: Locale;
-  /** Names this hub's claims and attempts (its instance); without it, `local`. */
-  fleet?: Pick<Fleet, 'instance'>;
+  /** Names this hub's claims and attempts (its instance), and tells it of silences changed on any hub. */
+  fleet: Pick<Fleet, 'instance' | 'on'>;
   /** The console's base address; '' until the console exists. */
   externalURL?: string;
   /** The worker's limits; the defaults are the robots' (delivery-worker.ts). */
@@ -50,7 +53,7 @@ const HUB_SUMMARIES: Readonly<Record<string, LocalizedText>> = {
 };
 
 export async function startNotifier(o: NotifierOptions): Promise<Notifier> {
-  const holder = o.fleet?.instance ?? 'local';
+  const holder = o.fleet.instance;
   const log = o.log.child({ component: 'notify' });
   const receivers = new Map<string, Receiver>(
     // config.ts has checked each entry names exactly one kind, as a ReceiverSpec does.
@@ -60,9 +63,13 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier> {
   const worker = new DeliveryWorker({ ...o.tuning, store: o.store.deliveries, receivers, clock: o.clock, log, holder, ...(o.onSettled ? { onSettled: o.onSettled } : {}) });
   const wire = { externalURL: o.externalURL ?? '', summaryOf: (code: string) => HUB_SUMMARIES[code] };
   const pending = new Set<Promise<void>>();
+  const silences = new Silences();
+  const sync = new SilenceSync({ store: o.store.silences, fleet: o.fleet, silences, clock: o.clock, log });
+  await sync.start();
   const dispatcher = new Dispatcher({
     config: o.config,
     clock: o.clock,
+    silences,
     onNotify(receiver, notice) {
       const now = o.clock.now();
       const queued = o.store.deliveries
@@ -88,6 +95,7 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier> {
     unacknowledged: (key) => dispatcher.unacknowledged(key),
     deliveriesFor: (key) => o.store.deliveries.deliveriesFor(key),
     async stop() {
+      sync.stop();
       dispatcher.stop();
       await Promise.all(pending);
       await worker.stop();

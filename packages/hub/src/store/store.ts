@@ -1,3 +1,4 @@
+import type { Silence, SilenceInput } from '../notify/silences.js';
 import type { Category, Clock, Report, Severity } from 'posdiag-protocol';
 import type { Fleet, FleetJob } from '../fleet/fleet.js';
 import type { Role } from '../operators/roles.js';
@@ -109,7 +110,19 @@ export interface HubStore {
   readonly alarms: AlarmStore;
   /** Each terminal's inventory as its agent's latest hello said it (terminal-inventory.ts). */
   readonly inventory: InventoryStore;
+  /** The notifications' silences (notify/silences.ts), which every hub's dispatcher reads. */
+  readonly silences: SilenceStore;
   close(): Promise<void>;
+}
+
+/** The store's part for silences: made, expired and listed through the API, read by every hub. Times are ms. */
+export interface SilenceStore {
+  /** Stores a checked silence (notify/silences.ts checkSilence) and returns it with its id. */
+  add(silence: SilenceInput): Promise<Silence>;
+  /** Ends the silence at `nowMs` (one not started yet never starts); undefined when there is none of that id. */
+  expire(id: string, nowMs: number): Promise<Silence | undefined>;
+  /** Every silence ending after `endedAfterMs`, oldest first. */
+  list(endedAfterMs: number): Promise<Silence[]>;
 }
 
 /** What an agent's hello says of its terminal: the fields it did not send are null. */

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Clock } from 'posdiag-protocol';
-import type { Fleet, FleetChannel, FleetJob, FleetMessages, StreamEvent } from '../../fleet/fleet.js';
+import { FLEET_CHANNELS, type Fleet, type FleetChannel, type FleetJob, type FleetMessages, type StreamEvent } from '../../fleet/fleet.js';
 import { LOCK_CLASS, LOCKS } from './locks.js';
 
 const EVENTS_CHANNEL = 'posdiag_events';
@@ -56,7 +56,7 @@ export class PgFleet implements Fleet {
     client.on('end', lost);
     client.on('notification', (n) => this.notified(n.channel, n.payload ?? ''));
     await client.connect();
-    await client.query(`LISTEN ${EVENTS_CHANNEL}; LISTEN ${channelName('lease')}; LISTEN ${channelName('command')}`);
+    await client.query([EVENTS_CHANNEL, ...FLEET_CHANNELS.map(channelName)].map((c) => `LISTEN ${c};`).join(' '));
     this.client = client;
     this.reconnectMs = RECONNECT_MS.first;
     // Whatever was published while this hub was not listening.
@@ -74,7 +74,7 @@ export class PgFleet implements Fleet {
 
   private notified(channel: string, payload: string): void {
     if (channel === EVENTS_CHANNEL) return void (payload !== this.instance && this.fetchEvents());
-    for (const name of ['lease', 'command'] as const) {
+    for (const name of FLEET_CHANNELS) {
       if (channel !== channelName(name)) continue;
       let message: unknown;
       try {

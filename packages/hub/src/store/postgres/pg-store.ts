@@ -29,6 +29,7 @@ import { PG_MIGRATIONS } from './schema.js';
 import { PgOperators } from './operators.js';
 import { PgAlarms } from './alarms.js';
 import { PgDeliveries } from './deliveries.js';
+import { PgSilences } from './silences.js';
 import { PgInventory } from './inventory.js';
 
 const SCHEMA_VERSION = PG_MIGRATIONS.length;
@@ -54,6 +55,7 @@ export class PgStore implements HubStore {
   readonly operators: PgOperators;
   readonly alarms: PgAlarms;
   readonly deliveries: PgDeliveries;
+  readonly silences: PgSilences;
   readonly inventory: PgInventory;
   private readonly knownPartitions = new Set<string>();
 
@@ -64,6 +66,7 @@ export class PgStore implements HubStore {
     this.operators = new PgOperators(pool);
     this.alarms = new PgAlarms(pool);
     this.deliveries = new PgDeliveries(pool);
+    this.silences = new PgSilences(pool);
     this.inventory = new PgInventory(pool);
   }
 

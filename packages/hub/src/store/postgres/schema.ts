@@ -219,4 +219,15 @@ export const PG_MIGRATIONS = [
     agent_version text NOT NULL,
     updated_at bigint NOT NULL -- ms since the epoch
   );`,
+  // Silences of the notifications (notify/silences.ts): every hub's dispatcher reads them.
+  `
+  CREATE TABLE silences (
+    id bigserial PRIMARY KEY,
+    matchers jsonb NOT NULL, -- object: label name to a value or a list of values
+    starts_at bigint NOT NULL,
+    ends_at bigint NOT NULL,
+    created_by text NOT NULL,
+    comment text NOT NULL
+  );
+  CREATE INDEX silences_ends_at ON silences (ends_at);`,
 ];

@@ -189,4 +189,15 @@ export const SQLITE_MIGRATIONS = [
     agent_version TEXT NOT NULL,
     updated_at INTEGER NOT NULL -- ms since the epoch
   );`,
+  // Silences of the notifications (notify/silences.ts): every hub's dispatcher reads them.
+  `
+  CREATE TABLE silences (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    matchers TEXT NOT NULL, -- JSON object: label name to a value or a list of values
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    comment TEXT NOT NULL
+  );
+  CREATE INDEX silences_ends_at ON silences (ends_at);`,
 ];

@@ -26,6 +26,7 @@ import { SQLITE_MIGRATIONS } from './schema.js';
 import { SqliteOperators } from './operators.js';
 import { SqliteAlarms } from './alarms.js';
 import { SqliteDeliveries } from './deliveries.js';
+import { SqliteSilences } from './silences.js';
 import { SqliteInventory } from './inventory.js';
 
 const SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
@@ -55,6 +56,7 @@ export class SqliteStore implements HubStore {
   readonly operators: SqliteOperators;
   readonly alarms: SqliteAlarms;
   readonly deliveries: SqliteDeliveries;
+  readonly silences: SqliteSilences;
   readonly inventory: SqliteInventory;
   private readonly db: Database.Database;
   private readonly stmts;
@@ -74,6 +76,7 @@ export class SqliteStore implements HubStore {
     this.operators = new SqliteOperators(db);
     this.alarms = new SqliteAlarms(db);
     this.deliveries = new SqliteDeliveries(db);
+    this.silences = new SqliteSilences(db);
     this.inventory = new SqliteInventory(db);
     this.stmts = {
       insertReport: db.prepare('INSERT INTO reports (id, terminal, seq, kind, received_at, body) VALUES (?, ?, ?, ?, ?, ?)'),
