@@ -11,7 +11,7 @@ export const DEFAULT_REMINDER_EVERY_MS = 4 * 3_600_000;
  * Reminders for terminal.silent alarms still active: every `everyMs` after the raise (and after each
  * reminder) one `reminder` event, for the notifier to send on. Each hub checks on its clock, a tenth of
  * the period apart (at most a minute); the store claims each due reminder for one hub, so the fleet
- * sends it once. Nothing is sent from here.
+ * sends it once. Nothing is sent from here: the notifier's feed sends it on (notify/feed.ts).
  */
 export class SilentReminders {
   private timer: TimerHandle | undefined;

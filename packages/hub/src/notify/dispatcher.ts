@@ -17,7 +17,7 @@ import { AggregationGroup, type GroupContext } from './aggregation-group.js';
 import type { NotifyConfig } from './config.js';
 import { Correlator } from './correlation.js';
 import { formatLabels } from './matchers.js';
-import type { NotifyAlert, NotifyCallback } from './group-notice.js';
+import { groupNoticeOf, type NotifyAlert, type NotifyCallback } from './group-notice.js';
 import { Route } from './route.js';
 import { Silences } from './silences.js';
 
@@ -79,6 +79,21 @@ export class Dispatcher {
   unacknowledged(key: string): void {
     if (!this.acked.delete(key)) return;
     for (const group of this.holders.get(key) ?? []) group.acknowledgementChanged(key);
+  }
+
+  /**
+   * The alert still fires and should be brought up again (a terminal still silent: alarms/reminders.ts):
+   * one notice at once to the receiver of every route it matches, outside the groups, whose repeat_interval
+   * it does not touch; none while it is acknowledged or a silence mutes it.
+   */
+  remind(alert: NotifyAlert): void {
+    const now = this.clock.now();
+    if (this.acked.has(alert.key) || this.silences.muting(alert.labels, now).length > 0) return;
+    for (const route of this.tree.match(alert.labels)) {
+      const labels = route.groupLabels(alert.labels);
+      const receiver = route.options.receiver;
+      this.context.notify(receiver, groupNoticeOf(receiver, `${route.key}:${formatLabels(labels)}`, labels, [alert]));
+    }
   }
 
   /** Stops every timer (the hub is closing); nothing is sent after. */

@@ -1,4 +1,5 @@
 import type { StoredMeta } from '../agent-socket.js';
+import type { AlarmRecord } from '../alarms/alarm.js';
 import type { AlarmEvent } from '../alarms/alarm-events.js';
 import type { PresenceEvent } from '../fleet/terminal-presence.js';
 import type { StoredReport } from '../store/store.js';
@@ -46,7 +47,23 @@ export function alertOfPresence(event: PresenceEvent, now: number): NotifyAlert 
 /** The notifier's alert key of an alarm: the same `terminal|code|instance` as its alerts'. */
 export const alarmKey = (alarm: { terminal: string; code: string; instance: string | null }) => `${alarm.terminal}|${alarm.code}|${alarm.instance ?? ''}`;
 
-type FedNotifier = { alert(alert: NotifyAlert): void; acknowledged(key: string): void; unacknowledged(key: string): void };
+type FedNotifier = { alert(alert: NotifyAlert): void; remind(alert: NotifyAlert): void; acknowledged(key: string): void; unacknowledged(key: string): void };
+
+/** A reminder that a terminal is still silent, as the alert it brings up again (reminders.ts claims it). */
+export function reminderOf(alarm: AlarmRecord): NotifyAlert {
+  const since = new Date(alarm.since).toISOString();
+  return {
+    key: alarmKey(alarm),
+    status: 'firing',
+    labels: { terminal: alarm.terminal, code: alarm.code, severity: alarm.severity, category: alarm.category },
+    annotations: {
+      'summary.en': `Still silent: not heard from since ${since}`,
+      'summary.zh-CN': `终端仍然失联：自 ${since} 起无消息`,
+      reminder: 'true',
+    },
+    startsAt: alarm.since,
+  };
+}
 
 /** The alert with its terminal's labels (merchant, region, carrier, tags, …) beside its own, which win a clash. */
 export function withTerminalLabels(alert: NotifyAlert, terminalLabels: Readonly<Record<string, string>>): NotifyAlert {
@@ -63,7 +80,7 @@ export interface FeedOptions {
 /**
  * The notifier's feed in one place: the hub calls `stored` and `presence` with what it stores and
  * hears, and `alarm` with every alarm event, whose acknowledgement stops the alert's escalation (an
- * unack or a re-activation starts it again). Each alert gets its terminal's labels, so routes, group_by,
+ * unack or a re-activation starts it again), and its reminder of a terminal still silent is sent on. Each alert gets its terminal's labels, so routes, group_by,
  * silences and the fleet correlation can name a region or a merchant; the lookups run one after another,
  * so the notifier hears everything in the order the hub did (a clear never overtakes its raise).
  */
@@ -72,20 +89,22 @@ export function notifierFeed(notifier: FedNotifier, o: FeedOptions) {
   const inOrder = (step: () => Promise<void> | void) => {
     chain = chain.then(step).catch((err: unknown) => o.log.warn({ err: (err as Error).message }, 'notifier feed step failed'));
   };
-  const labelled = (alert: NotifyAlert) =>
+  const labelled = (alert: NotifyAlert, tell: (alert: NotifyAlert) => void = (a) => notifier.alert(a)) =>
     inOrder(async () => {
       const labels = await o.labelsOf(alert.labels.terminal!).catch((err: unknown) => {
         // Told without them rather than not at all: a route on a label may then miss it, the root route not.
         o.log.warn({ terminal: alert.labels.terminal, err: (err as Error).message }, "terminal's labels not read: alert notified without them");
         return {};
       });
-      notifier.alert(withTerminalLabels(alert, labels));
+      tell(withTerminalLabels(alert, labels));
     });
   return {
     alarm(event: AlarmEvent): void {
       const key = alarmKey(event.alarm);
       if (event.type === 'ack') inOrder(() => notifier.acknowledged(key));
       else if (event.type === 'unack' || event.type === 'reactivated') inOrder(() => notifier.unacknowledged(key));
+      // Somebody acknowledged it: they know, and are not reminded.
+      else if (event.type === 'reminder' && !event.alarm.acknowledged) labelled(reminderOf(event.alarm), (a) => notifier.remind(a));
     },
     stored(row: StoredReport, meta: StoredMeta): void {
       const alert = alertOfReport(row, meta);

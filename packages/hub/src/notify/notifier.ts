@@ -39,6 +39,8 @@ export interface NotifierOptions {
 
 export interface Notifier {
   alert(alert: NotifyAlert): void;
+  /** Brings a still-firing alert up again (Dispatcher.remind). */
+  remind(alert: NotifyAlert): void;
   acknowledged(key: string): void;
   unacknowledged(key: string): void;
   /** Who was notified of the alert of `key`, when, delivered or why not. */
@@ -91,6 +93,7 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier> {
   worker.kick();
   return {
     alert: (alert) => dispatcher.alert(alert),
+    remind: (alert) => dispatcher.remind(alert),
     acknowledged: (key) => dispatcher.acknowledged(key),
     unacknowledged: (key) => dispatcher.unacknowledged(key),
     deliveriesFor: (key) => o.store.deliveries.deliveriesFor(key),
