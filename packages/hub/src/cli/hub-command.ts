@@ -105,7 +105,7 @@ export const createHubCommand = (program: string) =>
       'tls-key': { type: 'string', description: 'PEM private key for --tls-cert', valueName: 'FILE' },
       'tls-ca': { type: 'string', description: 'CA whose client certificates (CN = terminal id) are accepted', valueName: 'FILE' },
       'silence-after': { type: 'string', description: 'announce a terminal silent when not heard from this long (default 15m)', valueName: 'DURATION' },
-      retain: { type: 'string', description: 'prune reports, bundles and commands older than this (at least 1d; default: keep everything)', valueName: 'DURATION' },
+      retain: { type: 'string', description: 'prune reports, bundles, commands, settled notifications, audit entries and ended silences older than this (at least 1d; default: keep everything)', valueName: 'DURATION' },
       'retain-bundles': { type: 'string', description: 'keep at most this much of bundles, pruning the oldest first (e.g. 500MB, 2GiB)', valueName: 'SIZE' },
       notify: { type: 'string', description: 'routing file (JSON, Alertmanager\'s shape): faults and silent terminals go to its webhook, WeCom, DingTalk, Feishu and e-mail receivers', valueName: 'FILE' },
       instance: { type: 'string', description: 'name of this hub process in logs, leases and commands (default HOSTNAME-PID)', valueName: 'NAME' },

@@ -366,6 +366,12 @@ export interface PruneResult {
   reports: number;
   bundles: number;
   commands: number;
+  /** Deliveries settled (delivered, failed, folded) and made before the cutoff, with their attempts; waiting ones stay. */
+  deliveries: number;
+  /** Audit entries before the cutoff. */
+  audit: number;
+  /** Silences that ended before the cutoff. */
+  silences: number;
   /** The alert stream's events kept for the other hubs (PostgreSQL; SQLite keeps none). */
   events: number;
 }
@@ -511,3 +517,6 @@ export class SchemaTooNewError extends Error {
     this.name = 'SchemaTooNewError';
   }
 }
+
+/** The deliveries retention may drop: settled, and made before the cutoff (`bound` its placeholder). */
+export const SETTLED_BEFORE = (bound: string) => `state IN ('delivered', 'failed', 'folded') AND created_at < ${bound}`;

@@ -41,7 +41,7 @@ describe('retention in the store (prune)', () => {
       reports.push(makeHeartbeat({ seq: i + 1 }));
       await insertOne(store, reports[i]!, at(ms));
     }
-    expect(await store.prune(CUT)).toEqual({ reports: 3, bundles: 0, commands: 0, events: 0 });
+    expect(await store.prune(CUT)).toEqual({ reports: 3, bundles: 0, commands: 0, events: 0, deliveries: 0, audit: 0, silences: 0 });
     expect(await seqs(store)).toEqual([4, 5, 6]);
     // A kept report is still deduplicated. A pruned one is forgotten: sent again it would be stored again
     // (an agent resends only unacked reports, never that old under a sane --retain); on PostgreSQL its
@@ -49,6 +49,32 @@ describe('retention in the store (prune)', () => {
     expect((await insertOne(store, reports[3]!, at(CUT))).status).toBe('duplicate');
     expect((await insertOne(store, reports[0]!, at(times[0]!))).status).toBe('stored');
     expect(await store.lastSeq('T-0001')).toBe(6);
+  });
+
+  it('removes deliveries settled before the cutoff with their attempts, audit entries and ended silences; waiting deliveries stay', async () => {
+    const queue = async (createdAt: number, settle: 'delivered' | 'failed' | null) => {
+      const id = await store.deliveries.enqueue({ receiver: 'ops', alertKeys: [`T-0001|c${createdAt}|`], payload: '{}', createdAt, dueAt: createdAt });
+      if (settle) {
+        await store.deliveries.claimDue('hub', createdAt, 60_000, 100);
+        await store.deliveries.settle(id, 'hub', { at: createdAt, hub: 'hub', outcome: settle, detail: 'x' }, { state: settle, attempts: 1 });
+      }
+      return `T-0001|c${createdAt}|`;
+    };
+    const oldDelivered = await queue(CUT - DAY, 'delivered');
+    const oldFailed = await queue(CUT - 2 * DAY, 'failed');
+    const oldWaiting = await queue(CUT - 3 * DAY, null);
+    const newDelivered = await queue(CUT + 1, 'delivered');
+    for (const ms of [CUT - DAY, CUT - 1, CUT]) await store.operators.appendAudit({ at: ms, principal: 'otto', action: 'alarm.ack', target: '1', remote: null, outcome: 'ok', detail: null });
+    for (const [startsAt, endsAt] of [[CUT - 2 * DAY, CUT - DAY], [CUT - DAY, CUT + DAY]] as const) {
+      await store.silences.add({ matchers: { terminal: 'T-0001' }, startsAt, endsAt, createdBy: 'otto', comment: 'x' });
+    }
+    expect(await store.prune(CUT)).toMatchObject({ deliveries: 2, audit: 2, silences: 1 });
+    expect(await store.deliveries.deliveriesFor(oldDelivered)).toEqual([]);
+    expect(await store.deliveries.deliveriesFor(oldFailed)).toEqual([]);
+    expect((await store.deliveries.deliveriesFor(oldWaiting)).map((d) => d.state)).toEqual(['pending']);
+    expect((await store.deliveries.deliveriesFor(newDelivered)).map((d) => [d.state, d.attempts.length])).toEqual([['delivered', 1]]);
+    expect((await store.operators.audit({ limit: 10 })).map((e) => e.at)).toEqual([CUT]);
+    expect((await store.silences.list(0)).map((s) => s.endsAt)).toEqual([CUT + DAY]);
   });
 
   it('draws a cutoff within a day at that instant on SQLite; PostgreSQL keeps the whole day until all of it is older', async () => {
@@ -71,7 +97,7 @@ describe('retention in the store (prune)', () => {
     await store.recordCommand(command('new', CUT));
     const presence = await store.presence();
 
-    expect(await store.prune(CUT)).toEqual({ reports: 3, bundles: 0, commands: 1, events: 0 });
+    expect(await store.prune(CUT)).toEqual({ reports: 3, bundles: 0, commands: 1, events: 0, deliveries: 0, audit: 0, silences: 0 });
     expect(await seqs(store)).toEqual([]);
     expect(Object.values(await store.openFaults()).flat().map((f) => [f.code, f.seq])).toEqual([['printer.cover_open', 3]]);
     expect(await store.presence()).toEqual(presence);

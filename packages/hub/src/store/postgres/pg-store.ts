@@ -3,6 +3,7 @@ import type { Clock, Report, SelfTestReport } from 'posdiag-protocol';
 import { faultKey, pairKey, planBatch, type BatchLookups } from '../batch-plan.js';
 import {
   bundlesBeyond,
+  SETTLED_BEFORE,
   changedColumns,
   SchemaTooNewError,
   type BundleInfo,
@@ -424,7 +425,23 @@ export class PgStore implements HubStore {
     const commands = await gone('commands', 'id', 'posted_at < $1', olderThanMs);
     let bundles = await gone('bundles', 'id', 'received_at < $1', before);
     if (bundleBytes !== undefined) bundles += await gone('bundles', 'id', `id IN (${bundlesBeyond('$1')})`, bundleBytes);
-    return { reports, bundles, commands, events };
+    let deliveries = 0;
+    while (!signal?.aborted) {
+      // One statement per batch: the attempts and alert keys that reference them go with them (the
+      // foreign keys are checked at the statement's end).
+      const { rowCount } = await this.pool.query(
+        `WITH batch AS (SELECT id FROM deliveries WHERE ${SETTLED_BEFORE('$1')} LIMIT ${PRUNE_BATCH}),
+           attempts AS (DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM batch)),
+           keys AS (DELETE FROM delivery_alerts WHERE delivery_id IN (SELECT id FROM batch))
+         DELETE FROM deliveries WHERE id IN (SELECT id FROM batch)`,
+        [olderThanMs],
+      );
+      deliveries += rowCount ?? 0;
+      if ((rowCount ?? 0) < PRUNE_BATCH) break;
+    }
+    const audit = await gone('audit', 'id', 'at < $1', olderThanMs);
+    const silences = await gone('silences', 'id', 'ends_at < $1', olderThanMs);
+    return { reports, bundles, commands, events, deliveries, audit, silences };
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Report, SelfTestReport } from 'posdiag-protocol';
 import { faultKey, instanceKey, pairKey, planBatch, type BatchLookups } from '../batch-plan.js';
 import {
   bundlesBeyond,
+  SETTLED_BEFORE,
   changedColumns,
   SchemaTooNewError,
   type BundleInfo,
@@ -334,7 +335,23 @@ export class SqliteStore implements HubStore {
     const commands = await gone('commands', 'posted_at < ?', olderThanMs);
     let bundles = await gone('bundles', 'received_at < ?', before);
     if (bundleBytes !== undefined) bundles += await gone('bundles', `id IN (${bundlesBeyond('?')})`, bundleBytes);
-    return { reports, bundles, commands, events: 0 };
+    // A delivery's attempts and alert keys first: they reference it. Each batch of ids in one transaction.
+    const settled = this.db.prepare<[number], { id: number }>(`SELECT id FROM deliveries WHERE ${SETTLED_BEFORE('?')} LIMIT ${PRUNE_BATCH}`);
+    const dropDeliveries = this.db.transaction((ids: string) => {
+      for (const table of ['delivery_attempts', 'delivery_alerts']) this.db.prepare(`DELETE FROM ${table} WHERE delivery_id IN (SELECT value FROM json_each(?))`).run(ids);
+      return this.db.prepare('DELETE FROM deliveries WHERE id IN (SELECT value FROM json_each(?))').run(ids).changes;
+    });
+    let deliveries = 0;
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const ids = signal?.aborted ? [] : settled.all(olderThanMs).map((r) => r.id);
+      if (ids.length === 0) break;
+      deliveries += dropDeliveries(JSON.stringify(ids));
+      if (ids.length < PRUNE_BATCH) break;
+    }
+    const audit = await gone('audit', 'at < ?', olderThanMs);
+    const silences = await gone('silences', 'ends_at < ?', olderThanMs);
+    return { reports, bundles, commands, events: 0, deliveries, audit, silences };
   }
 
   async claimRun(job: FleetJob, nowMs: number, everyMs: number): Promise<boolean> {
