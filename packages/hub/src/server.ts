@@ -85,6 +85,11 @@ export interface Hub {
   /** Terminals with an open agent connection, sorted. */
   connectedTerminals(): string[];
   /**
+   * Resolves once every alert and acknowledgement this hub has heard so far has reached its notifier
+   * (each waits for its terminal's labels from the store); at once without --notify.
+   */
+  notifierFed(): Promise<void>;
+  /**
    * Re-reads the tokens file (SIGHUP): added terminals may connect from now on; a removed terminal, or
    * one whose token changed, is disconnected and refused. A file that cannot be used leaves the tokens
    * in use as they are and logs one error; returns false then.
@@ -326,6 +331,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     onStored: (listener) => void listeners.push(listener),
     onAlarm: (listener) => void alarms.events.on(listener),
     connectedTerminals: () => registry.terminals(),
+    notifierFed: async () => feed?.drained(),
     reloadTokens(file) {
       let next: TokenMap;
       try {

@@ -1,3 +1,5 @@
+import type { FleetNotice } from '../notify/fleet-share.js';
+
 /** One event of the alert stream, as every hub's `GET /api/alerts` sends it (alert-stream.ts). */
 export interface StreamEvent {
   id: string;
@@ -14,10 +16,12 @@ export interface FleetMessages {
   command: { id: string; holder: string };
   /** A silence was made or expired on hub `by`: every dispatcher reads the silences again. */
   silences: { by: string };
+  /** An alert or an acknowledgement one hub's notifier heard, for every other's (notify/fleet-share.ts). */
+  notify: FleetNotice;
 }
 
 /** Every channel, as the PostgreSQL fleet LISTENs to them. */
-export const FLEET_CHANNELS: readonly FleetChannel[] = ['lease', 'command', 'silences'];
+export const FLEET_CHANNELS: readonly FleetChannel[] = ['lease', 'command', 'silences', 'notify'];
 
 export type FleetChannel = keyof FleetMessages;
 

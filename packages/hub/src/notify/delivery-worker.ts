@@ -7,10 +7,10 @@
  * - a retryable failure is tried again after posdiag-protocol's capped backoff with full jitter, up to
  *   `maxAttempts` sends; any other failure, or the last, leaves it failed; every outcome is logged;
  * - per receiver at most `perMinute` sends start in a minute's window (the robots' published limit:
- *   DingTalk, WeCom, Feishu 20 a minute); what comes over it is held until the window opens, then
- *   every held one is folded into one summary notification (held-back.ts), which counts as one send;
+ *   DingTalk, WeCom, Feishu 20 a minute), counted for the whole fleet in the store (takeSendSlot), so
+ *   hubs sharing a database keep to it together; what comes over it is held until the window opens,
+ *   then every held one is folded into one summary notification (held-back.ts), which counts as one send;
  * - rounds never overlap; all waiting is on the injected Clock; nothing it does throws into its caller.
- * The rate limit's window is this hub's: hubs sharing a database each keep their own.
  */
 import { fullJitterDelay, type BackoffPolicy, type Clock, type TimerHandle } from 'posdiag-protocol';
 import type { Logger } from '../logger.js';
@@ -49,14 +49,8 @@ export interface DeliveryWorkerOptions extends Partial<DeliveryTuning> {
   onSettled?: (receiver: string, outcome: DeliveryAttempt['outcome']) => void;
 }
 
-interface Window {
-  start: number;
-  sent: number;
-}
-
 export class DeliveryWorker {
   private readonly tuning: DeliveryTuning;
-  private readonly windows = new Map<string, Window>();
   private timer: TimerHandle | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -131,13 +125,12 @@ export class DeliveryWorker {
 
   private async send(receiver: Receiver, d: QueuedDelivery): Promise<void> {
     const now = this.o.clock.now();
-    const window = this.windowAt(receiver.name, now);
-    if (window.sent >= this.tuning.perMinute) {
+    const slot = await this.o.store.takeSendSlot(receiver.name, now, this.tuning.perMinute, WINDOW_MS);
+    if (slot !== true) {
       const detail = `over ${this.tuning.perMinute} a minute: held back, to go in one summary when the window opens`;
-      await this.settle(d, 'held', detail, { state: 'held', dueAt: window.start + WINDOW_MS, attempts: d.attempts });
+      await this.settle(d, 'held', detail, { state: 'held', dueAt: slot.opensAt, attempts: d.attempts });
       return;
     }
-    window.sent++;
     const result = await receiver.send(JSON.parse(d.payload) as Notification, now);
     const attempts = d.attempts + 1;
     if (result.ok) return this.settle(d, 'delivered', result.detail, { state: 'delivered', attempts });
@@ -156,15 +149,6 @@ export class DeliveryWorker {
     const alertKeys = [...new Set(held.flatMap((d) => d.alertKeys))];
     const id = await this.o.store.enqueue({ receiver: name, alertKeys, payload: JSON.stringify(summary), createdAt: now, dueAt: now });
     for (const d of held) await this.settle(d, 'folded', `folded into summary delivery ${id}`, { state: 'folded', attempts: d.attempts });
-  }
-
-  private windowAt(receiver: string, now: number): Window {
-    let w = this.windows.get(receiver);
-    if (!w || now >= w.start + WINDOW_MS) {
-      w = { start: now, sent: 0 };
-      this.windows.set(receiver, w);
-    }
-    return w;
   }
 
   private async settle(d: QueuedDelivery, outcome: DeliveryAttempt['outcome'], detail: string, next: DeliveryNext): Promise<void> {

@@ -92,7 +92,7 @@ export class Dispatcher {
     for (const route of this.tree.match(alert.labels)) {
       const labels = route.groupLabels(alert.labels);
       const receiver = route.options.receiver;
-      this.context.notify(receiver, groupNoticeOf(receiver, `${route.key}:${formatLabels(labels)}`, labels, [alert]));
+      this.context.notify(receiver, groupNoticeOf(receiver, `${route.key}:${formatLabels(labels)}/reminder`, labels, [alert]));
     }
   }
 

@@ -6,7 +6,8 @@ import type { NotifyConfig } from './config.js';
 import { DeliveryWorker, type DeliveryTuning, type DeliveryWorkerOptions } from './delivery-worker.js';
 import { Dispatcher } from './dispatcher.js';
 import { SILENT_CODE } from './feed.js';
-import type { NotifyAlert } from './group-notice.js';
+import type { GroupNotice, NotifyAlert } from './group-notice.js';
+import { shareWithFleet } from './fleet-share.js';
 import { createReceiver, type Receiver, type ReceiverSpec } from './receivers/index.js';
 import { SilenceSync } from './silence-sync.js';
 import { Silences } from './silences.js';
@@ -18,7 +19,8 @@ import { toWireNotification } from './wire-notification.js';
  * the store, one delivery per receiver, and the worker that sends the queue. A notice is in the store
  * before anything is sent, so a hub restart loses none that was queued; the dispatcher's groups are in
  * memory and start again empty (an alert fed again after the restart is a new group's). Silences are the
- * store's, kept in step by SilenceSync.
+ * store's, kept in step by SilenceSync. With many hubs on one database every hub's dispatcher hears every
+ * alert (fleet-share.ts) and the store's notification log queues each notice once (ONCE_WINDOW_MS).
  */
 export interface NotifierOptions {
   config: NotifyConfig;
@@ -27,8 +29,8 @@ export interface NotifierOptions {
   log: Logger;
   /** The language of the messages people read. */
   locale: Locale;
-  /** Names this hub's claims and attempts (its instance), and tells it of silences changed on any hub. */
-  fleet: Pick<Fleet, 'instance' | 'on'>;
+  /** Names this hub's claims and attempts (its instance); shares alerts with the other hubs, and tells of silences changed on any. */
+  fleet: Pick<Fleet, 'instance' | 'on' | 'send'>;
   /** The console's base address; '' until the console exists. */
   externalURL?: string;
   /** The worker's limits; the defaults are the robots' (delivery-worker.ts). */
@@ -54,6 +56,18 @@ const HUB_SUMMARIES: Readonly<Record<string, LocalizedText>> = {
   [SILENT_CODE]: { en: 'The terminal has gone silent: not connected and not heard from', 'zh-CN': '终端失联：未连接且无消息' },
 };
 
+/**
+ * Hubs flush the same group within the fleet's message latency of each other (milliseconds); a group's
+ * own notice of the same content comes again only a repeat_interval later. Within this window a notice
+ * of the same receiver, group and content is one, whichever hub queues it first.
+ */
+export const ONCE_WINDOW_MS = 10_000;
+
+/** A notice's content for the notification log: its status and each alert's key and status, in key order. */
+export function noticeFingerprint(notice: GroupNotice): string {
+  return [notice.status, ...notice.alerts.map((a) => `${a.key}=${a.status}`).sort()].join('\n');
+}
+
 export async function startNotifier(o: NotifierOptions): Promise<Notifier> {
   const holder = o.fleet.instance;
   const log = o.log.child({ component: 'notify' });
@@ -75,15 +89,18 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier> {
     onNotify(receiver, notice) {
       const now = o.clock.now();
       const queued = o.store.deliveries
-        .enqueue({
-          receiver,
-          alertKeys: notice.alerts.map((a) => a.key),
-          payload: JSON.stringify(toWireNotification(notice, wire)),
-          createdAt: now,
-          dueAt: now,
-        })
+        .enqueue(
+          {
+            receiver,
+            alertKeys: notice.alerts.map((a) => a.key),
+            payload: JSON.stringify(toWireNotification(notice, wire)),
+            createdAt: now,
+            dueAt: now,
+          },
+          { key: JSON.stringify([receiver, notice.groupKey]), fingerprint: noticeFingerprint(notice), windowMs: ONCE_WINDOW_MS },
+        )
         .then(
-          () => worker.kick(),
+          (id) => (id === null ? log.debug({ receiver, groupKey: notice.groupKey }, 'notice queued by another hub already') : worker.kick()),
           (err: unknown) => log.error({ receiver, groupKey: notice.groupKey, err: (err as Error).message }, 'notification not queued: it is lost'),
         )
         .finally(() => pending.delete(queued));
@@ -91,11 +108,15 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier> {
     },
   });
   worker.kick();
+  const shared = shareWithFleet(
+    o.fleet,
+    { alert: (a) => dispatcher.alert(a), acknowledged: (k) => dispatcher.acknowledged(k), unacknowledged: (k) => dispatcher.unacknowledged(k) },
+    log,
+  );
   return {
-    alert: (alert) => dispatcher.alert(alert),
+    ...shared,
+    // Claimed for the fleet by one hub (alarms/reminders.ts): sent from there, never shared.
     remind: (alert) => dispatcher.remind(alert),
-    acknowledged: (key) => dispatcher.acknowledged(key),
-    unacknowledged: (key) => dispatcher.unacknowledged(key),
     deliveriesFor: (key) => o.store.deliveries.deliveriesFor(key),
     async stop() {
       sync.stop();

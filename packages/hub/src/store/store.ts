@@ -246,8 +246,19 @@ export interface OperatorStore {
  * ms since the epoch.
  */
 export interface DeliveryStore {
-  /** Queues one delivery, pending from `dueAt`; returns its id. */
-  enqueue(delivery: NewDelivery): Promise<number>;
+  /**
+   * Queues one delivery, pending from `dueAt`; returns its id. With `once`, in the same transaction: null
+   * (nothing queued) when a delivery under the same `once.key` with the same `once.fingerprint` was queued
+   * less than `once.windowMs` before `createdAt`, by any hub; else the log notes this one (Alertmanager's
+   * notification log, shared through the database rather than gossip).
+   */
+  enqueue(delivery: NewDelivery, once?: EnqueueOnce): Promise<number | null>;
+  /**
+   * Takes one of a receiver's `perMinute` sends in the window of `windowMs` that is open at `nowMs` (a
+   * window opens with the first send after the last one closed), for every hub at once: true when taken,
+   * else when the full window closes. One statement, so hubs taking at once never take more than the limit.
+   */
+  takeSendSlot(receiver: string, nowMs: number, perMinute: number, windowMs: number): Promise<true | { opensAt: number }>;
   /**
    * Claims for `holder`, until `nowMs + leaseMs`, up to `limit` deliveries pending or held and due at
    * `nowMs` that nobody holds a live claim on, oldest due first. One statement: of hubs claiming at
@@ -275,6 +286,14 @@ export interface NewDelivery {
   payload: string;
   createdAt: number;
   dueAt: number;
+}
+
+export interface EnqueueOnce {
+  /** What the notice is for: its receiver and group key. */
+  key: string;
+  /** What it says: its status and its alerts' keys and statuses. */
+  fingerprint: string;
+  windowMs: number;
 }
 
 export interface QueuedDelivery {

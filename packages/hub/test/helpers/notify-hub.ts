@@ -42,6 +42,7 @@ export async function raiseAlarm(h: Harness, cleanups: (() => Promise<void>)[]):
   cleanups.push(() => agent.close());
   await agent.next();
   expect((await agent.report(makeFaultReport({ seq: 1, since: new Date(h.clock.now()).toISOString() }))).type).toBe('ack');
+  await h.hub.notifierFed();
   const [alarm] = await waitFor(async () => {
     const { alarms } = (await (await fetch(`${h.api}/alarms?terminal=T-0001`)).json()) as { alarms: { id: number }[] };
     return alarms.length === 1 ? alarms : undefined;

@@ -49,7 +49,7 @@ const notice = (terminal: string): Notification => ({ ...group([paperEnd(termina
 const keyOf = (terminal: string) => `${terminal}|printer.paper_end|`;
 
 async function enqueue(store: HubStore, clock: FakeClock, terminal: string): Promise<number> {
-  return store.deliveries.enqueue({ receiver: 'dt', alertKeys: [keyOf(terminal)], payload: JSON.stringify(notice(terminal)), createdAt: clock.now(), dueAt: clock.now() });
+  return (await store.deliveries.enqueue({ receiver: 'dt', alertKeys: [keyOf(terminal)], payload: JSON.stringify(notice(terminal)), createdAt: clock.now(), dueAt: clock.now() }))!;
 }
 
 const settledAs = async (store: HubStore, terminal: string, state: string) => {
@@ -157,5 +157,34 @@ describe('the delivery queue', () => {
     const hubs = new Set<string>();
     for (const t of terminals) for (const r of await a.deliveries.deliveriesFor(keyOf(t))) for (const at of r.attempts) hubs.add(at.hub);
     expect([...hubs].every((h) => h === 'hub-a' || h === 'hub-b')).toBe(true);
+  });
+
+  it.runIf(TEST_BACKEND === 'postgres')('two hubs on one database keep to one rate limit per receiver together: the overflow goes in a summary', async () => {
+    const clock = new FakeClock();
+    const db = await database();
+    const [a, b] = [await open(db), await open(db)];
+    const server = await robot(clock);
+    const terminals = Array.from({ length: 12 }, (_, i) => `T-${String(i + 1).padStart(4, '0')}`);
+    for (const t of terminals) await enqueue(a, clock, t);
+    const workers = [worker(a, server, clock, { holder: 'hub-a', perMinute: 5 }), worker(b, server, clock, { holder: 'hub-b', perMinute: 5 })];
+    for (const w of workers) w.kick();
+    // Each hub alone would send 5 in the first minute: together they send 5, and hold the other 7.
+    await waitFor(async () => {
+      let settled = 0;
+      for (const t of terminals) if ((await a.deliveries.deliveriesFor(keyOf(t)))[0]!.attempts.length > 0) settled++;
+      return settled === terminals.length ? true : undefined;
+    }, 'every delivery sent or held');
+    expect(server.requests).toHaveLength(5);
+    // Each hub folds what it claimed of the held ones: one summary per hub at most, each held one in one.
+    const heldIn = (body: string) => Number(/(\d+) more notifications held back/.exec(body)?.[1] ?? 0);
+    const summarized = () => server.requests.slice(5).reduce((n, r) => n + heldIn(r.body), 0);
+    // The workers' rounds do real I/O between the fake clock's timers: the clock moves on in steps.
+    await waitFor(async () => {
+      await clock.advance(10_000);
+      return summarized() === 7 ? true : undefined;
+    }, 'the summaries of the held ones');
+    expect(server.requests.length).toBeLessThanOrEqual(7);
+    for (let step = 0; step < 6; step++) await clock.advance(10_000);
+    expect(summarized()).toBe(7);
   });
 });

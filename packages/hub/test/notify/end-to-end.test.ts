@@ -38,6 +38,8 @@ describe('from an agent fault to a signed DingTalk message', () => {
 
     const since = new Date(h.clock.now()).toISOString();
     expect((await agent.report(makeFaultReport({ seq: 1, since }))).type).toBe('ack');
+    // The alert waits for the terminal's labels from the store before the dispatcher has it: its group_wait counts from then.
+    await h.hub.notifierFed();
     await h.clock.advance(29_000);
     expect(await store.deliveries.deliveriesFor(KEY)).toEqual([]);
     await h.clock.advance(1_000);
@@ -85,6 +87,7 @@ describe('from an agent fault to a signed DingTalk message', () => {
     if (ack) {
       const res = await fetch(`${h.api}/alarms/${alarm}/ack`, { method: 'POST', body: JSON.stringify({ comment: 'on it' }) });
       expect(res.status).toBe(200);
+      await h.hub.notifierFed();
     }
     // Past the stage's 15 minutes, a few minutes at a time so the dispatcher and the delivery worker run between.
     for (let step = 0; step < 6; step++) await h.clock.advance(3 * 60_000);

@@ -62,6 +62,7 @@ describe('one fault, every kind of receiver', () => {
 
     const since = new Date(h.clock.now()).toISOString();
     expect((await agent.report(makeFaultReport({ seq: 1, since }))).type).toBe('ack');
+    await h.hub.notifierFed();
     const http = [webhook, wecom, dingtalk, feishu];
     const heard = () => [...http.map((r) => r.requests.length), smtp.mails.length];
     await h.clock.advance(29_000);

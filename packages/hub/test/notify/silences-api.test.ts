@@ -69,6 +69,7 @@ describe('silences through the API', () => {
 
     await raise(h.hub.url, 'T-0001', 'token-one', new Date(now).toISOString());
     await raise(h.hub.url, 'T-0002', 'token-two', new Date(now).toISOString());
+    await h.hub.notifierFed();
     await h.clock.advance(30_000);
     await waitFor(() => (hook.requests.length === 1 ? true : undefined), "T-0002's notice");
     for (let step = 0; step < 3; step++) await h.clock.advance(60_000);
@@ -108,6 +109,7 @@ describe('silences through the API', () => {
     expect(made.status).toBe(201);
     await waitFor(() => (logs.b!.entries.some((e) => e.msg === 'silences read' && (e.fields.silences as string[]).includes(made.body.id)) ? true : undefined), 'hub b read it');
     await raise(b.url, 'T-0001', 'token-one', new Date(clock.now()).toISOString());
+    await b.notifierFed();
     for (let step = 0; step < 3; step++) await clock.advance(60_000);
     expect(hook.requests).toEqual([]);
   }, 60_000);

@@ -53,7 +53,7 @@ describe('retention in the store (prune)', () => {
 
   it('removes deliveries settled before the cutoff with their attempts, audit entries and ended silences; waiting deliveries stay', async () => {
     const queue = async (createdAt: number, settle: 'delivered' | 'failed' | null) => {
-      const id = await store.deliveries.enqueue({ receiver: 'ops', alertKeys: [`T-0001|c${createdAt}|`], payload: '{}', createdAt, dueAt: createdAt });
+      const id = (await store.deliveries.enqueue({ receiver: 'ops', alertKeys: [`T-0001|c${createdAt}|`], payload: '{}', createdAt, dueAt: createdAt }))!;
       if (settle) {
         await store.deliveries.claimDue('hub', createdAt, 60_000, 100);
         await store.deliveries.settle(id, 'hub', { at: createdAt, hub: 'hub', outcome: settle, detail: 'x' }, { state: settle, attempts: 1 });

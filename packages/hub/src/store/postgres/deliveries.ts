@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { DeliveryAttempt, DeliveryNext, DeliveryRecord, DeliveryStore, NewDelivery, QueuedDelivery } from '../store.js';
+import type { DeliveryAttempt, DeliveryNext, DeliveryRecord, DeliveryStore, EnqueueOnce, NewDelivery, QueuedDelivery } from '../store.js';
 import { withAttempts } from '../delivery-rows.js';
 import { withClient } from './checkout.js';
 
@@ -12,14 +12,44 @@ const WAITING = `state IN ('pending', 'held')`;
 export class PgDeliveries implements DeliveryStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async enqueue(d: NewDelivery): Promise<number> {
-    const { rows } = await this.pool.query<{ id: string }>(
-      `WITH d AS (INSERT INTO deliveries (receiver, payload, state, due_at, created_at) VALUES ($1, $2, 'pending', $3, $4) RETURNING id),
-        k AS (INSERT INTO delivery_alerts (alert_key, delivery_id) SELECT DISTINCT unnest($5::text[]), id FROM d)
-       SELECT id FROM d`,
-      [d.receiver, d.payload, d.dueAt, d.createdAt, d.alertKeys],
+  async enqueue(d: NewDelivery, once?: EnqueueOnce): Promise<number | null> {
+    const values = [d.receiver, d.payload, d.dueAt, d.createdAt, d.alertKeys];
+    // With `once`, the log's upsert decides: of hubs queuing the same notice at once, the second waits on
+    // the first's row lock, then finds the fingerprint it wrote, updates nothing, and so inserts nothing.
+    const { rows } = once
+      ? await this.pool.query<{ id: string }>(
+          `WITH logged AS (
+             INSERT INTO notification_log (once_key, fingerprint, at) VALUES ($6, $7, $4)
+             ON CONFLICT (once_key) DO UPDATE SET fingerprint = excluded.fingerprint, at = excluded.at
+             WHERE notification_log.fingerprint <> excluded.fingerprint OR excluded.at - notification_log.at >= $8
+             RETURNING 1),
+           d AS (INSERT INTO deliveries (receiver, payload, state, due_at, created_at) SELECT $1, $2, 'pending', $3, $4 FROM logged RETURNING id),
+           k AS (INSERT INTO delivery_alerts (alert_key, delivery_id) SELECT DISTINCT unnest($5::text[]), id FROM d)
+           SELECT id FROM d`,
+          [...values, once.key, once.fingerprint, once.windowMs],
+        )
+      : await this.pool.query<{ id: string }>(
+          `WITH d AS (INSERT INTO deliveries (receiver, payload, state, due_at, created_at) VALUES ($1, $2, 'pending', $3, $4) RETURNING id),
+             k AS (INSERT INTO delivery_alerts (alert_key, delivery_id) SELECT DISTINCT unnest($5::text[]), id FROM d)
+           SELECT id FROM d`,
+          values,
+        );
+    return rows[0] ? Number(rows[0].id) : null;
+  }
+
+  async takeSendSlot(receiver: string, nowMs: number, perMinute: number, windowMs: number): Promise<true | { opensAt: number }> {
+    const { rows } = await this.pool.query(
+      `INSERT INTO receiver_windows (receiver, window_start, sent) VALUES ($1, $2, 1)
+       ON CONFLICT (receiver) DO UPDATE SET
+         window_start = CASE WHEN $2 >= receiver_windows.window_start + $4 THEN $2 ELSE receiver_windows.window_start END,
+         sent = CASE WHEN $2 >= receiver_windows.window_start + $4 THEN 1 ELSE receiver_windows.sent + 1 END
+       WHERE $2 >= receiver_windows.window_start + $4 OR receiver_windows.sent < $3
+       RETURNING window_start`,
+      [receiver, nowMs, perMinute, windowMs],
     );
-    return Number(rows[0]!.id);
+    if (rows.length > 0) return true;
+    const open = await this.pool.query<{ window_start: string }>('SELECT window_start FROM receiver_windows WHERE receiver = $1', [receiver]);
+    return { opensAt: Number(open.rows[0]!.window_start) + windowMs };
   }
 
   async claimDue(holder: string, nowMs: number, leaseMs: number, limit: number): Promise<QueuedDelivery[]> {

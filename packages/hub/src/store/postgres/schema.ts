@@ -230,4 +230,17 @@ export const PG_MIGRATIONS = [
     comment text NOT NULL
   );
   CREATE INDEX silences_ends_at ON silences (ends_at);`,
+  // The notifications' log (notify/notifier.ts): the last notice queued per receiver and group, by any
+  // hub, so hubs flushing the same group queue it once; and each receiver's rate-limit window, fleet-wide.
+  `
+  CREATE TABLE notification_log (
+    once_key text PRIMARY KEY,
+    fingerprint text NOT NULL,
+    at bigint NOT NULL -- ms since the epoch
+  );
+  CREATE TABLE receiver_windows (
+    receiver text PRIMARY KEY,
+    window_start bigint NOT NULL,
+    sent integer NOT NULL
+  );`,
 ];

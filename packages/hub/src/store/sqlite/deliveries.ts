@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { DeliveryAttempt, DeliveryNext, DeliveryRecord, DeliveryStore, NewDelivery, QueuedDelivery } from '../store.js';
+import type { DeliveryAttempt, DeliveryNext, DeliveryRecord, DeliveryStore, EnqueueOnce, NewDelivery, QueuedDelivery } from '../store.js';
 import { withAttempts, type AttemptRow, type RecordRow } from '../delivery-rows.js';
 
 type QueuedRow = { id: number; receiver: string; payload: string; state: QueuedDelivery['state']; attempts: number; keys: string };
@@ -12,6 +12,17 @@ export class SqliteDeliveries implements DeliveryStore {
 
   constructor(private readonly db: Database.Database) {
     this.stmts = {
+      logged: db.prepare<[string], { fingerprint: string; at: number }>('SELECT fingerprint, at FROM notification_log WHERE once_key = ?'),
+      log: db.prepare('INSERT INTO notification_log (once_key, fingerprint, at) VALUES (?, ?, ?) ON CONFLICT (once_key) DO UPDATE SET fingerprint = excluded.fingerprint, at = excluded.at'),
+      slot: db.prepare<{ receiver: string; now: number; limit: number; window: number }, { window_start: number }>(
+        `INSERT INTO receiver_windows (receiver, window_start, sent) VALUES (@receiver, @now, 1)
+         ON CONFLICT (receiver) DO UPDATE SET
+           window_start = CASE WHEN @now >= window_start + @window THEN @now ELSE window_start END,
+           sent = CASE WHEN @now >= window_start + @window THEN 1 ELSE sent + 1 END
+         WHERE @now >= window_start + @window OR sent < @limit
+         RETURNING window_start`,
+      ),
+      windowOf: db.prepare<[string], { window_start: number }>('SELECT window_start FROM receiver_windows WHERE receiver = ?'),
       insert: db.prepare('INSERT INTO deliveries (receiver, payload, state, due_at, created_at) VALUES (?, ?, ?, ?, ?)'),
       insertKey: db.prepare('INSERT OR IGNORE INTO delivery_alerts (alert_key, delivery_id) VALUES (?, ?)'),
       claim: db.prepare<[string, number, number, number, number], QueuedRow>(
@@ -33,12 +44,22 @@ export class SqliteDeliveries implements DeliveryStore {
     };
   }
 
-  async enqueue(d: NewDelivery): Promise<number> {
+  async enqueue(d: NewDelivery, once?: EnqueueOnce): Promise<number | null> {
     return this.db.transaction(() => {
+      if (once) {
+        const last = this.stmts.logged.get(once.key);
+        if (last && last.fingerprint === once.fingerprint && d.createdAt - last.at < once.windowMs) return null;
+        this.stmts.log.run(once.key, once.fingerprint, d.createdAt);
+      }
       const id = Number(this.stmts.insert.run(d.receiver, d.payload, 'pending', d.dueAt, d.createdAt).lastInsertRowid);
       for (const key of d.alertKeys) this.stmts.insertKey.run(key, id);
       return id;
     })();
+  }
+
+  async takeSendSlot(receiver: string, nowMs: number, perMinute: number, windowMs: number): Promise<true | { opensAt: number }> {
+    if (this.stmts.slot.get({ receiver, now: nowMs, limit: perMinute, window: windowMs })) return true;
+    return { opensAt: this.stmts.windowOf.get(receiver)!.window_start + windowMs };
   }
 
   async claimDue(holder: string, nowMs: number, leaseMs: number, limit: number): Promise<QueuedDelivery[]> {

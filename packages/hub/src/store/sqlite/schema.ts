@@ -200,4 +200,17 @@ export const SQLITE_MIGRATIONS = [
     comment TEXT NOT NULL
   );
   CREATE INDEX silences_ends_at ON silences (ends_at);`,
+  // The notifications' log (notify/notifier.ts): the last notice queued per receiver and group, by any
+  // hub, so hubs flushing the same group queue it once; and each receiver's rate-limit window, fleet-wide.
+  `
+  CREATE TABLE notification_log (
+    once_key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    at INTEGER NOT NULL -- ms since the epoch
+  );
+  CREATE TABLE receiver_windows (
+    receiver TEXT PRIMARY KEY,
+    window_start INTEGER NOT NULL,
+    sent INTEGER NOT NULL
+  );`,
 ];
