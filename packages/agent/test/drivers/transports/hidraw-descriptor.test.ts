@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { magtekDescriptor } from '../../../src/devices/card-reader/emulator/hidraw-card-reader.js';
 import { parseReportDescriptor, ReportDescriptorError } from '../../../src/drivers/transports/hidraw/report-descriptor.js';
 import { ReportFramer } from '../../../src/drivers/transports/hidraw/report-framer.js';
-import { parseHidId, parseUevent } from '../../../src/drivers/transports/hidraw/hidraw-sysfs.js';
+import { parseHidId } from '../../../src/drivers/transports/hidraw/hidraw-sysfs.js';
+import { parseUevent } from '../../../src/drivers/transports/sysfs.js';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 

@@ -1,6 +1,7 @@
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { HidDeviceInfo } from '../hid.js';
+import { listDirectory, parseUevent } from '../sysfs.js';
 
 /**
  * The hidraw nodes the kernel lists under `<sysfs>/class/hidraw/`, each with the ids its HID device's
@@ -12,16 +13,6 @@ import type { HidDeviceInfo } from '../hid.js';
 export interface HidrawInfo extends HidDeviceInfo {
   /** `<dev>/hidrawN`, the node reports are read from. */
   path: string;
-}
-
-/** `uevent`'s KEY=VALUE lines. */
-export function parseUevent(text: string): Record<string, string> {
-  const entries: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) entries[line.slice(0, eq)] = line.slice(eq + 1).trim();
-  }
-  return entries;
 }
 
 /** `HID_ID=0003:00000801:00000002` → bus 3, vendor 0x0801, product 0x0002; undefined when malformed. */
@@ -38,13 +29,7 @@ const NODE_NAME = /^hidraw\d+$/;
 /** Every hidraw node with readable ids; none when the class is absent (no HID device, or no hidraw in the kernel). */
 export async function listHidraw(sysfs: string, dev: string): Promise<HidrawInfo[]> {
   const classDir = join(sysfs, 'class', 'hidraw');
-  let names: string[];
-  try {
-    names = (await readdir(classDir)).filter((n) => NODE_NAME.test(n)).sort((a, b) => nodeNumber(a) - nodeNumber(b));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new Error(`cannot list ${classDir}: ${(err as Error).message}`);
-  }
+  const names = (await listDirectory(sysfs, join('class', 'hidraw'))).filter((n) => NODE_NAME.test(n)).sort((a, b) => nodeNumber(a) - nodeNumber(b));
   const found: HidrawInfo[] = [];
   for (const name of names) {
     const info = await readNode(join(classDir, name), join(dev, name));
