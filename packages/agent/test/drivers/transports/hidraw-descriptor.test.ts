@@ -1,4 +1,7 @@
+import { fileURLToPath } from 'node:url';
+import { systemClock } from 'posdiag-protocol';
 import { describe, expect, it } from 'vitest';
+import { openHidrawDevice } from '../../../src/drivers/transports/hidraw/hidraw-device.js';
 import { magtekDescriptor } from '../../../src/devices/card-reader/emulator/hidraw-card-reader.js';
 import { parseReportDescriptor, ReportDescriptorError } from '../../../src/drivers/transports/hidraw/report-descriptor.js';
 import { ReportFramer } from '../../../src/drivers/transports/hidraw/report-framer.js';
@@ -103,5 +106,22 @@ describe('hidraw uevent', () => {
     expect(parseHidId('0003:00010801:00000002')).toBeUndefined();
     expect(parseHidId('garbage')).toBeUndefined();
     expect(parseHidId(undefined)).toBeUndefined();
+  });
+});
+
+describe('reading a character device (as the kernel hidraw node is read)', () => {
+  it('takes each read whole as one report, without framing, and cuts the Report ID byte of a numbered descriptor', async () => {
+    // /dev/zero is a character device that answers every read in full: a stand-in for one big report.
+    const device = await openHidrawDevice('/dev/zero', { clock: systemClock, layout: { numbered: true, inputBytes: new Map([[1, 8]]) } });
+    try {
+      const report = await new Promise<Buffer>((resolve) => device.on('data', resolve));
+      expect(report.length).toBe(16_384 - 1);
+    } finally {
+      await device.close();
+    }
+  });
+
+  it('refuses a node that is neither a character device nor framable (no descriptor)', async () => {
+    await expect(openHidrawDevice(fileURLToPath(import.meta.url), { clock: systemClock, layout: undefined })).rejects.toThrow(/not a character device and its report descriptor could not be read/);
   });
 });
