@@ -86,8 +86,9 @@ function startRelay(socket: string) {
   return relay;
 }
 
+/** A fault report at the hub (the bound only turns a hang into a failure: card_reader.disconnected alone holds 10 s first). */
 const fault = (code: string, state: 'raised' | 'cleared', after = 0) =>
-  waitFor(() => hub.stored.slice(after).find((r) => r.kind === 'fault' && r.code === code && r.state === state), `${code} ${state} at the hub`);
+  waitFor(() => hub.stored.slice(after).find((r) => r.kind === 'fault' && r.code === code && r.state === state), `${code} ${state} at the hub`, 45_000);
 const openCodes = async () => {
   const body = (await (await fetch(`${hub.api}/faults?state=open`)).json()) as { terminals: Record<string, { code: string }[]> };
   return (body.terminals['T-0001'] ?? []).map((f) => f.code);
