@@ -5,9 +5,9 @@
  * README's mapping table is held to it by test (test/devices/printer/app-printer.test.ts).
  *
  * Sources (printer README, "Vendor status codes"): SUNMI's printer service `updatePrinterState()`
- * (SunmiPrinter developer documentation; AIDL `woyou.aidlservice.jiuiv5.IWoyouService`), PAX's printer
- * status codes (`IPrinter.getStatus()` and the print result, as published for PAX terminals, e.g.
- * Rapyd's "Printer Status Codes" table; PAX's own documents give -16, -4, -2 as the bytes 240, 252, 254).
+ * (SunmiPrinter developer documentation; AIDL `woyou.aidlservice.jiuiv5.IWoyouService`), checked against
+ * SDK wrappers' names for the same values; PAX's printer status codes (`IPrinter.getStatus()` and the
+ * print result) as Rapyd's "Printer Status Codes" table publishes them for PAX terminals.
  */
 
 /** What the relay's params may say (printer_status `params`, `vendorCode` aside). */
