@@ -1,3 +1,4 @@
+import { DURATION_PATTERN, parseDuration } from 'posdiag-protocol';
 import { z } from 'zod';
 import { duration, pollTiming, usbId } from '../../config/section.js';
 
@@ -19,7 +20,19 @@ const usbPrinter = z.strictObject({
 /** A printer behind the vendor's system service (Android POS): the payment app relays its status (app-printer-driver.ts). */
 const appPrinter = z.strictObject({
   transport: z.literal('app'),
-  staleAfter: duration.default('45s').describe("how long without a relayed status before the printer's state is unknown"),
+  staleAfter: duration
+    .superRefine((text, ctx) => {
+      if (!DURATION_PATTERN.test(text)) return; // the pattern's own issue says so
+      let ms: number;
+      try {
+        ms = parseDuration(text);
+      } catch (err) {
+        return void ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+      if (ms < 1000) ctx.addIssue({ code: 'custom', message: 'at least 1s: the app needs time to relay' });
+    })
+    .default('45s')
+    .describe("how long without a relayed status before the printer's state is unknown"),
   ...pollTiming,
 });
 

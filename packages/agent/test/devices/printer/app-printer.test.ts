@@ -77,6 +77,15 @@ describe('a relayed printer status → printer readings (pure)', () => {
   });
 });
 
+describe('devices.printer "app"', () => {
+  it('takes staleAfter as a duration of at least a second, 45 s by default', () => {
+    expect(printer.config.parse({ transport: 'app' })).toEqual({ transport: 'app', staleAfter: '45s' });
+    expect(printer.config.safeParse({ transport: 'app', staleAfter: '0s' }).error?.issues[0]?.message).toBe('at least 1s: the app needs time to relay');
+    expect(printer.config.safeParse({ transport: 'app', staleAfter: 'soon' }).error?.issues).toHaveLength(1);
+    expect(printer.config.safeParse({ transport: 'app', staleAfter: '99999999999999d' }).error?.issues[0]?.message).toMatch(/duration too long/);
+  });
+});
+
 describe('the app printer driver', () => {
   let clock: FakeClock;
   beforeEach(() => {
