@@ -18,7 +18,7 @@ export interface HidrawBackendOptions {
   dev: string;
   clock: Clock;
   log: Logger;
-  /** Wait between looks at a silent node (hidraw-device.ts); default 100 ms. */
+  /** Wait between looks at a silent node (hidraw-device.ts); default 250 ms. */
   idleMs?: number;
 }
 

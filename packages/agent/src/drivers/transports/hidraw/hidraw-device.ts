@@ -11,7 +11,9 @@ import { ReportFramer } from './report-framer.js';
  * whenever it has data and, when it has none, again after `idleMs` on the clock. Non-blocking, so no
  * libuv thread sits in a read(2) that closing the file would not wake (a blocking read on a silent
  * swipe reader would hold one for hours, and keep the process from exiting); the hidraw driver keeps
- * 64 reports queued per open file, so nothing is lost between two looks.
+ * 64 reports queued per open file, so nothing is lost between two looks. Four looks a second: a
+ * swipe's diagnosis can wait a quarter of a second, a battery-powered terminal's CPU should not wake
+ * more often for it.
  *
  * A character device (the kernel's hidraw) returns one whole report per read; anything else (a FIFO
  * standing in for one) is framed by the report descriptor's lengths. A Report ID byte, when the
@@ -27,9 +29,9 @@ export interface HidrawDeviceOptions {
   clock: Clock;
   /** How the descriptor lays out the input reports; undefined when it could not be read (a character device needs none). */
   layout: InputReportLayout | undefined;
-  /** Wait between looks when there was nothing to read; default 100 ms. */
+  /** Wait between looks when there was nothing to read; default 250 ms. */
   idleMs?: number;
-  /** Idle looks between two checks that the path still names the open node; default 10. */
+  /** Idle looks between two checks that the path still names the open node; default 4 (about a second). */
   checkEvery?: number;
 }
 
@@ -76,8 +78,8 @@ class HidrawDevice extends EventEmitter implements HidDevice {
   ) {
     super();
     this.framer = opened.isCharacterDevice() ? undefined : new ReportFramer(options.layout!);
-    this.idleMs = options.idleMs ?? 100;
-    this.checkEvery = options.checkEvery ?? 10;
+    this.idleMs = options.idleMs ?? 250;
+    this.checkEvery = options.checkEvery ?? 4;
   }
 
   /** Reading starts with the first 'data' listener: nothing is read before someone takes it. */
