@@ -10,6 +10,7 @@ import { resolveTerminal, type TerminalIdentity } from './core/terminal-identity
 import { parseDuration, type Config } from './config/schema.js';
 import { FAULT_CATALOG } from './devices/catalog.js';
 import type { DriverOverrides } from './devices/family.js';
+import type { Driver } from './drivers/contract.js';
 import type { Catalog } from './faults/catalog.js';
 import type { FiringFault } from './faults/types.js';
 import type { Monitor } from './rules/monitor.js';
@@ -53,6 +54,8 @@ export interface Agent {
   logTail(): LogTailSnapshot | undefined;
   readonly monitor: Monitor;
   readonly outbox: Outbox;
+  /** Its drivers, in the families' order: where the control API's relays go (a printer the payment app relays). */
+  readonly drivers: readonly Driver[];
   /** The fault catalog the rules, reports and self-tests of this agent read. */
   readonly catalog: Catalog;
   /** Stops everything and waits until every recorded report is on disk. */
@@ -129,6 +132,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   return {
     monitor,
     outbox,
+    drivers,
     catalog,
     startSelfTest: (options) => selfTests.start(options),
     lastSelfTest: () => selfTests.lastResult(),

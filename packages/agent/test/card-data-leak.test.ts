@@ -9,6 +9,7 @@ import { TERMINAL_HEADER } from 'posdiag-protocol';
 import { startHub, type StoredReport } from 'posdiag-hub';
 import { createFileLogger } from '../src/log/file-logger.js';
 import { HidCardReaderEmulator, reports, SIM_READER_INFO, TEST_CARDS, track1, track2 } from '../src/devices/card-reader/emulator/hid-card-reader.js';
+import { HidrawCardReaderEmulator } from '../src/devices/card-reader/emulator/hidraw-card-reader.js';
 import { runPosdiag } from './helpers/cli-process.js';
 import { runCli } from './helpers/run-cli.js';
 import { execFileSync } from 'node:child_process';
@@ -191,5 +192,46 @@ describe('no card data in any output', () => {
 
     const scan = leaksUnder(dir);
     expect([...scan.found, ...frames.flatMap((f, i) => leaks(`wire frame ${i}`, f)), ...leaks('hub rows', JSON.stringify(stored))]).toEqual([]);
+  });
+
+  it('hidraw: reports read from the node as a plain file (whole, split, numbered, garbage) leave nothing in the log (trace), state or answers', async () => {
+    const dir = tempDir('posdiag-leak-hidraw-');
+    const reader = new HidrawCardReaderEmulator({ sysfs: join(dir, 'sys'), dev: join(dir, 'dev'), reportId: 3 });
+    reader.plug();
+    const config = parseConfig({
+      terminal: { id: 'T-LEAK', model: 'SIM-990', serial: 'SIM-LEAK' },
+      paths: { sysfs: join(dir, 'sys'), dev: join(dir, 'dev'), state: join(dir, 'state'), logs: join(dir, 'logs') },
+      devices: { cardReader: { transport: 'hidraw', vendorId: SIM_READER_INFO.vendorId, productId: SIM_READER_INFO.productId, interval: '200ms' } },
+      log: { level: 'trace' },
+      control: { socket: join(dir, 'no-daemon.sock') },
+      locale: 'en',
+    });
+    const agentLog = createFileLogger({ dir: config.paths.logs, level: 'trace', maxBytes: config.log.maxBytes, keep: config.log.keep });
+    const agent = await createAgent({ config, log: agentLog.logger });
+    agent.start();
+    let answers = '';
+    try {
+      while (agent.monitor.readings()['card_reader.connected'] !== true) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const card of ['visa', 'mastercard'] as const) {
+        reader.swipe(reports.good(card));
+        reader.swipe(reports.partial(card), { split: true });
+        reader.swipe(reports.noStartSentinel(card));
+      }
+      reader.swipe(reports.failed());
+      while (agent.monitor.readings()['card_reader.swipes'] !== 7) await new Promise((resolve) => setTimeout(resolve, 20));
+      // A report the descriptor does not announce (id 9), holding a whole track: classified as garbage, zeroed.
+      reader.writeRaw(Buffer.concat([Buffer.from([9]), Buffer.from(track2(TEST_CARDS.visa))]));
+      const logged = () => readdirSync(config.paths.logs).some((f) => readFileSync(join(config.paths.logs, f), 'utf8').includes('unexpected HID report length'));
+      for (let i = 0; i < 500 && !logged(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      answers = JSON.stringify([agent.status(), await agent.startSelfTest({ level: 'quick' }).result]);
+    } finally {
+      await agent.stop();
+      await agentLog.close();
+      reader.close();
+    }
+    expect(readFileSync(join(dir, 'logs', 'posdiag.log'), 'utf8')).toMatch(/unexpected HID report length/);
+    const scan = leaksUnder(dir);
+    expect(scan.files).toBeGreaterThanOrEqual(2);
+    expect([...scan.found, ...leaks('answers', answers)]).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Agent } from '../agent.js';
+import { relayPrinterStatus } from '../devices/printer/app-relay.js';
 import { SelfTestBusyError } from '../self-test/self-test-coordinator.js';
 import { ControlError, type ControlHandlers } from './server.js';
 import { daemonStatusAnswer } from './status-answer.js';
@@ -38,6 +39,8 @@ export function agentControlHandlers(agent: Agent): ControlHandlers {
           if (!tail) throw new ControlError('not_found', 'the daemon writes no log file');
           return tail;
         }
+        case 'printer_status':
+          return relayPrinterStatus(agent.drivers, request.params, session.prompts.prompter(request.id));
         case 'last_self_test': {
           const last = agent.lastSelfTest();
           if (!last) throw new ControlError('not_found', 'no self-test has run since the daemon started');

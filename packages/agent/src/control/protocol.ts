@@ -1,5 +1,6 @@
 import { localeSchema } from 'posdiag-protocol';
 import { z } from 'zod';
+import { printerStatusParams } from '../devices/printer/app-printer-status.js';
 
 /**
  * The local control API (Unix socket, newline-delimited JSON): what the payment app's "self-test"
@@ -31,6 +32,8 @@ export const controlRequest = z.discriminatedUnion('method', [
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('last_self_test'), params: z.strictObject({}).prefault({}) }),
   /** The latest log lines the daemon holds in memory (memory-tail.ts): what `posdiag log` adds when the file cannot be written. */
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('log_tail'), params: z.strictObject({}).prefault({}) }),
+  /** The payment app relays the status of a printer behind the vendor's service (devices/printer/app-relay.ts). */
+  z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('printer_status'), params: printerStatusParams }),
 ]);
 export type ControlRequest = z.infer<typeof controlRequest>;
 
@@ -39,7 +42,7 @@ export type ControlErrorCode = 'bad_request' | 'busy' | 'failed' | 'not_found';
 export type ControlLine =
   | { id: number; event: 'started'; testId: string }
   | { id: number; event: 'check'; check: { device: string; name: string; passed: boolean; detail: string } }
-  | { id: number; event: 'prompt'; promptId: string; text: string; kind: 'swipe' | 'yes_no' }
+  | { id: number; event: 'prompt'; promptId: string; text: string; kind: 'swipe' | 'yes_no' | 'print' }
   | { id: number; result: unknown }
   | { id: number | null; error: { code: ControlErrorCode; message: string; runningTestId?: string } };
 

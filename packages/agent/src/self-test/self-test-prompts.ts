@@ -2,12 +2,14 @@ import type { Clock } from 'posdiag-protocol';
 
 /**
  * What the interactive self-test asks of the person at the terminal. A `yes_no` prompt waits for an
- * answer; a `swipe` prompt only tells them what to do (the card reader's swipe is the answer).
+ * answer; a `swipe` prompt only tells them what to do (the card reader's swipe is the answer). A
+ * `print` prompt asks the payment app to print `text` on a printer it relays (devices/printer/
+ * app-printer-driver.ts) and waits for its answer: true, printed.
  */
 export interface SelfTestPrompt {
   promptId: string;
   text: string;
-  kind: 'swipe' | 'yes_no';
+  kind: 'swipe' | 'yes_no' | 'print';
 }
 
 /**

@@ -50,17 +50,19 @@ export function batteryTerminalConfig(dir: string, paths: DaemonPaths, extra: Re
 
 /**
  * `posdiag run` as a real process on `config` (written to DIR/config.json), started through a shell
- * with `umask` when given, as a service manager would. Resolves once the control socket answers.
+ * with `umask` when given, as a service manager would, in `env` when given. Resolves once the control
+ * socket answers.
  */
-export async function startDaemonProcess(dir: string, config: Record<string, unknown>, options: { umask?: string } = {}): Promise<DaemonProcess> {
+export async function startDaemonProcess(dir: string, config: Record<string, unknown>, options: { umask?: string; env?: NodeJS.ProcessEnv } = {}): Promise<DaemonProcess> {
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(config));
   const socket = (config.control as { socket: string }).socket;
   const args = [...FROM_SOURCE, BIN, 'run', '--config', configFile];
+  const spawnOptions = { stdio: ['ignore', 'ignore', 'pipe'] as ['ignore', 'ignore', 'pipe'], ...(options.env ? { env: options.env } : {}) };
   const child =
     options.umask === undefined
-      ? spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn('/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      ? spawn(process.execPath, args, spawnOptions)
+      : spawn('/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, ...args], spawnOptions);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let exitCode: number | null | undefined;

@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import { pollTiming, usbId } from '../../config/section.js';
 
-/** `devices.cardReader`: a USB HID swipe reader, a serial one, or a smart-card reader through pcscd. */
+/** `devices.cardReader`: a USB HID swipe reader (node-hid, or the kernel's hidraw node), a serial one, or a smart-card reader through pcscd. */
 const hidReader = z.strictObject({
   transport: z.literal('hid'),
+  vendorId: usbId,
+  productId: usbId,
+  ...pollTiming,
+});
+/** The same HID reader read from `<paths.dev>/hidrawN` in JavaScript: no node-hid, no libusb (Android). */
+const hidrawReader = z.strictObject({
+  transport: z.literal('hidraw'),
   vendorId: usbId,
   productId: usbId,
   ...pollTiming,
@@ -20,5 +27,5 @@ const pcscReader = z.strictObject({
   ...pollTiming,
 });
 
-export const cardReaderSection = z.discriminatedUnion('transport', [hidReader, serialReader, pcscReader]);
+export const cardReaderSection = z.discriminatedUnion('transport', [hidReader, hidrawReader, serialReader, pcscReader]);
 export type CardReaderConfig = z.output<typeof cardReaderSection>;

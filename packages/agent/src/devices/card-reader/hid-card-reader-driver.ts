@@ -13,7 +13,8 @@ import { consumeMagTekReport } from './magtek-report.js';
 import { SwipeEvents, type SwipeSource } from './swipe-events.js';
 import type { SwipeWindowOptions } from './swipe-window.js';
 
-export type HidCardReaderConfig = Extract<CardReaderConfig, { transport: 'hid' }>;
+/** Both HID transports: node-hid (`hid`) and the kernel's hidraw node read in JavaScript (`hidraw`). */
+export type HidCardReaderConfig = Extract<CardReaderConfig, { transport: 'hid' | 'hidraw' }>;
 
 export interface HidCardReaderOptions {
   /** Where the HID backend comes from, called on first poll (and again after a failure); default node-hid. */
@@ -26,7 +27,8 @@ export interface HidCardReaderOptions {
 const DEFAULT_TIMING = { interval: '10s', timeout: '5s' };
 
 /**
- * A MagTek-style USB HID swipe reader. Presence comes from enumeration: at start, on every poll (the
+ * A MagTek-style USB HID swipe reader, over node-hid or hidraw (drivers/transports/hidraw/, the backend
+ * `loadBackend` gives for the `hidraw` transport). Presence comes from enumeration: at start, on every poll (the
  * interval, never a tight loop) and, when watched, at once on a USB attach or detach of the reader's
  * VID:PID (node-hid has no hotplug events; libusb's come through node-usb, and without them polling
  * does it alone); a device 'error' marks it gone at once. Enumerations never overlap. One codec

@@ -1,7 +1,8 @@
+import { DURATION_PATTERN, parseDuration } from 'posdiag-protocol';
 import { z } from 'zod';
-import { pollTiming, usbId } from '../../config/section.js';
+import { duration, pollTiming, usbId } from '../../config/section.js';
 
-/** `devices.printer`: an ESC/POS printer on a serial line or on USB (printer class or vendor bulk). */
+/** `devices.printer`: an ESC/POS printer on a serial line or on USB (printer class or vendor bulk), or one the payment app relays. */
 const serialPrinter = z.strictObject({
   transport: z.literal('serial'),
   path: z.string().min(1),
@@ -16,5 +17,24 @@ const usbPrinter = z.strictObject({
   ...pollTiming,
 });
 
-export const printerSection = z.discriminatedUnion('transport', [serialPrinter, usbPrinter]);
+/** A printer behind the vendor's system service (Android POS): the payment app relays its status (app-printer-driver.ts). */
+const appPrinter = z.strictObject({
+  transport: z.literal('app'),
+  staleAfter: duration
+    .superRefine((text, ctx) => {
+      if (!DURATION_PATTERN.test(text)) return; // the pattern's own issue says so
+      let ms: number;
+      try {
+        ms = parseDuration(text);
+      } catch (err) {
+        return void ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+      if (ms < 1000) ctx.addIssue({ code: 'custom', message: 'at least 1s: the app needs time to relay' });
+    })
+    .default('45s')
+    .describe("how long without a relayed status before the printer's state is unknown"),
+  ...pollTiming,
+});
+
+export const printerSection = z.discriminatedUnion('transport', [serialPrinter, usbPrinter, appPrinter]);
 export type PrinterConfig = z.output<typeof printerSection>;

@@ -183,7 +183,15 @@ export class UsbPrinterDriver implements Driver {
   private async claim(): Promise<{ open: Claimed; unavailable?: never } | { open?: never; unavailable: Observation }> {
     if (this.closed) return { unavailable: disconnectedObservation(`${this.address}: driver closed`) };
     const bus = await this.getBus();
-    const device = (await bus.list()).find((d) => d.vendorId === this.config.vendorId && d.productId === this.config.productId);
+    let devices: Awaited<ReturnType<UsbBus['list']>>;
+    try {
+      devices = await bus.list();
+    } catch (err) {
+      // No USB stack (node-usb has no build for this platform, or libusb is missing): the printer cannot
+      // be reached, which is data about the printer, not a failure of the driver. Tried again next poll.
+      return { unavailable: disconnectedObservation(`${this.address}: ${(err as Error).message}`) };
+    }
+    const device = devices.find((d) => d.vendorId === this.config.vendorId && d.productId === this.config.productId);
     if (!device) {
       await this.release();
       return { unavailable: this.actions.attach(disconnectedObservation(`${this.address}: not present`)) };

@@ -51,6 +51,21 @@ const STATUS_ROUND = ['100401', '100402', '100403', '100404'];
 const LINES = ['自检 / Self-test', 'Printer OK', '打印机正常'];
 
 describe('USB printer driver', () => {
+  it('no USB stack (node-usb unloadable, as on a platform it has no build for): a disconnected printer with the reason, not a failing poll', async () => {
+    const unloadable = {
+      list: () => Promise.reject(new Error('USB support unavailable: cannot load the "usb" module (no build)')),
+      open: () => Promise.reject(new Error('unreachable')),
+      onHotplug: () => () => {},
+    };
+    const driver = new UsbPrinterDriver({ transport: 'usb', vendorId: 0x04b8, productId: 0x0e15 }, '/nonexistent-sysfs', { clock: new FakeClock(), log: silentLogger }, { bus: unloadable });
+    cleanups.push(() => driver.close());
+    const o = await driver.poll(new AbortController().signal);
+    expect(o.readings).toEqual({ 'printer.connected': false });
+    expect(o.evidence!['printer.transport_error']).toBe('usb:04b8:0e15: USB support unavailable: cannot load the "usb" module (no build)');
+    const printed = await driver.printReceipt(['x'], new AbortController().signal);
+    expect(printed.ok).toBe(false);
+  });
+
   it('Epson class 7 bidirectional: identity from GET_DEVICE_ID, status over bulk DLE EOT, port status as evidence', async () => {
     const { poll, bus } = setup('epson-tm-t20ii');
     const o = await poll();
