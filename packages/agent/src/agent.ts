@@ -9,6 +9,9 @@ import type { Readings } from './core/readings.js';
 import { resolveTerminal, type TerminalIdentity } from './core/terminal-identity.js';
 import { parseDuration, type Config } from './config/schema.js';
 import { FAULT_CATALOG } from './devices/catalog.js';
+import { families } from './devices/index.js';
+import type { Driver } from './drivers/contract.js';
+import { SelfTestAfterFault } from './self-test/after-fault.js';
 import type { DriverOverrides } from './devices/family.js';
 import type { Catalog } from './faults/catalog.js';
 import type { FiringFault } from './faults/types.js';
@@ -52,6 +55,8 @@ export interface Agent {
   /** The latest log lines the daemon holds in memory (those not in the file marked); none without a log file. */
   logTail(): LogTailSnapshot | undefined;
   readonly monitor: Monitor;
+  /** The configured devices' drivers (the control API hands the payment app's reports to its families'). */
+  readonly drivers: readonly Driver[];
   readonly outbox: Outbox;
   /** The fault catalog the rules, reports and self-tests of this agent read. */
   readonly catalog: Catalog;
@@ -69,6 +74,8 @@ export interface SelfTestOptions {
   /** Who answers the interactive level's prompts. */
   prompter?: Prompter;
   onCheck?: (check: SelfTestResult['checks'][number]) => void;
+  /** Devices of these kinds are left out (the self-test after a drop does not test the accelerometer that saw it). */
+  skipKinds?: readonly string[];
 }
 
 export interface AgentStatus {
@@ -88,20 +95,44 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   // The one catalog: every part below reads this one (faults/catalog.ts).
   const catalog = FAULT_CATALOG;
   const { logFile, config: _config, log: _log, clock: _clock, ...overrides } = options;
-  const pipeline = await createPipeline({ config, catalog, terminal, clock, log, overrides, ...(logFile ? { logFile } : {}), latestSelfTest: () => selfTests.lastResult()?.result ?? null });
+  // Fault events reach the self-tests after faults, built once the coordinator is.
+  let afterFault: SelfTestAfterFault | undefined;
+  const pipeline = await createPipeline({
+    config,
+    catalog,
+    terminal,
+    clock,
+    log,
+    overrides,
+    ...(logFile ? { logFile } : {}),
+    latestSelfTest: () => selfTests.lastResult()?.result ?? null,
+    onFaultEvents: (events) => afterFault?.onEvents(events),
+  });
   const { drivers, scheduler, engine, monitor, outbox, uplink } = pipeline;
 
   const recordSelfTest = async (result: SelfTestResult, commandId: string | null) => {
     await outbox.record(buildSelfTestReport(result, { terminal, now: clock.now() }, commandId));
   };
   const selfTestSetup = { config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, catalog, clock, terminal, log, firing: () => engine.firing(), ownObservations: () => pipeline.ownObservations() };
-  const selfTests = new SelfTestCoordinator(async ({ locale = config.locale, record = false, commandId = null, ...request }: SelfTestOptions, testId: string) => {
-    const result = await runSelfTestSession(selfTestSetup, { ...request, locale }, testId);
+  const selfTests = new SelfTestCoordinator(async ({ locale = config.locale, record = false, commandId = null, skipKinds = [], ...request }: SelfTestOptions, testId: string) => {
+    const setup = skipKinds.length ? { ...selfTestSetup, drivers: drivers.filter((d) => !skipKinds.includes(d.kind)) } : selfTestSetup;
+    const result = await runSelfTestSession(setup, { ...request, locale }, testId);
     const failed = result.checks.filter((c) => !c.passed).map((c) => `${c.device}.${c.name}`);
     // `kind` as in the self_test report, so `posdiag log --kind self_test` finds every run.
     log.info({ kind: 'self_test', testLevel: result.level, verdict: result.passed ? 'passed' : 'failed', ref: result.ref, failed }, 'self-test');
     if (record) await recordSelfTest(result, commandId);
     return result;
+  });
+
+  afterFault = new SelfTestAfterFault({
+    families,
+    drivers,
+    readings: () => monitor.readings(),
+    firing: () => engine.firing(),
+    deviceOf: (code) => catalog.get(code)?.device,
+    start: (skipKinds) => selfTests.start({ level: 'quick', record: true, skipKinds }),
+    clock,
+    log,
   });
 
   const status = (): AgentStatus => ({ terminal, at: new Date(clock.now()).toISOString(), readings: monitor.readings(), faults: engine.firing(), outbox: outbox.stats(), uplink: uplink?.delivery() ?? null });
@@ -128,6 +159,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   let stopKeypad = () => {};
   return {
     monitor,
+    drivers,
     outbox,
     catalog,
     startSelfTest: (options) => selfTests.start(options),
@@ -158,6 +190,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     },
     async stop() {
       stopKeypad();
+      afterFault?.stop();
       await pipeline.stop();
       log.info({}, 'agent stopped');
     },

@@ -1,4 +1,6 @@
 import type { Agent } from '../agent.js';
+import { reportDrop } from '../devices/accelerometer/control.js';
+import { appHealth } from '../devices/payment-app/control.js';
 import { SelfTestBusyError } from '../self-test/self-test-coordinator.js';
 import { ControlError, type ControlHandlers } from './server.js';
 import { daemonStatusAnswer } from './status-answer.js';
@@ -38,6 +40,10 @@ export function agentControlHandlers(agent: Agent): ControlHandlers {
           if (!tail) throw new ControlError('not_found', 'the daemon writes no log file');
           return tail;
         }
+        case 'app_health':
+          return appHealth(agent.drivers, request.params);
+        case 'report_drop':
+          return reportDrop(agent.drivers, request.params);
         case 'last_self_test': {
           const last = agent.lastSelfTest();
           if (!last) throw new ControlError('not_found', 'no self-test has run since the daemon started');

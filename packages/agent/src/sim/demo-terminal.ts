@@ -24,6 +24,8 @@ export type DemoTerminal = DemoDevices & {
   /** The seams the agent's drivers must be handed to reach the emulators. */
   overrides: DriverOverrides;
   sysfsRoot: string;
+  /** The demo terminal's device nodes (config `paths.dev`): the accelerometer's FIFO. */
+  devRoot: string;
   /** Where the devices are, for the demo's first line. */
   shown: string[];
   scenario: ScenarioStep[];
@@ -32,14 +34,17 @@ export type DemoTerminal = DemoDevices & {
 
 export async function createDemoTerminal(dir: string): Promise<DemoTerminal> {
   const sysfsRoot = join(dir, 'sysfs');
+  const devRoot = join(dir, 'dev');
   mkdirSync(sysfsRoot, { recursive: true });
+  mkdirSync(devRoot, { recursive: true });
   const started: [string, DemoDevice<unknown, unknown>][] = [];
-  for (const { key, demo } of families) if (demo) started.push([key, await demo.start({ sysfsRoot })]);
+  for (const { key, demo } of families) if (demo) started.push([key, await demo.start({ sysfsRoot, devRoot })]);
   return {
     ...(Object.fromEntries(started.map(([key, d]) => [key, d.device])) as DemoDevices),
     sections: Object.fromEntries(started.map(([key, d]) => [key, d.section])),
     overrides: mergeOverrides(started),
     sysfsRoot,
+    devRoot,
     shown: started.flatMap(([, d]) => (d.shown ? [d.shown] : [])),
     scenario: started.flatMap(([, d]) => d.scenario),
     close: () => started.forEach(([, d]) => d.close()),

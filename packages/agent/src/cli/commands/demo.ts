@@ -62,7 +62,7 @@ export const demoCommand = defineCommand({
     const terminal = await createDemoTerminal(dir);
     const config = parseConfig({
       terminal: { id: TERMINAL_ID, model: 'SIM-990', serial: 'SIM-0001' },
-      paths: { sysfs: terminal.sysfsRoot, procfs: '/proc', state: join(dir, 'state'), logs: join(dir, 'logs') },
+      paths: { sysfs: terminal.sysfsRoot, dev: terminal.devRoot, procfs: '/proc', state: join(dir, 'state'), logs: join(dir, 'logs') },
       devices: terminal.sections,
       uplink: { url: hub.url, token },
       heartbeat: '15s',
