@@ -30,7 +30,7 @@ import { createPipeline } from './pipeline.js';
 import { buildSelfTestReport } from './report/builder.js';
 import { executeHubCommand } from './report/hub-commands.js';
 import type { Outbox, OutboxStats } from './report/outbox-contract.js';
-import type { Locale, SelfTestResult } from 'posdiag-protocol';
+import type { Locale, LocalizedText, SelfTestResult } from 'posdiag-protocol';
 import type { UplinkDelivery } from './report/uplink.js';
 
 export interface AgentOptions extends DriverOverrides {
@@ -86,6 +86,8 @@ export interface AgentStatus {
   outbox: OutboxStats;
   /** The link to the hub; null when no uplink is configured. */
   uplink: UplinkDelivery | null;
+  /** The families' merchant hints (a damaged card): no faults, and never sent as one. */
+  hints: LocalizedText[];
 }
 
 export async function createAgent(options: AgentOptions): Promise<Agent> {
@@ -135,7 +137,16 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     log,
   });
 
-  const status = (): AgentStatus => ({ terminal, at: new Date(clock.now()).toISOString(), readings: monitor.readings(), faults: engine.firing(), outbox: outbox.stats(), uplink: uplink?.delivery() ?? null });
+  const hints = (now: number) => families.flatMap((f) => f.merchantHints?.(drivers.filter((d) => d.kind === f.kind), now) ?? []);
+  const status = (): AgentStatus => ({
+    terminal,
+    at: new Date(clock.now()).toISOString(),
+    readings: monitor.readings(),
+    faults: engine.firing(),
+    outbox: outbox.stats(),
+    uplink: uplink?.delivery() ?? null,
+    hints: hints(clock.now()),
+  });
 
   uplink?.onCommand((command) => {
     void executeHubCommand(

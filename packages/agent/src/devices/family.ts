@@ -69,6 +69,11 @@ export interface DeviceFamily<Key extends string = string, Kind extends string =
    * another device's fault (a drop explains a broken printer). Present only when they are.
    */
   readonly repairContext?: readonly string[];
+  /**
+   * What the merchant should know that is no fault of the terminal (a damaged card): shown by
+   * `status` and as a passing check of the self-test, never a fault or a reading.
+   */
+  merchantHints?(drivers: readonly Driver[], now: number): readonly LocalizedText[];
 }
 
 /**

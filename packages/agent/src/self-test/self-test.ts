@@ -100,6 +100,12 @@ export async function runSelfTest(opts: RunSelfTestOptions): Promise<SelfTestRes
   };
 
   for (const driver of opts.drivers) decided(statusCheck(driver, polled.get(driver) ?? new Error('not polled'), faults, catalog, opts.locale));
+  // The merchant's hints (a damaged card, not the reader): passing checks, for no fault of the terminal's.
+  for (const family of families) {
+    const own = opts.drivers.filter((d) => d.kind === family.kind);
+    if (!own.length) continue;
+    for (const hint of family.merchantHints?.(own, opts.clock.now()) ?? []) decided({ device: own[0]!.name, name: 'hint', passed: true, detail: clip(hint[opts.locale]) });
+  }
   if (opts.level !== 'quick') await deeperChecks(opts, readings, catalog, decided);
 
   return {
