@@ -18,6 +18,7 @@ import type { FiringFault } from './faults/types.js';
 import type { Monitor } from './rules/monitor.js';
 import type { SelfTestLevel } from './self-test/self-test.js';
 import type { Prompter } from './self-test/self-test-prompts.js';
+import { withoutMerchantHints } from './self-test/merchant-hints.js';
 import { runSelfTestSession } from './self-test/self-test-session.js';
 import { pollForSelfTest } from './self-test/standalone-self-test.js';
 import { SelfTestCoordinator, type SelfTestRun } from './self-test/self-test-coordinator.js';
@@ -155,8 +156,9 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
         selfTest: (level, commandId) => selfTests.start({ level, record: true, commandId }).result,
         bundle: async (commandId) => {
           const last = selfTests.lastResult();
-          // The same picture `posdiag bundle` gets from a running daemon.
-          const state = { source: 'daemon', status: status(), selfTests: last ? [last] : [], outbox: outbox.stats(), logTail: logFile?.memoryTail() ?? null };
+          // The same picture `posdiag bundle` gets from a running daemon, without the merchant's hints: they stay on the terminal.
+          const sent = { ...status(), hints: [] };
+          const state = { source: 'daemon', status: sent, selfTests: last ? [{ ...last, result: withoutMerchantHints(last.result) }] : [], outbox: outbox.stats(), logTail: logFile?.memoryTail() ?? null };
           const bundle = await buildBundle(config, state, clock.now(), AGENT_VERSION);
           await uplink.sendBundle(commandId, bundle);
           return { size: bundle.length };

@@ -15,8 +15,10 @@ export type DemoDevices = { [F in Family as [EmulatorOf<F>] extends [never] ? ne
  * printer on a mock serial port, a battery in a sysfs tree, a HID card reader, each with its part of
  * the demo's scenario. All of it happens within the first 20 s: the paper roll runs out and is
  * reloaded (printer.paper_end raised, then cleared), the battery, unplugged, drains below 20 %
- * (battery.low raised), and after three good swipes the card reader's head fails four swipes in a row
- * (card_reader.read_errors_high raised). The swipes carry the canary test cards.
+ * (battery.low raised), after three good swipes a damaged card fails three times (the merchant's
+ * hint, no fault), then the card reader's head fails four swipes in a row (card_reader.read_errors_high
+ * raised); at 12 s the terminal falls off the counter (hardware.dropped, then the self-test it runs
+ * by itself). The swipes carry the canary test cards.
  */
 export type DemoTerminal = DemoDevices & {
   /** Each emulated device's config section, by family key: what the demo's agent is configured with. */
