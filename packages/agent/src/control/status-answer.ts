@@ -77,16 +77,8 @@ export function daemonStatusAnswer(status: AgentStatus, catalog: Catalog): Statu
         url: link.url,
       }
     : { state: 'not configured', lastAckAt: null, pending: null };
-  return {
-    source: 'daemon',
-    terminal: status.terminal,
-    at: status.at,
-    readings: status.readings,
-    faults: status.faults.map((f) => statusFault(f, catalog)),
-    uplink,
-    outbox: status.outbox,
-    ...(status.hints.length ? { hints: status.hints } : {}),
-  };
+  const hints = status.hints.length ? { hints: status.hints } : {};
+  return { source: 'daemon', terminal: status.terminal, at: status.at, readings: status.readings, faults: status.faults.map((f) => statusFault(f, catalog)), uplink, outbox: status.outbox, ...hints };
 }
 
 /** Without a daemon: one poll's readings and faults, the outbox as it lies on disk, and no link running. */
