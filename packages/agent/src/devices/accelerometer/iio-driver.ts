@@ -140,11 +140,12 @@ export class IioAccelerometerDriver extends DropReporting implements Driver {
     const sampling: Sampling = { mode: 'raw', timer: undefined };
     this.sampling = sampling;
     const periodMs = 1000 / this.config.rateHz;
+    const axes = ['x', 'y', 'z'] as const;
     const tick = async () => {
-      const values = await Promise.all((['x', 'y', 'z'] as const).map((axis) => readRawAxis(this.paths.sysfs, device, axis)));
+      const texts = await Promise.all(axes.map((axis) => readRawAxis(this.paths.sysfs, device, axis)));
       if (this.closed || this.sampling !== sampling) return;
-      const [x, y, z] = values.map((text, i) => (text === null ? null : rawToG(text, device.scale[(['x', 'y', 'z'] as const)[i]!], device.offset[(['x', 'y', 'z'] as const)[i]!])));
-      if (x === null || y === null || z === null || x === undefined || y === undefined || z === undefined) {
+      const [x, y, z] = axes.map((axis, i) => (texts[i] === null ? null : rawToG(texts[i]!, device.scale[axis], device.offset[axis])));
+      if (x == null || y == null || z == null) {
         this.sampling = undefined;
         this.problems.push({ reading: 'accelerometer.connected', message: `${device.dir}: in_accel_*_raw unreadable` });
         this.changed();

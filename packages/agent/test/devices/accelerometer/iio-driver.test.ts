@@ -97,6 +97,15 @@ describe('the IIO accelerometer driver, on an emulated sysfs tree and a FIFO for
       return readings['accelerometer.orientation'] === 'face_down' ? readings : undefined;
     }, 'the raw samples to lie still');
     expect(still['accelerometer.still']).toBe(true);
+
+    // Garbage in a raw attribute: a reading problem, and the device is looked for afresh.
+    emulator.writeRaw('in_accel_x_raw', 'garbage');
+    const problem = await waitFor(async () => {
+      await clock.advance(10);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return (await driver.poll(signal())).problems?.find((p) => p.message.includes('in_accel_*_raw unreadable'));
+    }, 'the unreadable raw value');
+    expect(problem.reading).toBe('accelerometer.connected');
   });
 
   it('a device that is not there: connected false, found by a later poll', async () => {
