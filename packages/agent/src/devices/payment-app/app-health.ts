@@ -39,17 +39,18 @@ export class AppHealthHistory {
   private reports: Kept[] = [];
   /** Crashes counted from report to report, with when they were seen. */
   private crashesSeen: number[] = [];
+  /** The latest report, whatever the window kept. */
+  private latest: AppHealthParams | undefined;
 
   record(report: AppHealthParams, at: number): void {
-    const previous = this.reports[this.reports.length - 1];
+    // The first report is the baseline: crashes before it (since boot, perhaps before an agent
+    // restart) are not news. After it, a lower count is a new boot: every crash it reports is new.
+    const previous = this.latest;
     if (previous) {
-      // A lower count is a new boot: every crash it reports is new.
-      const added = report.crashes >= previous.report.crashes ? report.crashes - previous.report.crashes : report.crashes;
+      const added = report.crashes >= previous.crashes ? report.crashes - previous.crashes : report.crashes;
       for (let i = 0; i < Math.min(added, 1_000); i++) this.crashesSeen.push(at);
-    } else if (report.crashes > 0) {
-      // The first report: its crashes happened some time since boot; count them as recent only once (a loop shows at once).
-      for (let i = 0; i < Math.min(report.crashes, 1_000); i++) this.crashesSeen.push(at);
     }
+    this.latest = report;
     this.reports.push({ at, report });
     this.prune(at);
   }

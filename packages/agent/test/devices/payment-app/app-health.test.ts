@@ -44,10 +44,11 @@ describe('the readings of the app\'s reports (time an argument)', () => {
     expect(h.readings(T0 + 60_000 + WINDOW_MS + 1, T0)['payment.saf_backlog_growth']).toBe(0);
   });
 
-  it('crashes: counted from report to report, a lower count is a new boot, forgotten after 10 minutes', () => {
+  it('crashes: the first report is the baseline, then counted from report to report, a lower count is a new boot, forgotten after 10 minutes', () => {
     const h = new AppHealthHistory();
-    h.record(report({ crashes: 1 }), T0);
-    h.record(report({ crashes: 2 }), T0 + 60_000);
+    h.record(report({ crashes: 4 }), T0);
+    expect(h.readings(T0, T0)['payment.app_crashes_recent']).toBe(0);
+    h.record(report({ crashes: 6 }), T0 + 60_000);
     h.record(report({ crashes: 1 }), T0 + 120_000);
     expect(h.readings(T0 + 120_000, T0)['payment.app_crashes_recent']).toBe(3);
     expect(h.readings(T0 + WINDOW_MS + 60_001, T0)['payment.app_crashes_recent']).toBe(1);
