@@ -9,10 +9,8 @@ import type { Readings } from './core/readings.js';
 import { resolveTerminal, type TerminalIdentity } from './core/terminal-identity.js';
 import { parseDuration, type Config } from './config/schema.js';
 import { FAULT_CATALOG } from './devices/catalog.js';
-import { families } from './devices/index.js';
-import type { Driver } from './drivers/contract.js';
-import { SelfTestAfterFault } from './self-test/after-fault.js';
 import type { DriverOverrides } from './devices/family.js';
+import type { Driver } from './drivers/contract.js';
 import type { Catalog } from './faults/catalog.js';
 import type { FiringFault } from './faults/types.js';
 import type { Monitor } from './rules/monitor.js';
@@ -22,6 +20,8 @@ import { withoutMerchantHints } from './self-test/merchant-hints.js';
 import { runSelfTestSession } from './self-test/self-test-session.js';
 import { pollForSelfTest } from './self-test/standalone-self-test.js';
 import { SelfTestCoordinator, type SelfTestRun } from './self-test/self-test-coordinator.js';
+import { SelfTestAfterFault } from './self-test/after-fault.js';
+import { families } from './devices/index.js';
 import { startKeypadTrigger } from './control/keypad/keypad-trigger.js';
 import type { LogFileHealth } from './log/file-logger.js';
 import type { Logger } from './log/logger.js';
@@ -56,9 +56,9 @@ export interface Agent {
   /** The latest log lines the daemon holds in memory (those not in the file marked); none without a log file. */
   logTail(): LogTailSnapshot | undefined;
   readonly monitor: Monitor;
-  /** The configured devices' drivers (the control API hands the payment app's reports to its families'). */
-  readonly drivers: readonly Driver[];
   readonly outbox: Outbox;
+  /** Its drivers, in the families' order: where the control API's relays go (a printer the payment app relays). */
+  readonly drivers: readonly Driver[];
   /** The fault catalog the rules, reports and self-tests of this agent read. */
   readonly catalog: Catalog;
   /** Stops everything and waits until every recorded report is on disk. */
@@ -172,8 +172,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   let stopKeypad = () => {};
   return {
     monitor,
-    drivers,
     outbox,
+    drivers,
     catalog,
     startSelfTest: (options) => selfTests.start(options),
     lastSelfTest: () => selfTests.lastResult(),

@@ -1,7 +1,7 @@
 import type { Agent } from '../agent.js';
+import { SelfTestBusyError } from '../self-test/self-test-coordinator.js';
 import { reportDrop } from '../devices/accelerometer/control.js';
 import { appHealth } from '../devices/payment-app/control.js';
-import { SelfTestBusyError } from '../self-test/self-test-coordinator.js';
 import { ControlError, type ControlHandlers } from './server.js';
 import { daemonStatusAnswer } from './status-answer.js';
 
@@ -35,15 +35,15 @@ export function agentControlHandlers(agent: Agent): ControlHandlers {
         }
         case 'status':
           return daemonStatusAnswer(agent.status(), agent.catalog);
+        case 'app_health':
+          return appHealth(agent.drivers, request.params);
+        case 'report_drop':
+          return reportDrop(agent.drivers, request.params);
         case 'log_tail': {
           const tail = agent.logTail();
           if (!tail) throw new ControlError('not_found', 'the daemon writes no log file');
           return tail;
         }
-        case 'app_health':
-          return appHealth(agent.drivers, request.params);
-        case 'report_drop':
-          return reportDrop(agent.drivers, request.params);
         case 'last_self_test': {
           const last = agent.lastSelfTest();
           if (!last) throw new ControlError('not_found', 'no self-test has run since the daemon started');

@@ -1,7 +1,7 @@
-import { localeSchema } from 'posdiag-protocol';
-import { z } from 'zod';
 import { reportDropParams } from '../devices/accelerometer/report-drop-params.js';
 import { appHealthParams } from '../devices/payment-app/app-health.js';
+import { localeSchema } from 'posdiag-protocol';
+import { z } from 'zod';
 
 /**
  * The local control API (Unix socket, newline-delimited JSON): what the payment app's "self-test"
@@ -31,12 +31,12 @@ export const controlRequest = z.discriminatedUnion('method', [
   }),
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('status'), params: z.strictObject({}).prefault({}) }),
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('last_self_test'), params: z.strictObject({}).prefault({}) }),
-  /** The latest log lines the daemon holds in memory (memory-tail.ts): what `posdiag log` adds when the file cannot be written. */
-  z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('log_tail'), params: z.strictObject({}).prefault({}) }),
   /** The payment app's own health (devices/payment-app/README.md). */
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('app_health'), params: appHealthParams }),
   /** A drop the payment app detected, where the agent reads no accelerometer (devices/accelerometer/README.md). */
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('report_drop'), params: reportDropParams }),
+  /** The latest log lines the daemon holds in memory (memory-tail.ts): what `posdiag log` adds when the file cannot be written. */
+  z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('log_tail'), params: z.strictObject({}).prefault({}) }),
 ]);
 export type ControlRequest = z.infer<typeof controlRequest>;
 
