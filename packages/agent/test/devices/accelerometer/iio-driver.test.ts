@@ -63,6 +63,23 @@ describe('the IIO accelerometer driver, on an emulated sysfs tree and a FIFO for
     expect(emulator.bufferEnabled()).toBe(false);
   });
 
+  it('a device without a timestamp channel: 6-byte frames of x, y, z, timed by sampling_frequency', async () => {
+    const { paths, emulator } = terminal();
+    for (const attr of ['en', 'index', 'type']) rmSync(join(emulator.deviceDir, 'scan_elements', `in_timestamp_${attr}`));
+    const samples: number[] = [];
+    const driver = new IioAccelerometerDriver({ source: 'iio', name: EMULATED_IIO_NAME, mode: 'buffered', rateHz: 100 }, paths, { clock: systemClock, log: recordingLogger() }, { onSample: (s) => samples.push(s.t) });
+    cleanup.push(() => driver.close());
+    await driver.poll(signal());
+    const trace = generateTrace('drop', 3, { heightM: 0.6 });
+    await emulator.stream(trace.samples);
+    const dropped = await waitFor(async () => {
+      const { readings } = await driver.poll(signal());
+      return readings['accelerometer.drop_open'] === true ? readings : undefined;
+    }, 'the drop');
+    expect(samples.slice(0, 3)).toEqual([0, 5, 10]);
+    expect(Math.abs(Number(dropped['accelerometer.drop_height_m']) - 0.6)).toBeLessThan(0.06);
+  });
+
   it('a failed self-test keeps the drop open with the failed checks, except devices already failing before it', async () => {
     const { paths, emulator } = terminal();
     const driver = new IioAccelerometerDriver({ source: 'iio', name: EMULATED_IIO_NAME, mode: 'buffered', rateHz: 100 }, paths, { clock: systemClock, log: recordingLogger() });

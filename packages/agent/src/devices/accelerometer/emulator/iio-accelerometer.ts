@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, open } from 'node:fs';
 import { Socket } from 'node:net';
 import { promisify } from 'node:util';
@@ -146,8 +146,9 @@ export class IioAccelerometer {
   }
 
   private enabledElements(): ScanElement[] {
+    // A channel whose files were taken away (a device without a timestamp) is not in the frame.
     return ['in_accel_x', 'in_accel_y', 'in_accel_z', 'in_timestamp']
-      .filter((name) => this.read(`scan_elements/${name}_en`) === '1')
+      .filter((name) => existsSync(join(this.deviceDir, 'scan_elements', `${name}_en`)) && this.read(`scan_elements/${name}_en`) === '1')
       .map((name) => ({ name, index: Number(this.read(`scan_elements/${name}_index`)), type: parseScanType(this.read(`scan_elements/${name}_type`)) }));
   }
 
