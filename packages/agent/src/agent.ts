@@ -16,9 +16,12 @@ import type { FiringFault } from './faults/types.js';
 import type { Monitor } from './rules/monitor.js';
 import type { SelfTestLevel } from './self-test/self-test.js';
 import type { Prompter } from './self-test/self-test-prompts.js';
+import { withoutMerchantHints } from './self-test/merchant-hints.js';
 import { runSelfTestSession } from './self-test/self-test-session.js';
 import { pollForSelfTest } from './self-test/standalone-self-test.js';
 import { SelfTestCoordinator, type SelfTestRun } from './self-test/self-test-coordinator.js';
+import { SelfTestAfterFault } from './self-test/after-fault.js';
+import { families } from './devices/index.js';
 import { startKeypadTrigger } from './control/keypad/keypad-trigger.js';
 import type { LogFileHealth } from './log/file-logger.js';
 import type { Logger } from './log/logger.js';
@@ -28,7 +31,7 @@ import { createPipeline } from './pipeline.js';
 import { buildSelfTestReport } from './report/builder.js';
 import { executeHubCommand } from './report/hub-commands.js';
 import type { Outbox, OutboxStats } from './report/outbox-contract.js';
-import type { Locale, SelfTestResult } from 'posdiag-protocol';
+import type { Locale, LocalizedText, SelfTestResult } from 'posdiag-protocol';
 import type { UplinkDelivery } from './report/uplink.js';
 
 export interface AgentOptions extends DriverOverrides {
@@ -72,6 +75,8 @@ export interface SelfTestOptions {
   /** Who answers the interactive level's prompts. */
   prompter?: Prompter;
   onCheck?: (check: SelfTestResult['checks'][number]) => void;
+  /** Devices of these kinds are left out (the self-test after a drop does not test the accelerometer that saw it). */
+  skipKinds?: readonly string[];
 }
 
 export interface AgentStatus {
@@ -82,6 +87,8 @@ export interface AgentStatus {
   outbox: OutboxStats;
   /** The link to the hub; null when no uplink is configured. */
   uplink: UplinkDelivery | null;
+  /** The families' merchant hints (a damaged card): no faults, and never sent as one. */
+  hints: LocalizedText[];
 }
 
 export async function createAgent(options: AgentOptions): Promise<Agent> {
@@ -91,15 +98,28 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   // The one catalog: every part below reads this one (faults/catalog.ts).
   const catalog = FAULT_CATALOG;
   const { logFile, config: _config, log: _log, clock: _clock, ...overrides } = options;
-  const pipeline = await createPipeline({ config, catalog, terminal, clock, log, overrides, ...(logFile ? { logFile } : {}), latestSelfTest: () => selfTests.lastResult()?.result ?? null });
+  // Fault events reach the self-tests after faults, built once the coordinator is.
+  let afterFault: SelfTestAfterFault | undefined;
+  const pipeline = await createPipeline({
+    config,
+    catalog,
+    terminal,
+    clock,
+    log,
+    overrides,
+    ...(logFile ? { logFile } : {}),
+    latestSelfTest: () => selfTests.lastResult()?.result ?? null,
+    onFaultEvents: (events) => afterFault?.onEvents(events),
+  });
   const { drivers, scheduler, engine, monitor, outbox, uplink } = pipeline;
 
   const recordSelfTest = async (result: SelfTestResult, commandId: string | null) => {
     await outbox.record(buildSelfTestReport(result, { terminal, now: clock.now() }, commandId));
   };
   const selfTestSetup = { config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, catalog, clock, terminal, log, firing: () => engine.firing(), ownObservations: () => pipeline.ownObservations() };
-  const selfTests = new SelfTestCoordinator(async ({ locale = config.locale, record = false, commandId = null, ...request }: SelfTestOptions, testId: string) => {
-    const result = await runSelfTestSession(selfTestSetup, { ...request, locale }, testId);
+  const selfTests = new SelfTestCoordinator(async ({ locale = config.locale, record = false, commandId = null, skipKinds = [], ...request }: SelfTestOptions, testId: string) => {
+    const setup = skipKinds.length ? { ...selfTestSetup, drivers: drivers.filter((d) => !skipKinds.includes(d.kind)) } : selfTestSetup;
+    const result = await runSelfTestSession(setup, { ...request, locale }, testId);
     const failed = result.checks.filter((c) => !c.passed).map((c) => `${c.device}.${c.name}`);
     // `kind` as in the self_test report, so `posdiag log --kind self_test` finds every run.
     log.info({ kind: 'self_test', testLevel: result.level, verdict: result.passed ? 'passed' : 'failed', ref: result.ref, failed }, 'self-test');
@@ -107,7 +127,27 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     return result;
   });
 
-  const status = (): AgentStatus => ({ terminal, at: new Date(clock.now()).toISOString(), readings: monitor.readings(), faults: engine.firing(), outbox: outbox.stats(), uplink: uplink?.delivery() ?? null });
+  afterFault = new SelfTestAfterFault({
+    families,
+    drivers,
+    readings: () => monitor.readings(),
+    firing: () => engine.firing(),
+    deviceOf: (code) => catalog.get(code)?.device,
+    start: (skipKinds) => selfTests.start({ level: 'quick', record: true, skipKinds }),
+    clock,
+    log,
+  });
+
+  const hints = (now: number) => families.flatMap((f) => f.merchantHints?.(drivers.filter((d) => d.kind === f.kind), now) ?? []);
+  const status = (): AgentStatus => ({
+    terminal,
+    at: new Date(clock.now()).toISOString(),
+    readings: monitor.readings(),
+    faults: engine.firing(),
+    outbox: outbox.stats(),
+    uplink: uplink?.delivery() ?? null,
+    hints: hints(clock.now()),
+  });
 
   uplink?.onCommand((command) => {
     void executeHubCommand(
@@ -116,8 +156,9 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
         selfTest: (level, commandId) => selfTests.start({ level, record: true, commandId }).result,
         bundle: async (commandId) => {
           const last = selfTests.lastResult();
-          // The same picture `posdiag bundle` gets from a running daemon.
-          const state = { source: 'daemon', status: status(), selfTests: last ? [last] : [], outbox: outbox.stats(), logTail: logFile?.memoryTail() ?? null };
+          // The same picture `posdiag bundle` gets from a running daemon, without the merchant's hints: they stay on the terminal.
+          const sent = { ...status(), hints: [] };
+          const state = { source: 'daemon', status: sent, selfTests: last ? [{ ...last, result: withoutMerchantHints(last.result) }] : [], outbox: outbox.stats(), logTail: logFile?.memoryTail() ?? null };
           const bundle = await buildBundle(config, state, clock.now(), AGENT_VERSION);
           await uplink.sendBundle(commandId, bundle);
           return { size: bundle.length };
@@ -162,6 +203,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     },
     async stop() {
       stopKeypad();
+      afterFault?.stop();
       await pipeline.stop();
       log.info({}, 'agent stopped');
     },

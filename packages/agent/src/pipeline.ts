@@ -21,6 +21,7 @@ import type { DeviceEvent, Driver } from './drivers/contract.js';
 import { Scheduler } from './drivers/scheduler.js';
 import { ClockSkewTracker } from './devices/system/clock-skew.js';
 import type { Catalog } from './faults/catalog.js';
+import type { FaultEvent } from './faults/types.js';
 import type { LogFileHealth } from './log/file-logger.js';
 import type { Logger } from './log/logger.js';
 import { LifetimeCounters } from './maintenance/lifetime-counters.js';
@@ -57,6 +58,8 @@ export interface PipelineOptions {
   logFile?: LogFileHealth;
   /** The latest self-test, for repair requests. */
   latestSelfTest: () => SelfTestResult | null;
+  /** Hears every fault event after the reporter took it (agent.ts: the self-tests after faults). */
+  onFaultEvents?: (events: FaultEvent[]) => void;
   /** The monotonic clock clock skew carries a reference forward on: performance.now() unless a test drives its own. */
   monotonic?: () => number;
 }
@@ -105,7 +108,14 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     stepsTried: (device, event) => monitor.stepsTried(device, event),
     repairEvidence: { readingsAround: (onset, device) => history.around(onset, device), latestSelfTest: options.latestSelfTest },
   });
-  const monitor = new Monitor(engine, (events) => void reporter.report(events), history);
+  const monitor = new Monitor(
+    engine,
+    (events) => {
+      void reporter.report(events);
+      options.onFaultEvents?.(events);
+    },
+    history,
+  );
 
   // Clock skew: a source of its own, from the reference times (a target's HTTP Date below, the hub's welcome
   // further down), judged at each one and every CLOCK_SKEW_INTERVAL_MS once started.

@@ -121,6 +121,8 @@ describe('no card data in any output', () => {
       agentSide.on('close', () => hubSide.close());
     });
     const proxyPort = (proxy.address() as { port: number }).port;
+    /** What the terminal shows and never sends (status with its hints, a self-test's result): scanned too. */
+    const localOutputs: string[] = [];
 
     const reader = new HidCardReaderEmulator();
     const configInput = {
@@ -139,6 +141,18 @@ describe('no card data in any output', () => {
     try {
       // The first poll opens the reader; swipes before that would find nobody listening.
       while (agent.monitor.readings()['card_reader.connected'] !== true) await new Promise((resolve) => setTimeout(resolve, 20));
+
+      // Card or reader: a damaged card among good ones names its card by a keyed hash in memory; the
+      // hint it gives (status, the self-test) and everything else must hold nothing of any card.
+      reader.swipe(reports.good('visa'));
+      reader.swipe(reports.partial('amex'));
+      reader.swipe(reports.partial('amex'));
+      reader.swipe(reports.good('mastercard'));
+      const hinted = agent.status();
+      expect(hinted.hints.map((h) => h.en)).toEqual([expect.stringMatching(/that card is damaged/)]);
+      const localSelfTest = await agent.startSelfTest({ level: 'quick' }).result;
+      expect(localSelfTest.checks.some((c) => c.name === 'hint')).toBe(true);
+      localOutputs.push(JSON.stringify(hinted), JSON.stringify(localSelfTest));
 
       for (const card of ['visa', 'mastercard'] as const) {
         reader.swipe(reports.good(card));
@@ -191,7 +205,9 @@ describe('no card data in any output', () => {
     expect(readFileSync(join(dir, 'bundle', 'posdiag-bundle', 'logs', 'posdiag.log'), 'utf8')).toMatch(/read_errors_high/);
 
     const scan = leaksUnder(dir);
-    expect([...scan.found, ...frames.flatMap((f, i) => leaks(`wire frame ${i}`, f)), ...leaks('hub rows', JSON.stringify(stored))]).toEqual([]);
+    expect([...scan.found, ...frames.flatMap((f, i) => leaks(`wire frame ${i}`, f)), ...leaks('hub rows', JSON.stringify(stored)), ...localOutputs.flatMap((o, i) => leaks(`local output ${i}`, o))]).toEqual([]);
+    // The hint stays on the terminal: no frame, row or file the hub has carries it.
+    expect(frames.some((f) => f.includes('card is damaged')) || JSON.stringify(stored).includes('card is damaged')).toBe(false);
   });
 
   it('hidraw: reports read from the node as a plain file (whole, split, numbered, garbage) leave nothing in the log (trace), state or answers', async () => {

@@ -23,7 +23,7 @@ describe('the pipeline', () => {
     cleanups.push(() => terminal.close());
     const config = parseConfig({
       terminal: { id: 'T-0001', model: 'X990', serial: 'SN-1' },
-      paths: { sysfs: terminal.sysfsRoot, state: join(dir, 'state'), logs: join(dir, 'logs') },
+      paths: { sysfs: terminal.sysfsRoot, dev: terminal.devRoot, state: join(dir, 'state'), logs: join(dir, 'logs') },
       devices: { printer: { transport: 'serial', path: SIM_PRINTER_PATH, interval: '200ms', timeout: '500ms' } },
       control: { socket: join(dir, 'control.sock') },
       locale: 'en',

@@ -1,6 +1,8 @@
 import type { Agent } from '../agent.js';
 import { relayPrinterStatus } from '../devices/printer/app-relay.js';
 import { SelfTestBusyError } from '../self-test/self-test-coordinator.js';
+import { reportDrop } from '../devices/accelerometer/control.js';
+import { appHealth } from '../devices/payment-app/control.js';
 import { ControlError, type ControlHandlers } from './server.js';
 import { daemonStatusAnswer } from './status-answer.js';
 
@@ -34,6 +36,10 @@ export function agentControlHandlers(agent: Agent): ControlHandlers {
         }
         case 'status':
           return daemonStatusAnswer(agent.status(), agent.catalog);
+        case 'app_health':
+          return appHealth(agent.drivers, request.params);
+        case 'report_drop':
+          return reportDrop(agent.drivers, request.params);
         case 'log_tail': {
           const tail = agent.logTail();
           if (!tail) throw new ControlError('not_found', 'the daemon writes no log file');

@@ -1,3 +1,5 @@
+import { reportDropParams } from '../devices/accelerometer/report-drop-params.js';
+import { appHealthParams } from '../devices/payment-app/app-health.js';
 import { localeSchema } from 'posdiag-protocol';
 import { z } from 'zod';
 import { printerStatusParams } from '../devices/printer/app-printer-status.js';
@@ -30,6 +32,10 @@ export const controlRequest = z.discriminatedUnion('method', [
   }),
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('status'), params: z.strictObject({}).prefault({}) }),
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('last_self_test'), params: z.strictObject({}).prefault({}) }),
+  /** The payment app's own health (devices/payment-app/README.md). */
+  z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('app_health'), params: appHealthParams }),
+  /** A drop the payment app detected, where the agent reads no accelerometer (devices/accelerometer/README.md). */
+  z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('report_drop'), params: reportDropParams }),
   /** The latest log lines the daemon holds in memory (memory-tail.ts): what `posdiag log` adds when the file cannot be written. */
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('log_tail'), params: z.strictObject({}).prefault({}) }),
   /** The payment app relays the status of a printer behind the vendor's service (devices/printer/app-relay.ts). */

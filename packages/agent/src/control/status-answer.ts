@@ -20,6 +20,8 @@ export interface StatusAnswer {
   uplink: UplinkView;
   /** null when the outbox could not be read (one poll without access to the state dir). */
   outbox: OutboxStats | null;
+  /** The families' merchant hints (a damaged card, not the reader): the daemon's, from its recent swipes. */
+  hints?: LocalizedText[];
 }
 
 export interface StatusFault {
@@ -75,7 +77,8 @@ export function daemonStatusAnswer(status: AgentStatus, catalog: Catalog): Statu
         url: link.url,
       }
     : { state: 'not configured', lastAckAt: null, pending: null };
-  return { source: 'daemon', terminal: status.terminal, at: status.at, readings: status.readings, faults: status.faults.map((f) => statusFault(f, catalog)), uplink, outbox: status.outbox };
+  const hints = status.hints.length ? { hints: status.hints } : {};
+  return { source: 'daemon', terminal: status.terminal, at: status.at, readings: status.readings, faults: status.faults.map((f) => statusFault(f, catalog)), uplink, outbox: status.outbox, ...hints };
 }
 
 /** Without a daemon: one poll's readings and faults, the outbox as it lies on disk, and no link running. */

@@ -77,6 +77,7 @@ interface UiText {
     readings: string;
     faults: string;
     none: string;
+    hints: string;
     since: (at: string) => string;
     sinceUnknown: string;
     flapping: string;
@@ -96,7 +97,7 @@ interface UiText {
 }
 
 const en: UiText = {
-  checks: { status: 'status', receipt: 'receipt', legible: 'legible', registration: 'registration', swipe: 'swipe' },
+  checks: { status: 'status', receipt: 'receipt', legible: 'legible', registration: 'registration', swipe: 'swipe', hint: 'hint' },
   tlsCheck: (target) => `tls:${target}`,
   levels: { quick: 'quick', full: 'full', interactive: 'interactive' },
   severities: { critical: 'critical', major: 'major', minor: 'minor', info: 'info' },
@@ -152,6 +153,7 @@ const en: UiText = {
     readings: 'readings',
     faults: 'faults',
     none: 'none',
+    hints: 'for the merchant (no terminal fault)',
     since: (at) => `since ${at}`,
     sinceUnknown: 'since: not known (one poll)',
     flapping: 'flapping',
@@ -171,7 +173,7 @@ const en: UiText = {
 };
 
 const zhCN: UiText = {
-  checks: { status: '状态', receipt: '测试小票', legible: '小票清晰度', registration: '网络注册', swipe: '刷卡' },
+  checks: { status: '状态', receipt: '测试小票', legible: '小票清晰度', registration: '网络注册', swipe: '刷卡', hint: '提示' },
   tlsCheck: (target) => `TLS 握手 ${target}`,
   levels: { quick: '快速', full: '完整', interactive: '交互' },
   severities: { critical: '紧急', major: '重要', minor: '次要', info: '提示' },
@@ -276,6 +278,7 @@ const zhCN: UiText = {
     readings: '读数',
     faults: '故障',
     none: '无',
+    hints: '商户提示（非终端故障）',
     since: (at) => `自 ${at} 起`,
     sinceUnknown: '开始时间未知（单次轮询）',
     flapping: '频繁波动',

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { LocalizedText } from 'posdiag-protocol';
+import type { LocalizedText, SelfTestResult } from 'posdiag-protocol';
 import type { Config } from '../config/schema.js';
 import type { Readings } from '../core/readings.js';
 import type { Driver, DriverContext } from '../drivers/contract.js';
@@ -62,6 +62,31 @@ export interface DeviceFamily<Key extends string = string, Kind extends string =
   readonly demo?: FamilyDemo<z.input<Section>, Emulated>;
   /** What of it wears, counted over its life: receipt cuts, card swipes, battery cycles. */
   readonly wear?: FamilyWear;
+  /** A quick self-test the daemon runs by itself after one of its faults is raised (a drop: did it break anything?). */
+  readonly selfTestAfter?: FamilySelfTestAfter;
+  /**
+   * Prefixes of its readings every repair request carries, whatever its device: what may explain
+   * another device's fault (a drop explains a broken printer). Present only when they are.
+   */
+  readonly repairContext?: readonly string[];
+  /**
+   * What the merchant should know that is no fault of the terminal (a damaged card): shown by
+   * `status` and as a passing check of the self-test, never a fault or a reading.
+   */
+  merchantHints?(drivers: readonly Driver[], now: number): readonly LocalizedText[];
+}
+
+/**
+ * The daemon's self-test after one of the family's faults (self-test/after-fault.ts): once a `codes`
+ * fault is raised it waits until `ready` holds on the terminal's readings (the terminal lies still),
+ * runs a recorded quick self-test of every other device, and hands the result to `tested` with the
+ * family's drivers and the names of the devices that were failing before the fault (not its doing),
+ * so the fault's readings can carry what the test found.
+ */
+export interface FamilySelfTestAfter {
+  readonly codes: readonly string[];
+  ready(readings: Readings): boolean;
+  tested(drivers: readonly Driver[], result: SelfTestResult, failingBefore: ReadonlySet<string>): void;
 }
 
 /** Any family, as the builders walk the list: its section and emulator types erased. */
@@ -150,8 +175,8 @@ export interface FamilyCheckContext<Section> {
 }
 
 export interface FamilyDemo<SectionInput, Emulated> {
-  /** Starts the emulated device; `sysfsRoot` is the demo terminal's sysfs tree (config `paths.sysfs`). */
-  start(env: { sysfsRoot: string }): Promise<DemoDevice<SectionInput, Emulated>>;
+  /** Starts the emulated device; `sysfsRoot` and `devRoot` are the demo terminal's sysfs tree and device nodes (config `paths.sysfs`, `paths.dev`). */
+  start(env: { sysfsRoot: string; devRoot: string }): Promise<DemoDevice<SectionInput, Emulated>>;
 }
 
 export interface DemoDevice<SectionInput, Emulated> {

@@ -1,8 +1,10 @@
 import type { AnyFamily } from './family.js';
+import { accelerometer } from './accelerometer/index.js';
 import { battery } from './battery/index.js';
 import { cardReader } from './card-reader/index.js';
 import { modem } from './modem/index.js';
 import { network } from './network/index.js';
+import { paymentApp } from './payment-app/index.js';
 import { printer } from './printer/index.js';
 import { system } from './system/index.js';
 import { usbGuard } from './usb-guard/index.js';
@@ -22,6 +24,8 @@ export const FAMILIES = [
   modem,
   system,
   usbGuard,
+  accelerometer,
+  paymentApp,
 ] as const;
 
 /** The same list as the builders walk it. */

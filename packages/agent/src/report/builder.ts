@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { scrubValue } from '../core/card-scrubber.js';
+import { withoutMerchantHints } from '../self-test/merchant-hints.js';
 import type { DeviceIdentity, Readings, ReadingSnapshot } from '../core/readings.js';
 import type { TerminalIdentity } from '../core/terminal-identity.js';
 import type { Catalog } from '../faults/catalog.js';
@@ -104,8 +105,9 @@ export function buildSelfTestReport(result: SelfTestResult, ctx: ReportContext, 
   return { ...base(ctx), kind: 'self_test', commandId, result: fitSelfTest(scrubValue(result)) };
 }
 
+/** As sent: the readings cut to the schema's limits, the merchant's hints left on the terminal. */
 function fitSelfTest(result: SelfTestResult): SelfTestResult {
-  return { ...result, readings: fitReadings(result.readings) };
+  return { ...withoutMerchantHints(result), readings: fitReadings(result.readings) };
 }
 
 export function buildHeartbeatReport(

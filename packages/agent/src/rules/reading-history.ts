@@ -6,9 +6,13 @@ import { families } from '../devices/index.js';
  * onset. The Monitor records every merged picture it evaluates; each is a fresh object never mutated
  * afterwards, so the ring keeps references, not copies.
  */
-/** Which readings belong to a device, for evidence that stays on the point: its families' or the agent's own. */
+/**
+ * Which readings belong to a device, for evidence that stays on the point: its families' or the
+ * agent's own, and what every family says may explain any device's fault (`repairContext`: a drop).
+ */
 function readingPrefixes(device: DeviceKind): readonly string[] {
-  return device === 'agent' ? ['agent.'] : families.filter((f) => f.kind === device).flatMap((f) => f.readingPrefixes);
+  const own = device === 'agent' ? ['agent.'] : families.filter((f) => f.kind === device).flatMap((f) => f.readingPrefixes);
+  return [...own, ...families.flatMap((f) => f.repairContext ?? [])];
 }
 
 export class ReadingHistory {

@@ -18,6 +18,7 @@ import {
   type StepContext,
 } from './self-test-steps.js';
 import { verifyFaults } from './self-test-verification.js';
+import { MERCHANT_HINT_CHECK } from './merchant-hints.js';
 import type { Catalog } from '../faults/catalog.js';
 import type { ActiveFault } from '../faults/types.js';
 import { unknownReadings } from '../rules/unknown-readings.js';
@@ -57,6 +58,7 @@ export interface RunSelfTestOptions {
 }
 
 const MAX_DETAIL = 500;
+
 /** As many as the result schema admits; a device that fails on every value still fits. */
 const MAX_PROBLEMS = 100;
 
@@ -100,6 +102,12 @@ export async function runSelfTest(opts: RunSelfTestOptions): Promise<SelfTestRes
   };
 
   for (const driver of opts.drivers) decided(statusCheck(driver, polled.get(driver) ?? new Error('not polled'), faults, catalog, opts.locale));
+  // The merchant's hints (a damaged card, not the reader): passing checks, for no fault of the terminal's.
+  for (const family of families) {
+    const own = opts.drivers.filter((d) => d.kind === family.kind);
+    if (!own.length) continue;
+    for (const hint of family.merchantHints?.(own, opts.clock.now()) ?? []) decided({ device: own[0]!.name, name: MERCHANT_HINT_CHECK, passed: true, detail: clip(hint[opts.locale]) });
+  }
   if (opts.level !== 'quick') await deeperChecks(opts, readings, catalog, decided);
 
   return {

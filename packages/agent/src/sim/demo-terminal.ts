@@ -15,8 +15,10 @@ export type DemoDevices = { [F in Family as [EmulatorOf<F>] extends [never] ? ne
  * printer on a mock serial port, a battery in a sysfs tree, a HID card reader, each with its part of
  * the demo's scenario. All of it happens within the first 20 s: the paper roll runs out and is
  * reloaded (printer.paper_end raised, then cleared), the battery, unplugged, drains below 20 %
- * (battery.low raised), and after three good swipes the card reader's head fails four swipes in a row
- * (card_reader.read_errors_high raised). The swipes carry the canary test cards.
+ * (battery.low raised), after three good swipes a damaged card fails three times (the merchant's
+ * hint, no fault), then the card reader's head fails four swipes in a row (card_reader.read_errors_high
+ * raised); at 12 s the terminal falls off the counter (hardware.dropped, then the self-test it runs
+ * by itself). The swipes carry the canary test cards.
  */
 export type DemoTerminal = DemoDevices & {
   /** Each emulated device's config section, by family key: what the demo's agent is configured with. */
@@ -24,6 +26,8 @@ export type DemoTerminal = DemoDevices & {
   /** The seams the agent's drivers must be handed to reach the emulators. */
   overrides: DriverOverrides;
   sysfsRoot: string;
+  /** The demo terminal's device nodes (config `paths.dev`): the accelerometer's FIFO. */
+  devRoot: string;
   /** Where the devices are, for the demo's first line. */
   shown: string[];
   scenario: ScenarioStep[];
@@ -32,14 +36,17 @@ export type DemoTerminal = DemoDevices & {
 
 export async function createDemoTerminal(dir: string): Promise<DemoTerminal> {
   const sysfsRoot = join(dir, 'sysfs');
+  const devRoot = join(dir, 'dev');
   mkdirSync(sysfsRoot, { recursive: true });
+  mkdirSync(devRoot, { recursive: true });
   const started: [string, DemoDevice<unknown, unknown>][] = [];
-  for (const { key, demo } of families) if (demo) started.push([key, await demo.start({ sysfsRoot })]);
+  for (const { key, demo } of families) if (demo) started.push([key, await demo.start({ sysfsRoot, devRoot })]);
   return {
     ...(Object.fromEntries(started.map(([key, d]) => [key, d.device])) as DemoDevices),
     sections: Object.fromEntries(started.map(([key, d]) => [key, d.section])),
     overrides: mergeOverrides(started),
     sysfsRoot,
+    devRoot,
     shown: started.flatMap(([, d]) => (d.shown ? [d.shown] : [])),
     scenario: started.flatMap(([, d]) => d.scenario),
     close: () => started.forEach(([, d]) => d.close()),

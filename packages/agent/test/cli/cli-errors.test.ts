@@ -253,7 +253,7 @@ describe('a wrong config exits 78, naming the key', () => {
     const configFile = config('thresholds-far.json', { rules: { thresholds: { speed: 1 } } });
     const result = await runPosdiag(['run', '--config', configFile]);
     expect(result.code).toBe(78);
-    expect(oneLine(result)).toMatch(/^posdiag run: config file .*: rules\.thresholds\.speed: unknown threshold \(known: battery\.low_pct, .*\)$/);
+    expect(oneLine(result)).toMatch(/^posdiag run: config file .*: rules\.thresholds\.speed: unknown threshold \(known: accelerometer\.drop_major_m, .*, battery\.low_pct, .*\)$/);
   });
 
   it('a threshold defined by a rules.files entry may be moved', async () => {

@@ -35,7 +35,7 @@ export function agentHarness(): (options?: { devices?: Record<string, unknown>; 
     const terminal = await createDemoTerminal(dir);
     const config = parseConfig({
       terminal: { id: 'T-0001', model: 'X990', serial: 'SN-1' },
-      paths: { sysfs: terminal.sysfsRoot, state: join(dir, 'state'), logs: join(dir, 'logs') },
+      paths: { sysfs: terminal.sysfsRoot, dev: terminal.devRoot, state: join(dir, 'state'), logs: join(dir, 'logs') },
       devices: {
         printer: { transport: 'serial', path: SIM_PRINTER_PATH, interval: '200ms', timeout: '500ms' },
         battery: { source: 'sysfs', interval: '100ms' },

@@ -11,7 +11,7 @@ const keep = mkdtempSync(join(tmpdir(), 'posdiag-demo-test-'));
 afterAll(() => rmSync(keep, { recursive: true, force: true }));
 
 describe('posdiag demo --json (process)', () => {
-  it('prints every stored report as one JSON line: paper end raised and cleared, battery low raised, card read errors high raised', async () => {
+  it('prints every stored report as one JSON line: paper end raised and cleared, battery low raised, a damaged card hinted, card read errors high raised, a drop and the self-test after it', async () => {
     const { code, stdout, stderr } = await runPosdiag(['demo', '--duration', '14', '--json', '--keep', keep], { timeoutMs: 40_000 });
     expect(code, stderr).toBe(0);
     const rows = stdout.trim().split('\n').map((line) => JSON.parse(line));
@@ -25,10 +25,21 @@ describe('posdiag demo --json (process)', () => {
     expect(faults.indexOf('printer.paper_end raised')).toBeLessThan(faults.indexOf('printer.paper_end cleared'));
     const paperEnd = rows.find((r) => r.code === 'printer.paper_end');
     expect(paperEnd).toMatchObject({ terminal: 'T-DEMO-0001', category: 'io', severity: 'major' });
-    // The simulated HID card reader: three good swipes, then four failures on a dirty head.
+    // The simulated HID card reader: three good swipes, a damaged card's three failures (not the reader's), then four failures on a dirty head.
     const readErrors = rows.find((r) => r.code === 'card_reader.read_errors_high');
     expect(readErrors).toMatchObject({ state: 'raised', category: 'io', severity: 'major', device: { kind: 'cardReader', address: 'usb:0801:0002' } });
     expect(readErrors.evidence).toMatchObject({ 'card_reader.window_failures': 4, 'card_reader.last_swipe': 'lrc_or_parity_error' });
+    // A damaged card among good ones is the merchant's hint on the terminal, never a report.
+    expect(stderr).toMatch(/terminal hint \(not sent\): One card failed to read 3 times while other cards read fine: that card is damaged/);
+    expect(JSON.stringify(rows)).not.toMatch(/card is damaged/);
+    // The drop at the counter: raised with its height, the self-test run by itself once the terminal lay still, the drop closed by it.
+    const dropped = rows.filter((r) => r.code === 'hardware.dropped');
+    expect(dropped[0]).toMatchObject({ state: 'raised', severity: 'major', evidence: { 'accelerometer.drop_source': 'iio', 'accelerometer.drop_self_test': 'pending' } });
+    expect(dropped[0].evidence['accelerometer.drop_height_m']).toBeGreaterThan(0.8);
+    expect(dropped[0].evidence['accelerometer.drop_height_m']).toBeLessThan(1);
+    const afterDrop = rows.find((r) => r.kind === 'self_test' && r.seq > dropped[0].seq);
+    expect(afterDrop.result.checks.map((c: { device: string }) => c.device)).not.toContain('accelerometer');
+    expect(dropped[1]).toMatchObject({ state: 'cleared', evidence: { 'accelerometer.drop_self_test': 'passed' } });
     // Seqs grow by exactly one: nothing was lost on the way.
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
     // --keep leaves the agent's state and logs and the hub's database.

@@ -62,7 +62,7 @@ export const demoCommand = defineCommand({
     const terminal = await createDemoTerminal(dir);
     const config = parseConfig({
       terminal: { id: TERMINAL_ID, model: 'SIM-990', serial: 'SIM-0001' },
-      paths: { sysfs: terminal.sysfsRoot, procfs: '/proc', state: join(dir, 'state'), logs: join(dir, 'logs') },
+      paths: { sysfs: terminal.sysfsRoot, dev: terminal.devRoot, procfs: '/proc', state: join(dir, 'state'), logs: join(dir, 'logs') },
       devices: terminal.sections,
       uplink: { url: hub.url, token },
       heartbeat: '15s',
@@ -74,7 +74,15 @@ export const demoCommand = defineCommand({
     say(`posdiag demo: hub ${hub.url}, terminal ${TERMINAL_ID} (simulated ${terminal.shown.join(', ')})`);
     say(`posdiag demo: running ${seconds} s; files under ${dir}${flags.keep ? '' : ' (removed at the end; --keep DIR keeps them)'}`);
     agent.start();
-    const cancelScenario = playScenario(terminal, systemClock, (step) => say(`+${((systemClock.now() - started) / 1000).toFixed(1).padStart(5)}s  scenario: ${step.say}`));
+    const at = () => `+${((systemClock.now() - started) / 1000).toFixed(1).padStart(5)}s`;
+    // The merchant's hints (a damaged card) are never sent: the demo shows them as the terminal would, when they change.
+    let shownHints = '';
+    const cancelScenario = playScenario(terminal, systemClock, (step) => {
+      say(`${at()}  scenario: ${step.say}`);
+      const hints = agent.status().hints.map((h) => h.en);
+      if (hints.join('\n') !== shownHints) hints.forEach((hint) => say(`${at()}  terminal hint (not sent): ${hint}`));
+      shownHints = hints.join('\n');
+    });
 
     await new Promise<void>((done) => {
       const timer = setTimeout(done, seconds * 1000);

@@ -36,7 +36,7 @@ export async function outboxOnDisk(config: Config): Promise<OutboxStats | null> 
 /** The JSON document: the answer, with each fault's steps in the chosen language. */
 function statusDocument(status: StatusAnswer, locale: Locale) {
   const faults = status.faults.map(({ remediation, ...fault }) => ({ ...fault, remediation: remediation.map((s) => ({ text: s.text[locale], automatic: s.automatic })) }));
-  return { ...status, faults };
+  return { ...status, faults, ...(status.hints ? { hints: status.hints.map((h) => h[locale]) } : {}) };
 }
 
 const when = (iso: string) => localTime(new Date(iso));
@@ -58,6 +58,10 @@ export function formatStatus(status: StatusAnswer, locale: Locale): string {
     lines.push(`  ${parts.join('  ')}`);
     // An explained fault's steps are its root cause's.
     if (!f.inhibitedBy) f.remediation.forEach((s, i) => lines.push(`    ${i + 1}. ${s.text[locale]}${s.automatic ? ` ${t.automatic}` : ''}`));
+  }
+  if (status.hints?.length) {
+    lines.push('', t.labelled(w.hints, ''));
+    for (const hint of status.hints) lines.push(`  ${hint[locale]}`);
   }
   const link = status.uplink;
   const linkParts = [w.uplinkStates[link.state]];

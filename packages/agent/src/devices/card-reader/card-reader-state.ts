@@ -3,6 +3,8 @@ import type { Logger } from '../../log/logger.js';
 import { describeReader, deviceIdentityOf, type ReaderIdentity } from './enrolment.js';
 import { ReaderEnrolment } from './reader-enrolment.js';
 import { ReaderStatsStore } from './reader-stats.js';
+import { CardKeys, type CardKey } from './card-keys.js';
+import type { CardVerdict } from './card-verdict.js';
 import { describeTracks, isGoodRead, type SwipeResult } from './swipe.js';
 import { SwipeWindow, type SwipeWindowOptions } from './swipe-window.js';
 
@@ -20,6 +22,8 @@ export interface CardReaderStateOptions {
 }
 
 export class CardReaderState {
+  /** Tells cards apart by a keyed hash whose key is made now and never written (card-keys.ts). */
+  readonly cards = new CardKeys();
   private readonly stats: ReaderStatsStore;
   private readonly window: SwipeWindow;
   private swipes = 0;
@@ -51,13 +55,19 @@ export class CardReaderState {
     if (problem) this.problems.push(problem);
   }
 
-  recordSwipe(swipe: SwipeResult, now: number): void {
+  /** `card`: the card it came from (opaque, in memory only), when a track told its account number. */
+  recordSwipe(swipe: SwipeResult, now: number, card?: CardKey): void {
     const good = isGoodRead(swipe);
     this.swipes++;
     if (!good) this.readErrors++;
     this.lastSwipe = swipe.outcome;
-    this.window.record(now, !good);
+    this.window.record(now, !good, card);
     this.opts.log[good ? 'debug' : 'info']({ outcome: swipe.outcome, tracks: describeTracks(swipe), encodeType: swipe.encodeType }, 'card swipe');
+  }
+
+  /** Card or reader, over the recent window: the merchant's hint (card-hint.ts), never a reading. */
+  verdict(now: number): CardVerdict {
+    return this.window.counts(now).verdict;
   }
 
   /** A reading problem reported with the next observation (e.g. the HID module failed to load). */

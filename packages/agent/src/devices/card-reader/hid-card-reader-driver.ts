@@ -8,8 +8,10 @@ import { nodeUsbBus } from '../../drivers/transports/usb.js';
 import type { UsbBus } from '../../drivers/transports/usb/bus.js';
 import { HotplugFollower } from '../../drivers/transports/usb/hotplug-follower.js';
 import { CardReaderState } from './card-reader-state.js';
+import type { CardVerdict } from './card-verdict.js';
 import type { ReaderIdentity } from './enrolment.js';
 import { consumeMagTekReport } from './magtek-report.js';
+import type { CardVerdictSource } from './card-hint.js';
 import { SwipeEvents, type SwipeSource } from './swipe-events.js';
 import type { SwipeWindowOptions } from './swipe-window.js';
 
@@ -37,7 +39,7 @@ const DEFAULT_TIMING = { interval: '10s', timeout: '5s' };
  * Invariant: every input report is zeroed by `consumeMagTekReport` before anything else sees the
  * swipe; only status fields reach readings, logs and listeners.
  */
-export class HidCardReaderDriver implements Driver, SwipeSource {
+export class HidCardReaderDriver implements Driver, SwipeSource, CardVerdictSource {
   readonly kind = 'cardReader' as const;
   readonly name = 'cardReader';
   readonly intervalMs: number;
@@ -82,6 +84,11 @@ export class HidCardReaderDriver implements Driver, SwipeSource {
       log: this.ctx.log,
     });
     this.hotplug.start();
+  }
+
+  /** Card or reader, over the recent swipes (card-hint.ts). */
+  cardVerdict(now: number): CardVerdict {
+    return this.state.verdict(now);
   }
 
   onSwipe(listener: Parameters<SwipeSource['onSwipe']>[0]): () => void {
@@ -152,14 +159,14 @@ export class HidCardReaderDriver implements Driver, SwipeSource {
   }
 
   private onReport(report: Buffer): void {
-    const result = consumeMagTekReport(report);
+    const result = consumeMagTekReport(report, this.state.cards);
     const now = this.ctx.clock.now();
     if (!result.ok) {
       this.state.problem({ message: result.problem });
       this.events.changed(this.state.observation(now));
       return;
     }
-    this.state.recordSwipe(result.swipe, now);
+    this.state.recordSwipe(result.swipe, now, result.card);
     this.events.swiped(result.swipe, this.state.observation(now));
   }
 

@@ -1,4 +1,5 @@
 import type { DeviceFamily } from '../family.js';
+import { cardHints } from './card-hint.js';
 import { catalog } from './catalog.js';
 import { cardReaderSection } from './config.js';
 import { demo } from './demo.js';
@@ -38,4 +39,5 @@ export const cardReader: DeviceFamily<'cardReader', 'cardReader', typeof cardRea
   selfTest,
   demo,
   wear: cardReaderWear,
+  merchantHints: cardHints,
 };

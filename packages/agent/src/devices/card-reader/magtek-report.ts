@@ -1,3 +1,4 @@
+import { accountDigits, type CardKey, type CardKeys } from './card-keys.js';
 import { swipeOutcome, type EncodeType, type SwipeResult, type TrackResult } from './swipe.js';
 
 /**
@@ -18,7 +19,7 @@ const ENCODE_TYPES: Record<number, EncodeType> = { 0: 'iso', 1: 'aamva', 3: 'bla
 // Track 1 starts with '%'; track 2 with ';'; track 3 with ';' (ISO), '+' (some banks) or '%' (AAMVA).
 const START_SENTINELS: readonly (readonly number[])[] = [[0x25], [0x3b], [0x3b, 0x2b, 0x25]];
 
-export type ReportClassification = { ok: true; swipe: SwipeResult } | { ok: false; problem: string };
+export type ReportClassification = { ok: true; swipe: SwipeResult; card?: CardKey } | { ok: false; problem: string };
 
 /**
  * Pure: reads status bytes, lengths, the encode type and the first character of each track (only to
@@ -35,14 +36,31 @@ export function classifyMagTekReport(report: Uint8Array): ReportClassification {
 
 /**
  * Classifies, then zeroes the report in place whatever happens: the raw bytes hold the PAN and must not
- * outlive classification (PCI DSS 3.3.1). The only entry point drivers use.
+ * outlive classification (PCI DSS 3.3.1). The only entry point drivers use. With `cards`, the swipe
+ * also names its card (an opaque in-memory key, card-keys.ts) when a decoded track holds its account
+ * number: what tells a damaged card from a failing reader.
  */
-export function consumeMagTekReport(report: Uint8Array): ReportClassification {
+export function consumeMagTekReport(report: Uint8Array, cards?: CardKeys): ReportClassification {
   try {
-    return classifyMagTekReport(report);
+    const result = classifyMagTekReport(report);
+    if (!result.ok || !cards) return result;
+    const card = cardOf(report, result.swipe, cards);
+    return card ? { ...result, card } : result;
   } finally {
     report.fill(0);
   }
+}
+
+/** The card of the first decoded track that holds an account number. */
+function cardOf(report: Uint8Array, swipe: SwipeResult, cards: CardKeys): CardKey | undefined {
+  for (let i = 0; i < 2; i++) {
+    const track = swipe.tracks[i]!;
+    if (track.status !== 'ok') continue;
+    const offset = MAGTEK_TRACK_OFFSETS[i]!;
+    const card = cards.of(accountDigits(report.subarray(offset, offset + track.length)));
+    if (card) return card;
+  }
+  return undefined;
 }
 
 function classifyTrack(status: number, length: number, firstChar: number, index: number): TrackResult {

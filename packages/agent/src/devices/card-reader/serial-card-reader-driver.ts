@@ -5,6 +5,8 @@ import type { DeviceEvent, Driver, DriverContext } from '../../drivers/contract.
 import { LineNoise } from '../../drivers/transports/line-noise.js';
 import { SerialTransport, SerialTransportError, type SerialBinding } from '../../drivers/transports/serial.js';
 import { CardReaderState } from './card-reader-state.js';
+import type { CardVerdict } from './card-verdict.js';
+import type { CardVerdictSource } from './card-hint.js';
 import { SwipeEvents, type SwipeSource } from './swipe-events.js';
 import type { SwipeWindowOptions } from './swipe-window.js';
 import { TrackFrameParser, type TrackFrame } from './track-frames.js';
@@ -28,7 +30,7 @@ const DEFAULT_TIMING = { interval: '10s', timeout: '5s' };
  * Noise is not a swipe: bytes that do not have a swipe's shape are counted as `card_reader.line_errors`
  * (bytes per poll window, on the observations of an open port) and warned about once per episode.
  */
-export class SerialCardReaderDriver implements Driver, SwipeSource {
+export class SerialCardReaderDriver implements Driver, SwipeSource, CardVerdictSource {
   readonly kind = 'cardReader' as const;
   readonly name = 'cardReader';
   readonly intervalMs: number;
@@ -52,7 +54,7 @@ export class SerialCardReaderDriver implements Driver, SwipeSource {
       baudRate: config.baudRate,
       clock: ctx.clock,
       log: ctx.log.child({ path: config.path }),
-      parser: new TrackFrameParser(),
+      parser: new TrackFrameParser(this.state.cards),
       ...(options.binding ? { binding: options.binding } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
     });
@@ -79,6 +81,11 @@ export class SerialCardReaderDriver implements Driver, SwipeSource {
     this.events.watch(emit);
   }
 
+  /** Card or reader, over the recent swipes (card-hint.ts). */
+  cardVerdict(now: number): CardVerdict {
+    return this.state.verdict(now);
+  }
+
   onSwipe(listener: Parameters<SwipeSource['onSwipe']>[0]): () => void {
     return this.events.onSwipe(listener);
   }
@@ -96,7 +103,7 @@ export class SerialCardReaderDriver implements Driver, SwipeSource {
   private onFrame(frame: TrackFrame): void {
     const now = this.ctx.clock.now();
     if (frame.type === 'noise') return this.noise.count(frame.length);
-    this.state.recordSwipe(frame.swipe, now);
+    this.state.recordSwipe(frame.swipe, now, frame.card);
     this.events.swiped(frame.swipe, this.withLine(this.state.observation(now), this.noise.current()));
   }
 

@@ -1,4 +1,5 @@
 import type { FrameParser } from '../../drivers/transports/serial.js';
+import { accountDigits, type CardKey, type CardKeys } from './card-keys.js';
 import { swipeOutcome, type SwipeResult, type TrackResult } from './swipe.js';
 import { END_SENTINEL, ERROR_MARK, isStartSentinel, isTrackByte, isTrackText, PERCENT, PLUS, SEMICOLON } from './track-text.js';
 
@@ -17,7 +18,7 @@ import { END_SENTINEL, ERROR_MARK, isStartSentinel, isTrackByte, isTrackText, PE
  *   (or on reset), so no card data outlives parsing. Frames carry status fields only.
  */
 
-export type TrackFrame = { type: 'swipe'; swipe: SwipeResult } | { type: 'noise'; length: number };
+export type TrackFrame = { type: 'swipe'; swipe: SwipeResult; card?: CardKey } | { type: 'noise'; length: number };
 
 const STX = 0x02;
 const ETX = 0x03;
@@ -29,6 +30,9 @@ const MAX_FRAME = 512;
 export class TrackFrameParser implements FrameParser<TrackFrame> {
   private readonly buf = Buffer.alloc(MAX_FRAME + 2);
   private len = 0;
+
+  /** `cards`: a swipe then names its card (opaque, in memory: card-keys.ts) when a decoded track holds its account number. */
+  constructor(private readonly cards?: CardKeys) {}
 
   push(chunk: Uint8Array): TrackFrame[] {
     const frames: TrackFrame[] = [];
@@ -50,14 +54,14 @@ export class TrackFrameParser implements FrameParser<TrackFrame> {
       // A framed message is complete with the byte after ETX (its LRC, any byte); before ETX only track text.
       if (this.len >= 2 && this.buf[this.len - 1] === ETX) {
         this.buf[this.len++] = byte;
-        return this.emit(frames, classifyFramed(this.buf.subarray(0, this.len)));
+        return this.emit(frames, classifyFramed(this.buf.subarray(0, this.len)), this.buf.subarray(1, this.len - 2));
       }
       if (byte === ETX || isTrackByte(byte)) return this.append(byte, frames);
       this.noise(frames);
     }
     if (this.len === 0 && (byte === CR || byte === LF)) return;
-    if (byte === CR || byte === LF) return this.emit(frames, classifyLine(this.buf.subarray(0, this.len)));
-    if (byte === STX && this.len > 0) this.emit(frames, classifyLine(this.buf.subarray(0, this.len)));
+    if (byte === CR || byte === LF) return this.emit(frames, classifyLine(this.buf.subarray(0, this.len)), this.buf.subarray(0, this.len));
+    if (byte === STX && this.len > 0) this.emit(frames, classifyLine(this.buf.subarray(0, this.len)), this.buf.subarray(0, this.len));
     this.append(byte, frames);
   }
 
@@ -71,10 +75,11 @@ export class TrackFrameParser implements FrameParser<TrackFrame> {
     this.reset();
   }
 
-  /** A swipe, or noise of the frame's length. */
-  private emit(frames: TrackFrame[], swipe: SwipeResult | undefined): void {
+  /** A swipe (with its card, read from `text` before the buffer is zeroed), or noise of the frame's length. */
+  private emit(frames: TrackFrame[], swipe: SwipeResult | undefined, text: Uint8Array): void {
     if (!swipe) return this.noise(frames);
-    frames.push({ type: 'swipe', swipe });
+    const card = this.cards ? cardInText(text, swipe, this.cards) : undefined;
+    frames.push(card ? { type: 'swipe', swipe, card } : { type: 'swipe', swipe });
     this.reset();
   }
 }
@@ -131,6 +136,17 @@ export function classifyTrackText(text: Uint8Array): SwipeResult {
   }
   const fixed = tracks as SwipeResult['tracks'];
   return { outcome: swipeOutcome(fixed, 'unknown'), tracks: fixed, encodeType: 'unknown' };
+}
+
+/** The card of the first decoded track 1 (`%B…^`) or track 2 (`;…=`) in the text. */
+function cardInText(text: Uint8Array, swipe: SwipeResult, cards: CardKeys): CardKey | undefined {
+  for (const [index, sentinel] of [[0, PERCENT], [1, SEMICOLON]] as const) {
+    if (swipe.tracks[index].status !== 'ok') continue;
+    const start = text.indexOf(sentinel);
+    const card = start < 0 ? undefined : cards.of(accountDigits(text.subarray(start)));
+    if (card) return card;
+  }
+  return undefined;
 }
 
 function empty(): TrackResult {

@@ -9,7 +9,7 @@ import type { HidBackend, HidDevice, HidDeviceInfo } from '../../../drivers/tran
  * every output must never find (SPEC §8).
  */
 
-export const TEST_CARDS = { visa: '4111111111111111', mastercard: '5555555555554444' } as const;
+export const TEST_CARDS = { visa: '4111111111111111', mastercard: '5555555555554444', amex: '378282246310005' } as const;
 export type TestCard = keyof typeof TEST_CARDS;
 
 /** MagTek's USB vendor id and the HID swipe reader's product id. */
