@@ -15,7 +15,8 @@ import { SilentReminders } from './alarms/reminders.js';
 import { authenticate } from './auth.js';
 import { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottlePolicy } from './auth-throttle.js';
 import { AlertStream, presenceEvent, reportEvent } from './alert-stream.js';
-import { handleApiRequest } from './http-api.js';
+import { handleConsoleRequest, isConsolePath } from './console/router.js';
+import { handleApiRequest, type ApiContext } from './http-api.js';
 import { DEFAULT_PING_INTERVAL_MS, KeepAliveSweep } from './keep-alive.js';
 import { BundleIntake } from './bundle-intake.js';
 import { hostname } from 'node:os';
@@ -29,6 +30,7 @@ import { createOperators } from './operators/operators.js';
 import type { NotifyConfig } from './notify/config.js';
 import { notifierFeed } from './notify/feed.js';
 import { startNotifier } from './notify/notifier.js';
+import { Silences } from './notify/silences.js';
 import { GroupCommit } from './store/group-commit.js';
 import { openStore } from './store/open-store.js';
 import type { StoredReport } from './store/store.js';
@@ -154,8 +156,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     clock,
     log,
   });
+  // The console's /silences manages the same set the dispatcher applies.
+  const silences = options.notify ? new Silences() : undefined;
   const notifier = options.notify
-    ? await startNotifier({ config: options.notify, store, clock, log, locale: options.notifyLocale ?? 'zh-CN', fleet, onSettled: metrics.deliverySettled }).catch(async (err: unknown) => {
+    ? await startNotifier({ config: options.notify, store, clock, log, locale: options.notifyLocale ?? 'zh-CN', fleet, onSettled: metrics.deliverySettled, silences }).catch(async (err: unknown) => {
         metrics.close();
         await fleet.close();
         await store.close();
@@ -244,7 +248,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   const notReady = () => readiness.notReady();
   const deliveriesFor = notifier ? (key: string) => notifier.deliveriesFor(key) : async () => [];
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, operators, alerts, alarms, throttle, log, metrics, notReady, deliveriesFor }));
+  const api = (): ApiContext => ({ store, commands, presence, tokens, operators, alerts, alarms, throttle, log, metrics, notReady, deliveriesFor });
+  // The web console (console/router.ts) answers every path that is not the API's.
+  server.on('request', (req, res) => {
+    if (!isConsolePath(new URL(req.url ?? '/', 'http://hub').pathname)) return handleApiRequest(req, res, api());
+    void handleConsoleRequest(req, res, { ...api(), secure: Boolean(options.tls), silences, clockNow: () => clock.now() });
+  });
   // One listener for every socket: it stays on the socket for the connection's life.
   const upgradeSocketError = (err: Error) => log.debug({ err: err.message }, 'upgrade socket error');
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -8,6 +8,7 @@ import { Dispatcher } from './dispatcher.js';
 import { SILENT_CODE } from './feed.js';
 import type { NotifyAlert } from './group-notice.js';
 import { createReceiver, type Receiver, type ReceiverSpec } from './receivers/index.js';
+import type { Silences } from './silences.js';
 import { toWireNotification } from './wire-notification.js';
 
 /**
@@ -32,6 +33,8 @@ export interface NotifierOptions {
   tuning?: Partial<DeliveryTuning>;
   /** Told what became of each send (delivery-worker.ts onSettled): the hub's metrics. */
   onSettled?: DeliveryWorkerOptions['onSettled'];
+  /** The silences the dispatcher applies, shared with whoever manages them (the console's /silences). */
+  silences?: Silences;
 }
 
 export interface Notifier {
@@ -63,6 +66,7 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier> {
   const dispatcher = new Dispatcher({
     config: o.config,
     clock: o.clock,
+    ...(o.silences ? { silences: o.silences } : {}),
     onNotify(receiver, notice) {
       const now = o.clock.now();
       const queued = o.store.deliveries

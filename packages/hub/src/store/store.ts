@@ -34,6 +34,11 @@ export interface HubStore {
    * reports stored meanwhile are neither skipped nor repeated.
    */
   reports(filter?: ReportFilter, page?: { after?: ReportCursor; limit?: number }): Promise<ReportPage>;
+  /**
+   * One terminal's reports newest first (by seq, then arrival), of one kind when given, at most `limit`
+   * before `before` (the `next` of the page before): keyset paging for the console's report timeline.
+   */
+  recentReports(terminal: string, page: { kind?: Report['kind']; before?: ReportCursor; limit: number }): Promise<ReportPage>;
   /** Faults raised and not yet cleared, grouped by terminal, each with its latest verification. */
   openFaults(): Promise<Record<string, OpenFault[]>>;
   /** False when a bundle of that id was already stored (it is kept as it was). */

@@ -255,6 +255,22 @@ export class PgStore implements HubStore {
     };
   }
 
+  async recentReports(terminal: string, page: { kind?: Report['kind']; before?: ReportCursor; limit: number }): Promise<ReportPage> {
+    const params: (string | number)[] = [];
+    const param = (value: string | number) => `$${params.push(value)}`;
+    const where = [`terminal = ${param(terminal)}`];
+    if (page.kind !== undefined) where.push(`kind = ${param(page.kind)}`);
+    if (page.before) where.push(`(seq, arrival) < (${param(page.before.seq)}, ${param(page.before.arrival)})`);
+    const sql = `SELECT arrival, terminal, seq, body, received_at FROM reports WHERE ${where.join(' AND ')} ORDER BY seq DESC, arrival DESC LIMIT ${param(page.limit + 1)}`;
+    const { rows } = await this.pool.query<{ arrival: string; terminal: string; seq: string; body: Report; received_at: Date }>(sql, params);
+    const kept = rows.slice(0, page.limit);
+    const last = kept.at(-1);
+    return {
+      reports: kept.map((r) => ({ ...r.body, receivedAt: iso(r.received_at) })),
+      next: rows.length > page.limit && last ? { terminal: last.terminal, seq: Number(last.seq), arrival: Number(last.arrival) } : null,
+    };
+  }
+
   async openFaults(): Promise<Record<string, OpenFault[]>> {
     const { rows } = await this.pool.query<{
       terminal: string; code: string; instance: string | null; severity: OpenFault['severity']; category: OpenFault['category'];

@@ -232,6 +232,28 @@ export class SqliteStore implements HubStore {
     };
   }
 
+  async recentReports(terminal: string, page: { kind?: Report['kind']; before?: ReportCursor; limit: number }): Promise<ReportPage> {
+    const where = ['terminal = ?'];
+    const params: (string | number)[] = [terminal];
+    if (page.kind !== undefined) {
+      where.push('kind = ?');
+      params.push(page.kind);
+    }
+    if (page.before) {
+      where.push('(seq, rowid) < (?, ?)');
+      params.push(page.before.seq, page.before.arrival);
+    }
+    params.push(page.limit + 1);
+    const sql = `SELECT rowid, terminal, seq, body, received_at FROM reports WHERE ${where.join(' AND ')} ORDER BY seq DESC, rowid DESC LIMIT ?`;
+    const rows = this.db.prepare<(string | number)[], { rowid: number; terminal: string; seq: number; body: string; received_at: string }>(sql).all(...params);
+    const kept = rows.slice(0, page.limit);
+    const last = kept.at(-1);
+    return {
+      reports: kept.map((r) => ({ ...(JSON.parse(r.body) as Report), receivedAt: r.received_at })),
+      next: rows.length > page.limit && last ? { terminal: last.terminal, seq: last.seq, arrival: last.rowid } : null,
+    };
+  }
+
   async openFaults(): Promise<Record<string, OpenFault[]>> {
     const byTerminal: Record<string, OpenFault[]> = {};
     for (const { terminal, ...fault } of this.stmts.openFaults.all()) {

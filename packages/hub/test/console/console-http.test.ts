@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOperators } from '../../src/operators/operators.js';
+import { cliPrincipal } from '../../src/operators/principal.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { HubStore } from '../../src/store/store.js';
+import { startTestHub } from '../../../../test/support/hub-harness.js';
+import { makeFaultReport } from '../../../../test/support/reports.js';
+import { waitFor } from '../../../../test/support/wait-for.js';
+import { ConsoleClient } from '../helpers/console-client.js';
+import { TestAgent } from '../helpers/hub-agent.js';
+
+/** The console at the HTTP level: login, the session cookie, CSRF, roles, the CSP (docs/console.md). */
+describe('the web console over HTTP', () => {
+  let h: Awaited<ReturnType<typeof startTestHub>>;
+  let store: HubStore;
+  let agent: TestAgent;
+  let base: string;
+  let alarmId: number;
+  beforeAll(async () => {
+    h = await startTestHub({ authThrottle: { burst: 1_000 } });
+    base = `http://127.0.0.1:${h.hub.address.port}`;
+    store = await openStore(h.db);
+    const ops = createOperators(store.operators, h.clock, { scrypt: { N: 1024, r: 8, p: 1 } });
+    for (const [name, role] of [['vera', 'viewer'], ['otto', 'operator'], ['ada', 'admin']] as const) await ops.users.add(name, role, `${name}-password`, cliPrincipal('root'));
+    agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
+    await agent.next();
+    await agent.report(makeFaultReport({ seq: 1 }));
+    alarmId = await waitFor(async () => (await store.alarms.list({ limit: 1 }))[0]?.id, 'the alarm');
+  });
+  afterAll(async () => {
+    await agent.close();
+    await store.close();
+    await h.cleanup();
+  });
+
+  it('sends a page to the login, and logs in with a session cookie that is HttpOnly and SameSite', async () => {
+    const c = new ConsoleClient(base);
+    const first = await c.get('/alarms?severity=major');
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe('/login?next=%2Falarms%3Fseverity%3Dmajor');
+    const form = await c.get('/login');
+    expect(form.status).toBe(200);
+    expect(form.text).toMatch(/<form method="post" action="\/login">/);
+    expect(form.text).toMatch(/name="user"/);
+    expect(form.text).toMatch(/name="password" type="password"/);
+    const res = await c.post('/login', { user: 'otto', password: 'otto-password', csrf: c.csrf, next: '/alarms' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/alarms');
+    const session = res.headers.getSetCookie().find((l) => l.startsWith('posdiag_session='))!;
+    expect(session).toMatch(/; HttpOnly/);
+    expect(session).toMatch(/; SameSite=Lax/);
+    expect(session).not.toMatch(/Secure/);
+    expect((await c.get('/alarms')).text).toContain(`href="/alarms/${alarmId}"`);
+  });
+
+  it('refuses a wrong password with 401 and the login again, audited as a denied login', async () => {
+    const c = new ConsoleClient(base);
+    const res = await c.login('otto', 'not-the-password');
+    expect(res.status).toBe(401);
+    expect(res.text).toMatch(/用户名或密码错误|Wrong user name or password/);
+    expect(c.has('posdiag_session')).toBe(false);
+    const entries = await store.operators.audit({ principal: 'otto', action: 'login', limit: 5 });
+    expect(entries[0]).toMatchObject({ outcome: 'denied' });
+  });
+
+  it('refuses a login posted without the login form nonce (login CSRF)', async () => {
+    const c = new ConsoleClient(base);
+    const res = await c.post('/login', { user: 'otto', password: 'otto-password', csrf: 'forged' });
+    expect(res.status).toBe(403);
+    expect(c.has('posdiag_session')).toBe(false);
+  });
+
+  it('refuses an action without the CSRF token, or from another origin, with 403 and does nothing', async () => {
+    const c = new ConsoleClient(base);
+    await c.login('otto', 'otto-password');
+    await c.get(`/alarms/${alarmId}`);
+    expect((await c.post(`/alarms/${alarmId}/ack`, { comment: 'no token' })).status).toBe(403);
+    expect((await c.post(`/alarms/${alarmId}/ack`, { comment: 'wrong token', csrf: `${c.csrf}x` })).status).toBe(403);
+    expect((await c.post(`/alarms/${alarmId}/ack`, { comment: 'cross-site', csrf: c.csrf }, { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await store.alarms.alarm(alarmId))!.acknowledged).toBe(false);
+    const denied = await store.operators.audit({ principal: 'otto', limit: 3 });
+    expect(denied[0]).toMatchObject({ outcome: 'denied', detail: /CSRF/ });
+  });
+
+  it('lets a viewer look but not act (403), and not open the admin pages', async () => {
+    const c = new ConsoleClient(base);
+    await c.login('vera', 'vera-password');
+    const page = await c.get(`/alarms/${alarmId}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain(`action="/alarms/${alarmId}/ack"`);
+    const res = await c.post(`/alarms/${alarmId}/ack`, { comment: 'viewer', csrf: c.csrf });
+    expect(res.status).toBe(403);
+    expect((await store.alarms.alarm(alarmId))!.acknowledged).toBe(false);
+    expect((await c.post('/terminals/T-0001/commands', { name: 'self_test', csrf: c.csrf })).status).toBe(403);
+    expect((await c.get('/audit')).status).toBe(403);
+    expect((await c.get('/users')).status).toBe(403);
+  });
+
+  it('acknowledges with a comment as the operator, audited as alarm.ack', async () => {
+    const c = new ConsoleClient(base);
+    await c.login('otto', 'otto-password');
+    await c.get(`/alarms/${alarmId}`);
+    const res = await c.post(`/alarms/${alarmId}/ack`, { comment: 'on my way <b>', csrf: c.csrf });
+    expect(res.status).toBe(303);
+    const alarm = await store.alarms.alarm(alarmId);
+    expect(alarm).toMatchObject({ acknowledged: true });
+    const page = await c.get(`/alarms/${alarmId}`);
+    expect(page.text).toContain('on my way &lt;b&gt;');
+    expect((await store.operators.audit({ principal: 'otto', action: 'alarm.ack', limit: 1 }))[0]).toMatchObject({ outcome: 'ok', target: String(alarmId) });
+  });
+
+  it('serves every page with a CSP that allows only its own scripts, and htmx from the hub', async () => {
+    const c = new ConsoleClient(base);
+    await c.login('ada', 'ada-password');
+    for (const path of ['/', '/alarms', `/alarms/${alarmId}`, '/terminals', '/terminals/T-0001', '/silences', '/users', '/audit', '/login']) {
+      const res = await c.get(path);
+      expect(res.status, path).toBe(200);
+      const csp = res.headers.get('content-security-policy')!;
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+      expect(res.text, path).not.toMatch(/<script(?![^>]*\ssrc=)/);
+      expect(res.text).not.toMatch(/\son[a-z]+="/);
+    }
+    const page = await c.get('/alarms');
+    const htmx = /<script src="(\/console\/assets\/htmx\.min\.[0-9a-f]+\.js)"/.exec(page.text)![1]!;
+    const js = await fetch(`${base}${htmx}`);
+    expect(js.status).toBe(200);
+    expect(await js.text()).toContain('htmx');
+  });
+
+  it('picks the language from Accept-Language, and ?lang= switches it and is remembered', async () => {
+    const c = new ConsoleClient(base);
+    await c.login('ada', 'ada-password');
+    expect((await c.get('/alarms', { 'accept-language': 'en-US,en;q=0.9' })).text).toContain('<html lang="en"');
+    expect((await c.get('/alarms', { 'accept-language': 'zh-CN,zh;q=0.9' })).text).toContain('<html lang="zh-CN"');
+    expect((await c.get('/alarms?lang=en', { 'accept-language': 'zh-CN' })).text).toContain('>Alarms</h1>');
+    expect((await c.get('/alarms', { 'accept-language': 'zh-CN' })).text).toContain('<html lang="en"');
+  });
+
+  it('logs out: the session no longer opens a page', async () => {
+    const c = new ConsoleClient(base);
+    await c.login('otto', 'otto-password');
+    await c.get('/');
+    const cookie = c.cookieHeader();
+    expect((await c.post('/logout', { csrf: c.csrf })).status).toBe(303);
+    const after = await fetch(`${base}/`, { redirect: 'manual', headers: { cookie } });
+    expect(after.status).toBe(303);
+  });
+});
