@@ -40,6 +40,7 @@ function head(s: Shell): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <title>${s.title} · ${s.t('app.title')}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${a.css.path}">
 <script src="${a.htmx.path}" defer></script>
 <script src="${a.js.path}" defer></script>

@@ -123,7 +123,9 @@ export async function handleConsoleRequest(req: IncomingMessage, res: ServerResp
 async function login(req: IncomingMessage, res: ServerResponse, ctx: ConsoleContext, url: URL, prefs: Prefs, shell: (title: string) => Parameters<typeof page>[0]): Promise<void> {
   const t = translator(prefs.locale);
   const show = (status: number, next: string, error?: string) => {
-    const nonce = newLoginNonce();
+    // Kept while it lives: a second login page (another tab) must not void the first one's form.
+    const kept = parseCookies(req)[LOGIN_COOKIE];
+    const nonce = kept && /^[A-Za-z0-9_-]{24}$/.test(kept) ? kept : newLoginNonce();
     addCookie(res, cookie(LOGIN_COOKIE, nonce, { secure: ctx.secure, maxAgeSeconds: 3600 }));
     sendHtml(res, status, page(shell(t('login.title')), loginBody(t, { nonce, next, ...(error ? { error } : {}) })));
   };
