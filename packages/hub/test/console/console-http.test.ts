@@ -6,7 +6,7 @@ import type { HubStore } from '../../src/store/store.js';
 import { startTestHub } from '../../../../test/support/hub-harness.js';
 import { makeFaultReport } from '../../../../test/support/reports.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
-import { ConsoleClient } from '../helpers/console-client.js';
+import { ConsoleClient } from '../../../../test/support/console-client.js';
 import { TestAgent } from '../helpers/hub-agent.js';
 
 /** The console at the HTTP level: login, the session cookie, CSRF, roles, the CSP (docs/console.md). */
