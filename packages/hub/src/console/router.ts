@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Locale } from 'posdiag-protocol';
 import { actionDetail, actionName, parseAction } from '../alarms/alarm-api.js';
 import { ActionConflict } from '../alarms/transitions.js';
@@ -80,6 +81,7 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 export async function handleConsoleRequest(req: IncomingMessage, res: ServerResponse, ctx: ConsoleContext): Promise<void> {
+  const started = performance.now();
   const url = new URL(req.url ?? '/', 'http://hub');
   securityHeaders(res);
   const prefs = preferences(req, res, url, ctx.secure);
@@ -105,8 +107,10 @@ export async function handleConsoleRequest(req: IncomingMessage, res: ServerResp
     const p: PageRequest = { ctx, req, res, url, session, locale: prefs.locale, t, time: timeFormat(prefs.zone), htmx };
     const result = req.method === 'POST' ? await post(p) : await get(p);
     if (!result) return;
-    if ('fragment' in result) return sendHtml(res, 200, result.fragment);
-    sendHtml(res, result.status ?? 200, page(shell(result.title, result.live ?? false), result.body));
+    const body = 'fragment' in result ? result.fragment : page(shell(result.title, result.live ?? false), result.body);
+    // How long the hub took, queries and rendering (bench/console-pages.ts reads it; so can DevTools).
+    res.setHeader('server-timing', `app;dur=${(performance.now() - started).toFixed(2)}`);
+    sendHtml(res, 'fragment' in result ? 200 : (result.status ?? 200), body);
   } catch (err) {
     if (res.headersSent) {
       ctx.log.error({ err: (err as Error).message, url: req.url }, 'console response failed midway');

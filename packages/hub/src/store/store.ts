@@ -135,6 +135,28 @@ export interface InventoryStore {
   /** Stores the facts when they differ from the terminal's row (or it has none), in one statement: true when written. */
   record(terminal: string, facts: InventoryFacts, atMs: number): Promise<boolean>;
   all(): Promise<Map<string, InventoryRecord>>;
+  /**
+   * One page of the console's terminals at a time: for each of `terminals`, its inventory (null
+   * without one), labels ({} without) and active alarms not closed. Reads those terminals' rows only.
+   */
+  cards(terminals: readonly string[]): Promise<Map<string, TerminalCard>>;
+  /**
+   * The terminals, by id, after `after` (null: from the first), whose serial, model or a label's value
+   * contains `needle`, ignoring case; at most `limit`. Only terminals with an inventory row or labels
+   * can match (a match on the id alone is the caller's, which knows every terminal).
+   */
+  search(needle: string, after: string | null, limit: number): Promise<string[]>;
+}
+
+export interface TerminalCard {
+  inventory: InventoryRecord | null;
+  labels: Record<string, string>;
+  openAlarms: number;
+}
+
+/** `needle` as a LIKE pattern that matches it anywhere, its own % _ and \ taken literally (ESCAPE '\'). */
+export function containsPattern(needle: string): string {
+  return `%${needle.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /**

@@ -148,3 +148,44 @@ describe('the web console over HTTP', () => {
     expect(after.status).toBe(303);
   });
 });
+
+describe('the console terminals list', () => {
+  let h: Awaited<ReturnType<typeof startTestHub>>;
+  let store: HubStore;
+  const c = () => new ConsoleClient(`http://127.0.0.1:${h.hub.address.port}`);
+  const ids = Array.from({ length: 120 }, (_, i) => `T-${String(i + 1).padStart(4, '0')}`);
+  const shown = (text: string) => [...text.matchAll(/<td><a href="\/terminals\/(T-\d{4})">/g)].map((m) => m[1]!);
+  beforeAll(async () => {
+    h = await startTestHub({ tokens: Object.fromEntries(ids.map((id) => [id, `token-${id}`])) });
+    store = await openStore(h.db);
+    await createOperators(store.operators, h.clock, { scrypt: { N: 1024, r: 8, p: 1 } }).users.add('vera', 'viewer', 'vera-password', cliPrincipal('root'));
+    await store.alarms.setLabels('T-0077', { merchant: 'Golden Noodle' });
+    await store.inventory.record('T-0101', { model: 'A920', serial: 'GOLD-1', firmware: null, agentVersion: '0.1.0' }, 0);
+  });
+  afterAll(async () => {
+    await store.close();
+    await h.cleanup();
+  });
+
+  it('pages every terminal by id, 50 at a time, with a next link that loses none', async () => {
+    const client = c();
+    await client.login('vera', 'vera-password');
+    const seen: string[] = [];
+    let path: string | undefined = '/terminals';
+    while (path) {
+      const page = await client.get(path);
+      seen.push(...shown(page.text));
+      path = /<a href="([^"]+)" rel="next">/.exec(page.text)?.[1]?.replace(/&amp;/g, '&');
+    }
+    expect(seen).toEqual(ids);
+  });
+
+  it('finds terminals by a part of the id, the serial or a label value (the merchant)', async () => {
+    const client = c();
+    await client.login('vera', 'vera-password');
+    expect(shown((await client.get('/terminals?q=noodle')).text)).toEqual(['T-0077']);
+    expect(shown((await client.get('/terminals?q=gold')).text)).toEqual(['T-0077', 'T-0101']);
+    expect(shown((await client.get('/terminals?q=T-011')).text)).toEqual(['T-0110', 'T-0111', 'T-0112', 'T-0113', 'T-0114', 'T-0115', 'T-0116', 'T-0117', 'T-0118', 'T-0119']);
+    expect((await client.get('/terminals?q=nobody-at-all')).text).toMatch(/没有符合条件的终端|No terminal matches/);
+  });
+});

@@ -28,19 +28,17 @@ export async function terminalPage(p: PageRequest, id: string): Promise<PageResu
   const after = p.url.searchParams.get('after');
   const before = after ? decodeReportCursor(after) : undefined;
   if (after && !before) throw new ConsoleError(400, 'after: not a page token of this console');
-  const [states, presence, inventory, labels, open, silences, reports, selfTests, bundles] = await Promise.all([
-    p.ctx.presence.list(),
+  const [[state], presence, cards, open, silences, reports, selfTests, bundles] = await Promise.all([
+    p.ctx.presence.states([id]),
     p.ctx.store.presence(id),
-    p.ctx.store.inventory.all(),
-    p.ctx.store.alarms.labels(),
+    p.ctx.store.inventory.cards([id]),
     p.ctx.store.alarms.list({ terminal: id, closed: false, limit: 20 }),
     p.ctx.store.alarms.list({ terminal: id, code: SILENT_CODE, limit: 10 }),
     p.ctx.store.recentReports(id, { limit: REPORTS_PAGE, ...(before ? { before } : {}) }),
     p.ctx.store.recentReports(id, { kind: 'self_test', limit: 5 }),
     p.ctx.store.listBundles(id),
   ]);
-  const state = states.find((s) => s.id === id);
-  const inv = inventory.get(id);
+  const inv = cards.get(id)?.inventory;
   const latest = selfTests.reports[0] as (SelfTestReport & { receivedAt: string }) | undefined;
   const command = p.url.searchParams.get('command');
   const canAct = roleAllows(p.session.principal.role, 'operator');
@@ -55,7 +53,7 @@ export async function terminalPage(p: PageRequest, id: string): Promise<PageResu
 <dt>${t('terminals.serial')}</dt><dd>${inv?.serial ?? ''}</dd>
 <dt>${t('terminal.firmware')}</dt><dd>${inv?.firmware ?? ''}</dd>
 <dt>${t('terminal.agentVersion')}</dt><dd>${inv?.agentVersion ?? ''}</dd>
-<dt>${t('terminals.labels')}</dt><dd>${Object.entries(labels.get(id) ?? {}).map(([k, v]) => html`<code>${k}=${v}</code> `)}</dd>
+<dt>${t('terminals.labels')}</dt><dd>${Object.entries(cards.get(id)?.labels ?? {}).map(([k, v]) => html`<code>${k}=${v}</code> `)}</dd>
 </dl></section>
 <section class="card" aria-labelledby="h-connection"><h2 id="h-connection">${t('terminal.connection')}</h2><dl class="facts">
 <dt>${t('terminals.state')}</dt><dd class="${state?.connected ? 'ok' : state?.silent ? 'bad' : ''}">${stateText}</dd>

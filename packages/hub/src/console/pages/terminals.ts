@@ -1,5 +1,6 @@
-import { terminalsWithAlarms } from '../../alarms/alarm-api.js';
-import { withInventory } from '../../terminal-inventory.js';
+import type { TerminalState } from '../../fleet/terminal-presence.js';
+import type { TerminalCard } from '../../store/store.js';
+import type { TokenMap } from '../../tokens.js';
 import type { PageRequest, PageResult } from '../context.js';
 import { html, type Html } from '../html.js';
 import { pager, terminalLink } from './common.js';
@@ -8,43 +9,56 @@ import { pager, terminalLink } from './common.js';
  * GET /terminals?q=TEXT&after=ID: every terminal the hub knows, by id, 50 a page (keyset: ids after
  * `after`). `q` matches, ignoring case, a part of the id, the serial, the model or any label's value (the
  * merchant is a label). The first page's rows refresh when a terminal falls silent or comes back.
+ * Terminals' ids sort as JavaScript strings (code units), the stores' `terminal > after` as their
+ * collation: both are bytewise for the ASCII ids terminals have.
  */
 export const TERMINALS_PAGE = 50;
 
-type Row = Awaited<ReturnType<typeof terminalsWithAlarms>>[number] & { inventory: ReturnType<typeof withInventory>[number]['inventory'] };
+type Row = TerminalState & TerminalCard;
 
+/** Every terminal the hub knows (its tokens), sorted once per tokens map (a reload makes a new map). */
+const sortedIds = new WeakMap<object, string[]>();
+function knownTerminals(tokens: TokenMap): string[] {
+  let ids = sortedIds.get(tokens);
+  if (!ids) sortedIds.set(tokens, (ids = Object.keys(tokens).sort()));
+  return ids;
+}
+
+/**
+ * One page of terminals: ids after `after`, those matching `q` when given, then only those terminals'
+ * presence, inventory, labels and open alarms are read (the store's `cards`): a page costs the same
+ * with ten terminals or a hundred thousand. A match is on the id (here, over the known ids) or on the
+ * serial, model or a label value (the store's `search`); the two are merged in id order.
+ */
 export async function terminalRows(p: Pick<PageRequest, 'ctx'>, q: string, after: string | null): Promise<{ rows: Row[]; next: string | null }> {
-  const [states, inventory] = await Promise.all([p.ctx.presence.list(), p.ctx.store.inventory.all()]);
+  const { tokens } = p.ctx;
+  const ids = knownTerminals(tokens);
   const needle = q.trim().toLowerCase();
-  // Sorted by id already (presence.list): the page is the first TERMINALS_PAGE after `after` that match.
-  const from = after === null ? 0 : lowerBound(states, after);
-  const matched: typeof states = [];
-  const labels = needle ? await p.ctx.store.alarms.labels() : undefined;
-  for (let i = from; i < states.length && matched.length <= TERMINALS_PAGE; i++) {
-    const s = states[i]!;
-    if (needle && !matches(needle, s.id, inventory.get(s.id), labels!.get(s.id))) continue;
-    matched.push(s);
+  const from = after === null ? 0 : lowerBound(ids, after);
+  let candidates: string[];
+  if (!needle) candidates = ids.slice(from, from + TERMINALS_PAGE + 1);
+  else {
+    const byId: string[] = [];
+    for (let i = from; i < ids.length && byId.length <= TERMINALS_PAGE; i++) if (ids[i]!.toLowerCase().includes(needle)) byId.push(ids[i]!);
+    const byFacts = (await p.ctx.store.inventory.search(needle, after, TERMINALS_PAGE + 1)).filter((id) => Object.hasOwn(tokens, id));
+    candidates = [...new Set([...byId, ...byFacts])].sort().slice(0, TERMINALS_PAGE + 1);
   }
-  const page = matched.slice(0, TERMINALS_PAGE);
-  const rows = withInventory(await terminalsWithAlarms(p.ctx, page), inventory, {}) as Row[];
-  return { rows, next: matched.length > TERMINALS_PAGE ? page.at(-1)!.id : null };
+  const page = candidates.slice(0, TERMINALS_PAGE);
+  const [states, cards] = await Promise.all([p.ctx.presence.states(page), p.ctx.store.inventory.cards(page)]);
+  const rows = states.map((s) => ({ ...s, ...(cards.get(s.id) ?? { inventory: null, labels: {}, openAlarms: 0 }) }));
+  return { rows, next: candidates.length > TERMINALS_PAGE ? page.at(-1)! : null };
 }
 
 /** The first index whose id sorts after `after`. */
-function lowerBound(states: { id: string }[], after: string): number {
+function lowerBound(ids: readonly string[], after: string): number {
   let lo = 0;
-  let hi = states.length;
+  let hi = ids.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (states[mid]!.id <= after) lo = mid + 1;
+    if (ids[mid]! <= after) lo = mid + 1;
     else hi = mid;
   }
   return lo;
-}
-
-function matches(needle: string, id: string, inv: { model: string | null; serial: string | null } | undefined, labels: Record<string, string> | undefined): boolean {
-  const hay = [id, inv?.serial, inv?.model, ...Object.values(labels ?? {})];
-  return hay.some((v) => v?.toLowerCase().includes(needle));
 }
 
 function row(p: PageRequest, r: Row): Html {

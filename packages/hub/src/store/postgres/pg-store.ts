@@ -360,9 +360,10 @@ export class PgStore implements HubStore {
 
   async presence(terminal?: string): Promise<PresenceRow[]> {
     const { rows } = await this.pool.query<{ terminal: string; holder: string | null; lease_expires: string | null; last_heard: string; silent: boolean }>(
+      // One terminal by its primary key: a `$1 IS NULL OR` form would read them all.
       `SELECT p.terminal, p.holder, h.lease_expires, p.last_heard, p.silent FROM presence p LEFT JOIN hubs h ON h.instance = p.holder
-       WHERE ($1::text IS NULL OR p.terminal = $1) ORDER BY p.terminal`,
-      [terminal ?? null],
+       ${terminal === undefined ? '' : 'WHERE p.terminal = $1'} ORDER BY p.terminal`,
+      terminal === undefined ? [] : [terminal],
     );
     return rows.map((r) => ({
       terminal: r.terminal,

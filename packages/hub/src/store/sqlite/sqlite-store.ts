@@ -115,9 +115,14 @@ export class SqliteStore implements HubStore {
       heard: db.prepare(`
         INSERT INTO presence (terminal, last_heard) VALUES (@terminal, @at)
         ON CONFLICT (terminal) DO UPDATE SET last_heard = MAX(presence.last_heard, excluded.last_heard)`),
-      presence: db.prepare<[string | null, string | null], { terminal: string; holder: string | null; leaseExpires: number | null; lastHeard: number; silent: number }>(
+      presence: db.prepare<[], { terminal: string; holder: string | null; leaseExpires: number | null; lastHeard: number; silent: number }>(
         `SELECT p.terminal, p.holder, h.lease_expires AS leaseExpires, p.last_heard AS lastHeard, p.silent
-         FROM presence p LEFT JOIN hubs h ON h.instance = p.holder WHERE (? IS NULL OR p.terminal = ?) ORDER BY p.terminal`,
+         FROM presence p LEFT JOIN hubs h ON h.instance = p.holder ORDER BY p.terminal`,
+      ),
+      // Its own statement, not an `? IS NULL OR` on the one above: that form cannot use the primary key.
+      presenceOne: db.prepare<[string], { terminal: string; holder: string | null; leaseExpires: number | null; lastHeard: number; silent: number }>(
+        `SELECT p.terminal, p.holder, h.lease_expires AS leaseExpires, p.last_heard AS lastHeard, p.silent
+         FROM presence p LEFT JOIN hubs h ON h.instance = p.holder WHERE p.terminal = ?`,
       ),
       silentCandidates: db.prepare<[number, number], { terminal: string; lastHeard: number }>(
         `SELECT p.terminal, p.last_heard AS lastHeard FROM presence p LEFT JOIN hubs h ON h.instance = p.holder
@@ -301,7 +306,8 @@ export class SqliteStore implements HubStore {
   }
 
   async presence(terminal?: string): Promise<PresenceRow[]> {
-    return this.stmts.presence.all(terminal ?? null, terminal ?? null).map((r) => ({ ...r, silent: r.silent === 1 }));
+    const rows = terminal === undefined ? this.stmts.presence.all() : this.stmts.presenceOne.all(terminal);
+    return rows.map((r) => ({ ...r, silent: r.silent === 1 }));
   }
 
   async markSilent(heardBeforeMs: number, nowMs: number, exclude: readonly string[]): Promise<{ terminal: string; lastHeard: number }[]> {
