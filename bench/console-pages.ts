@@ -51,7 +51,8 @@ async function timeRuns(run: () => Promise<number>): Promise<{ p50: number; p95:
  * rendering; the bench logs in and fetches over loopback like a browser). Baselines measured in the same
  * run on the same database: the raw store query behind each page, `store.alarms.list` of one page for
  * /alarms, `store.inventory.cards` of the page's 50 terminals for /terminals, and `store.inventory.search`
- * for a search by merchant (a label value, which matches 20 terminals). Alarms are raised through the store's own transaction (updateOpen with the real
+ * for a search by merchant (a label value, which matches 20 terminals), `store.alarms.stats` for the
+ * overview (`/`). Alarms are raised through the store's own transaction (updateOpen with the real
  * transition); presence, inventory and labels are written directly in one transaction each, in the
  * store's schema, as that many hellos would leave them.
  */
@@ -112,11 +113,14 @@ export default async function run(): Promise<Record<string, number>> {
       const needle = `M-${ROWS / 20 - 1}`;
       const search = await timeRuns(serverTime(`/terminals?q=${needle}`, terminalId(ROWS / 20 - 1)));
       const searchRaw = await timeRuns(storeTime(() => baseline.inventory.search(needle, null, 51)));
+      const overview = await timeRuns(serverTime('/', '<svg class="chart"'));
+      const overviewRaw = await timeRuns(storeTime(() => baseline.alarms.stats({ sinceMs: now - 14 * 86_400_000, weekMs: now - 7 * 86_400_000, top: 5 })));
       console.log('page (first)        server p50  p95 ms   baseline p50  p95 ms   goal');
       for (const [name, page, base] of [
         ['/alarms', alarms, alarmsRaw],
         ['/terminals', terminals, terminalsRaw],
         ['/terminals?q=', search, searchRaw],
+        ['/ (overview)', overview, overviewRaw],
       ] as const) {
         console.log(`${name.padEnd(18)} ${String(page.p50).padStart(8)} ${String(page.p95).padStart(7)}   ${String(base.p50).padStart(11)} ${String(base.p95).padStart(7)}   ≤ ${GOAL_MS}`);
       }
@@ -132,6 +136,8 @@ export default async function run(): Promise<Record<string, number>> {
         terminalsSearch_p50Ms: search.p50,
         terminalsStoreCards_p50Ms: terminalsRaw.p50,
         terminalsSearchStore_p50Ms: searchRaw.p50,
+        overview_p50Ms: overview.p50,
+        overviewStoreStats_p50Ms: overviewRaw.p50,
         ratio: Number((alarms.p50 / alarmsRaw.p50).toFixed(2)),
       };
     } finally {

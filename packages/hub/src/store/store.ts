@@ -67,6 +67,8 @@ export interface HubStore {
   renewLeases(holder: string, heard: ReadonlyMap<string, number>, nowMs: number, leaseMs: number): Promise<void>;
   /** Every terminal ever heard from (or only `terminal`), by id. */
   presence(terminal?: string): Promise<PresenceRow[]>;
+  /** Of the terminals with a presence row: how many a hub holds on a live lease at `nowMs`, and how many are marked silent and not held. */
+  presenceCounts(nowMs: number): Promise<{ connected: number; silent: number }>;
   /**
    * Marks silent, and returns, each terminal not yet silent, last heard at or before `heardBeforeMs`, with
    * no live lease at `nowMs`, and not in `exclude` (the caller's own connections, whose write-back may lag).
@@ -189,6 +191,14 @@ export interface AlarmStore {
   openCounts(): Promise<Map<string, number>>;
   /** Active alarms not closed, per (severity, code) that has any (GET /metrics). */
   openByKind(): Promise<OpenAlarmCount[]>;
+  /**
+   * The console's overview in a few aggregate queries: active alarms not closed by severity and by
+   * category; of the alarms whose onset is at or after `sinceMs`, how many per UTC day (day = the
+   * onset's ms since the epoch divided by 86,400,000, rounded down); of those at or after `weekMs`, the
+   * most frequent codes and the models (terminal inventory) with the most, `top` of each, most first,
+   * ties by name.
+   */
+  stats(query: { sinceMs: number; weekMs: number; top: number }): Promise<AlarmStats>;
   /** Replaces the terminal's labels (an empty object removes them). */
   setLabels(terminal: string, labels: Record<string, string>): Promise<void>;
   /** Every labelled terminal's labels. */
@@ -203,6 +213,14 @@ export interface AlarmStore {
   report(id: string): Promise<StoredReport | undefined>;
   /** The terminal's latest self-test (highest seq). */
   latestSelfTest(terminal: string): Promise<StoredReport | undefined>;
+}
+
+export interface AlarmStats {
+  openBySeverity: Partial<Record<Severity, number>>;
+  openByCategory: Partial<Record<Category, number>>;
+  perDay: { day: number; count: number }[];
+  topCodes: { code: string; count: number }[];
+  topModels: { model: string; count: number }[];
 }
 
 export interface OpenAlarmCount {

@@ -109,6 +109,34 @@ describe('the web console over HTTP', () => {
     expect((await store.operators.audit({ principal: 'otto', action: 'alarm.ack', limit: 1 }))[0]).toMatchObject({ outcome: 'ok', target: String(alarmId) });
   });
 
+  it('acknowledges several alarms at once from the list, with one comment', async () => {
+    await agent.report(makeFaultReport({ seq: 2, code: 'battery.low', category: 'hardware', severity: 'minor' }));
+    const second = await waitFor(async () => (await store.alarms.list({ code: 'battery.low', limit: 1 }))[0]?.id, 'the second alarm');
+    const c = new ConsoleClient(base);
+    await c.login('otto', 'otto-password');
+    const list = await c.get('/alarms');
+    expect(list.text).toContain(`name="id" value="${second}"`);
+    // The first is acknowledged already (the test before): that one is not done again, the other is.
+    const res = await c.post('/alarms/bulk', { id: [String(alarmId), String(second)], action: 'ack', comment: 'both seen', csrf: c.csrf });
+    expect(res.status).toBe(303);
+    expect((await store.alarms.alarm(second))!.acknowledged).toBe(true);
+    const log = await store.alarms.log(second);
+    expect(log.some((e) => e.kind === 'comment' && e.detail === 'both seen' && e.actor === 'otto')).toBe(true);
+    const audit = await store.operators.audit({ principal: 'otto', action: 'alarm.ack', limit: 1 });
+    expect(audit[0]).toMatchObject({ target: `${alarmId},${second}`, detail: expect.stringMatching(new RegExp(`not done for ${alarmId}:`)) });
+  });
+
+  it('shows the fleet overview: terminals, open alarms by severity and category, top codes, the chart', async () => {
+    const c = new ConsoleClient(base);
+    await c.login('vera', 'vera-password');
+    const page = (await c.get('/?lang=en')).text;
+    expect(page).toMatch(/<h2>Terminals<\/h2><p class="stat">2<\/p>/);
+    expect(page).toMatch(/<h2>Connected<\/h2><p class="stat ok">1<\/p>/);
+    expect(page).toMatch(/sev-major">major<\/span><\/th><td>1<\/td>/);
+    expect(page).toMatch(/<code>printer\.paper_end<\/code><\/a><\/th><td>1<\/td>/);
+    expect(page).toContain('<svg class="chart" role="img"');
+  });
+
   it('serves every page with a CSP that allows only its own scripts, and htmx from the hub', async () => {
     const c = new ConsoleClient(base);
     await c.login('ada', 'ada-password');

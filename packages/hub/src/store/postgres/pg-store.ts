@@ -358,6 +358,16 @@ export class PgStore implements HubStore {
     }
   }
 
+  async presenceCounts(nowMs: number): Promise<{ connected: number; silent: number }> {
+    const { rows } = await this.pool.query<{ connected: string; silent: string }>(
+      `SELECT count(*) FILTER (WHERE h.lease_expires > $1) AS connected,
+         count(*) FILTER (WHERE p.silent AND NOT coalesce(h.lease_expires > $1, false)) AS silent
+       FROM presence p LEFT JOIN hubs h ON h.instance = p.holder`,
+      [nowMs],
+    );
+    return { connected: Number(rows[0]!.connected), silent: Number(rows[0]!.silent) };
+  }
+
   async presence(terminal?: string): Promise<PresenceRow[]> {
     const { rows } = await this.pool.query<{ terminal: string; holder: string | null; lease_expires: string | null; last_heard: string; silent: boolean }>(
       // One terminal by its primary key: a `$1 IS NULL OR` form would read them all.

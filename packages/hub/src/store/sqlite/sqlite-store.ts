@@ -305,6 +305,17 @@ export class SqliteStore implements HubStore {
     })();
   }
 
+  async presenceCounts(nowMs: number): Promise<{ connected: number; silent: number }> {
+    const row = this.db
+      .prepare<[number, number], { connected: number | null; silent: number | null }>(
+        `SELECT sum(CASE WHEN h.lease_expires > ? THEN 1 ELSE 0 END) AS connected,
+           sum(CASE WHEN p.silent = 1 AND NOT coalesce(h.lease_expires > ?, 0) THEN 1 ELSE 0 END) AS silent
+         FROM presence p LEFT JOIN hubs h ON h.instance = p.holder`,
+      )
+      .get(nowMs, nowMs)!;
+    return { connected: row.connected ?? 0, silent: row.silent ?? 0 };
+  }
+
   async presence(terminal?: string): Promise<PresenceRow[]> {
     const rows = terminal === undefined ? this.stmts.presence.all() : this.stmts.presenceOne.all(terminal);
     return rows.map((r) => ({ ...r, silent: r.silent === 1 }));
