@@ -217,3 +217,41 @@ describe('the console terminals list', () => {
     expect((await client.get('/terminals?q=nobody-at-all')).text).toMatch(/没有符合条件的终端|No terminal matches/);
   });
 });
+
+describe('the console behind TLS', () => {
+  it('marks its cookies Secure', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const https = await import('node:https');
+    const dir = mkdtempSync(join(tmpdir(), 'posdiag-console-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-keyout', 'hub.key', '-out', 'hub.pem'], { cwd: dir, stdio: 'pipe' });
+    const h = await startTestHub({ tls: { cert: readFileSync(join(dir, 'hub.pem'), 'utf8'), key: readFileSync(join(dir, 'hub.key'), 'utf8') } });
+    const store = await openStore(h.db);
+    try {
+      await createOperators(store.operators, h.clock, { scrypt: { N: 1024, r: 8, p: 1 } }).users.add('otto', 'operator', 'otto-password', cliPrincipal('root'));
+      const request = (path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
+        new Promise<{ status: number; cookies: string[]; text: string }>((resolve, reject) => {
+          const req = https.request({ host: '127.0.0.1', port: h.hub.address.port, path, method: init.method ?? 'GET', headers: init.headers, rejectUnauthorized: false }, (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, cookies: res.headers['set-cookie'] ?? [], text }));
+          });
+          req.on('error', reject);
+          req.end(init.body);
+        });
+      const form = await request('/login');
+      const nonce = /name="csrf" value="([^"]+)"/.exec(form.text)![1]!;
+      expect(form.cookies.find((c) => c.startsWith('posdiag_login='))).toMatch(/; Secure/);
+      const body = new URLSearchParams({ user: 'otto', password: 'otto-password', csrf: nonce }).toString();
+      const login = await request('/login', { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `posdiag_login=${nonce}` } });
+      expect(login.status).toBe(303);
+      expect(login.cookies.find((c) => c.startsWith('posdiag_session='))).toMatch(/; HttpOnly; Secure/);
+    } finally {
+      await store.close();
+      await h.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -21,13 +21,13 @@ function table(caption: string, rows: [Html | string, number][]): Html {
 /** One bar per UTC day, the newest on the right; each bar has its date and count as a <title> for screen readers. */
 function chart(p: PageRequest, perDay: { day: number; n: number }[]): Html {
   const max = Math.max(1, ...perDay.map((d) => d.n));
-  const w = 24;
+  const w = 40;
   const h = 80;
   return html`<svg class="chart" role="img" aria-label="${p.t('overview.chart')}" viewBox="0 0 ${perDay.length * w} ${h + 14}" width="${perDay.length * w}" height="${h + 14}">
 ${perDay.map((d, i) => {
   const bh = Math.round((d.n / max) * h);
   const label = new Date(d.day).toISOString().slice(5, 10);
-  return html`<g><title>${label}: ${d.n}</title><rect x="${i * w + 3}" y="${h - bh}" width="${w - 6}" height="${bh}"></rect><text x="${i * w + 2}" y="${h + 11}">${label}</text></g>`;
+  return html`<g><title>${label}: ${d.n}</title><rect x="${i * w + 4}" y="${h - bh}" width="${w - 8}" height="${bh}"></rect><text x="${i * w + 6}" y="${h + 11}">${label}</text></g>`;
 })}
 </svg>`;
 }
@@ -40,11 +40,7 @@ export async function overviewPage(p: PageRequest): Promise<PageResult> {
   const [presence, stats] = await Promise.all([p.ctx.store.presenceCounts(now), p.ctx.store.alarms.stats({ sinceMs: since, weekMs: now - 7 * DAY_MS, top: TOP })]);
   const counted = new Map(stats.perDay.map((d) => [d.day, d.count]));
   const perDay = Array.from({ length: DAYS }, (_, i) => ({ day: since + i * DAY_MS, n: counted.get(since + i * DAY_MS) ?? 0 }));
-  return {
-    title: t('overview.title'),
-    live: true,
-    body: html`<h1>${t('overview.title')}</h1>
-<div class="grid">
+  const figures = html`<div class="grid">
 <section class="card"><h2>${t('overview.terminals')}</h2><p class="stat">${Object.keys(p.ctx.tokens).length}</p></section>
 <section class="card"><h2>${t('overview.connected')}</h2><p class="stat ok">${presence.connected}</p></section>
 <section class="card"><h2>${t('overview.silent')}</h2><p class="stat ${presence.silent ? 'bad' : ''}">${presence.silent}</p></section>
@@ -56,6 +52,13 @@ export async function overviewPage(p: PageRequest): Promise<PageResult> {
 <section>${table(t('overview.topModels'), stats.topModels.map((m): [string, number] => [m.model, m.count]))}</section>
 </div>
 <h2>${t('overview.chart')}</h2>
-${chart(p, perDay)}`,
+${chart(p, perDay)}`;
+  if (p.url.searchParams.get('fragment') === 'figures') return { fragment: figures };
+  return {
+    title: t('overview.title'),
+    live: true,
+    // The figures refresh themselves on the hub's events.
+    body: html`<h1>${t('overview.title')}</h1>
+<div id="overview" hx-get="/?fragment=figures" hx-trigger="posdiag:alarm from:body, posdiag:presence from:body" hx-swap="innerHTML">${figures}</div>`,
   };
 }

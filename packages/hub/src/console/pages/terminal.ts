@@ -61,8 +61,8 @@ export async function terminalPage(p: PageRequest, id: string): Promise<PageResu
 ${presence[0]?.holder ? html`<dt></dt><dd class="note">${t('terminal.heldBy', { hub: presence[0].holder })}</dd>` : ''}
 </dl>
 <ul class="timeline">${silences.map((a) => html`<li>${t('terminals.silent')} ${time.el(a.since)}${a.clearedAt !== null ? html` → ${t('terminals.connected')} ${time.el(a.clearedAt)}` : ''}</li>`)}</ul></section>
-<section class="card" aria-labelledby="h-readings"><h2 id="h-readings">${t('terminal.readings')}</h2>${
-      latest ? html`<dl class="facts">${Object.entries(latest.result.readings).map(([k, v]) => html`<dt>${k}</dt><dd>${typeof v === 'string' ? v : JSON.stringify(v)}</dd>`)}</dl><p class="note">${time.el(latest.result.finishedAt)}</p>` : html`<p class="note">${t('common.none')}</p>`
+<section class="card span" aria-labelledby="h-readings"><h2 id="h-readings">${t('terminal.readings')}</h2>${
+      latest ? html`<dl class="facts cols">${Object.entries(latest.result.readings).map(([k, v]) => html`<dt>${k}</dt><dd>${typeof v === 'string' ? v : JSON.stringify(v)}</dd>`)}</dl><p class="note">${time.el(latest.result.finishedAt)}</p>` : html`<p class="note">${t('common.none')}</p>`
     }</section>
 </div>
 <h2>${t('nav.alarms')}</h2>
@@ -130,7 +130,7 @@ async function commandBox(p: PageRequest, id: string, commandId: string): Promis
   const done = result !== null || command.state === 'failed' || command.state === 'undeliverable';
   const self = `/terminals/${encodeURIComponent(id)}/commands/${encodeURIComponent(commandId)}`;
   return html`<div class="command" id="command-${commandId}" data-state="${command.state}"${done ? '' : html` hx-get="${self}" hx-trigger="${POLL}" hx-swap="outerHTML"`}>
-<p>${p.t('terminal.command', { name: command.name, state: command.state })}${command.detail ? html` <span class="note">${command.detail}</span>` : ''}</p>
+<p>${p.t('terminal.command', { name: command.name === 'self_test' ? p.t('terminal.runSelfTest') : command.name === 'bundle' ? p.t('terminal.fetchBundle') : command.name, state: p.t(`command.${command.state}`) })}${command.detail ? html` <span class="note">${command.detail}</span>` : ''}</p>
 ${result ?? ''}
 </div>`;
 }
