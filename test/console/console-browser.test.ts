@@ -86,9 +86,11 @@ describe('the web console in chromium', () => {
     await page.waitForURL(/\/login\?next=/);
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
     await screenshot(page, '01-login');
-    await page.getByLabel('用户名').fill('ada');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    // By keyboard alone: the name field has the focus, Tab goes to the password, Enter submits.
+    await page.keyboard.type('ada');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
     await page.waitForURL(`${base}/alarms`);
     clean('login');
 
@@ -124,6 +126,13 @@ describe('the web console in chromium', () => {
     await page.locator('#command-result .verdict').waitFor({ timeout: 30_000 });
     expect(await page.locator('#command-result .command').getAttribute('data-state')).toBe('succeeded');
     await screenshot(page, '04-terminal-self-test');
+    // And a diagnostic bundle: its download link arrives, and the download is the tar.gz.
+    await page.getByRole('button', { name: '获取诊断包' }).click();
+    const download = page.locator('#command-result a', { hasText: '下载' });
+    await download.waitFor({ timeout: 30_000 });
+    const bundle = await page.request.get(new URL((await download.getAttribute('href'))!, base).toString());
+    expect(bundle.status()).toBe(200);
+    expect(bundle.headers()['content-type']).toBe('application/gzip');
     clean('terminal');
 
     // The other pages, each checked and photographed.

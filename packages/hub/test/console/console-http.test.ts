@@ -255,3 +255,71 @@ describe('the console behind TLS', () => {
     }
   });
 });
+
+describe('the console silences and alarm actions', () => {
+  let h: Awaited<ReturnType<typeof startTestHub>>;
+  let store: HubStore;
+  let agent: TestAgent;
+  let base: string;
+  beforeAll(async () => {
+    const { parseNotifyConfig } = await import('../../src/notify/config.js');
+    // No alarm is raised before the silence: the receiver (nobody listens there) is never sent to.
+    const notify = parseNotifyConfig({ route: { receiver: 'ops' }, receivers: [{ name: 'ops', webhook: { url: 'http://127.0.0.1:9/hook', secret: 's' } }] });
+    h = await startTestHub({ notify, authThrottle: { burst: 1_000 } });
+    base = `http://127.0.0.1:${h.hub.address.port}`;
+    store = await openStore(h.db);
+    const ops = createOperators(store.operators, h.clock, { scrypt: { N: 1024, r: 8, p: 1 } });
+    await ops.users.add('otto', 'operator', 'otto-password', cliPrincipal('root'));
+    await ops.users.add('vera', 'viewer', 'vera-password', cliPrincipal('root'));
+  });
+  afterAll(async () => {
+    await agent?.close();
+    await store.close();
+    await h.cleanup();
+  });
+
+  it('creates a silence with its matchers, lists it active, and expires it; refuses a bad duration and a viewer', async () => {
+    const c = new ConsoleClient(base);
+    await c.login('otto', 'otto-password');
+    await c.get('/silences?lang=en');
+    const made = await c.post('/silences', { matchers: 'severity=major\nterminal = "T-0001"', duration: '2h', comment: 'printer swap today', csrf: c.csrf });
+    expect(made.status).toBe(303);
+    const list = await c.get('/silences');
+    expect(list.text).toContain('<code>{severity=&quot;major&quot;,terminal=&quot;T-0001&quot;}</code>');
+    expect(list.text).toMatch(/<td>active<\/td><td>otto<\/td><td>printer swap today<\/td>/);
+    const id = /action="\/silences\/([^/]+)\/expire"/.exec(list.text)![1]!;
+    expect((await c.post(`/silences/${id}/expire`, { csrf: c.csrf })).status).toBe(303);
+    expect((await c.get('/silences')).text).toMatch(/<td>expired<\/td>/);
+    expect((await c.post('/silences', { matchers: 'severity=major', duration: 'soon', comment: 'x', csrf: c.csrf })).status).toBe(400);
+    expect((await c.post('/silences', { matchers: 'no equals sign', duration: '1h', comment: 'x', csrf: c.csrf })).status).toBe(400);
+    expect((await store.operators.audit({ principal: 'otto', action: 'silence.create', limit: 5 })).map((e) => e.outcome)).toEqual(['ok']);
+    const viewer = new ConsoleClient(base);
+    await viewer.login('vera', 'vera-password');
+    await viewer.get('/silences');
+    expect((await viewer.post('/silences', { matchers: 'severity=major', duration: '1h', comment: 'x', csrf: viewer.csrf })).status).toBe(403);
+  });
+
+  it('assigns, changes the severity, comments and closes an alarm from its page, each with its comment', async () => {
+    agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
+    await agent.next();
+    await agent.report(makeFaultReport({ seq: 1 }));
+    const id = await waitFor(async () => (await store.alarms.list({ limit: 1 }))[0]?.id, 'the alarm');
+    const c = new ConsoleClient(base);
+    await c.login('otto', 'otto-password');
+    await c.get(`/alarms/${id}`);
+    const act = (action: string, fields: Record<string, string>) => c.post(`/alarms/${id}/${action}`, { ...fields, csrf: c.csrf });
+    expect((await act('assign', { user: 'tech-li', comment: 'yours' })).status).toBe(303);
+    expect((await act('severity', { severity: 'critical', comment: 'bank branch' })).status).toBe(303);
+    expect((await act('comment', { comment: '' })).status).toBe(400);
+    expect((await act('comment', { comment: 'called the merchant' })).status).toBe(303);
+    expect((await act('close', { comment: 'replaced' })).status).toBe(303);
+    expect(await store.alarms.alarm(id)).toMatchObject({ assignee: 'tech-li', severity: 'critical', severitySetBy: 'otto', closedAt: expect.any(Number) });
+    const comments = (await store.alarms.log(id)).filter((e) => e.kind === 'comment' && e.actor === 'otto').map((e) => e.detail);
+    expect(comments).toEqual(['yours', 'bank branch', 'called the merchant', 'replaced']);
+    // Closed: an action that cannot be done now is 409, and the page offers only the comment.
+    expect((await act('ack', {})).status).toBe(409);
+    const page = await c.get(`/alarms/${id}`);
+    expect(page.text).toContain(`action="/alarms/${id}/comment"`);
+    expect(page.text).not.toContain(`action="/alarms/${id}/close"`);
+  });
+});
