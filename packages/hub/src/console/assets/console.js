@@ -11,21 +11,28 @@
     document.cookie = 'posdiag_tz=' + encodeURIComponent(zone) + '; Path=/; SameSite=Lax; Max-Age=31536000';
   }
 
-  function trigger(name, detail) {
-    if (window.htmx) window.htmx.trigger(document.body, name, detail);
+  // A burst of events (a region going silent) makes one refresh, not one per event: the first event
+  // schedules it, the ones within the next 300 ms ride along, and one after it schedules the next.
+  var scheduled = {};
+  function trigger(name) {
+    if (scheduled[name] || !window.htmx) return;
+    scheduled[name] = setTimeout(function () {
+      scheduled[name] = null;
+      window.htmx.trigger(document.body, name);
+    }, 300);
   }
 
   // Live updates: the hub's alert stream plus this hub's alarm changes (GET /console/events).
   if (document.body.dataset.live !== undefined && window.EventSource) {
     var events = new EventSource('/console/events');
     ['alarm', 'alert', 'cleared'].forEach(function (type) {
-      events.addEventListener(type, function (e) {
-        trigger('posdiag:alarm', { type: type, data: e.data });
+      events.addEventListener(type, function () {
+        trigger('posdiag:alarm');
       });
     });
     ['silent', 'back'].forEach(function (type) {
       events.addEventListener(type, function () {
-        trigger('posdiag:presence', {});
+        trigger('posdiag:presence');
       });
     });
     events.addEventListener('open', function () {
