@@ -102,6 +102,14 @@ describe('the web console in chromium', () => {
     await row.waitFor({ timeout: 20_000 });
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     expect(await page.locator('body').getAttribute('data-live')).not.toBeNull();
+    // A box ticked stays ticked when the next alarm (the battery drains) refreshes the rows.
+    const paperBox = row.getByRole('checkbox');
+    await paperBox.check();
+    terminal.battery.setLevel(12);
+    const batteryRow = page.locator('#alarm-rows tr', { hasText: 'battery.low' });
+    await batteryRow.waitFor({ timeout: 20_000 });
+    expect(await paperBox.isChecked()).toBe(true);
+    await paperBox.uncheck();
     await screenshot(page, '02-alarms-live');
     clean('alarms');
 
@@ -134,6 +142,15 @@ describe('the web console in chromium', () => {
     expect(bundle.status()).toBe(200);
     expect(bundle.headers()['content-type']).toBe('application/gzip');
     clean('terminal');
+
+    // Bulk: tick the battery alarm on the list and acknowledge it with one comment.
+    await page.goto(`${base}/alarms`);
+    await page.locator('#alarm-rows tr', { hasText: 'battery.low' }).getByRole('checkbox').check();
+    await page.locator('#bulk-comment').fill('电池已充电');
+    await page.getByRole('button', { name: '对所选执行' }).click();
+    await page.waitForURL(`${base}/alarms`);
+    await page.locator('#alarm-rows tr', { hasText: 'battery.low' }).filter({ hasText: '已确认' }).waitFor();
+    clean('bulk');
 
     // The other pages, each checked and photographed.
     for (const [path, name] of [['/', '05-overview'], ['/terminals', '06-terminals'], ['/silences', '07-silences'], ['/users', '08-users'], ['/audit', '09-audit']] as const) {
