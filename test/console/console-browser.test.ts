@@ -122,7 +122,7 @@ describe('the web console in chromium', () => {
     await page.waitForURL(/\/alarms\/\d+$/);
     await page.locator('#comments', { hasText: '纸卷已更换 — paper roll replaced' }).waitFor();
     await page.locator('[data-status]', { hasText: '已确认' }).waitFor();
-    await page.locator('#deliveries td', { hasText: 'delivered' }).first().waitFor({ timeout: 20_000 });
+    await page.locator('#deliveries td[data-state="delivered"]', { hasText: '已送达' }).first().waitFor({ timeout: 20_000 });
     expect(webhook.requests.length).toBeGreaterThan(0);
     await screenshot(page, '03-alarm-acknowledged');
     clean('alarm');

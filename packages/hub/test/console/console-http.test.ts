@@ -286,10 +286,10 @@ describe('the console silences and alarm actions', () => {
     expect(made.status).toBe(303);
     const list = await c.get('/silences');
     expect(list.text).toContain('<code>{severity=&quot;major&quot;,terminal=&quot;T-0001&quot;}</code>');
-    expect(list.text).toMatch(/<td>active<\/td><td>otto<\/td><td>printer swap today<\/td>/);
+    expect(list.text).toMatch(/<td data-state="active">active<\/td><td>otto<\/td><td>printer swap today<\/td>/);
     const id = /action="\/silences\/([^/]+)\/expire"/.exec(list.text)![1]!;
     expect((await c.post(`/silences/${id}/expire`, { csrf: c.csrf })).status).toBe(303);
-    expect((await c.get('/silences')).text).toMatch(/<td>expired<\/td>/);
+    expect((await c.get('/silences')).text).toMatch(/<td data-state="expired">expired<\/td>/);
     expect((await c.post('/silences', { matchers: 'severity=major', duration: 'soon', comment: 'x', csrf: c.csrf })).status).toBe(400);
     expect((await c.post('/silences', { matchers: 'no equals sign', duration: '1h', comment: 'x', csrf: c.csrf })).status).toBe(400);
     expect((await store.operators.audit({ principal: 'otto', action: 'silence.create', limit: 5 })).map((e) => e.outcome)).toEqual(['ok']);

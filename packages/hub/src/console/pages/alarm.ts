@@ -31,7 +31,7 @@ export async function alarmPage(p: PageRequest, id: number): Promise<PageResult>
   return {
     title: t('alarm.title', { id }),
     live: true,
-    body: html`<h1>${t('alarm.title', { id })}: <code>${alarm.code}</code> ${severityBadge(alarm.severity)}</h1>
+    body: html`<h1>${t('alarm.title', { id })}: <code>${alarm.code}</code> ${severityBadge(t, alarm.severity)}</h1>
 <div id="alarm-live" hx-get="/alarms/${id}?fragment=live" hx-trigger="posdiag:alarm from:body, every 5s" hx-swap="innerHTML">${live}</div>
 <h2>${t('alarm.actions')}</h2>
 ${actions(p, alarm)}
@@ -47,7 +47,7 @@ async function liveSection(p: PageRequest, alarm: AlarmRecord): Promise<Html> {
   const comments = log.filter((e) => e.kind === 'comment');
   return html`<dl class="facts">
 <dt>${t('alarms.terminal')}</dt><dd>${terminalLink(alarm.terminal)}</dd>
-<dt>${t('alarms.code')}</dt><dd><code>${alarm.code}</code>${alarm.instance ? ` [${alarm.instance}]` : ''} · ${alarm.category}</dd>
+<dt>${t('alarms.code')}</dt><dd><code>${alarm.code}</code>${alarm.instance ? ` [${alarm.instance}]` : ''} · ${t(`category.${alarm.category}`)}</dd>
 <dt>${t('alarms.status')}</dt><dd data-status>${alarmStatus(t, alarm)}</dd>
 <dt>${t('alarms.assignee')}</dt><dd>${alarm.assignee ?? t('common.none')}</dd>
 <dt>${t('alarms.since')}</dt><dd>${time.el(alarm.since)}</dd>
@@ -78,7 +78,7 @@ function deliveryTable(p: PageRequest, deliveries: DeliveryRecord[]): Html {
   if (deliveries.length === 0) return html`<p class="note">${t('alarm.noDeliveries')}</p>`;
   return html`<table id="deliveries"><thead><tr><th scope="col">${t('alarm.receiver')}</th><th scope="col">${t('alarm.state')}</th><th scope="col">${t('common.time')}</th><th scope="col">${t('alarm.attempts')}</th></tr></thead>
 <tbody>${deliveries.map(
-    (d) => html`<tr><td>${d.receiver}</td><td class="${d.state === 'delivered' ? 'ok' : d.state === 'failed' ? 'bad' : ''}">${d.state}</td><td>${time.el(d.createdAt)}</td>
+    (d) => html`<tr><td>${d.receiver}</td><td class="${d.state === 'delivered' ? 'ok' : d.state === 'failed' ? 'bad' : ''}" data-state="${d.state}">${t(`delivery.${d.state}`)}</td><td>${time.el(d.createdAt)}</td>
 <td>${d.attempts.map((a) => html`<div>${time.el(a.at)} ${a.outcome} <span class="note">${a.detail}</span></div>`)}</td></tr>`,
   )}</tbody></table>`;
 }
@@ -93,7 +93,7 @@ function actions(p: PageRequest, alarm: AlarmRecord): Html {
 ${closed ? '' : alarm.acknowledged ? form('unack', t('action.unack')) : form('ack', t('action.ack'))}
 ${form('comment', t('action.comment'), html``, true)}
 ${closed ? '' : form('assign', t('action.assign'), html`<label for="assign-user">${t('action.assignTo')}<input id="assign-user" name="user" value="${alarm.assignee ?? ''}" maxlength="128"></label>`)}
-${closed ? '' : form('severity', t('action.severity'), html`<label for="severity-value">${t('alarms.severity')}<select id="severity-value" name="severity">${severitySchema.options.map((s) => html`<option value="${s}"${s === alarm.severity ? html` selected` : ''}>${s}</option>`)}</select></label>`)}
+${closed ? '' : form('severity', t('action.severity'), html`<label for="severity-value">${t('alarms.severity')}<select id="severity-value" name="severity">${severitySchema.options.map((s) => html`<option value="${s}"${s === alarm.severity ? html` selected` : ''}>${t(`severity.${s}`)}</option>`)}</select></label>`)}
 ${closed ? '' : form('close', t('action.close'))}
 </div>`;
 }

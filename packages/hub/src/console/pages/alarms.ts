@@ -62,7 +62,7 @@ export function alarmRow(t: Translate, time: TimeFormat, a: AlarmRecord, selecta
   return html`<tr data-alarm="${a.id}">
 ${selectable ? html`<td><input type="checkbox" name="id" value="${a.id}" id="pick-${a.id}" aria-label="${t('alarms.select')} ${a.id}"></td>` : ''}
 <td><a href="/alarms/${a.id}">${a.id}</a></td>
-<td>${severityBadge(a.severity)}</td>
+<td>${severityBadge(t, a.severity)}</td>
 <td>${terminalLink(a.terminal)}</td>
 <td><code>${a.code}</code>${a.instance ? html` <span class="note">[${a.instance}]</span>` : ''}</td>
 <td>${alarmStatus(t, a)}</td>
@@ -94,8 +94,8 @@ export async function alarmsPage(p: PageRequest): Promise<PageResult> {
 ${select('status', t('alarms.status'), [any, ['active', t('alarms.active')], ['cleared', t('alarms.cleared')]], params.get('status') ?? '')}
 ${select('ack', t('alarms.ack'), [any, ['true', t('common.yes')], ['false', t('common.no')]], params.get('ack') ?? '')}
 ${select('closed', t('alarms.closed'), [['false', t('common.no')], ['true', t('common.yes')], ['any', t('common.any')]], params.get('closed') ?? 'false')}
-${select('severity', t('alarms.severity'), [any, ...severitySchema.options.map((s): [string, string] => [s, s])], params.get('severity') ?? '')}
-${select('category', t('alarms.category'), [any, ...categorySchema.options.map((c): [string, string] => [c, c])], params.get('category') ?? '')}
+${select('severity', t('alarms.severity'), [any, ...severitySchema.options.map((s): [string, string] => [s, t(`severity.${s}`)])], params.get('severity') ?? '')}
+${select('category', t('alarms.category'), [any, ...categorySchema.options.map((c): [string, string] => [c, t(`category.${c}`)])], params.get('category') ?? '')}
 <label for="f-code">${t('alarms.code')}<input id="f-code" name="code" value="${params.get('code') ?? ''}" size="18"></label>
 <label for="f-terminal">${t('alarms.terminal')}<input id="f-terminal" name="terminal" value="${params.get('terminal') ?? ''}" size="12"></label>
 <button type="submit">${t('common.filter')}</button>

@@ -28,7 +28,7 @@ export async function auditPage(p: PageRequest): Promise<PageResult> {
 <button type="submit">${t('common.filter')}</button></form>
 <table><thead><tr><th scope="col">${t('common.time')}</th><th scope="col">${t('audit.principal')}</th><th scope="col">${t('audit.action')}</th><th scope="col">${t('audit.target')}</th><th scope="col">${t('audit.remote')}</th><th scope="col">${t('audit.outcome')}</th><th scope="col">${t('audit.detail')}</th></tr></thead>
 <tbody>${entries.map(
-      (e) => html`<tr><td>${time.el(e.at)}</td><td>${e.principal}</td><td><code>${e.action}</code></td><td>${e.target ?? ''}</td><td>${e.remote ?? ''}</td><td class="${e.outcome === 'ok' ? 'ok' : 'bad'}">${e.outcome}</td><td>${e.detail ?? ''}</td></tr>`,
+      (e) => html`<tr><td>${time.el(e.at)}</td><td>${e.principal}</td><td><code>${e.action}</code></td><td>${e.target ?? ''}</td><td>${e.remote ?? ''}</td><td class="${e.outcome === 'ok' ? 'ok' : 'bad'}">${t(`outcome.${e.outcome}`)}</td><td>${e.detail ?? ''}</td></tr>`,
     )}</tbody></table>
 ${pager(t, '/audit', params, next === null ? null : String(next))}`,
   };

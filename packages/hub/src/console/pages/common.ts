@@ -1,11 +1,12 @@
+import type { Severity } from 'posdiag-protocol';
 import type { AlarmRecord } from '../../alarms/alarm.js';
 import { html, type Html } from '../html.js';
 import type { Translate } from '../i18n.js';
 
 /** Bits several pages show the same way. */
 
-export function severityBadge(severity: string): Html {
-  return html`<span class="sev sev-${severity}">${severity}</span>`;
+export function severityBadge(t: Translate, severity: Severity): Html {
+  return html`<span class="sev sev-${severity}">${t(`severity.${severity}`)}</span>`;
 }
 
 export function alarmStatus(t: Translate, a: AlarmRecord): Html {

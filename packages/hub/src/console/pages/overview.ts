@@ -46,8 +46,8 @@ export async function overviewPage(p: PageRequest): Promise<PageResult> {
 <section class="card"><h2>${t('overview.silent')}</h2><p class="stat ${presence.silent ? 'bad' : ''}">${presence.silent}</p></section>
 </div>
 <div class="grid">
-<section>${table(t('overview.openBySeverity'), severitySchema.options.map((s): [Html, number] => [severityBadge(s), stats.openBySeverity[s] ?? 0]))}</section>
-<section>${table(t('overview.openByCategory'), categorySchema.options.map((c): [string, number] => [c, stats.openByCategory[c] ?? 0]))}</section>
+<section>${table(t('overview.openBySeverity'), severitySchema.options.map((s): [Html, number] => [severityBadge(t, s), stats.openBySeverity[s] ?? 0]))}</section>
+<section>${table(t('overview.openByCategory'), categorySchema.options.map((c): [string, number] => [t(`category.${c}`), stats.openByCategory[c] ?? 0]))}</section>
 <section>${table(t('overview.topCodes'), stats.topCodes.map((c): [Html, number] => [html`<a href="/alarms?code=${encodeURIComponent(c.code)}&amp;closed=any"><code>${c.code}</code></a>`, c.count]))}</section>
 <section>${table(t('overview.topModels'), stats.topModels.map((m): [string, number] => [m.model, m.count]))}</section>
 </div>

@@ -35,7 +35,7 @@ ${list.length === 0
   ? html`<p class="note">${t('silences.empty')}</p>`
   : html`<table><thead><tr><th scope="col">#</th><th scope="col">${t('silences.matchers')}</th><th scope="col">${t('silences.state')}</th><th scope="col">${t('silences.by')}</th><th scope="col">${t('silences.why')}</th><th scope="col">${t('silences.ends')}</th><th scope="col"></th></tr></thead>
 <tbody>${list.map(
-      (s) => html`<tr><td>${s.id}</td><td><code>${formatMatchers(s.matchers)}</code></td><td>${s.state}</td><td>${s.createdBy}</td><td>${s.comment}</td><td>${time.el(s.endsAt)}</td><td>${
+      (s) => html`<tr><td>${s.id}</td><td><code>${formatMatchers(s.matchers)}</code></td><td data-state="${s.state}">${t(`silence.${s.state}`)}</td><td>${s.createdBy}</td><td>${s.comment}</td><td>${time.el(s.endsAt)}</td><td>${
         canAct && s.state !== 'expired'
           ? html`<form method="post" action="/silences/${encodeURIComponent(s.id)}/expire">${csrfField(p.session.csrf)}<button type="submit" class="secondary">${t('silences.expire')}</button></form>`
           : ''

@@ -66,7 +66,7 @@ ${presence[0]?.holder ? html`<dt></dt><dd class="note">${t('terminal.heldBy', { 
     }</section>
 </div>
 <h2>${t('nav.alarms')}</h2>
-${open.length ? html`<ul>${open.map((a) => html`<li><a href="/alarms/${a.id}">#${a.id}</a> ${severityBadge(a.severity)} <code>${a.code}</code> · ${alarmStatus(t, a)}</li>`)}</ul>` : html`<p class="note">${t('common.none')}</p>`}
+${open.length ? html`<ul>${open.map((a) => html`<li><a href="/alarms/${a.id}">#${a.id}</a> ${severityBadge(t, a.severity)} <code>${a.code}</code> · ${alarmStatus(t, a)}</li>`)}</ul>` : html`<p class="note">${t('common.none')}</p>`}
 ${canAct ? commandForms(p, id) : html`<p class="note">${t('common.forbidden', { role: p.session.principal.role })}</p>`}
 <div id="command-result" aria-live="polite">${command ? await commandBox(p, id, command) : ''}</div>
 <div class="grid">
@@ -76,7 +76,7 @@ ${canAct ? commandForms(p, id) : html`<p class="note">${t('common.forbidden', { 
 <h2>${t('terminal.reports')}</h2>
 ${reports.reports.length === 0 ? html`<p class="note">${t('terminal.noReports')}</p>` : html`<table><thead><tr><th scope="col">#</th><th scope="col">${t('common.time')}</th><th scope="col"></th><th scope="col"></th></tr></thead><tbody>${reports.reports.map(
       (r) => html`<tr><td>${r.seq}</td><td>${time.el(r.receivedAt)}</td><td>${p.t(`report.${r.kind}`)}</td><td>${
-        r.kind === 'fault' ? html`${severityBadge(r.severity)} <code>${r.code}</code> ${r.state} · ${localized(r.summary, p.locale)}` : r.kind === 'self_test' ? (r.result.passed ? t('terminal.passed') : t('terminal.failed')) : `${r.openFaults.length}`
+        r.kind === 'fault' ? html`${severityBadge(t, r.severity)} <code>${r.code}</code> ${t(`fault.${r.state}`)} · ${localized(r.summary, p.locale)}` : r.kind === 'self_test' ? (r.result.passed ? t('terminal.passed') : t('terminal.failed')) : `${r.openFaults.length}`
       }</td></tr>`,
     )}</tbody></table>`}
 ${pager(t, `/terminals/${encodeURIComponent(id)}`, p.url.searchParams, reports.next ? encodeReportCursor(reports.next) : null)}`,
