@@ -188,7 +188,10 @@ async function get(p: PageRequest): Promise<PageResult | null> {
   m = ONE_TERMINAL.exec(path);
   if (m) return terminalPage(p, segment(m[1]!));
   m = ONE_BUNDLE.exec(path);
-  if (m) return bundleDownload(p, segment(m[1]!)), null;
+  if (m) {
+    await bundleDownload(p, segment(m[1]!));
+    return null;
+  }
   throw new ConsoleError(404, p.t('common.notFound'));
 }
 

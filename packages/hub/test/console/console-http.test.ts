@@ -166,6 +166,14 @@ describe('the web console over HTTP', () => {
     expect((await c.get('/alarms', { 'accept-language': 'zh-CN' })).text).toContain('<html lang="en"');
   });
 
+  it('answers 404 for a bundle that is not there, and sends no one without a session to it', async () => {
+    const c = new ConsoleClient(base);
+    expect((await c.get('/bundles/nope')).status).toBe(303);
+    await c.login('vera', 'vera-password');
+    expect((await c.get('/bundles/nope')).status).toBe(404);
+    expect((await c.get('/no/such/page')).status).toBe(404);
+  });
+
   it('logs out: the session no longer opens a page', async () => {
     const c = new ConsoleClient(base);
     await c.login('otto', 'otto-password');
