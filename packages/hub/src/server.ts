@@ -252,7 +252,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   // The web console (console/router.ts) answers every path that is not the API's.
   server.on('request', (req, res) => {
     if (!isConsolePath(new URL(req.url ?? '/', 'http://hub').pathname)) return handleApiRequest(req, res, api());
-    void handleConsoleRequest(req, res, { ...api(), secure: Boolean(options.tls), silences, clockNow: () => clock.now() });
+    handleConsoleRequest(req, res, { ...api(), secure: Boolean(options.tls), silences, clockNow: () => clock.now() }).catch((err: unknown) => {
+      log.error({ err: (err as Error).message, url: req.url }, 'console request failed');
+      res.destroy();
+    });
   });
   // One listener for every socket: it stays on the socket for the connection's life.
   const upgradeSocketError = (err: Error) => log.debug({ err: err.message }, 'upgrade socket error');
