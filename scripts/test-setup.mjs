@@ -42,6 +42,8 @@ const REQUIREMENTS = [
   { file: '/usr/lib/postgresql/15/bin/initdb', debian: 'postgresql-15', why: 'the hub suite runs again against a real PostgreSQL server it creates' },
   { file: '/usr/lib/postgresql/15/bin/pg_ctl', debian: 'postgresql-15', why: 'the tests start, restart and stop that server' },
   { program: 'runuser', debian: 'util-linux', why: "as root, PostgreSQL's initdb and server run as the postgres user" },
+  { file: '/usr/bin/chromium', debian: 'chromium', why: "the console's browser test drives it with playwright-core (its own browser download cannot work offline)" },
+  { file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', debian: 'fonts-noto-cjk', why: "the console's screenshots show its Chinese pages (without a CJK font chromium draws boxes)" },
 ];
 
 /**

@@ -6,7 +6,8 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { createAgent } from '../src/agent.js';
 import { parseConfig } from '../src/config/load.js';
 import { TERMINAL_HEADER } from 'posdiag-protocol';
-import { startHub, type StoredReport } from 'posdiag-hub';
+import { addOperatorUser, startHub, type StoredReport } from 'posdiag-hub';
+import { ConsoleClient } from '../../../test/support/console-client.js';
 import { createFileLogger } from '../src/log/file-logger.js';
 import { HidCardReaderEmulator, reports, SIM_READER_INFO, TEST_CARDS, track1, track2 } from '../src/devices/card-reader/emulator/hid-card-reader.js';
 import { HidrawCardReaderEmulator } from '../src/devices/card-reader/emulator/hidraw-card-reader.js';
@@ -16,7 +17,8 @@ import { execFileSync } from 'node:child_process';
 
 /**
  * SPEC §8: the canary test cards go through every path — driver, log (trace level), report, outbox
- * file, hub database, wire frames both ways, the technician's bundle and the one the hub asks for —
+ * file, hub database, wire frames both ways, the technician's bundle and the one the hub asks for, the
+ * pages of the provider's web console —
  * and no output may hold a canary PAN (plain, or grouped with spaces or dashes) or anything
  * track-shaped.
  */
@@ -99,6 +101,7 @@ describe('no card data in any output', () => {
 
     // A WebSocket proxy between agent and hub: records every message payload, unmasked, both ways.
     const frames: Buffer[] = [];
+    const consolePages: string[] = [];
     const proxy = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/agent' });
     await new Promise<void>((resolve) => proxy.once('listening', resolve));
     proxy.on('connection', (agentSide, req) => {
@@ -181,6 +184,19 @@ describe('no card data in any output', () => {
       mkdirSync(join(dir, 'hub-bundle'));
       execFileSync('tar', ['xzf', join(dir, 'hub-bundle.tar.gz'), '-C', join(dir, 'hub-bundle')]);
       expect(readFileSync(join(dir, 'hub-bundle', 'posdiag-bundle', 'logs', 'posdiag.log'), 'utf8')).toMatch(/"outcome":"partial"/);
+
+      // The provider's web console: every page an operator would open on this terminal, as served (an operator is
+      // added last: from then on the API above would need a token).
+      await addOperatorUser(join(dir, 'hub', 'hub.db'), { name: 'leak', role: 'admin', password: 'leak-password', by: 'leak-test' });
+      const operator = new ConsoleClient(`http://127.0.0.1:${hub.address.port}`);
+      expect((await operator.login('leak', 'leak-password')).status).toBe(303);
+      const alarmPages = [...(await operator.get('/alarms?closed=any')).text.matchAll(/href="(\/alarms\/\d+)"/g)].map((m) => m[1]!);
+      expect(alarmPages.length).toBeGreaterThan(0);
+      for (const path of ['/', '/alarms?closed=any', '/terminals', '/terminals?q=T-LEAK', '/terminals/T-LEAK', ...new Set(alarmPages)]) {
+        const page = await operator.get(path);
+        expect(page.status, path).toBe(200);
+        consolePages.push(`${path}\n${page.text}`);
+      }
     } finally {
       await agent.stop();
       await hub.close();
@@ -205,7 +221,14 @@ describe('no card data in any output', () => {
     expect(readFileSync(join(dir, 'bundle', 'posdiag-bundle', 'logs', 'posdiag.log'), 'utf8')).toMatch(/read_errors_high/);
 
     const scan = leaksUnder(dir);
-    expect([...scan.found, ...frames.flatMap((f, i) => leaks(`wire frame ${i}`, f)), ...leaks('hub rows', JSON.stringify(stored)), ...localOutputs.flatMap((o, i) => leaks(`local output ${i}`, o))]).toEqual([]);
+    expect(consolePages.some((p) => p.includes('card_reader.read_errors_high'))).toBe(true);
+    expect([
+      ...scan.found,
+      ...frames.flatMap((f, i) => leaks(`wire frame ${i}`, f)),
+      ...leaks('hub rows', JSON.stringify(stored)),
+      ...localOutputs.flatMap((o, i) => leaks(`local output ${i}`, o)),
+      ...consolePages.flatMap((p) => leaks(`console page ${p.split('\n', 1)[0]}`, p)),
+    ]).toEqual([]);
     // The hint stays on the terminal: no frame, row or file the hub has carries it.
     expect(frames.some((f) => f.includes('card is damaged')) || JSON.stringify(stored).includes('card is damaged')).toBe(false);
   });

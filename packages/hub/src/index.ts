@@ -8,3 +8,4 @@ export { startHub, type Hub, type HubOptions, type StoredListener } from './serv
 export { loadTokens, parseTokens, TokensError, type TokenMap } from './tokens.js';
 export type { StoredReport, OpenFault, SeqGap } from './store/store.js';
 export type { StoredMeta } from './agent-socket.js';
+export { addOperatorUser } from './operators/add-user.js';

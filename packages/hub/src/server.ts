@@ -15,7 +15,8 @@ import { SilentReminders } from './alarms/reminders.js';
 import { authenticate } from './auth.js';
 import { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottlePolicy } from './auth-throttle.js';
 import { AlertStream, presenceEvent, reportEvent } from './alert-stream.js';
-import { handleApiRequest } from './http-api.js';
+import { handleConsoleRequest, isConsolePath } from './console/router.js';
+import { handleApiRequest, type ApiContext } from './http-api.js';
 import { DEFAULT_PING_INTERVAL_MS, KeepAliveSweep } from './keep-alive.js';
 import { BundleIntake } from './bundle-intake.js';
 import { hostname } from 'node:os';
@@ -250,7 +251,15 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const notReady = () => readiness.notReady();
   const silencesChanged = () => fleet.send('silences', { by: instance }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'other hubs not told of a silence: they read it within their next reload'));
   const deliveriesFor = notifier ? (key: string) => notifier.deliveriesFor(key) : async () => [];
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, operators, alerts, alarms, throttle, log, metrics, notReady, deliveriesFor, clock, silencesChanged }));
+  const api = (): ApiContext => ({ store, commands, presence, tokens, operators, alerts, alarms, throttle, log, metrics, notReady, deliveriesFor, clock, silencesChanged });
+  // The web console (console/router.ts) answers every path that is not the API's.
+  server.on('request', (req, res) => {
+    if (!isConsolePath(new URL(req.url ?? '/', 'http://hub').pathname)) return handleApiRequest(req, res, api());
+    handleConsoleRequest(req, res, { ...api(), secure: Boolean(options.tls), clockNow: () => clock.now() }).catch((err: unknown) => {
+      log.error({ err: (err as Error).message, url: req.url }, 'console request failed');
+      res.destroy();
+    });
+  });
   // One listener for every socket: it stays on the socket for the connection's life.
   const upgradeSocketError = (err: Error) => log.debug({ err: err.message }, 'upgrade socket error');
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

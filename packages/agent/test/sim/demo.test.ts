@@ -67,3 +67,37 @@ describe('posdiag demo, Ctrl-C (process)', () => {
     expect(existsSync(filesDir)).toBe(false);
   });
 });
+
+describe('posdiag demo --console (process)', () => {
+  it('prints the console address and a one-time login that opens the alarms page, runs until Ctrl-C, then cleans up', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const { ConsoleClient } = await import('../../../../test/support/console-client.js');
+    const child = spawn(process.execPath, [...FROM_SOURCE, fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url)), 'demo', '--console'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    await new Promise<void>((resolve) => child.stdout.on('data', () => stdout.includes('running until Ctrl-C') && resolve()));
+    const [, url, user, password] = /web console (http:\/\/127\.0\.0\.1:\d+)\/ {2}user (\S+) {2}password (\S+)/.exec(stdout)!;
+    const filesDir = /files under (\S+)/.exec(stdout)![1]!;
+    const c = new ConsoleClient(url!);
+    expect((await c.login(user!, password!)).status).toBe(303);
+    const alarms = await c.get('/alarms');
+    expect(alarms.status).toBe(200);
+    expect(alarms.text).toContain('<tbody id="alarm-rows"');
+    expect((await c.get('/terminals/T-DEMO-0001')).text).toContain('T-DEMO-0001');
+    expect(stdout).not.toMatch(/posdiag demo: stopped/);
+    signalChild(child, 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/posdiag demo: stopped/);
+    expect(existsSync(filesDir)).toBe(false);
+  });
+
+  it('refuses --console with --duration (exit 64)', async () => {
+    const { code, stderr } = await runPosdiag(['demo', '--console', '--duration', '5'], { timeoutMs: 20_000 });
+    expect(code).toBe(64);
+    expect(stderr).toMatch(/--console runs until Ctrl-C/);
+  });
+});

@@ -88,16 +88,16 @@ const ACTION_BODIES = {
   assign: z.strictObject({ user: z.string().min(1).max(128).nullable(), comment: comment.optional() }),
   severity: z.strictObject({ severity: severitySchema, comment: comment.optional() }),
 };
-type ActionName = keyof typeof ACTION_BODIES;
-const actionName = z.enum(Object.keys(ACTION_BODIES) as [ActionName, ...ActionName[]]);
+export type ActionName = keyof typeof ACTION_BODIES;
+export const actionName = z.enum(Object.keys(ACTION_BODIES) as [ActionName, ...ActionName[]]);
 const bulkBody = z.looseObject({ ids: z.array(z.number().int().positive()).min(1).max(MAX_ALARMS_PAGE), action: actionName });
 
-function parseAction(name: ActionName, body: unknown): Action {
+export function parseAction(name: ActionName, body: unknown): Action {
   return { action: name, ...parseWith(ACTION_BODIES[name], body, `${name} body`) } as Action;
 }
 
 /** What the audit entry says an action did besides its name. */
-function actionDetail(a: Action): string | undefined {
+export function actionDetail(a: Action): string | undefined {
   if (a.action === 'assign') return `assignee ${a.user ?? '(none)'}`;
   if (a.action === 'severity') return `severity ${a.severity}`;
   return undefined;

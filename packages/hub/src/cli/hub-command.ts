@@ -95,7 +95,8 @@ export const createHubCommand = (program: string) =>
       'reports are stored once (SQLite, or PostgreSQL for many hub processes) and acknowledged after commit; JSON API under /api. With --api-token-file,\n' +
       'every API request needs "Authorization: Bearer <token>"; without it the API is open, so the hub then listens\n' +
       'only on loopback (a non-loopback --listen without an API token exits 78). Operators with roles and their own\n' +
-      `API tokens (which also close the API): "${program} user add|list|disable|token" ("${program} user --help").`,
+      `API tokens (which also close the API): "${program} user add|list|disable|token" ("${program} user --help").\n` +
+      'The web console for those operators is at / on the same address (log in at /login).',
     flags: {
       listen: { type: 'string', description: 'address to listen on (default 127.0.0.1:8080)', valueName: 'HOST:PORT' },
       db: { type: 'string', description: 'SQLite database file (default ./posdiag-hub.db), or postgres://USER@HOST:PORT/DB (?host=/socket/dir)', valueName: 'FILE|URL' },

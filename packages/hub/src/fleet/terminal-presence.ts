@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from 'posdiag-protocol';
 import type { Logger } from '../logger.js';
-import type { HubStore } from '../store/store.js';
+import type { HubStore, PresenceRow } from '../store/store.js';
 import type { Fleet } from './fleet.js';
 
 /** Three of the agent's default 5-minute heartbeats. */
@@ -148,10 +148,20 @@ export class TerminalPresence {
   }
 
   async list(): Promise<TerminalState[]> {
-    const now = this.opts.clock.now();
     const rows = new Map((await this.opts.store.presence()).map((r) => [r.terminal, r]));
+    return this.statesOf(this.opts.terminals().sort(), rows);
+  }
+
+  /** The same for these terminals only (the console's page of them), reading their rows alone. */
+  async states(ids: readonly string[]): Promise<TerminalState[]> {
+    const rows = new Map((await Promise.all(ids.map((id) => this.opts.store.presence(id)))).flat().map((r) => [r.terminal, r]));
+    return this.statesOf(ids, rows);
+  }
+
+  private statesOf(ids: readonly string[], rows: ReadonlyMap<string, PresenceRow>): TerminalState[] {
+    const now = this.opts.clock.now();
     const mine = new Set(this.opts.held());
-    return this.opts.terminals().sort().map((id) => {
+    return ids.map((id) => {
       const row = rows.get(id);
       const at = Math.max(row?.lastHeard ?? -Infinity, this.heardAt.get(id) ?? -Infinity);
       const connected = mine.has(id) || (row?.holder != null && (row.leaseExpires ?? 0) > now);

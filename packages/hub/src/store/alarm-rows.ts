@@ -125,3 +125,10 @@ export function alarmWhere(
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
+
+/** Counts of a GROUP BY summed by one of its columns. */
+export function sumBy<R extends { n: number | string }, K extends string>(rows: readonly R[], key: (row: R) => K): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const r of rows) out[key(r)] = (out[key(r)] ?? 0) + Number(r.n);
+  return out;
+}

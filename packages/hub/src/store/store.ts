@@ -35,6 +35,11 @@ export interface HubStore {
    * reports stored meanwhile are neither skipped nor repeated.
    */
   reports(filter?: ReportFilter, page?: { after?: ReportCursor; limit?: number }): Promise<ReportPage>;
+  /**
+   * One terminal's reports newest first (by seq, then arrival), of one kind when given, at most `limit`
+   * before `before` (the `next` of the page before): keyset paging for the console's report timeline.
+   */
+  recentReports(terminal: string, page: { kind?: Report['kind']; before?: ReportCursor; limit: number }): Promise<ReportPage>;
   /** Faults raised and not yet cleared, grouped by terminal, each with its latest verification. */
   openFaults(): Promise<Record<string, OpenFault[]>>;
   /** False when a bundle of that id was already stored (it is kept as it was). */
@@ -63,6 +68,8 @@ export interface HubStore {
   renewLeases(holder: string, heard: ReadonlyMap<string, number>, nowMs: number, leaseMs: number): Promise<void>;
   /** Every terminal ever heard from (or only `terminal`), by id. */
   presence(terminal?: string): Promise<PresenceRow[]>;
+  /** Of the terminals with a presence row: how many a hub holds on a live lease at `nowMs`, and how many are marked silent and not held. */
+  presenceCounts(nowMs: number): Promise<{ connected: number; silent: number }>;
   /**
    * Marks silent, and returns, each terminal not yet silent, last heard at or before `heardBeforeMs`, with
    * no live lease at `nowMs`, and not in `exclude` (the caller's own connections, whose write-back may lag).
@@ -143,6 +150,28 @@ export interface InventoryStore {
   /** Stores the facts when they differ from the terminal's row (or it has none), in one statement: true when written. */
   record(terminal: string, facts: InventoryFacts, atMs: number): Promise<boolean>;
   all(): Promise<Map<string, InventoryRecord>>;
+  /**
+   * One page of the console's terminals at a time: for each of `terminals`, its inventory (null
+   * without one), labels ({} without) and active alarms not closed. Reads those terminals' rows only.
+   */
+  cards(terminals: readonly string[]): Promise<Map<string, TerminalCard>>;
+  /**
+   * The terminals, by id, after `after` (null: from the first), whose serial, model or a label's value
+   * contains `needle`, ignoring case; at most `limit`. Only terminals with an inventory row or labels
+   * can match (a match on the id alone is the caller's, which knows every terminal).
+   */
+  search(needle: string, after: string | null, limit: number): Promise<string[]>;
+}
+
+export interface TerminalCard {
+  inventory: InventoryRecord | null;
+  labels: Record<string, string>;
+  openAlarms: number;
+}
+
+/** `needle` as a LIKE pattern that matches it anywhere, its own % _ and \ taken literally (ESCAPE '\'). */
+export function containsPattern(needle: string): string {
+  return `%${needle.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /**
@@ -175,6 +204,14 @@ export interface AlarmStore {
   openCounts(): Promise<Map<string, number>>;
   /** Active alarms not closed, per (severity, code) that has any (GET /metrics). */
   openByKind(): Promise<OpenAlarmCount[]>;
+  /**
+   * The console's overview in a few aggregate queries: active alarms not closed by severity and by
+   * category; of the alarms whose onset is at or after `sinceMs`, how many per UTC day (day = the
+   * onset's ms since the epoch divided by 86,400,000, rounded down); of those at or after `weekMs`, the
+   * most frequent codes and the models (terminal inventory) with the most, `top` of each, most first,
+   * ties by name.
+   */
+  stats(query: { sinceMs: number; weekMs: number; top: number }): Promise<AlarmStats>;
   /** Replaces the terminal's labels (an empty object removes them). */
   setLabels(terminal: string, labels: Record<string, string>): Promise<void>;
   /** Every labelled terminal's labels. */
@@ -191,6 +228,14 @@ export interface AlarmStore {
   report(id: string): Promise<StoredReport | undefined>;
   /** The terminal's latest self-test (highest seq). */
   latestSelfTest(terminal: string): Promise<StoredReport | undefined>;
+}
+
+export interface AlarmStats {
+  openBySeverity: Partial<Record<Severity, number>>;
+  openByCategory: Partial<Record<Category, number>>;
+  perDay: { day: number; count: number }[];
+  topCodes: { code: string; count: number }[];
+  topModels: { model: string; count: number }[];
 }
 
 export interface OpenAlarmCount {

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { Report, Severity } from 'posdiag-protocol';
+import type { Category, Report, Severity } from 'posdiag-protocol';
 import type { AlarmKey, AlarmLogEntry, AlarmQuery, AlarmRecord, AlarmWrite } from '../../alarms/alarm.js';
-import { ALARM_COLUMNS, alarmInstanceKey, alarmValues, alarmWhere, toAlarm, toLogEntry, type AlarmRow } from '../alarm-rows.js';
-import type { AlarmStore, OpenAlarmCount, StoredReport } from '../store.js';
+import { ALARM_COLUMNS, alarmInstanceKey, alarmValues, alarmWhere, sumBy, toAlarm, toLogEntry, type AlarmRow } from '../alarm-rows.js';
+import type { AlarmStats, AlarmStore, OpenAlarmCount, StoredReport } from '../store.js';
 import { withClient } from './checkout.js';
 
 const bool = (b: boolean) => b;
@@ -91,6 +91,29 @@ export class PgAlarms implements AlarmStore {
       "SELECT terminal, count(*) AS n FROM alarms WHERE status = 'active' AND closed_at IS NULL GROUP BY terminal",
     );
     return new Map(rows.map((r) => [r.terminal, Number(r.n)]));
+  }
+
+  async stats(q: { sinceMs: number; weekMs: number; top: number }): Promise<AlarmStats> {
+    // Each its own statement, on whichever pool clients are free: a figure may be a moment apart from the next.
+    const [open, perDay, topCodes, topModels] = await Promise.all([
+      this.pool.query<{ severity: Severity; category: Category; n: string }>(
+        "SELECT severity, category, count(*) AS n FROM alarms WHERE status = 'active' AND closed_at IS NULL GROUP BY severity, category",
+      ),
+      this.pool.query<{ day: string; n: string }>('SELECT since / 86400000 AS day, count(*) AS n FROM alarms WHERE since >= $1 GROUP BY day ORDER BY day', [q.sinceMs]),
+      this.pool.query<{ code: string; n: string }>('SELECT code, count(*) AS n FROM alarms WHERE since >= $1 GROUP BY code ORDER BY n DESC, code COLLATE "C" LIMIT $2', [q.weekMs, q.top]),
+      this.pool.query<{ model: string; n: string }>(
+        `SELECT i.model, count(*) AS n FROM alarms a JOIN terminal_inventory i ON i.terminal = a.terminal
+         WHERE a.since >= $1 AND i.model IS NOT NULL GROUP BY i.model ORDER BY n DESC, i.model COLLATE "C" LIMIT $2`,
+        [q.weekMs, q.top],
+      ),
+    ]);
+    return {
+      openBySeverity: sumBy(open.rows, (r) => r.severity),
+      openByCategory: sumBy(open.rows, (r) => r.category),
+      perDay: perDay.rows.map((r) => ({ day: Number(r.day) * 86_400_000, count: Number(r.n) })),
+      topCodes: topCodes.rows.map((r) => ({ code: r.code, count: Number(r.n) })),
+      topModels: topModels.rows.map((r) => ({ model: r.model, count: Number(r.n) })),
+    };
   }
 
   async openByKind(): Promise<OpenAlarmCount[]> {

@@ -259,6 +259,22 @@ export class PgStore implements HubStore {
     };
   }
 
+  async recentReports(terminal: string, page: { kind?: Report['kind']; before?: ReportCursor; limit: number }): Promise<ReportPage> {
+    const params: (string | number)[] = [];
+    const param = (value: string | number) => `$${params.push(value)}`;
+    const where = [`terminal = ${param(terminal)}`];
+    if (page.kind !== undefined) where.push(`kind = ${param(page.kind)}`);
+    if (page.before) where.push(`(seq, arrival) < (${param(page.before.seq)}, ${param(page.before.arrival)})`);
+    const sql = `SELECT arrival, terminal, seq, body, received_at FROM reports WHERE ${where.join(' AND ')} ORDER BY seq DESC, arrival DESC LIMIT ${param(page.limit + 1)}`;
+    const { rows } = await this.pool.query<{ arrival: string; terminal: string; seq: string; body: Report; received_at: Date }>(sql, params);
+    const kept = rows.slice(0, page.limit);
+    const last = kept.at(-1);
+    return {
+      reports: kept.map((r) => ({ ...r.body, receivedAt: iso(r.received_at) })),
+      next: rows.length > page.limit && last ? { terminal: last.terminal, seq: Number(last.seq), arrival: Number(last.arrival) } : null,
+    };
+  }
+
   async openFaults(): Promise<Record<string, OpenFault[]>> {
     const { rows } = await this.pool.query<{
       terminal: string; code: string; instance: string | null; severity: OpenFault['severity']; category: OpenFault['category'];
@@ -346,11 +362,22 @@ export class PgStore implements HubStore {
     }
   }
 
+  async presenceCounts(nowMs: number): Promise<{ connected: number; silent: number }> {
+    const { rows } = await this.pool.query<{ connected: string; silent: string }>(
+      `SELECT count(*) FILTER (WHERE h.lease_expires > $1) AS connected,
+         count(*) FILTER (WHERE p.silent AND NOT coalesce(h.lease_expires > $1, false)) AS silent
+       FROM presence p LEFT JOIN hubs h ON h.instance = p.holder`,
+      [nowMs],
+    );
+    return { connected: Number(rows[0]!.connected), silent: Number(rows[0]!.silent) };
+  }
+
   async presence(terminal?: string): Promise<PresenceRow[]> {
     const { rows } = await this.pool.query<{ terminal: string; holder: string | null; lease_expires: string | null; last_heard: string; silent: boolean }>(
+      // One terminal by its primary key: a `$1 IS NULL OR` form would read them all.
       `SELECT p.terminal, p.holder, h.lease_expires, p.last_heard, p.silent FROM presence p LEFT JOIN hubs h ON h.instance = p.holder
-       WHERE ($1::text IS NULL OR p.terminal = $1) ORDER BY p.terminal`,
-      [terminal ?? null],
+       ${terminal === undefined ? '' : 'WHERE p.terminal = $1'} ORDER BY p.terminal`,
+      terminal === undefined ? [] : [terminal],
     );
     return rows.map((r) => ({
       terminal: r.terminal,

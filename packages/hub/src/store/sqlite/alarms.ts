@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { Report, Severity } from 'posdiag-protocol';
+import type { Category, Report, Severity } from 'posdiag-protocol';
 import type { AlarmKey, AlarmLogEntry, AlarmQuery, AlarmRecord, AlarmWrite } from '../../alarms/alarm.js';
-import { ALARM_COLUMNS, alarmInstanceKey, alarmValues, alarmWhere, toAlarm, toLogEntry, type AlarmRow } from '../alarm-rows.js';
-import type { AlarmStore, OpenAlarmCount, StoredReport } from '../store.js';
+import { ALARM_COLUMNS, alarmInstanceKey, alarmValues, alarmWhere, sumBy, toAlarm, toLogEntry, type AlarmRow } from '../alarm-rows.js';
+import type { AlarmStats, AlarmStore, OpenAlarmCount, StoredReport } from '../store.js';
 
 const bool = (b: boolean) => (b ? 1 : 0);
 const SELECT = `SELECT a.id, ${ALARM_COLUMNS.map((c) => `a.${c}`).join(', ')} FROM alarms a`;
@@ -32,6 +32,15 @@ export class SqliteAlarms implements AlarmStore {
       openCounts: db.prepare<[], { terminal: string; n: number }>("SELECT terminal, count(*) AS n FROM alarms WHERE status = 'active' AND closed_at IS NULL GROUP BY terminal"),
       openByKind: db.prepare<[], { severity: string; code: string; n: number }>(
         "SELECT severity, code, count(*) AS n FROM alarms WHERE status = 'active' AND closed_at IS NULL GROUP BY severity, code",
+      ),
+      openBySeverityCategory: db.prepare<[], { severity: Severity; category: Category; n: number }>(
+        "SELECT severity, category, count(*) AS n FROM alarms WHERE status = 'active' AND closed_at IS NULL GROUP BY severity, category",
+      ),
+      perDay: db.prepare<[number], { day: number; n: number }>('SELECT since / 86400000 AS day, count(*) AS n FROM alarms WHERE since >= ? GROUP BY day ORDER BY day'),
+      topCodes: db.prepare<[number, number], { code: string; n: number }>('SELECT code, count(*) AS n FROM alarms WHERE since >= ? GROUP BY code ORDER BY n DESC, code LIMIT ?'),
+      topModels: db.prepare<[number, number], { model: string; n: number }>(
+        `SELECT i.model, count(*) AS n FROM alarms a JOIN terminal_inventory i ON i.terminal = a.terminal
+         WHERE a.since >= ? AND i.model IS NOT NULL GROUP BY i.model ORDER BY n DESC, i.model LIMIT ?`,
       ),
       setLabels: db.prepare('INSERT INTO terminal_labels (terminal, labels) VALUES (?, ?) ON CONFLICT (terminal) DO UPDATE SET labels = excluded.labels'),
       dropLabels: db.prepare('DELETE FROM terminal_labels WHERE terminal = ?'),
@@ -101,6 +110,17 @@ export class SqliteAlarms implements AlarmStore {
     return this.stmts.openByKind.all().map((r) => ({ severity: r.severity as Severity, code: r.code, count: r.n }));
   }
 
+  async stats(q: { sinceMs: number; weekMs: number; top: number }): Promise<AlarmStats> {
+    const open = this.stmts.openBySeverityCategory.all();
+    return this.db.transaction(() => ({
+      openBySeverity: sumBy(open, (r) => r.severity),
+      openByCategory: sumBy(open, (r) => r.category),
+      perDay: this.stmts.perDay.all(q.sinceMs).map((r) => ({ day: r.day * 86_400_000, count: r.n })),
+      topCodes: this.stmts.topCodes.all(q.weekMs, q.top).map((r) => ({ code: r.code, count: r.n })),
+      topModels: this.stmts.topModels.all(q.weekMs, q.top).map((r) => ({ model: r.model, count: r.n })),
+    }))();
+  }
+
   async setLabels(terminal: string, labels: Record<string, string>): Promise<void> {
     this.writeLabels(terminal, labels);
   }
@@ -139,3 +159,4 @@ export class SqliteAlarms implements AlarmStore {
 
 const toStored = (row: { body: string; received_at: string } | undefined): StoredReport | undefined =>
   row ? { ...(JSON.parse(row.body) as Report), receivedAt: row.received_at } : undefined;
+

@@ -119,9 +119,14 @@ export class SqliteStore implements HubStore {
       heard: db.prepare(`
         INSERT INTO presence (terminal, last_heard) VALUES (@terminal, @at)
         ON CONFLICT (terminal) DO UPDATE SET last_heard = MAX(presence.last_heard, excluded.last_heard)`),
-      presence: db.prepare<[string | null, string | null], { terminal: string; holder: string | null; leaseExpires: number | null; lastHeard: number; silent: number }>(
+      presence: db.prepare<[], { terminal: string; holder: string | null; leaseExpires: number | null; lastHeard: number; silent: number }>(
         `SELECT p.terminal, p.holder, h.lease_expires AS leaseExpires, p.last_heard AS lastHeard, p.silent
-         FROM presence p LEFT JOIN hubs h ON h.instance = p.holder WHERE (? IS NULL OR p.terminal = ?) ORDER BY p.terminal`,
+         FROM presence p LEFT JOIN hubs h ON h.instance = p.holder ORDER BY p.terminal`,
+      ),
+      // Its own statement, not an `? IS NULL OR` on the one above: that form cannot use the primary key.
+      presenceOne: db.prepare<[string], { terminal: string; holder: string | null; leaseExpires: number | null; lastHeard: number; silent: number }>(
+        `SELECT p.terminal, p.holder, h.lease_expires AS leaseExpires, p.last_heard AS lastHeard, p.silent
+         FROM presence p LEFT JOIN hubs h ON h.instance = p.holder WHERE p.terminal = ?`,
       ),
       silentCandidates: db.prepare<[number, number], { terminal: string; lastHeard: number }>(
         `SELECT p.terminal, p.last_heard AS lastHeard FROM presence p LEFT JOIN hubs h ON h.instance = p.holder
@@ -236,6 +241,28 @@ export class SqliteStore implements HubStore {
     };
   }
 
+  async recentReports(terminal: string, page: { kind?: Report['kind']; before?: ReportCursor; limit: number }): Promise<ReportPage> {
+    const where = ['terminal = ?'];
+    const params: (string | number)[] = [terminal];
+    if (page.kind !== undefined) {
+      where.push('kind = ?');
+      params.push(page.kind);
+    }
+    if (page.before) {
+      where.push('(seq, rowid) < (?, ?)');
+      params.push(page.before.seq, page.before.arrival);
+    }
+    params.push(page.limit + 1);
+    const sql = `SELECT rowid, terminal, seq, body, received_at FROM reports WHERE ${where.join(' AND ')} ORDER BY seq DESC, rowid DESC LIMIT ?`;
+    const rows = this.db.prepare<(string | number)[], { rowid: number; terminal: string; seq: number; body: string; received_at: string }>(sql).all(...params);
+    const kept = rows.slice(0, page.limit);
+    const last = kept.at(-1);
+    return {
+      reports: kept.map((r) => ({ ...(JSON.parse(r.body) as Report), receivedAt: r.received_at })),
+      next: rows.length > page.limit && last ? { terminal: last.terminal, seq: last.seq, arrival: last.rowid } : null,
+    };
+  }
+
   async openFaults(): Promise<Record<string, OpenFault[]>> {
     const byTerminal: Record<string, OpenFault[]> = {};
     for (const { terminal, ...fault } of this.stmts.openFaults.all()) {
@@ -282,8 +309,20 @@ export class SqliteStore implements HubStore {
     })();
   }
 
+  async presenceCounts(nowMs: number): Promise<{ connected: number; silent: number }> {
+    const row = this.db
+      .prepare<[number, number], { connected: number | null; silent: number | null }>(
+        `SELECT sum(CASE WHEN h.lease_expires > ? THEN 1 ELSE 0 END) AS connected,
+           sum(CASE WHEN p.silent = 1 AND NOT coalesce(h.lease_expires > ?, 0) THEN 1 ELSE 0 END) AS silent
+         FROM presence p LEFT JOIN hubs h ON h.instance = p.holder`,
+      )
+      .get(nowMs, nowMs)!;
+    return { connected: row.connected ?? 0, silent: row.silent ?? 0 };
+  }
+
   async presence(terminal?: string): Promise<PresenceRow[]> {
-    return this.stmts.presence.all(terminal ?? null, terminal ?? null).map((r) => ({ ...r, silent: r.silent === 1 }));
+    const rows = terminal === undefined ? this.stmts.presence.all() : this.stmts.presenceOne.all(terminal);
+    return rows.map((r) => ({ ...r, silent: r.silent === 1 }));
   }
 
   async markSilent(heardBeforeMs: number, nowMs: number, exclude: readonly string[]): Promise<{ terminal: string; lastHeard: number }[]> {
