@@ -30,6 +30,8 @@ import { executeHubCommand } from './report/hub-commands.js';
 import type { Outbox, OutboxStats } from './report/outbox-contract.js';
 import type { Locale, SelfTestResult } from 'posdiag-protocol';
 import type { UplinkDelivery } from './report/uplink.js';
+import type { LockState, TerminalLock } from './repair/terminal-lock.js';
+import { readWorkOrder, writeWorkOrder, type WorkOrder } from './repair/work-order.js';
 
 export interface AgentOptions extends DriverOverrides {
   config: Config;
@@ -58,6 +60,10 @@ export interface Agent {
   readonly drivers: readonly Driver[];
   /** The fault catalog the rules, reports and self-tests of this agent read. */
   readonly catalog: Catalog;
+  /** The hub's lock on the terminal (its state, and who hears it change: the control API's `lock` event). */
+  readonly lock: Pick<TerminalLock, 'state' | 'onChange'>;
+  /** The work order the hub last told of, or null. */
+  workOrder(): WorkOrder | null;
   /** Stops everything and waits until every recorded report is on disk. */
   stop(): Promise<void>;
 }
@@ -82,6 +88,8 @@ export interface AgentStatus {
   outbox: OutboxStats;
   /** The link to the hub; null when no uplink is configured. */
   uplink: UplinkDelivery | null;
+  lock: LockState;
+  workOrder: WorkOrder | null;
 }
 
 export async function createAgent(options: AgentOptions): Promise<Agent> {
@@ -92,12 +100,13 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   const catalog = FAULT_CATALOG;
   const { logFile, config: _config, log: _log, clock: _clock, ...overrides } = options;
   const pipeline = await createPipeline({ config, catalog, terminal, clock, log, overrides, ...(logFile ? { logFile } : {}), latestSelfTest: () => selfTests.lastResult()?.result ?? null });
-  const { drivers, scheduler, engine, monitor, outbox, uplink } = pipeline;
+  const { drivers, scheduler, engine, monitor, outbox, uplink, lock } = pipeline;
+  let workOrder = readWorkOrder(config.paths.state);
 
   const recordSelfTest = async (result: SelfTestResult, commandId: string | null) => {
     await outbox.record(buildSelfTestReport(result, { terminal, now: clock.now() }, commandId));
   };
-  const selfTestSetup = { config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, catalog, clock, terminal, log, firing: () => engine.firing(), ownObservations: () => pipeline.ownObservations() };
+  const selfTestSetup = { workOrder: () => workOrder, config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, catalog, clock, terminal, log, firing: () => engine.firing(), ownObservations: () => pipeline.ownObservations() };
   const selfTests = new SelfTestCoordinator(async ({ locale = config.locale, record = false, commandId = null, ...request }: SelfTestOptions, testId: string) => {
     const result = await runSelfTestSession(selfTestSetup, { ...request, locale }, testId);
     const failed = result.checks.filter((c) => !c.passed).map((c) => `${c.device}.${c.name}`);
@@ -107,7 +116,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     return result;
   });
 
-  const status = (): AgentStatus => ({ terminal, at: new Date(clock.now()).toISOString(), readings: monitor.readings(), faults: engine.firing(), outbox: outbox.stats(), uplink: uplink?.delivery() ?? null });
+  const status = (): AgentStatus => ({ terminal, at: new Date(clock.now()).toISOString(), readings: monitor.readings(), faults: engine.firing(), outbox: outbox.stats(), uplink: uplink?.delivery() ?? null, lock: lock.state(), workOrder });
 
   uplink?.onCommand((command) => {
     void executeHubCommand(
@@ -122,6 +131,12 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
           await uplink.sendBundle(commandId, bundle);
           return { size: bundle.length };
         },
+        lock: (reason) => void lock.lock(reason, clock.now()),
+        unlock: () => void lock.unlock(),
+        workOrder: (next) => {
+          writeWorkOrder(config.paths.state, next, clock.now());
+          workOrder = next;
+        },
         reply: (commandId, ok, detail) => uplink.sendCommandResult(commandId, ok, detail),
       },
       log,
@@ -134,6 +149,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     outbox,
     drivers,
     catalog,
+    lock,
+    workOrder: () => workOrder,
     startSelfTest: (options) => selfTests.start(options),
     lastSelfTest: () => selfTests.lastResult(),
     status,
