@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHubProcess } from '../../../../test/support/hub-process.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
+import { runPosdiag } from '../helpers/cli-process.js';
 import { openControlConnection } from '../helpers/control-connection.js';
 import { batteryTerminalConfig, startDaemonProcess } from '../helpers/daemon-process.js';
 
@@ -13,11 +14,11 @@ interface HubFault {
   category?: string;
 }
 
-describe('the hub locks a terminal (process: posdiag hub and posdiag run, the payment app on the control socket)', () => {
+describe('the hub locks a terminal and tells of its work order (process: posdiag hub and posdiag run, the payment app on the control socket)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'posdiag-lock-process-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('the app sees the lock event and lock_state, the fault reaches the hub, a restart keeps it locked, unlock clears both', async () => {
+  it('the app sees the lock event and lock_state, the fault reaches the hub, a restart keeps it locked, unlock clears both; then a work order', async () => {
     writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ 'T-0001': 'token-one' }));
     const hub = await startHubProcess(['--tokens', join(dir, 'tokens.json'), '--db', join(dir, 'hub.db')]);
     const api = `${hub.base}/api`;
@@ -62,6 +63,16 @@ describe('the hub locks a terminal (process: posdiag hub and posdiag run, the pa
       expect(unlockEvent).toEqual({ id: null, event: 'lock', locked: false, since: null, reason: null });
       expect(await appAfter.request('lock_state')).toEqual({ locked: false, since: null, reason: null });
       await waitFor(async () => ((await locked()) === undefined ? true : undefined), 'security.terminal_locked to clear at the hub');
+
+      // The work order the hub tells of: kept, answered on the control socket, shown by posdiag status.
+      await expect(appAfter.request('work_order')).rejects.toThrow(/not_found/);
+      const workOrder = { ref: 'WO-7K2QF', state: 'accepted', url: 'https://hub.example/wo/q8Zr1' };
+      expect(await post('work_order', workOrder)).toMatchObject({ state: 'succeeded', detail: 'work order WO-7K2QF (accepted) kept' });
+      expect(await appAfter.request('work_order')).toEqual(workOrder);
+      expect(await appAfter.request('status')).toMatchObject({ workOrder, lock: { locked: false } });
+      const status = await runPosdiag(['status', '--config', daemon.configFile]);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain('lock: not locked\nwork order: WO-7K2QF (accepted)\n  https://hub.example/wo/q8Zr1\n');
       appAfter.close();
     } finally {
       await daemon.stop();
