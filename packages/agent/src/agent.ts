@@ -32,6 +32,8 @@ import type { Locale, SelfTestResult } from 'posdiag-protocol';
 import type { UplinkDelivery } from './report/uplink.js';
 import type { LockState, TerminalLock } from './repair/terminal-lock.js';
 import { readWorkOrder, writeWorkOrder, type WorkOrder } from './repair/work-order.js';
+import { swapAcceptance } from './repair/swap-acceptance.js';
+import { honourSwapReenrolment } from './repair/swap-marker.js';
 
 export interface AgentOptions extends DriverOverrides {
   config: Config;
@@ -99,6 +101,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   // The one catalog: every part below reads this one (faults/catalog.ts).
   const catalog = FAULT_CATALOG;
   const { logFile, config: _config, log: _log, clock: _clock, ...overrides } = options;
+  // Before any driver checks an enrolment: a spare that has just taken over a slot enrols its devices afresh.
+  const swap = honourSwapReenrolment(config.paths.state, log);
   const pipeline = await createPipeline({ config, catalog, terminal, clock, log, overrides, ...(logFile ? { logFile } : {}), latestSelfTest: () => selfTests.lastResult()?.result ?? null });
   const { drivers, scheduler, engine, monitor, outbox, uplink, lock } = pipeline;
   let workOrder = readWorkOrder(config.paths.state);
@@ -117,6 +121,17 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   });
 
   const status = (): AgentStatus => ({ terminal, at: new Date(clock.now()).toISOString(), readings: monitor.readings(), faults: engine.firing(), outbox: outbox.stats(), uplink: uplink?.delivery() ?? null, lock: lock.state(), workOrder });
+
+  if (swap && swap.acceptance === null && uplink) {
+    const acceptance = swapAcceptance({
+      stateDir: config.paths.state,
+      marker: swap,
+      startFullSelfTest: (commandId) => selfTests.start({ level: 'full', record: true, commandId }),
+      clock,
+      log,
+    });
+    uplink.onWelcome(() => acceptance.connected());
+  }
 
   uplink?.onCommand((command) => {
     void executeHubCommand(
