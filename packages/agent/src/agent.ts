@@ -33,6 +33,10 @@ import { executeHubCommand } from './report/hub-commands.js';
 import type { Outbox, OutboxStats } from './report/outbox-contract.js';
 import type { Locale, LocalizedText, SelfTestResult } from 'posdiag-protocol';
 import type { UplinkDelivery } from './report/uplink.js';
+import type { LockState, TerminalLock } from './repair/terminal-lock.js';
+import { readWorkOrder, writeWorkOrder, type WorkOrder } from './repair/work-order.js';
+import { swapAcceptance } from './repair/swap-acceptance.js';
+import { honourSwapReenrolment } from './repair/swap-marker.js';
 
 export interface AgentOptions extends DriverOverrides {
   config: Config;
@@ -61,6 +65,10 @@ export interface Agent {
   readonly drivers: readonly Driver[];
   /** The fault catalog the rules, reports and self-tests of this agent read. */
   readonly catalog: Catalog;
+  /** The hub's lock on the terminal (its state, and who hears it change: the control API's `lock` event). */
+  readonly lock: Pick<TerminalLock, 'state' | 'onChange'>;
+  /** The work order the hub last told of, or null. */
+  workOrder(): WorkOrder | null;
   /** Stops everything and waits until every recorded report is on disk. */
   stop(): Promise<void>;
 }
@@ -89,6 +97,8 @@ export interface AgentStatus {
   uplink: UplinkDelivery | null;
   /** The families' merchant hints (a damaged card): no faults, and never sent as one. */
   hints: LocalizedText[];
+  lock: LockState;
+  workOrder: WorkOrder | null;
 }
 
 export async function createAgent(options: AgentOptions): Promise<Agent> {
@@ -98,28 +108,31 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   // The one catalog: every part below reads this one (faults/catalog.ts).
   const catalog = FAULT_CATALOG;
   const { logFile, config: _config, log: _log, clock: _clock, ...overrides } = options;
-  // Fault events reach the self-tests after faults, built once the coordinator is.
-  let afterFault: SelfTestAfterFault | undefined;
-  const pipeline = await createPipeline({
-    config,
-    catalog,
-    terminal,
-    clock,
-    log,
-    overrides,
-    ...(logFile ? { logFile } : {}),
-    latestSelfTest: () => selfTests.lastResult()?.result ?? null,
-    onFaultEvents: (events) => afterFault?.onEvents(events),
-  });
-  const { drivers, scheduler, engine, monitor, outbox, uplink } = pipeline;
+    // Before any driver checks an enrolment: a spare that has just taken over a slot enrols its devices afresh.
+    const swap = honourSwapReenrolment(config.paths.state, log);
+    // Fault events reach the self-tests after faults, built once the coordinator is.
+    let afterFault: SelfTestAfterFault | undefined;
+    const pipeline = await createPipeline({
+      config,
+      catalog,
+      terminal,
+      clock,
+      log,
+      overrides,
+      ...(logFile ? { logFile } : {}),
+      latestSelfTest: () => selfTests.lastResult()?.result ?? null,
+      onFaultEvents: (events) => afterFault?.onEvents(events),
+    });
+    const { drivers, scheduler, engine, monitor, outbox, uplink, lock } = pipeline;
+    let workOrder = readWorkOrder(config.paths.state);
 
   const recordSelfTest = async (result: SelfTestResult, commandId: string | null) => {
     await outbox.record(buildSelfTestReport(result, { terminal, now: clock.now() }, commandId));
   };
-  const selfTestSetup = { config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, catalog, clock, terminal, log, firing: () => engine.firing(), ownObservations: () => pipeline.ownObservations() };
-  const selfTests = new SelfTestCoordinator(async ({ locale = config.locale, record = false, commandId = null, skipKinds = [], ...request }: SelfTestOptions, testId: string) => {
-    const setup = skipKinds.length ? { ...selfTestSetup, drivers: drivers.filter((d) => !skipKinds.includes(d.kind)) } : selfTestSetup;
-    const result = await runSelfTestSession(setup, { ...request, locale }, testId);
+    const selfTestSetup = { workOrder: () => workOrder, config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, catalog, clock, terminal, log, firing: () => engine.firing(), ownObservations: () => pipeline.ownObservations() };
+    const selfTests = new SelfTestCoordinator(async ({ locale = config.locale, record = false, commandId = null, skipKinds = [], ...request }: SelfTestOptions, testId: string) => {
+      const setup = skipKinds.length ? { ...selfTestSetup, drivers: drivers.filter((d) => !skipKinds.includes(d.kind)) } : selfTestSetup;
+      const result = await runSelfTestSession(setup, { ...request, locale }, testId);
     const failed = result.checks.filter((c) => !c.passed).map((c) => `${c.device}.${c.name}`);
     // `kind` as in the self_test report, so `posdiag log --kind self_test` finds every run.
     log.info({ kind: 'self_test', testLevel: result.level, verdict: result.passed ? 'passed' : 'failed', ref: result.ref, failed }, 'self-test');
@@ -147,7 +160,20 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     outbox: outbox.stats(),
     uplink: uplink?.delivery() ?? null,
     hints: hints(clock.now()),
+    lock: lock.state(),
+    workOrder,
   });
+
+  if (swap && swap.acceptance === null && uplink) {
+    const acceptance = swapAcceptance({
+      stateDir: config.paths.state,
+      marker: swap,
+      startFullSelfTest: (commandId) => selfTests.start({ level: 'full', record: true, commandId }),
+      clock,
+      log,
+    });
+    uplink.onWelcome(() => acceptance.connected());
+  }
 
   uplink?.onCommand((command) => {
     void executeHubCommand(
@@ -163,6 +189,12 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
           await uplink.sendBundle(commandId, bundle);
           return { size: bundle.length };
         },
+        lock: (reason) => void lock.lock(reason, clock.now()),
+        unlock: () => void lock.unlock(),
+        workOrder: (next) => {
+          writeWorkOrder(config.paths.state, next, clock.now());
+          workOrder = next;
+        },
         reply: (commandId, ok, detail) => uplink.sendCommandResult(commandId, ok, detail),
       },
       log,
@@ -175,6 +207,8 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     outbox,
     drivers,
     catalog,
+    lock,
+    workOrder: () => workOrder,
     startSelfTest: (options) => selfTests.start(options),
     lastSelfTest: () => selfTests.lastResult(),
     status,

@@ -6,7 +6,8 @@
  * and beside it what the drivers' device events feed: wear into the lifetime counters (counted once,
  * by the family that wears) and reference times into the clock-skew tracker (with the hub's welcome),
  * whose `system.clock_skew_s` enters the monitor as a source of its own, like the agent's own state
- * and the maintenance readings. Everything is built here and nothing else writes into it; agent.ts
+ * and the maintenance readings and the terminal's lock (`security.locked`, judged by the usb-guard
+ * family's rules with the terminal's other security faults). Everything is built here and nothing else writes into it; agent.ts
  * composes the pipeline with what uses it (self-tests, hub commands, status, keypad).
  */
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ import { openOutbox } from './report/outbox.js';
 import type { Outbox } from './report/outbox-contract.js';
 import { Uplink } from './report/uplink.js';
 import { readUplinkTlsFiles } from './report/uplink/tls-files.js';
+import { TerminalLock } from './repair/terminal-lock.js';
 import { Monitor } from './rules/monitor.js';
 import { ReadingHistory } from './rules/reading-history.js';
 import { faultKey, type RuleEngine } from './rules/rule-engine.js';
@@ -72,6 +74,8 @@ export interface Pipeline {
   readonly outbox: Outbox;
   /** Absent when no uplink is configured. */
   readonly uplink: Uplink | undefined;
+  /** The hub's lock on the terminal: its state enters the monitor as `security.locked`. */
+  readonly lock: TerminalLock;
   /**
    * What a self-test judges beside its own driver polls: the clock skew this pipeline measures (the
    * system driver read it before the pipeline did). Not the agent's storage or the maintenance
@@ -155,6 +159,14 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     log[storage === 'memory' ? 'error' : 'info']({ device: 'agent', storage, err: error, lost }, `diagnostic log storage: ${storage}`);
     observeLog(storage);
   });
+  // The lock: a source of its own, read from the state dir at start and observed again at each change.
+  const lock = new TerminalLock(config.paths.state, clock.now());
+  if (lock.state().locked) log.warn({ device: 'system', since: lock.state().since, reason: lock.state().reason }, 'the terminal is locked by the hub');
+  const observeLock = () => monitor.observe('lock', { readings: { 'security.locked': lock.state().locked } }, clock.now());
+  lock.onChange((state) => {
+    log[state.locked ? 'warn' : 'info']({ device: 'system', locked: state.locked, reason: state.reason }, state.locked ? 'the terminal is locked by the hub' : 'the terminal is unlocked');
+    observeLock();
+  });
   const observeMaintenance = () => monitor.observe('maintenance', { readings: counters.readings() }, clock.now());
 
   // outbox → uplink; the hub's welcome is a reference time like a target's HTTP Date.
@@ -184,12 +196,14 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     monitor,
     outbox,
     uplink,
+    lock,
     ownObservations() {
       return new Map([...monitor.observations()].filter(([source]) => source === CLOCK_SKEW_SOURCE));
     },
     start() {
       observeOutbox(outbox.stats().storage);
       if (options.logFile) observeLog(options.logFile.storage());
+      observeLock();
       scheduler.start();
       uplink?.start();
       heartbeats.start(parseDuration(config.heartbeat));

@@ -219,6 +219,8 @@ describe('no card data in any output', () => {
     mkdirSync(join(dir, 'bundle'));
     execFileSync('tar', ['xzf', bundle, '-C', join(dir, 'bundle')]);
     expect(readFileSync(join(dir, 'bundle', 'posdiag-bundle', 'logs', 'posdiag.log'), 'utf8')).toMatch(/read_errors_high/);
+    // The swap file of that terminal (its slot for a spare), under the scan too.
+    expect((await runCli(['swap', 'export', '-o', join(dir, 'swap.json'), '--config', configFile])).code).toBe(0);
 
     const scan = leaksUnder(dir);
     expect(consolePages.some((p) => p.includes('card_reader.read_errors_high'))).toBe(true);

@@ -11,7 +11,7 @@ export const configFlag = {
 } as const;
 
 /** The config file named by --config, else $POSDIAG_CONFIG, else the system default. */
-function configFile(flag: string | undefined): string {
+export function configFile(flag: string | undefined): string {
   return flag ?? process.env.POSDIAG_CONFIG ?? DEFAULT_CONFIG_FILE;
 }
 

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command<any>>> = {
   log: async () => (await import('./commands/log.js')).logCommand,
   bundle: async () => (await import('./commands/bundle.js')).bundleCommand,
   enroll: async () => (await import('./commands/enroll.js')).enrollCommand,
+  swap: async () => (await import('./commands/swap.js')).swapCommand,
   hub: async () => (await importHub()).createHubCommand('posdiag hub'),
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   schema: async () => (await import('./commands/schema.js')).schemaCommand,
@@ -32,14 +33,15 @@ commands:
   log        read the local diagnostic log
   bundle     write a diagnostic bundle (tar.gz) for the provider
   enroll     re-enrol the card reader or the USB devices after a legitimate swap
+  swap       move this terminal's slot to a spare unit (export here, import on the spare)
   hub        the provider-side hub that terminals report to
   demo       a hub, a simulated terminal and an agent with a scripted fault scenario
   schema     print the JSON Schema of the config file or of the wire protocol
   rules      check rule files and run rule tests
 
-Exit codes: 0 ok, 1 a self-test check failed, 64 usage, 66 a named file is missing or unreadable,
-69 a service is unavailable, 70 internal error, 73 an output cannot be created, 75 another self-test
-is running, 77 permission denied, 78 configuration error.`;
+Exit codes: 0 ok, 1 a self-test check failed, 64 usage, 65 an input file's content is wrong (a swap
+file), 66 a named file is missing or unreadable, 69 a service is unavailable, 70 internal error, 73 an
+output cannot be created, 75 another self-test is running, 77 permission denied, 78 configuration error.`;
 
 const GLOBAL_OPTIONS = ['--help', '-h', '--version', '-V'];
 

@@ -45,6 +45,13 @@ export function agentControlHandlers(agent: Agent): ControlHandlers {
           if (!tail) throw new ControlError('not_found', 'the daemon writes no log file');
           return tail;
         }
+        case 'lock_state':
+          return agent.lock.state();
+        case 'work_order': {
+          const workOrder = agent.workOrder();
+          if (!workOrder) throw new ControlError('not_found', 'the hub has told of no work order for this terminal');
+          return workOrder;
+        }
         case 'printer_status':
           return relayPrinterStatus(agent.drivers, request.params, session.prompts.prompter(request.id));
         case 'last_self_test': {

@@ -61,6 +61,7 @@ export function requestDaemon(
         }
         buffered = buffered.slice(nl + 1);
         if (line.id !== REQUEST_ID && line.id !== null) continue; // the outcome of an answer
+        if (line.id === null && 'event' in line) continue; // pushed to every connection (the lock), not an answer
         if ('result' in line) return settle(() => resolve(line.result));
         if ('error' in line) return settle(() => reject(new ControlRequestError(line.error.code, line.error.message, line.error.runningTestId)));
         onEvent(line, reply);

@@ -11,6 +11,8 @@ import { printerStatusParams } from '../devices/printer/app-printer-status.js';
  * exactly one `result` or `error` line. An interactive self-test sends `prompt` events; the client
  * answers a `yes_no` prompt with an `answer` request on the same connection (prompts belong to the
  * connection that started the test). A prompt left unanswered fails its check with "no answer".
+ * Besides answers, the daemon pushes to every open connection a `lock` event (id null) whenever the
+ * hub locks or unlocks the terminal: the payment app stops or resumes taking payments on it.
  */
 export const controlRequest = z.discriminatedUnion('method', [
   z.strictObject({
@@ -38,6 +40,10 @@ export const controlRequest = z.discriminatedUnion('method', [
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('report_drop'), params: reportDropParams }),
   /** The latest log lines the daemon holds in memory (memory-tail.ts): what `posdiag log` adds when the file cannot be written. */
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('log_tail'), params: z.strictObject({}).prefault({}) }),
+  /** Whether the hub has locked the terminal (a lost or stolen one): `{locked, since, reason}`. */
+  z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('lock_state'), params: z.strictObject({}).prefault({}) }),
+  /** The work order the hub last told of (`{ref, state, url?}`), or error `not_found`. */
+  z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('work_order'), params: z.strictObject({}).prefault({}) }),
   /** The payment app relays the status of a printer behind the vendor's service (devices/printer/app-relay.ts). */
   z.strictObject({ id: z.number().int().nonnegative(), method: z.literal('printer_status'), params: printerStatusParams }),
 ]);
@@ -49,6 +55,7 @@ export type ControlLine =
   | { id: number; event: 'started'; testId: string }
   | { id: number; event: 'check'; check: { device: string; name: string; passed: boolean; detail: string } }
   | { id: number; event: 'prompt'; promptId: string; text: string; kind: 'swipe' | 'yes_no' | 'print' }
+  | { id: null; event: 'lock'; locked: boolean; since: string | null; reason: string | null }
   | { id: number; result: unknown }
   | { id: number | null; error: { code: ControlErrorCode; message: string; runningTestId?: string } };
 

@@ -30,6 +30,8 @@ export interface ControlHandlers {
 
 export interface ControlServer {
   readonly path: string;
+  /** Sends `line` to every open connection (the `lock` event): no request asked for it. */
+  broadcast(line: ControlLine): void;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,9 @@ export async function startControlServer(path: string, handlers: ControlHandlers
     socket.once('close', () => sockets.delete(socket));
     serveConnection(socket, handlers, log);
   });
+  const write = (socket: Socket, line: ControlLine) => {
+    if (!socket.destroyed) socket.write(JSON.stringify(line) + '\n');
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // The socket is born 0660: listen() binds synchronously, so a umask set around it alone decides the
@@ -66,6 +71,9 @@ export async function startControlServer(path: string, handlers: ControlHandlers
   chmodSync(path, 0o660);
   return {
     path,
+    broadcast(line) {
+      for (const socket of sockets) write(socket, line);
+    },
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -4,6 +4,8 @@ import type { TerminalIdentity } from '../core/terminal-identity.js';
 import type { Catalog } from '../faults/catalog.js';
 import type { ActiveFault } from '../faults/types.js';
 import type { OutboxStats } from '../report/outbox-contract.js';
+import type { LockState } from '../repair/terminal-lock.js';
+import type { WorkOrder } from '../repair/work-order.js';
 import type { Category, LocalizedText, Severity } from 'posdiag-protocol';
 
 /**
@@ -22,6 +24,10 @@ export interface StatusAnswer {
   outbox: OutboxStats | null;
   /** The families' merchant hints (a damaged card, not the reader): the daemon's, from its recent swipes. */
   hints?: LocalizedText[];
+  /** The hub's lock on the terminal (from the state dir in one poll). */
+  lock: LockState;
+  /** The work order the hub last told of, or null. */
+  workOrder: WorkOrder | null;
 }
 
 export interface StatusFault {
@@ -78,13 +84,14 @@ export function daemonStatusAnswer(status: AgentStatus, catalog: Catalog): Statu
       }
     : { state: 'not configured', lastAckAt: null, pending: null };
   const hints = status.hints.length ? { hints: status.hints } : {};
-  return { source: 'daemon', terminal: status.terminal, at: status.at, readings: status.readings, faults: status.faults.map((f) => statusFault(f, catalog)), uplink, outbox: status.outbox, ...hints };
+  return { source: 'daemon', terminal: status.terminal, at: status.at, readings: status.readings, faults: status.faults.map((f) => statusFault(f, catalog)), uplink, outbox: status.outbox, lock: status.lock, workOrder: status.workOrder, ...hints };
 }
 
 /** Without a daemon: one poll's readings and faults, the outbox as it lies on disk, and no link running. */
 export function onePollStatusAnswer(
   poll: { terminal: StatusAnswer['terminal']; finishedAt: string; readings: Readings; faults: OpenFault[] },
   outbox: OutboxStats | null,
+  repair: { lock: LockState; workOrder: WorkOrder | null },
   uplinkConfigured: boolean,
   catalog: Catalog,
 ): StatusAnswer {
@@ -96,5 +103,7 @@ export function onePollStatusAnswer(
     faults: poll.faults.map((f) => statusFault(f, catalog)),
     uplink: { state: uplinkConfigured ? 'not running' : 'not configured', lastAckAt: null, pending: null },
     outbox,
+    lock: repair.lock,
+    workOrder: repair.workOrder,
   };
 }

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { makeOwnDir, openOwnFile } from './own-files.js';
@@ -11,10 +11,27 @@ import { makeOwnDir, openOwnFile } from './own-files.js';
  */
 export function writeJsonAtomic(file: string, value: unknown): void {
   makeOwnDir(dirname(file));
+  writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Who a file written for the service by root (`posdiag swap import`) is given to. */
+export interface FileOwner {
+  uid: number;
+  gid: number;
+}
+
+/**
+ * `data` into `file` as writeJsonAtomic writes (synced temp file renamed over it, directory synced),
+ * with the agent's own mode, or `mode` (a file holding credentials: 0600), set on the temp file before
+ * a byte is in it, and `owner` when given.
+ */
+export function writeFileAtomic(file: string, data: string | Buffer, options: { mode?: number; owner?: FileOwner } = {}): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openOwnFile(tmp, 'w');
+  const fd = options.mode === undefined ? openOwnFile(tmp, 'w') : openSync(tmp, 'w', options.mode);
   try {
-    writeSync(fd, JSON.stringify(value, null, 2) + '\n');
+    if (options.mode !== undefined) fchmodSync(fd, options.mode);
+    if (options.owner) fchownSync(fd, options.owner.uid, options.owner.gid);
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

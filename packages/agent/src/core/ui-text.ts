@@ -70,6 +70,7 @@ interface UiText {
     todo: string;
     noRemedy: string;
     ref: string;
+    workOrder: string;
   };
   status: {
     header: (terminal: TerminalIdentity, at: string, source: string) => string;
@@ -93,6 +94,11 @@ interface UiText {
     onDisk: string;
     inMemory: string;
     dropped: (n: number) => string;
+    lock: string;
+    locked: (since: string | null, reason: string | null) => string;
+    unlocked: string;
+    workOrder: string;
+    workOrderState: (ref: string, state: string) => string;
   };
 }
 
@@ -146,6 +152,7 @@ const en: UiText = {
     todo: 'What to do',
     noRemedy: 'Call your service provider and give the reference below.',
     ref: 'Ref',
+    workOrder: 'Work order',
   },
   status: {
     header: (t, at, source) => `${t.id} ${t.model} SN ${t.serial} at ${at} (${source})`,
@@ -169,6 +176,11 @@ const en: UiText = {
     onDisk: 'on disk',
     inMemory: 'MEMORY MODE: the disk fails, reports are held in memory',
     dropped: (n) => `${n} dropped when full`,
+    lock: 'lock',
+    locked: (since, reason) => `LOCKED by the service provider${since ? ` since ${since}` : ''}${reason ? ` (${reason})` : ''}: do not take payments`,
+    unlocked: 'not locked',
+    workOrder: 'work order',
+    workOrderState: (ref, state) => `${ref} (${state})`,
   },
 };
 
@@ -271,6 +283,7 @@ const zhCN: UiText = {
     todo: '处理方法',
     noRemedy: '请联系服务商并告知下方参考号。',
     ref: '参考号',
+    workOrder: '维修单号',
   },
   status: {
     header: (t, at, source) => `终端 ${t.id} · 型号 ${t.model} · 序列号 ${t.serial} · ${at}（${source}）`,
@@ -294,6 +307,11 @@ const zhCN: UiText = {
     onDisk: '存于磁盘',
     inMemory: '内存模式：磁盘写入失败，报告暂存内存',
     dropped: (n) => `${n} 份因空间满被丢弃`,
+    lock: '终端锁定',
+    locked: (since, reason) => `已被服务商锁定${since ? `（自 ${since} 起）` : ''}${reason ? `：${reason}` : ''}，请勿收款`,
+    unlocked: '未锁定',
+    workOrder: '维修单',
+    workOrderState: (ref, state) => `${ref}（${state}）`,
   },
 };
 

@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { SelfTestResult } from 'posdiag-protocol';
+import { workOrderFromArgs, type WorkOrder } from '../repair/work-order.js';
 import type { HubCommand } from './uplink.js';
 
 export interface CommandTarget {
@@ -7,6 +8,11 @@ export interface CommandTarget {
   selfTest(level: 'quick' | 'full', commandId: string): Promise<SelfTestResult>;
   /** Builds the diagnostic bundle and sends it to the hub under `commandId`; resolves with its size once sent. */
   bundle(commandId: string): Promise<{ size: number }>;
+  /** Locks the terminal durably (repair/terminal-lock.ts); throws when the lock cannot be kept. */
+  lock(reason: string | null): void;
+  unlock(): void;
+  /** Keeps the hub's latest word on the terminal's work order; throws when it cannot be kept. */
+  workOrder(workOrder: WorkOrder): void;
   reply(commandId: string, ok: boolean, detail: string): void;
 }
 
@@ -36,6 +42,27 @@ export async function executeHubCommand(command: HubCommand, target: CommandTarg
       }
       return;
     }
+    case 'lock': {
+      const reason = command.args.reason;
+      if (reason !== undefined && typeof reason !== 'string') {
+        target.reply(command.id, false, 'lock: "reason" must be a string');
+        return;
+      }
+      runStep(command, target, log, 'locked', () => target.lock(reason ?? null));
+      return;
+    }
+    case 'unlock':
+      runStep(command, target, log, 'unlocked', () => target.unlock());
+      return;
+    case 'work_order': {
+      const parsed = workOrderFromArgs(command.args);
+      if (!parsed.ok) {
+        target.reply(command.id, false, parsed.reason);
+        return;
+      }
+      runStep(command, target, log, `work order ${parsed.workOrder.ref} (${parsed.workOrder.state}) kept`, () => target.workOrder(parsed.workOrder));
+      return;
+    }
     case 'bundle':
       try {
         const { size } = await target.bundle(command.id);
@@ -45,5 +72,16 @@ export async function executeHubCommand(command: HubCommand, target: CommandTarg
         target.reply(command.id, false, `diagnostic bundle could not be sent: ${(err as Error).message}`);
       }
       return;
+  }
+}
+
+/** A command done at once: ok with `done`, or the failure's one line (a state dir that cannot be written). */
+function runStep(command: HubCommand, target: CommandTarget, log: Logger, done: string, step: () => void): void {
+  try {
+    step();
+    target.reply(command.id, true, done);
+  } catch (err) {
+    log.error({ err, commandId: command.id, command: command.name }, 'hub command failed');
+    target.reply(command.id, false, `${command.name} failed: ${(err as Error).message}`);
   }
 }

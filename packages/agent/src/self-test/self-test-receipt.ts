@@ -2,6 +2,7 @@ import type { Locale } from 'posdiag-protocol';
 import { checkWord, localTime, uiText } from '../core/ui-text.js';
 import { deviceWord } from '../devices/words.js';
 import type { SelfTestResult } from 'posdiag-protocol';
+import type { WorkOrder } from '../repair/work-order.js';
 
 /**
  * The two receipts of the self-test, as text lines for the printer driver's `printReceipt` (which
@@ -31,8 +32,12 @@ export function testReceiptLines(terminalId: string, at: Date, locale: Locale): 
   return lines;
 }
 
-/** The verdict for the merchant: terminal, time, each check, the verdict, the first remedy, the reference. */
-export function verdictReceiptLines(result: SelfTestResult, locale: Locale): string[] {
+/**
+ * The verdict for the merchant: terminal, time, each check, the verdict, the first remedy, the
+ * reference, and the open work order's reference and page when the hub has told of one (what the
+ * merchant quotes to follow the repair).
+ */
+export function verdictReceiptLines(result: SelfTestResult, locale: Locale, workOrder: WorkOrder | null = null): string[] {
   const t = uiText(locale);
   const w = t.receipt;
   const lines = [
@@ -49,6 +54,11 @@ export function verdictReceiptLines(result: SelfTestResult, locale: Locale): str
   lines.push(RULE, `${w.result}: ${result.passed ? t.selfTest.passed : t.selfTest.failed}`);
   if (!result.passed) lines.push(`${w.todo}: ${firstRemedy(result) ?? w.noRemedy}`);
   if (result.ref) lines.push(`${w.ref}: ${result.ref}`);
+  if (workOrder) {
+    lines.push(`${w.workOrder}: ${workOrder.ref}`);
+    // A URL is one unbroken token: the printer wraps it, and nothing here could cut it better.
+    if (workOrder.url) lines.push(workOrder.url);
+  }
   return lines;
 }
 

@@ -11,6 +11,7 @@ import { verdictReceiptLines } from './self-test-receipt.js';
 import { isReceiptPrinter } from '../devices/printer/receipt-printer.js';
 import { withDeadline, type SelfTestCheck } from './self-test-steps.js';
 import type { Locale } from 'posdiag-protocol';
+import type { WorkOrder } from '../repair/work-order.js';
 import { runSelfTest, type RunSelfTestOptions, type SelfTestLevel } from './self-test.js';
 
 /** What a caller asks for: the daemon's control API, its keypad and hub triggers, or the CLI in-process. */
@@ -37,6 +38,8 @@ export interface SelfTestSetup {
   firing?: () => readonly { code: string; instance: string | null }[];
   /** The daemon's own sources (the pipeline's); absent in-process, where there is no pipeline. */
   ownObservations?: RunSelfTestOptions['ownObservations'];
+  /** The work order the hub last told of: its reference goes on the verdict receipt. */
+  workOrder?: () => WorkOrder | null;
 }
 
 /** Runs one self-test as requested and, when asked, prints its verdict. */
@@ -57,7 +60,7 @@ export async function runSelfTestSession(setup: SelfTestSetup, request: SelfTest
     ...(request.prompter ? { prompter: request.prompter } : {}),
     ...(request.onCheck ? { onCheck: request.onCheck } : {}),
   });
-  if (request.print) await printVerdict(setup.drivers, result, request.locale, setup.clock, setup.log);
+  if (request.print) await printVerdict(setup.drivers, result, request.locale, setup.clock, setup.log, setup.workOrder?.() ?? null);
   return result;
 }
 
@@ -65,14 +68,14 @@ export async function runSelfTestSession(setup: SelfTestSetup, request: SelfTest
  * Prints the verdict receipt. Best effort: a printer that cannot print (the very fault the test may
  * have found) is logged, and the result stands as it is.
  */
-export async function printVerdict(drivers: Driver[], result: SelfTestResult, locale: Locale, clock: Clock, log: Logger): Promise<boolean> {
+export async function printVerdict(drivers: Driver[], result: SelfTestResult, locale: Locale, clock: Clock, log: Logger, workOrder: WorkOrder | null = null): Promise<boolean> {
   const printer = drivers.find(isReceiptPrinter);
   if (!printer) {
     log.warn({ ref: result.ref }, 'no receipt printer configured: the self-test verdict is not printed');
     return false;
   }
   try {
-    const printed = await withDeadline(clock, printer.timeoutMs, (signal) => printer.printReceipt(verdictReceiptLines(result, locale), signal));
+    const printed = await withDeadline(clock, printer.timeoutMs, (signal) => printer.printReceipt(verdictReceiptLines(result, locale, workOrder), signal));
     if (!printed.ok) log.warn({ device: 'printer', ref: result.ref }, 'the self-test verdict may not have printed: the printer reports a problem');
     return printed.ok;
   } catch (err) {

@@ -11,6 +11,7 @@ import type { Logger } from '../log/logger.js';
 import type { SelfTestResult } from 'posdiag-protocol';
 import { randomUUID } from 'node:crypto';
 import { createRuleEngine } from '../rules/rule-files.js';
+import { readWorkOrder } from '../repair/work-order.js';
 import { runSelfTestSession, type SelfTestRequest } from './self-test-session.js';
 
 /** One poll of every driver, as the self-test takes it: an Observation, or the Error of a failed poll. */
@@ -33,7 +34,7 @@ export async function standaloneSelfTest(
   const drivers = createDrivers(config, { clock, log }, overrides);
   const scheduler = new Scheduler({ drivers, clock, log, onObservation: () => {} });
   try {
-    const setup = { config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, catalog, clock, terminal: resolveTerminal(config), log };
+    const setup = { workOrder: () => readWorkOrder(config.paths.state), config, drivers, pollAll: () => pollForSelfTest(scheduler), engine, catalog, clock, terminal: resolveTerminal(config), log };
     return await runSelfTestSession(setup, { level, ...request }, randomUUID());
   } finally {
     await scheduler.stop();

@@ -252,6 +252,13 @@ describe('self-test receipts', () => {
     expect(verdictReceiptLines({ ...failing, passed: true, faults: [] }, 'zh-CN')).toContain('结果: 通过');
   });
 
+  it('the open work order the hub told of goes under the reference: its ref, and its page on a line of its own', () => {
+    const workOrder = { ref: 'WO-7K2QF', state: 'in_repair', url: 'https://hub.example/wo/q8Zr1' };
+    expect(verdictReceiptLines(failing, 'en', workOrder).slice(-3)).toEqual(['Ref: ABCDEF01', 'Work order: WO-7K2QF', 'https://hub.example/wo/q8Zr1']);
+    expect(verdictReceiptLines(failing, 'zh-CN', { ref: 'WO-7K2QF', state: 'submitted' }).slice(-2)).toEqual(['参考号: ABCDEF01', '维修单号: WO-7K2QF']);
+    expect(verdictReceiptLines(failing, 'en', null).at(-1)).toBe('Ref: ABCDEF01');
+  });
+
   it('the test page carries Chinese text only in zh-CN', () => {
     const at = new Date(Date.UTC(2026, 0, 1, 9));
     expect(testReceiptLines('T-0001', at, 'zh-CN').some((l) => /[\u4e00-\u9fff]/.test(l))).toBe(true);

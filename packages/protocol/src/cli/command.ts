@@ -31,6 +31,8 @@ export const EXIT = {
   failed: 1,
   /** EX_USAGE: unknown command or option, bad flag value. */
   usage: 64,
+  /** EX_DATAERR: an input file's content is wrong (a swap file that is not one, of another version). */
+  badData: 65,
   /** EX_NOINPUT: a file named by a flag or by the config does not exist or cannot be read. */
   noInput: 66,
   /** EX_UNAVAILABLE: a service we need is not there (the hub's address is taken, the daemon failed the request). */

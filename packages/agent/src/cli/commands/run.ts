@@ -24,6 +24,8 @@ export const runCommand = defineCommand({
     const agent = await createAgent({ config, log: logFile.logger, logFile });
     agent.start();
     const control = await startControlServer(config.control.socket, agentControlHandlers(agent), logFile.logger.child({ component: 'control' }));
+    // The payment app hears the hub's lock at once, on whatever connection it holds open (spec §9).
+    agent.lock.onChange((state) => control.broadcast({ id: null, event: 'lock', ...state }));
     io.stderr(`posdiag: agent running for ${config.terminal.id}; log in ${logFile.file}; control socket ${control.path}\n`);
     await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
     await control.close();

@@ -13,11 +13,14 @@ import { onePollStatusAnswer, type StatusAnswer } from '../../control/status-ans
 import type { OutboxStats } from '../../report/outbox-contract.js';
 import { LogState } from '../../report/outbox/log-state.js';
 import { readOutboxStats } from '../../report/outbox/read-only-stats.js';
+import { readLockState } from '../../repair/terminal-lock.js';
+import { readWorkOrder } from '../../repair/work-order.js';
 
 /** Without a daemon: one poll of every device, the faults that hold now, and the outbox as it lies on disk. */
 async function onePollStatus(config: Config): Promise<StatusAnswer> {
   const result = await standaloneSelfTest({ config, catalog: FAULT_CATALOG, log: stderrLogger(process.env.POSDIAG_LOG_LEVEL ?? 'error'), clock: systemClock, locale: config.locale });
-  return onePollStatusAnswer(result, await outboxOnDisk(config), config.uplink !== undefined, FAULT_CATALOG);
+  const repair = { lock: readLockState(config.paths.state, Date.now()), workOrder: readWorkOrder(config.paths.state) };
+  return onePollStatusAnswer(result, await outboxOnDisk(config), repair, config.uplink !== undefined, FAULT_CATALOG);
 }
 
 /**
@@ -73,6 +76,12 @@ export function formatStatus(status: StatusAnswer, locale: Locale): string {
   const boxParts = box ? [w.records(box.pending), w.bytes(box.bytes), box.storage === 'disk' ? w.onDisk : w.inMemory] : [w.outboxUnreadable];
   if (box?.droppedTotal) boxParts.push(w.dropped(box.droppedTotal));
   lines.push(t.labelled(w.outbox, boxParts.join(t.separator)));
+  const lock = status.lock;
+  lines.push(t.labelled(w.lock, lock.locked ? w.locked(lock.since ? when(lock.since) : null, lock.reason) : w.unlocked));
+  if (status.workOrder) {
+    lines.push(t.labelled(w.workOrder, w.workOrderState(status.workOrder.ref, status.workOrder.state)));
+    if (status.workOrder.url) lines.push(`  ${status.workOrder.url}`);
+  }
   return lines.join('\n') + '\n';
 }
 

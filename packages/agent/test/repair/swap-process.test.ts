@@ -1,0 +1,107 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startHubProcess } from '../../../../test/support/hub-process.js';
+import { waitFor } from '../../../../test/support/wait-for.js';
+import { USB_ENROLMENT_FILE } from '../../src/devices/usb-guard/usb-enrolment.js';
+import { decodeSwapFile } from '../../src/repair/swap-file.js';
+import { readSwapMarker } from '../../src/repair/swap-marker.js';
+import { runPosdiag } from '../helpers/cli-process.js';
+import { batteryTerminal, startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js';
+
+const USB_TERMINAL = fileURLToPath(new URL('../../fixtures/sysfs/usb-terminal/', import.meta.url));
+/** The fixture's Mag-Tek reader on USB port 1-1.1: its serial is what tells one unit's reader from another's. */
+const READER_SERIAL = 'bus/usb/devices/1-1.1/serial';
+
+interface StoredReport {
+  kind: string;
+  seq: number;
+  code?: string;
+  commandId?: string | null;
+  terminalInfo: { serial: string };
+  result?: { level: string; passed: boolean; faults: { code: string }[] };
+}
+
+/**
+ * A unit under `dir`: a sysfs battery and the USB fixture (with its card reader's serial), watched by the
+ * USB guard; `extra` on top (terminal, uplink).
+ */
+function unit(dir: string, readerSerial: string, extra: Record<string, unknown>) {
+  mkdirSync(dir, { recursive: true });
+  const paths = { state: join(dir, 'state'), logs: join(dir, 'logs'), socket: join(dir, 'control.sock') };
+  const { config } = batteryTerminal(dir, paths, extra);
+  const sysfs = (config.paths as { sysfs: string }).sysfs;
+  cpSync(USB_TERMINAL, sysfs, { recursive: true });
+  writeFileSync(join(sysfs, READER_SERIAL), `${readerSerial}\n`);
+  config.devices = { ...(config.devices as object), usbGuard: { interval: '200ms' } };
+  return { config, paths, sysfs };
+}
+
+describe('a spare takes over a slot (process: posdiag hub, two agents\' state dirs, swap export and import)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'posdiag-swap-process-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('B connects as A\'s terminal, its acceptance full self-test is stored at the hub, and no identity change is alerted', async () => {
+    writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ 'T-0001': 'token-one' }));
+    const hub = await startHubProcess(['--tokens', join(dir, 'tokens.json'), '--db', join(dir, 'hub.db')]);
+    const api = `${hub.base}/api`;
+    const reports = async () => (await (await fetch(`${api}/reports?terminal=T-0001`)).json()) as StoredReport[];
+    let running: DaemonProcess | undefined;
+    try {
+      // A, the terminal in the merchant's slot: connected, one self-test reported.
+      const a = unit(join(dir, 'a'), 'RDR-A', { terminal: { id: 'T-0001', model: 'X990', serial: 'SN-A' }, uplink: { url: hub.url, token: 'token-one' } });
+      running = await startDaemonProcess(join(dir, 'a'), a.config);
+      await waitFor(() => (hub.logged('agent connected').length > 0 ? true : undefined), 'A to connect');
+      expect((await runPosdiag(['self-test', '--config', running.configFile])).code).toBe(0);
+      await waitFor(async () => ((await reports()).some((r) => r.kind === 'self_test') ? true : undefined), "A's self-test at the hub");
+      const aConfig = running.configFile;
+      expect(await running.stop()).toBe(0);
+      running = undefined;
+      const exported = await runPosdiag(['swap', 'export', '-o', join(dir, 'swap.json'), '--config', aConfig]);
+      expect(exported.code).toBe(0);
+      const swap = decodeSwapFile(readFileSync(join(dir, 'swap.json'), 'utf8'));
+      const aLastSeq = Math.max(...(await reports()).map((r) => r.seq));
+      expect(swap.slot).toEqual({ terminal: 'T-0001', fromSerial: 'SN-A', lastSeq: aLastSeq });
+
+      // B, the spare, first ran in the pool as SPARE-07 and enrolled the reader it had then.
+      const b = unit(join(dir, 'b'), 'RDR-POOL', { terminal: { id: 'SPARE-07', model: 'X990', serial: 'SN-B' } });
+      running = await startDaemonProcess(join(dir, 'b'), b.config);
+      await waitFor(() => (existsSync(join(b.paths.state, USB_ENROLMENT_FILE)) ? true : undefined), 'B to enrol its USB devices');
+      expect(await running.stop()).toBe(0);
+      running = undefined;
+      expect(readFileSync(join(b.paths.state, USB_ENROLMENT_FILE), 'utf8')).toContain('RDR-POOL');
+      // The merchant's reader goes with the slot: B now has a reader its enrolment does not know.
+      writeFileSync(join(b.sysfs, READER_SERIAL), 'RDR-MERCHANT\n');
+      const bConfig = join(dir, 'b', 'config.json');
+      const counters = readFileSync(join(b.paths.state, 'lifetime-counters.json'), 'utf8');
+
+      const refused = await runPosdiag(['swap', 'import', join(dir, 'swap.json'), '--config', bConfig]);
+      expect(refused.code).toBe(73);
+      const imported = await runPosdiag(['swap', 'import', join(dir, 'swap.json'), '--config', bConfig, '--force']);
+      expect(imported.stderr).toBe('');
+      expect(imported.code).toBe(0);
+      expect(readFileSync(join(b.paths.state, 'lifetime-counters.json'), 'utf8')).toBe(counters);
+
+      running = await startDaemonProcess(join(dir, 'b'), JSON.parse(readFileSync(bConfig, 'utf8')) as Record<string, unknown>);
+      const acceptance = await waitFor(async () => (await reports()).find((r) => r.kind === 'self_test' && r.commandId === `acceptance:${swap.swapId}`), 'the acceptance self-test at the hub', 60_000);
+      expect(acceptance.terminalInfo.serial).toBe('SN-B');
+      expect(acceptance.result).toMatchObject({ level: 'full', passed: true, faults: [] });
+      // B's reports go on from A's seq: no seq reused at the hub.
+      expect(acceptance.seq).toBeGreaterThan(aLastSeq);
+      expect(hub.logged('seq reused by a new id: agent state was reset')).toEqual([]);
+      // Enrolled afresh, once: the merchant's reader is B's now, and no identity change was reported.
+      expect(readFileSync(join(b.paths.state, USB_ENROLMENT_FILE), 'utf8')).toContain('RDR-MERCHANT');
+      const faults = (await reports()).filter((r) => r.kind === 'fault').map((r) => r.code);
+      expect(faults).not.toContain('security.unknown_usb_device');
+      await waitFor(() => (readSwapMarker(b.paths.state)?.acceptance?.passed === true ? true : undefined), 'the acceptance to be noted in the marker');
+      expect(readSwapMarker(b.paths.state)).toMatchObject({ reenrolled: true, terminal: 'T-0001', fromSerial: 'SN-A', unitSerial: 'SN-B' });
+      const terminals = (await (await fetch(`${api}/terminals`)).json()) as { id: string; inventory: { serial?: string } | null }[];
+      expect(terminals.find((t) => t.id === 'T-0001')?.inventory?.serial).toBe('SN-B');
+    } finally {
+      await running?.stop();
+      await hub.stop();
+    }
+  }, 120_000);
+});
