@@ -31,8 +31,13 @@ import { notifierFeed } from './notify/feed.js';
 import { startNotifier } from './notify/notifier.js';
 import { GroupCommit } from './store/group-commit.js';
 import { openStore } from './store/open-store.js';
-import type { StoredReport } from './store/store.js';
+import type { InventoryFacts, StoredReport } from './store/store.js';
 import { loadTokens, parseTokens, type TokenMap } from './tokens.js';
+import { LostTerminals } from './workorders/lost.js';
+import { serveMerchantPage } from './workorders/merchant-page.js';
+import { slaPolicy, SlaWatch, type SlaTimes } from './workorders/sla.js';
+import { WorkOrders } from './workorders/workorders.js';
+import type { Severity } from 'posdiag-protocol';
 
 export interface HubOptions {
   host: string;
@@ -68,6 +73,8 @@ export interface HubOptions {
   sseKeepaliveMs?: number;
   /** How failed authentications are slowed and logged, per source address (auth-throttle.ts). */
   authThrottle?: Partial<AuthThrottlePolicy>;
+  /** Work orders (workorders/): SLA times per severity over the defaults (sla.ts), how often they are checked, the hub's public URL for the merchant page. */
+  workOrders?: { sla?: Partial<Record<Severity, Partial<SlaTimes>>>; slaCheckEveryMs?: number; publicUrl?: string };
   log?: Logger;
   clock?: Clock;
 }
@@ -89,6 +96,10 @@ export interface Hub {
    * (each waits for its terminal's labels from the store); at once without --notify.
    */
   notifierFed(): Promise<void>;
+  /** Resolves once every report stored so far is taken into its work order (workorders/). */
+  workOrdersTaken(): Promise<void>;
+  /** Checks the work orders' SLA timers now (as the job does every slaCheckEveryMs); says how many breaches it found. */
+  checkSla(): Promise<number>;
   /**
    * Re-reads the tokens file (SIGHUP): added terminals may connect from now on; a removed terminal, or
    * one whose token changed, is disconnected and refused. A file that cannot be used leaves the tokens
@@ -203,6 +214,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     log,
   });
   const commands = new CommandDispatch({ store, fleet, registry, bundles, clock, log });
+  const workorders = new WorkOrders({ store, commands, clock, log, sla: slaPolicy(options.workOrders?.sla), ...(options.workOrders?.publicUrl ? { publicUrl: options.workOrders.publicUrl } : {}) });
+  const notice = (alert: Parameters<NonNullable<typeof feed>['notice']>[0]) => feed?.notice(alert);
+  const lost = new LostTerminals({ orders: workorders, commands, stream: (event) => events.add(event), notify: notice });
+  commands.setGuard((terminal, name) => lost.refusal(terminal, name));
+  listeners.push((row) => workorders.stored(row));
+  const sla = new SlaWatch({ store: store.workorders, clock, log, everyMs: options.workOrders?.slaCheckEveryMs ?? 60_000, notify: notice });
   const retention = options.retain ? new Retention({ store, fleet, clock, log, ...options.retain }) : undefined;
   // Another hub took a terminal's lease: it reconnected there, and a connection left here is stale.
   fleet.on('lease', ({ terminal, holder }) => {
@@ -236,6 +253,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     log,
     presence,
     commands,
+    connecting: (terminal: string, remote: string | null) => lost.connecting(terminal, remote),
+    welcomed: (terminal: string) => workorders.welcomed(terminal),
+    hello: (terminal: string, facts: InventoryFacts) => workorders.hello(terminal, facts),
     stored(row: StoredReport, meta: StoredMeta) {
       for (const listener of listeners) {
         try {
@@ -250,7 +270,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const notReady = () => readiness.notReady();
   const silencesChanged = () => fleet.send('silences', { by: instance }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'other hubs not told of a silence: they read it within their next reload'));
   const deliveriesFor = notifier ? (key: string) => notifier.deliveriesFor(key) : async () => [];
-  server.on('request', (req, res) => handleApiRequest(req, res, { store, commands, presence, tokens, operators, alerts, alarms, throttle, log, metrics, notReady, deliveriesFor, clock, silencesChanged }));
+  server.on('request', (req, res) => serveMerchantPage(req, res, { store, log }) || handleApiRequest(req, res, { store, commands, presence, tokens, operators, alerts, alarms, throttle, log, metrics, notReady, deliveriesFor, clock, silencesChanged, workorders, lost }));
   // One listener for every socket: it stays on the socket for the connection's life.
   const upgradeSocketError = (err: Error) => log.debug({ err: err.message }, 'upgrade socket error');
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -268,7 +288,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       // The reason stays in the hub's log: the client learns only that it was refused.
       return refuseUpgrade(socket, 401, 'unauthorized\n');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveAgent(ws, auth.terminal, agentContext));
+    wss.handleUpgrade(req, socket, head, (ws) => serveAgent(ws, auth.terminal, agentContext, remote ?? null));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -287,6 +307,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   presence.start();
   reminders.start();
+  sla.start();
   retention?.start();
   readiness.serving();
   const port = (server.address() as AddressInfo).port;
@@ -301,6 +322,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     readiness.closing();
     presence.stop();
     reminders.stop();
+    sla.stop();
     await retention?.stop();
     keepAlive.stop();
     const held = registry.terminals();
@@ -316,6 +338,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     await commits.flushed();
     await events.flushed();
     await alarms.flushed();
+    await workorders.flushed();
     await feed?.drained();
     await notifier?.stop();
     await fleet.close();
@@ -332,6 +355,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     onAlarm: (listener) => void alarms.events.on(listener),
     connectedTerminals: () => registry.terminals(),
     notifierFed: async () => feed?.drained(),
+    workOrdersTaken: () => workorders.flushed(),
+    checkSla: () => sla.check(),
     reloadTokens(file) {
       let next: TokenMap;
       try {

@@ -179,7 +179,7 @@ export type HeartbeatReport = z.infer<typeof heartbeatReportSchema>;
 /** A report before the outbox gives it its `seq`. */
 export type ReportDraft = Report extends infer R ? (R extends Report ? Omit<R, 'seq'> : never) : never;
 
-export const COMMAND_NAMES = ['self_test', 'bundle', 'ping'] as const;
+export const COMMAND_NAMES = ['self_test', 'bundle', 'ping', 'lock', 'unlock', 'work_order'] as const;
 
 /** A diagnostic bundle (the hub's `bundle` command) travels in chunks of this many bytes, each in one frame. */
 export const BUNDLE_CHUNK_BYTES = 128 * 1024;
