@@ -5,7 +5,7 @@ import {
   LOG_COLUMNS, logValues, OPEN_STATE_SQL, SPARE_COLUMNS, SWAP_COLUMNS, toLogEntry, toSpare, toSwap, toWorkOrder,
   WORK_ORDER_COLUMNS, workOrderValues, workOrderWhere, type WorkOrderRow,
 } from '../workorder-rows.js';
-import { withClient } from './checkout.js';
+import { inTransaction } from './checkout.js';
 
 const COLUMNS = `id, ${WORK_ORDER_COLUMNS.join(', ')}`;
 const SELECT = `SELECT ${COLUMNS} FROM work_orders`;
@@ -23,21 +23,11 @@ export class PgWorkOrders implements WorkOrderStore {
   constructor(private readonly pool: pg.Pool) {}
 
   private change(lock: (client: pg.PoolClient) => Promise<{ current: WorkOrderRecord | undefined } | undefined>, decide: (current: WorkOrderRecord | undefined) => WorkOrderWrite | null) {
-    return withClient(this.pool, async (client): Promise<WorkOrderRecord | null | undefined> => {
-      await client.query('BEGIN');
-      try {
-        const found = await lock(client);
-        let result: WorkOrderRecord | null | undefined;
-        if (found) {
-          const w = decide(found.current);
-          result = w ? await write(client, found.current, w) : null;
-        }
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      }
+    return inTransaction(this.pool, async (client): Promise<WorkOrderRecord | null | undefined> => {
+      const found = await lock(client);
+      if (!found) return undefined;
+      const w = decide(found.current);
+      return w ? write(client, found.current, w) : null;
     });
   }
 
