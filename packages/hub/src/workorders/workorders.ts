@@ -62,13 +62,13 @@ export class WorkOrders {
     else if (row.kind === 'self_test' && row.result.level === 'full' && row.result.passed) this.inOrder(() => this.selfTestPassed(row));
   }
 
-  /** Resolves once the reports heard so far are taken into their orders. */
+  /** Resolves once the reports and hellos heard so far are taken into their orders. */
   flushed(): Promise<void> {
     return this.chain;
   }
 
   private inOrder(step: () => Promise<void>): void {
-    this.chain = this.chain.then(step).catch((err: unknown) => this.opts.log.error({ err: (err as Error).message }, 'work order not updated from a report'));
+    this.chain = this.chain.then(step).catch((err: unknown) => this.opts.log.error({ err: (err as Error).message }, 'work order not updated from a report or hello'));
   }
 
   private async fromRepairRequest(row: Extract<StoredReport, { kind: 'fault' }>): Promise<void> {
@@ -82,7 +82,7 @@ export class WorkOrders {
         return { order: { ...strip(current), reports: current.reports + 1, updatedAt: now }, log: [log] };
       }
       opened = true;
-      return this.creation({ terminal: row.terminal, kind: 'repair', code: row.code, severity: row.severity, serial: rr.terminal.serial, repairRequest: rr, reportId: row.id, alarmId: null, comment: null, actor: 'system' }, now);
+      return this.creation({ terminal: row.terminal, kind: 'repair', code: row.code, severity: row.severity, serial: knownSerial(rr.terminal.serial), repairRequest: rr, reportId: row.id, alarmId: null, comment: null, actor: 'system' }, now);
     });
     if (order && opened) {
       this.opts.log.info({ terminal: order.terminal, ref: order.ref, code: order.code }, 'work order opened from a repair request');
@@ -177,7 +177,12 @@ export class WorkOrders {
    * unit now has another serial had a spare swapped in. The slot keeps its id; each unit's history
    * follows its serial; the unit taken out goes to the spare pool.
    */
-  async hello(terminal: string, facts: InventoryFacts): Promise<void> {
+  hello(terminal: string, facts: InventoryFacts): Promise<void> {
+    // In the reports' order: the spare's self-test sent right after its hello finds the swap recorded.
+    return new Promise((resolve) => this.inOrder(() => this.recordSwap(terminal, facts).finally(resolve)));
+  }
+
+  private async recordSwap(terminal: string, facts: InventoryFacts): Promise<void> {
     const serial = facts.serial;
     if (!serial) return;
     const wo = this.opts.store.workorders;
@@ -223,3 +228,6 @@ export class WorkOrders {
     if (open.length) await this.tell(open.at(-1)!);
   }
 }
+
+/** The agent says `unknown` when it could not read the serial: no unit to follow, and no swap to see. */
+const knownSerial = (serial: string) => (serial === 'unknown' ? null : serial);
