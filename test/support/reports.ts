@@ -3,8 +3,10 @@ import {
   faultReportSchema,
   heartbeatReportSchema,
   PROTOCOL_VERSION,
+  selfTestReportSchema,
   type FaultReport,
   type HeartbeatReport,
+  type SelfTestReport,
 } from 'posdiag-protocol';
 
 /**
@@ -49,5 +51,50 @@ export function makeHeartbeat(overrides: Partial<HeartbeatReport> = {}): Heartbe
     openFaults: [],
     outbox: { pending: 0, droppedSeqs: [], storage: 'disk' },
     ...overrides,
+  });
+}
+
+/** A raised fault that needs a technician, with the repair request the agent fills in (issue 6). */
+export function makeRepairFault(overrides: Partial<FaultReport> = {}, serial = 'SN-TEST-0001'): FaultReport {
+  const since = overrides.since ?? '2026-01-01T00:00:00.000Z';
+  return makeFaultReport({
+    code: 'printer.head_failure',
+    severity: 'critical',
+    category: 'hardware',
+    needsTechnician: true,
+    terminalInfo: { model: 'X990', serial },
+    repairRequest: {
+      terminal: { model: 'X990', serial, purchaseDate: '2024-03-01' },
+      part: { device: 'printer', identity: { kind: 'printer', model: 'TM-T20', serial: 'PR-1' } },
+      symptoms: { en: 'The printer prints blank receipts', 'zh-CN': '打印机打出空白小票' },
+      stepsTried: [{ action: 'printer.reset', at: since, ok: false }],
+      technicianHints: [{ en: 'Replace the print head', 'zh-CN': '更换打印头' }],
+      evidence: { onset: since, readings: [], selfTest: null },
+    },
+    ...overrides,
+  });
+}
+
+/** A self-test report of `level` (full by default), passing unless `passed` is false, on the unit `serial`. */
+export function makeSelfTestReport(overrides: { seq: number; terminal?: string; serial?: string; level?: 'quick' | 'full'; passed?: boolean }): SelfTestReport {
+  const terminal = overrides.terminal ?? 'T-0001';
+  const serial = overrides.serial ?? 'SN-TEST-0001';
+  return selfTestReportSchema.parse({
+    ...base(),
+    seq: overrides.seq,
+    terminal,
+    terminalInfo: { model: 'X990', serial },
+    kind: 'self_test',
+    commandId: null,
+    result: {
+      level: overrides.level ?? 'full',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      finishedAt: '2026-01-01T00:00:05.000Z',
+      passed: overrides.passed ?? true,
+      terminal: { id: terminal, model: 'X990', serial },
+      checks: [{ device: 'printer', name: 'print', passed: overrides.passed ?? true, detail: 'test page' }],
+      readings: {},
+      faults: [],
+    },
   });
 }

@@ -11,7 +11,7 @@ import type { BundleIntake, ChunkReceiver } from './bundle-intake.js';
 import type { CommandDispatch } from './fleet/commands.js';
 import type { TerminalPresence } from './fleet/terminal-presence.js';
 import type { GroupCommit } from './store/group-commit.js';
-import type { HubStore, InsertOutcome, SeqGap, StoredReport } from './store/store.js';
+import type { HubStore, InsertOutcome, InventoryFacts, SeqGap, StoredReport } from './store/store.js';
 
 /** What the hub learned from storing a report, besides the report itself. */
 export interface StoredMeta {
@@ -36,6 +36,12 @@ export interface AgentContext {
   /** The terminal connected here (this hub takes its lease), showed signs of life, or left this hub. */
   presence: Pick<TerminalPresence, 'connected' | 'heard' | 'disconnected'>;
   commands: Pick<CommandDispatch, 'connected' | 'finished'>;
+  /** Before the welcome: what must reach the terminal first (a lost terminal's lock, workorders/lost.ts). */
+  connecting?(terminal: string, remote: string | null): Promise<void>;
+  /** After the welcome and the queued commands (the terminal's work order reference). */
+  welcomed?(terminal: string): Promise<void>;
+  /** The connection's first hello, before its inventory is recorded (a swapped unit, workorders/). */
+  hello?(terminal: string, facts: InventoryFacts): Promise<void>;
   /** Called after a new report is committed and acked. */
   stored(row: StoredReport, meta: StoredMeta): void;
 }
@@ -60,7 +66,7 @@ function left(ctx: AgentContext, ws: WebSocket, terminal: string): void {
  * `error` when refused. A bad frame never closes the connection; only ws itself closes it for protocol
  * violations (e.g. 1009 for an oversize frame).
  */
-export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): void {
+export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext, remote: string | null = null): void {
   /** `retryable`: the frame was fine and the hub could not take it now; else it is refused for good. */
   const refuse = (reason: string, ref: string | null, retryable = false) => {
     ctx.log.warn({ terminal, reason, ref, retryable }, 'frame refused');
@@ -73,12 +79,18 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
   /** Made at the first bundle chunk: most connections never send one. */
   let receiveChunk: ChunkReceiver | undefined;
   let inventoryTaken = false;
-  ctx.store.lastSeq(terminal).then(
+  const greeted = (ctx.connecting?.(terminal, remote) ?? Promise.resolve()).catch((err: unknown) =>
+    ctx.log.error({ terminal, err: (err as Error).message }, 'what goes before the welcome was not sent'),
+  );
+  greeted.then(() => ctx.store.lastSeq(terminal)).then(
     (lastSeq) => {
       sendHubMessage(ws, { type: 'welcome', serverTime: new Date(ctx.clock.now()).toISOString(), lastSeq });
       ctx.log.info({ terminal, lastSeq }, 'agent connected');
       // After the welcome, which the agent waits for: commands queued for it while no hub delivered them.
-      ctx.commands.connected(terminal).catch((err: unknown) => ctx.log.error({ terminal, err: (err as Error).message }, 'queued commands not delivered'));
+      ctx.commands
+        .connected(terminal)
+        .then(() => ctx.welcomed?.(terminal))
+        .catch((err: unknown) => ctx.log.error({ terminal, err: (err as Error).message }, 'queued commands not delivered'));
     },
     (err: unknown) => {
       // Without its lastSeq the agent cannot be welcomed: it reconnects, perhaps to a hub whose database answers.
@@ -134,7 +146,11 @@ export function serveAgent(ws: WebSocket, terminal: string, ctx: AgentContext): 
   function recordInventory(hello: Extract<AgentMessage, { type: 'hello' }>): void {
     if (inventoryTaken) return;
     inventoryTaken = true;
-    ctx.store.inventory.record(terminal, inventoryFacts(hello), ctx.clock.now()).catch((err: unknown) => ctx.log.warn({ terminal, err: (err as Error).message }, 'inventory not stored: the next hello stores it'));
+    const facts = inventoryFacts(hello);
+    (ctx.hello?.(terminal, facts) ?? Promise.resolve())
+      .catch((err: unknown) => ctx.log.warn({ terminal, err: (err as Error).message }, 'hello not checked for a swapped unit'))
+      .then(() => ctx.store.inventory.record(terminal, facts, ctx.clock.now()))
+      .catch((err: unknown) => ctx.log.warn({ terminal, err: (err as Error).message }, 'inventory not stored: the next hello stores it'));
   }
 
   async function handleReport(report: Report): Promise<void> {

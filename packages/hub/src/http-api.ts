@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { AlertStream } from './alert-stream.js';
-import type { CommandDispatch, CommandMessage } from './fleet/commands.js';
+import { CommandRefused, type CommandDispatch, type CommandMessage } from './fleet/commands.js';
 import type { TerminalPresence } from './fleet/terminal-presence.js';
 import type { Logger } from './logger.js';
 import { commandNameSchema, hubMessage, terminalIdSchema, type Clock } from 'posdiag-protocol';
@@ -12,6 +12,10 @@ import type { AuthThrottle } from './auth-throttle.js';
 import { routeAlarms, terminalsWithAlarms } from './alarms/alarm-api.js';
 import { routeLabels } from './labels/label-api.js';
 import { routeSilences } from './notify/silence-api.js';
+import type { LostTerminals } from './workorders/lost.js';
+import { routeUnits } from './workorders/unit-api.js';
+import { routeWorkOrders } from './workorders/workorder-api.js';
+import type { WorkOrders } from './workorders/workorders.js';
 import { inventoryQuery, withInventory } from './terminal-inventory.js';
 import { labelsMatch, takeLabelFilter, terminalsMatching } from './labels/labels.js';
 import type { Alarms } from './alarms/alarms.js';
@@ -48,7 +52,9 @@ import type { TokenMap } from './tokens.js';
  *   POST /api/terminals/ID/commands {"name":"self_test","args":{"level":"quick"}}
  *                                            → 202 {id}; 404 unknown terminal; 409 terminal not connected to any hub
  *                                              ("bundle": the terminal sends its diagnostic bundle, stored under that id);
- *                                              any hub takes it and the hub holding the terminal sends it (fleet/commands.ts)
+ *                                              any hub takes it and the hub holding the terminal sends it (fleet/commands.ts);
+ *                                              409 too for a terminal marked lost, which is sent only lock and unlock
+ *   …/api/workorders…: workorders/workorder-api.ts; POST /api/terminals/ID/lost|unlock, GET /api/spares, /api/units/SERIAL: workorders/unit-api.ts
  *   GET  /api/commands/ID                    → 200 {id, terminal, name, args, state, postedBy, postedAt, sentBy, sentAt,
  *                                                 finishedAt, detail}: state queued | sent | succeeded | failed |
  *                                                 undeliverable, the same from every hub; 404 if none
@@ -87,6 +93,9 @@ export interface ApiContext {
   /** Alarms from faults and silences, worked by operators (alarms/). */
   alarms: Alarms;
   metrics: HubMetrics;
+  /** Work orders and lost terminals (workorders/). */
+  workorders: WorkOrders;
+  lost: LostTerminals;
   /** Who was notified of the alert of `key` (terminal|code|instance): the notifier's delivery log; [] without --notify. */
   deliveriesFor(key: string): Promise<DeliveryRecord[]>;
   /** Why the hub should get no traffic now (GET /healthz?ready=1), null when it may (metrics/readiness.ts). */
@@ -262,6 +271,8 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext,
   if (await routeAlarms(req, res, ctx, url, scope)) return;
   if (await routeLabels(req, res, ctx, url, scope)) return;
   if (await routeSilences(req, res, ctx, url, scope)) return;
+  if (await routeWorkOrders(req, res, ctx, url, scope)) return;
+  if (await routeUnits(req, res, ctx, url, scope)) return;
   if (url.pathname === '/api/reports') {
     requireMethod(req, res, 'GET');
     const query = queryObject(url.searchParams);
@@ -325,7 +336,10 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext,
     // Validating the whole outgoing message checks `args` against the protocol; its type is ours.
     const message = parseWith(hubMessage, { type: 'command', id: randomUUID(), name: body.name, args: body.args ?? {} }, 'command') as CommandMessage;
     Object.assign(scope, { action: 'command.post', target: terminal, detail: `${message.name} ${message.id}` });
-    if ((await ctx.commands.post(terminal, message)) === 'not_connected') throw new HttpError(409, `terminal ${terminal} is not connected`);
+    const outcome = await ctx.commands.post(terminal, message).catch((err: unknown) => {
+      throw err instanceof CommandRefused ? new HttpError(409, err.message) : err;
+    });
+    if (outcome === 'not_connected') throw new HttpError(409, `terminal ${terminal} is not connected`);
     await auditRequest(req, ctx, scope, 202, undefined);
     return send(res, 202, { id: message.id });
   }

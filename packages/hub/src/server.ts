@@ -32,8 +32,13 @@ import { notifierFeed } from './notify/feed.js';
 import { startNotifier } from './notify/notifier.js';
 import { GroupCommit } from './store/group-commit.js';
 import { openStore } from './store/open-store.js';
-import type { StoredReport } from './store/store.js';
+import type { InventoryFacts, StoredReport } from './store/store.js';
 import { loadTokens, parseTokens, type TokenMap } from './tokens.js';
+import { LostTerminals } from './workorders/lost.js';
+import { serveMerchantPage } from './workorders/merchant-page.js';
+import { slaPolicy, SlaWatch, type SlaTimes } from './workorders/sla.js';
+import { WorkOrders } from './workorders/workorders.js';
+import type { Severity } from 'posdiag-protocol';
 
 export interface HubOptions {
   host: string;
@@ -69,6 +74,8 @@ export interface HubOptions {
   sseKeepaliveMs?: number;
   /** How failed authentications are slowed and logged, per source address (auth-throttle.ts). */
   authThrottle?: Partial<AuthThrottlePolicy>;
+  /** Work orders (workorders/): SLA times per severity over the defaults (sla.ts), how often they are checked, the hub's public URL for the merchant page. */
+  workOrders?: { sla?: Partial<Record<Severity, Partial<SlaTimes>>>; slaCheckEveryMs?: number; publicUrl?: string };
   log?: Logger;
   clock?: Clock;
 }
@@ -90,6 +97,10 @@ export interface Hub {
    * (each waits for its terminal's labels from the store); at once without --notify.
    */
   notifierFed(): Promise<void>;
+  /** Resolves once every report stored so far is taken into its work order (workorders/). */
+  workOrdersTaken(): Promise<void>;
+  /** Checks the work orders' SLA timers now (as the job does every slaCheckEveryMs); says how many breaches it found. */
+  checkSla(): Promise<number>;
   /**
    * Re-reads the tokens file (SIGHUP): added terminals may connect from now on; a removed terminal, or
    * one whose token changed, is disconnected and refused. A file that cannot be used leaves the tokens
@@ -204,6 +215,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     log,
   });
   const commands = new CommandDispatch({ store, fleet, registry, bundles, clock, log });
+  const workorders = new WorkOrders({ store, commands, clock, log, sla: slaPolicy(options.workOrders?.sla), ...(options.workOrders?.publicUrl ? { publicUrl: options.workOrders.publicUrl } : {}) });
+  const notice = (alert: Parameters<NonNullable<typeof feed>['notice']>[0]) => feed?.notice(alert);
+  const lost = new LostTerminals({ orders: workorders, commands, stream: (event) => events.add(event), notify: notice });
+  commands.setGuard((terminal, name) => lost.refusal(terminal, name));
+  listeners.push((row) => workorders.stored(row));
+  const sla = new SlaWatch({ store: store.workorders, clock, log, everyMs: options.workOrders?.slaCheckEveryMs ?? 60_000, notify: notice });
   const retention = options.retain ? new Retention({ store, fleet, clock, log, ...options.retain }) : undefined;
   // Another hub took a terminal's lease: it reconnected there, and a connection left here is stale.
   fleet.on('lease', ({ terminal, holder }) => {
@@ -237,6 +254,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     log,
     presence,
     commands,
+    connecting: (terminal: string, remote: string | null) => lost.connecting(terminal, remote),
+    welcomed: (terminal: string) => workorders.welcomed(terminal),
+    hello: (terminal: string, facts: InventoryFacts) => workorders.hello(terminal, facts),
     stored(row: StoredReport, meta: StoredMeta) {
       for (const listener of listeners) {
         try {
@@ -251,9 +271,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const notReady = () => readiness.notReady();
   const silencesChanged = () => fleet.send('silences', { by: instance }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'other hubs not told of a silence: they read it within their next reload'));
   const deliveriesFor = notifier ? (key: string) => notifier.deliveriesFor(key) : async () => [];
-  const api = (): ApiContext => ({ store, commands, presence, tokens, operators, alerts, alarms, throttle, log, metrics, notReady, deliveriesFor, clock, silencesChanged });
+  const api = (): ApiContext => ({ store, commands, presence, tokens, operators, alerts, alarms, throttle, log, metrics, notReady, deliveriesFor, clock, silencesChanged, workorders, lost });
   // The web console (console/router.ts) answers every path that is not the API's.
   server.on('request', (req, res) => {
+    if (serveMerchantPage(req, res, { store, log })) return;
     if (!isConsolePath(new URL(req.url ?? '/', 'http://hub').pathname)) return handleApiRequest(req, res, api());
     handleConsoleRequest(req, res, { ...api(), secure: Boolean(options.tls), clockNow: () => clock.now() }).catch((err: unknown) => {
       log.error({ err: (err as Error).message, url: req.url }, 'console request failed');
@@ -277,7 +298,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       // The reason stays in the hub's log: the client learns only that it was refused.
       return refuseUpgrade(socket, 401, 'unauthorized\n');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveAgent(ws, auth.terminal, agentContext));
+    wss.handleUpgrade(req, socket, head, (ws) => serveAgent(ws, auth.terminal, agentContext, remote ?? null));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -296,6 +317,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   presence.start();
   reminders.start();
+  sla.start();
   retention?.start();
   readiness.serving();
   const port = (server.address() as AddressInfo).port;
@@ -310,6 +332,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     readiness.closing();
     presence.stop();
     reminders.stop();
+    sla.stop();
     await retention?.stop();
     keepAlive.stop();
     const held = registry.terminals();
@@ -325,6 +348,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     await commits.flushed();
     await events.flushed();
     await alarms.flushed();
+    await workorders.flushed();
     await feed?.drained();
     await notifier?.stop();
     await fleet.close();
@@ -341,6 +365,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     onAlarm: (listener) => void alarms.events.on(listener),
     connectedTerminals: () => registry.terminals(),
     notifierFed: async () => feed?.drained(),
+    workOrdersTaken: () => workorders.flushed(),
+    checkSla: () => sla.check(),
     reloadTokens(file) {
       let next: TokenMap;
       try {

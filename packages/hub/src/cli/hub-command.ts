@@ -47,6 +47,18 @@ export const parseSilence = (text: string) =>
 /** `--retain`: at least 1d (a report is kept long enough for its agent to see it acked). */
 export const parseRetain = (text: string) => parseDurationFlag('--retain', text, '90d or 12w', { ms: 86_400_000, text: '1d' });
 
+/** `--public-url`: an http(s) URL without query or fragment, the hub as merchants reach it. */
+export function parsePublicUrl(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) throw new UsageError(`--public-url must be an http(s) URL such as https://hub.example.com (got "${text}")`);
+  return text.replace(/\/+$/, '');
+}
+
 const SIZE_UNITS = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 } as const;
 
 /** `--retain-bundles`: a whole number and a unit, decimal (500MB) or binary (2GiB); more than 0. */
@@ -89,7 +101,7 @@ export const createHubCommand = (program: string) =>
   defineCommand({
     name: 'hub',
     usage:
-      `${program} [--listen HOST:PORT] [--db FILE|postgres://USER@HOST:PORT/DB] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--silence-after DURATION] [--retain DURATION] [--retain-bundles SIZE] [--notify FILE] [--instance NAME]`,
+      `${program} [--listen HOST:PORT] [--db FILE|postgres://USER@HOST:PORT/DB] [--tokens FILE] [--api-token-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--silence-after DURATION] [--retain DURATION] [--retain-bundles SIZE] [--notify FILE] [--public-url URL] [--instance NAME]`,
     summary:
       'The provider-side hub: terminals connect over WebSocket at /agent (bearer token or TLS client certificate),\n' +
       'reports are stored once (SQLite, or PostgreSQL for many hub processes) and acknowledged after commit; JSON API under /api. With --api-token-file,\n' +
@@ -109,6 +121,7 @@ export const createHubCommand = (program: string) =>
       retain: { type: 'string', description: 'prune reports, bundles, commands, settled notifications, audit entries and ended silences older than this (at least 1d; default: keep everything)', valueName: 'DURATION' },
       'retain-bundles': { type: 'string', description: 'keep at most this much of bundles, pruning the oldest first (e.g. 500MB, 2GiB)', valueName: 'SIZE' },
       notify: { type: 'string', description: 'routing file (JSON, Alertmanager\'s shape): faults and silent terminals go to its webhook, WeCom, DingTalk, Feishu and e-mail receivers', valueName: 'FILE' },
+      'public-url': { type: 'string', description: 'the hub as merchants reach it: terminals are told their work order page, URL/wo/TOKEN', valueName: 'URL' },
       instance: { type: 'string', description: 'name of this hub process in logs, leases and commands (default HOSTNAME-PID)', valueName: 'NAME' },
     },
     subcommands: { user: createUserCommand(program) },
@@ -132,6 +145,7 @@ export const createHubCommand = (program: string) =>
       };
       // A bad file exits 78 naming the key (notify/config.ts), before the database is touched.
       const notify = flags.notify === undefined ? undefined : loadNotifyConfig(flags.notify);
+      const publicUrl = flags['public-url'] === undefined ? undefined : parsePublicUrl(flags['public-url']);
       const cert = readPem(flags['tls-cert'], '--tls-cert');
       const key = readPem(flags['tls-key'], '--tls-key');
       const ca = readPem(flags['tls-ca'], '--tls-ca');
@@ -147,6 +161,7 @@ export const createHubCommand = (program: string) =>
         ...(silenceAfterMs !== undefined ? { silenceAfterMs } : {}),
         ...(Object.keys(retain).length > 0 ? { retain } : {}),
         ...(notify ? { notify } : {}),
+        ...(publicUrl ? { workOrders: { publicUrl } } : {}),
         ...(flags.instance !== undefined ? { instance: parseInstance(flags.instance) } : {}),
         log,
         ...(cert && key ? { tls: { cert, key, ...(ca ? { ca, requestCert: true } : {}) } } : {}),

@@ -10,6 +10,12 @@ export type CommandMessage = Extract<HubMessage, { type: 'command' }>;
 /** A queued command older than this when its terminal connects is not sent: whoever asked has moved on. */
 export const QUEUED_COMMAND_TTL_MS = 60 * 60_000;
 
+/** The command may not go to that terminal now (a lost terminal gets only lock/unlock): the API's 409. */
+export class CommandRefused extends Error {}
+
+/** Why `name` may not be sent to `terminal`, or null when it may (workorders/lost.ts). */
+export type CommandGuard = (terminal: string, name: string) => Promise<string | null>;
+
 /** `sent` by this hub; `forwarded` to the hub that holds the terminal; or nobody holds it. */
 export type PostOutcome = 'sent' | 'forwarded' | 'not_connected';
 
@@ -22,6 +28,8 @@ export type PostOutcome = 'sent' | 'forwarded' | 'not_connected';
  * the message) goes out from there, unless it is older than QUEUED_COMMAND_TTL_MS.
  */
 export class CommandDispatch {
+  private guard: CommandGuard | undefined;
+
   constructor(
     private readonly opts: { store: HubStore; fleet: Fleet; registry: AgentRegistry; bundles: BundleIntake; clock: Clock; log: Logger },
   ) {
@@ -31,8 +39,16 @@ export class CommandDispatch {
     });
   }
 
+  /** Set once at start: every command, posted or queued, is checked by it before it goes out. */
+  setGuard(guard: CommandGuard): void {
+    this.guard = guard;
+  }
+
+  /** Throws CommandRefused when the guard refuses it. */
   async post(terminal: string, message: CommandMessage): Promise<PostOutcome> {
     const { store, fleet, registry, clock } = this.opts;
+    const refused = await this.guard?.(terminal, message.name);
+    if (refused) throw new CommandRefused(refused);
     const now = clock.now();
     const record: CommandRecord = {
       id: message.id, terminal, name: message.name, args: message.args, state: 'queued',
@@ -80,6 +96,8 @@ export class CommandDispatch {
     if (now - command.postedAt > QUEUED_COMMAND_TTL_MS) {
       return this.opts.store.updateCommand(id, { state: 'undeliverable', finishedAt: now, detail: 'the terminal was away too long' });
     }
+    const refused = await this.guard?.(command.terminal, command.name);
+    if (refused) return this.opts.store.updateCommand(id, { state: 'undeliverable', finishedAt: now, detail: refused });
     const message = { type: 'command', id, name: command.name, args: command.args } as CommandMessage;
     if (this.sendNow(command.terminal, message)) {
       await this.opts.store.updateCommand(id, { state: 'sent', sentBy: this.opts.fleet.instance, sentAt: now });

@@ -113,6 +113,10 @@ export function notifierFeed(notifier: FedNotifier, o: FeedOptions) {
     presence(event: PresenceEvent): void {
       labelled(alertOfPresence(event, o.clock.now()));
     },
+    /** An alert of the hub's own making (a work order's SLA breach, a lost terminal online: workorders/), sent as it is. */
+    notice(alert: NotifyAlert): void {
+      labelled(alert);
+    },
     /** Resolves once everything fed so far has reached the notifier (the hub's close). */
     drained: () => chain,
   };

@@ -3,6 +3,7 @@ import type { Category, Clock, Report, Severity } from 'posdiag-protocol';
 import type { Fleet, FleetJob } from '../fleet/fleet.js';
 import type { Role } from '../operators/roles.js';
 import type { AlarmKey, AlarmLogEntry, AlarmQuery, AlarmRecord, AlarmWrite } from '../alarms/alarm.js';
+import type { SpareRecord, SwapRecord, WorkOrderLogEntry, WorkOrderQuery, WorkOrderRecord, WorkOrderWrite } from '../workorders/work-order.js';
 
 /**
  * What the hub stores, behind one interface with two backends (docs/scale.md): SQLite in one file, the
@@ -119,7 +120,48 @@ export interface HubStore {
   readonly inventory: InventoryStore;
   /** The notifications' silences (notify/silences.ts), which every hub's dispatcher reads. */
   readonly silences: SilenceStore;
+  /** Work orders, their history, swaps and the spare pool (workorders/). */
+  readonly workorders: WorkOrderStore;
   close(): Promise<void>;
+}
+
+/**
+ * The store's part for work orders (workorders/): at most one open order per (terminal, code) (a
+ * unique index says so), its append-only history, the spare units swapped into slots, and the pool of
+ * units taken out. As with alarms, every change of an order is the caller's pure decision on what is
+ * stored, written in the transaction that read it (the order's row, or its key, locked meanwhile).
+ */
+export interface WorkOrderStore {
+  /** Decides on the open order of (terminal, code) (undefined when none) and writes the result, creating it when there was none. */
+  updateOpen(terminal: string, code: string, decide: (current: WorkOrderRecord | undefined) => WorkOrderWrite | null): Promise<WorkOrderRecord | null>;
+  /** The same on the order of that id; undefined when there is none. */
+  updateById(id: number, decide: (current: WorkOrderRecord) => WorkOrderWrite | null): Promise<WorkOrderRecord | null | undefined>;
+  get(id: number): Promise<WorkOrderRecord | undefined>;
+  byToken(token: string): Promise<WorkOrderRecord | undefined>;
+  /** Newest first, at most `limit`. */
+  list(query: WorkOrderQuery): Promise<WorkOrderRecord[]>;
+  /** The terminal's orders neither closed nor cancelled, oldest first. */
+  openFor(terminal: string): Promise<WorkOrderRecord[]>;
+  /** The orders a unit was in: opened on its serial, or with it in the slot now. Oldest first. */
+  ofSerial(serial: string): Promise<WorkOrderRecord[]>;
+  log(id: number): Promise<WorkOrderLogEntry[]>;
+  appendLog(id: number, entry: WorkOrderLogEntry): Promise<void>;
+  /**
+   * Claims the SLA breaches due at `nowMs` (sla.ts): `accept`, open orders still submitted past their
+   * acceptDueAt; `resolve`, open orders not yet verified past their resolveDueAt; each not claimed
+   * before. The same statement stamps and returns them, so of hubs claiming at once each goes to one.
+   */
+  claimBreaches(which: 'accept' | 'resolve', nowMs: number): Promise<WorkOrderRecord[]>;
+  addSwap(swap: Omit<SwapRecord, 'id'>): Promise<SwapRecord>;
+  /** The swaps of an order, or those a serial took part in (either side), oldest first. */
+  swaps(filter: { orderId: number } | { serial: string }): Promise<SwapRecord[]>;
+  /** Completes the terminal's swaps to `serial` not yet complete: its acceptance self-test passed. */
+  completeSwaps(terminal: string, serial: string, selfTestId: string, atMs: number): Promise<SwapRecord[]>;
+  /** Adds the unit to the pool or changes its state there. */
+  putSpare(spare: SpareRecord): Promise<void>;
+  spare(serial: string): Promise<SpareRecord | undefined>;
+  /** The pool, by serial. */
+  spares(): Promise<SpareRecord[]>;
 }
 
 /** The store's part for silences: made, expired and listed through the API, read by every hub. Times are ms. */

@@ -3,7 +3,7 @@ import type { Category, Report, Severity } from 'posdiag-protocol';
 import type { AlarmKey, AlarmLogEntry, AlarmQuery, AlarmRecord, AlarmWrite } from '../../alarms/alarm.js';
 import { ALARM_COLUMNS, alarmInstanceKey, alarmValues, alarmWhere, sumBy, toAlarm, toLogEntry, type AlarmRow } from '../alarm-rows.js';
 import type { AlarmStats, AlarmStore, OpenAlarmCount, StoredReport } from '../store.js';
-import { withClient } from './checkout.js';
+import { inTransaction } from './checkout.js';
 
 const bool = (b: boolean) => b;
 const COLUMNS = `a.id, ${ALARM_COLUMNS.map((c) => `a.${c}`).join(', ')}`;
@@ -23,21 +23,11 @@ export class PgAlarms implements AlarmStore {
   constructor(private readonly pool: pg.Pool) {}
 
   private change(lock: (client: pg.PoolClient) => Promise<{ current: AlarmRecord | undefined; lastHeard: number | null } | undefined>, decide: Decide) {
-    return withClient(this.pool, async (client): Promise<AlarmRecord | null | undefined> => {
-      await client.query('BEGIN');
-      try {
-        const found = await lock(client);
-        let result: AlarmRecord | null | undefined;
-        if (found) {
-          const w = decide(found.current, found.lastHeard);
-          result = w ? await write(client, found.current, w) : null;
-        }
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      }
+    return inTransaction(this.pool, async (client): Promise<AlarmRecord | null | undefined> => {
+      const found = await lock(client);
+      if (!found) return undefined;
+      const w = decide(found.current, found.lastHeard);
+      return w ? write(client, found.current, w) : null;
     });
   }
 
@@ -139,33 +129,26 @@ export class PgAlarms implements AlarmStore {
   }
 
   async updateLabels(terminals: readonly string[], next: (terminal: string, current: Record<string, string>) => Record<string, string>): Promise<void> {
-    await withClient(this.pool, async (client) => {
-      await client.query('BEGIN');
-      try {
-        // Imports and single-terminal changes take turns: each decides on what the one before it wrote.
-        await client.query('LOCK TABLE terminal_labels IN SHARE ROW EXCLUSIVE MODE');
-        const { rows } = await client.query<{ terminal: string; labels: Record<string, string> }>('SELECT terminal, labels FROM terminal_labels WHERE terminal = ANY($1)', [terminals]);
-        const current = new Map(rows.map((r) => [r.terminal, r.labels]));
-        const set: [string[], string[]] = [[], []];
-        const drop: string[] = [];
-        for (const terminal of terminals) {
-          const labels = next(terminal, current.get(terminal) ?? {});
-          if (Object.keys(labels).length === 0) drop.push(terminal);
-          else {
-            set[0].push(terminal);
-            set[1].push(JSON.stringify(labels));
-          }
+    await inTransaction(this.pool, async (client) => {
+      // Imports and single-terminal changes take turns: each decides on what the one before it wrote.
+      await client.query('LOCK TABLE terminal_labels IN SHARE ROW EXCLUSIVE MODE');
+      const { rows } = await client.query<{ terminal: string; labels: Record<string, string> }>('SELECT terminal, labels FROM terminal_labels WHERE terminal = ANY($1)', [terminals]);
+      const current = new Map(rows.map((r) => [r.terminal, r.labels]));
+      const set: [string[], string[]] = [[], []];
+      const drop: string[] = [];
+      for (const terminal of terminals) {
+        const labels = next(terminal, current.get(terminal) ?? {});
+        if (Object.keys(labels).length === 0) drop.push(terminal);
+        else {
+          set[0].push(terminal);
+          set[1].push(JSON.stringify(labels));
         }
-        await client.query('DELETE FROM terminal_labels WHERE terminal = ANY($1)', [drop]);
-        await client.query(
-          'INSERT INTO terminal_labels (terminal, labels) SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (terminal) DO UPDATE SET labels = excluded.labels',
-          set,
-        );
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
       }
+      await client.query('DELETE FROM terminal_labels WHERE terminal = ANY($1)', [drop]);
+      await client.query(
+        'INSERT INTO terminal_labels (terminal, labels) SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (terminal) DO UPDATE SET labels = excluded.labels',
+        set,
+      );
     });
   }
 

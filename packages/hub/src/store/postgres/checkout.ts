@@ -21,3 +21,18 @@ export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) =
     client.release(broken);
   }
 }
+
+/** Runs `fn` in one transaction on a client of its own: committed when it resolves, rolled back when it throws. */
+export function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client) => {
+    await client.query('BEGIN');
+    try {
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    }
+  });
+}

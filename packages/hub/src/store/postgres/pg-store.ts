@@ -32,6 +32,7 @@ import { PgAlarms } from './alarms.js';
 import { PgDeliveries } from './deliveries.js';
 import { PgSilences } from './silences.js';
 import { PgInventory } from './inventory.js';
+import { PgWorkOrders } from './workorders.js';
 
 const SCHEMA_VERSION = PG_MIGRATIONS.length;
 
@@ -58,6 +59,7 @@ export class PgStore implements HubStore {
   readonly deliveries: PgDeliveries;
   readonly silences: PgSilences;
   readonly inventory: PgInventory;
+  readonly workorders: PgWorkOrders;
   private readonly knownPartitions = new Set<string>();
 
   private constructor(
@@ -69,6 +71,7 @@ export class PgStore implements HubStore {
     this.deliveries = new PgDeliveries(pool);
     this.silences = new PgSilences(pool);
     this.inventory = new PgInventory(pool);
+    this.workorders = new PgWorkOrders(pool);
   }
 
   static async open(url: string): Promise<PgStore> {

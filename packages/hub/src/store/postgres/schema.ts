@@ -243,4 +243,68 @@ export const PG_MIGRATIONS = [
     window_start bigint NOT NULL,
     sent integer NOT NULL
   );`,
+  // Work orders (workorders/): repairs and lost terminals, their append-only history, swaps, the spare pool.
+  `
+  CREATE TABLE work_orders (
+    id bigserial PRIMARY KEY,
+    ref text NOT NULL UNIQUE,
+    token text NOT NULL UNIQUE,
+    terminal text NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('repair', 'lost')),
+    state text NOT NULL,
+    code text NOT NULL,
+    severity text NOT NULL,
+    serial text,
+    current_serial text,
+    repair_request jsonb,
+    report_id text,
+    reports integer NOT NULL,
+    alarm_id bigint,
+    contact text,
+    address text,
+    notes text,
+    assignee text,
+    proof_since bigint, -- ms since the epoch, as every time below
+    self_test_id text,
+    self_test_at bigint,
+    accept_due_at bigint NOT NULL,
+    resolve_due_at bigint NOT NULL,
+    accept_breached_at bigint,
+    resolve_breached_at bigint,
+    opened_by text NOT NULL,
+    opened_at bigint NOT NULL,
+    updated_at bigint NOT NULL,
+    closed_at bigint
+  );
+  CREATE UNIQUE INDEX work_orders_open_key ON work_orders (terminal, code) WHERE state NOT IN ('closed', 'cancelled');
+  CREATE INDEX work_orders_terminal ON work_orders (terminal, id);
+  CREATE TABLE work_order_log (
+    id bigserial PRIMARY KEY,
+    order_id bigint NOT NULL REFERENCES work_orders (id),
+    at bigint NOT NULL,
+    actor text NOT NULL,
+    action text NOT NULL,
+    from_state text,
+    to_state text,
+    comment text,
+    detail text
+  );
+  CREATE INDEX work_order_log_order ON work_order_log (order_id, id);
+  CREATE TABLE unit_swaps (
+    id bigserial PRIMARY KEY,
+    order_id bigint NOT NULL REFERENCES work_orders (id),
+    terminal text NOT NULL,
+    old_serial text NOT NULL,
+    new_serial text NOT NULL,
+    at bigint NOT NULL,
+    completed_at bigint,
+    self_test_id text
+  );
+  CREATE TABLE spare_units (
+    serial text PRIMARY KEY,
+    state text NOT NULL CHECK (state IN ('swapped_out', 'repaired', 'in_service')),
+    terminal text NOT NULL,
+    order_id bigint NOT NULL,
+    since bigint NOT NULL
+  );`,
 ];

@@ -213,4 +213,68 @@ export const SQLITE_MIGRATIONS = [
     window_start INTEGER NOT NULL,
     sent INTEGER NOT NULL
   );`,
+  // Work orders (workorders/): repairs and lost terminals, their append-only history, swaps, the spare pool.
+  `
+  CREATE TABLE work_orders (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ref TEXT NOT NULL UNIQUE,
+    token TEXT NOT NULL UNIQUE,
+    terminal TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('repair', 'lost')),
+    state TEXT NOT NULL,
+    code TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    serial TEXT,
+    current_serial TEXT,
+    repair_request TEXT, -- JSON
+    report_id TEXT,
+    reports INTEGER NOT NULL,
+    alarm_id INTEGER,
+    contact TEXT,
+    address TEXT,
+    notes TEXT,
+    assignee TEXT,
+    proof_since INTEGER, -- ms since the epoch, as every time below
+    self_test_id TEXT,
+    self_test_at INTEGER,
+    accept_due_at INTEGER NOT NULL,
+    resolve_due_at INTEGER NOT NULL,
+    accept_breached_at INTEGER,
+    resolve_breached_at INTEGER,
+    opened_by TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    closed_at INTEGER
+  );
+  CREATE UNIQUE INDEX work_orders_open_key ON work_orders (terminal, code) WHERE state NOT IN ('closed', 'cancelled');
+  CREATE INDEX work_orders_terminal ON work_orders (terminal, id);
+  CREATE TABLE work_order_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id INTEGER NOT NULL REFERENCES work_orders (id),
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT,
+    comment TEXT,
+    detail TEXT
+  );
+  CREATE INDEX work_order_log_order ON work_order_log (order_id, id);
+  CREATE TABLE unit_swaps (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id INTEGER NOT NULL REFERENCES work_orders (id),
+    terminal TEXT NOT NULL,
+    old_serial TEXT NOT NULL,
+    new_serial TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    completed_at INTEGER,
+    self_test_id TEXT
+  );
+  CREATE TABLE spare_units (
+    serial TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('swapped_out', 'repaired', 'in_service')),
+    terminal TEXT NOT NULL,
+    order_id INTEGER NOT NULL,
+    since INTEGER NOT NULL
+  );`,
 ];

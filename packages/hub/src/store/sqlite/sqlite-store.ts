@@ -29,6 +29,7 @@ import { SqliteAlarms } from './alarms.js';
 import { SqliteDeliveries } from './deliveries.js';
 import { SqliteSilences } from './silences.js';
 import { SqliteInventory } from './inventory.js';
+import { SqliteWorkOrders } from './workorders.js';
 
 const SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
 
@@ -59,6 +60,7 @@ export class SqliteStore implements HubStore {
   readonly deliveries: SqliteDeliveries;
   readonly silences: SqliteSilences;
   readonly inventory: SqliteInventory;
+  readonly workorders: SqliteWorkOrders;
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly runBatch: (items: readonly ReportToStore[]) => InsertOutcome[];
@@ -79,6 +81,7 @@ export class SqliteStore implements HubStore {
     this.deliveries = new SqliteDeliveries(db);
     this.silences = new SqliteSilences(db);
     this.inventory = new SqliteInventory(db);
+    this.workorders = new SqliteWorkOrders(db);
     this.stmts = {
       insertReport: db.prepare('INSERT INTO reports (id, terminal, seq, kind, received_at, body) VALUES (?, ?, ?, ?, ?, ?)'),
       byId: db.prepare<[string], { terminal: string; seq: number }>('SELECT terminal, seq FROM reports WHERE id = ?'),
