@@ -35,7 +35,9 @@ describe.runIf(TEST_BACKEND === 'postgres')('notifications from two hubs on one 
       ],
     });
     const tokens = { 'T-0001': 'token-one', 'T-0002': 'token-two' };
-    const options = { host: '127.0.0.1', port: 0, db: database.db, tokens, clock, notify, notifyLocale: 'en' as const };
+    // The fake clock runs 20 minutes while pongs come in real time: a keep-alive sweep may drop an agent,
+    // whose terminal.silent would then be news to the team. Silence is not what this test is about.
+    const options = { host: '127.0.0.1', port: 0, db: database.db, tokens, clock, notify, notifyLocale: 'en' as const, silenceAfterMs: 24 * 3_600_000 };
     const logs = { a: recordingLogger(), b: recordingLogger() };
     // What a hub heard from the other: its dispatcher has it once this is logged.
     const heard = (log: RecordingLogger, key: string, n = 1) =>
