@@ -29,6 +29,7 @@ import { requiredRole, roleAllows } from './operators/roles.js';
 import { decodeReportCursor, encodeReportCursor } from './report-cursor.js';
 import type { CommandRecord, DeliveryRecord, HubStore } from './store/store.js';
 import type { TokenMap } from './tokens.js';
+import { isoOrNull } from './iso-time.js';
 
 /**
  * The hub's HTTP JSON API (SPEC §7). With an API token (--api-token-file) or once any operator user
@@ -108,8 +109,7 @@ export interface ApiContext {
 
 /** A command as the API shows it: times in ISO 8601. */
 function commandView(c: CommandRecord) {
-  const time = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return { ...c, postedAt: time(c.postedAt), sentAt: time(c.sentAt), finishedAt: time(c.finishedAt) };
+  return { ...c, postedAt: isoOrNull(c.postedAt), sentAt: isoOrNull(c.sentAt), finishedAt: isoOrNull(c.finishedAt) };
 }
 
 export class HttpError extends Error {

@@ -8,6 +8,7 @@ import { auditRequest, decodePathSegment, HttpError, parseWith, queryObject, rea
 import { labelSet, takeLabelFilter } from '../labels/labels.js';
 import type { AlarmLogEntry, AlarmRecord } from './alarm.js';
 import { ActionConflict, type Action } from './transitions.js';
+import { isoOrNull } from '../iso-time.js';
 
 /**
  * The alarm routes of the HTTP API (http-api.ts calls `routeAlarms` first; viewer GET, operator POST/PUT):
@@ -33,7 +34,6 @@ import { ActionConflict, type Action } from './transitions.js';
 export const MAX_ALARMS_PAGE = 1000;
 const DEFAULT_ALARMS_PAGE = 100;
 
-const time = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function alarmView(a: AlarmRecord) {
   return {
@@ -47,14 +47,14 @@ export function alarmView(a: AlarmRecord) {
     status: a.status,
     acknowledged: a.acknowledged,
     assignee: a.assignee,
-    since: time(a.since),
-    lastSeen: time(a.lastSeen),
-    clearedAt: time(a.clearedAt),
+    since: isoOrNull(a.since),
+    lastSeen: isoOrNull(a.lastSeen),
+    clearedAt: isoOrNull(a.clearedAt),
     closed: a.closedAt !== null,
-    closedAt: time(a.closedAt),
+    closedAt: isoOrNull(a.closedAt),
     count: a.count,
     reportId: a.reportId,
-    remindedAt: time(a.remindedAt),
+    remindedAt: isoOrNull(a.remindedAt),
   };
 }
 
@@ -210,8 +210,8 @@ async function showAlarm(res: ServerResponse, ctx: ApiContext, id: number): Prom
     ctx.store.listBundles(alarm.terminal),
     ctx.deliveriesFor(alarmKey(alarm)),
   ]);
-  const history = log.filter((e) => e.kind === 'history').map((e: AlarmLogEntry) => ({ at: time(e.at), actor: e.actor, action: e.action, change: JSON.parse(e.detail) as unknown }));
-  const comments = log.filter((e) => e.kind === 'comment').map((e) => ({ at: time(e.at), author: e.actor, system: e.action === 'system', text: e.detail }));
+  const history = log.filter((e) => e.kind === 'history').map((e: AlarmLogEntry) => ({ at: isoOrNull(e.at), actor: e.actor, action: e.action, change: JSON.parse(e.detail) as unknown }));
+  const comments = log.filter((e) => e.kind === 'comment').map((e) => ({ at: isoOrNull(e.at), author: e.actor, system: e.action === 'system', text: e.detail }));
   // The raising report as far as the repair goes: what fired it, the readings around the onset, the repair request.
   const raising =
     report?.kind === 'fault'
@@ -222,7 +222,7 @@ async function showAlarm(res: ServerResponse, ctx: ApiContext, id: number): Prom
 
 /** Who was notified of the alarm, when, delivered or why not: each delivery with its attempts. */
 function deliveryView(d: DeliveryRecord) {
-  return { ...d, createdAt: time(d.createdAt), attempts: d.attempts.map((a) => ({ ...a, at: time(a.at) })) };
+  return { ...d, createdAt: isoOrNull(d.createdAt), attempts: d.attempts.map((a) => ({ ...a, at: isoOrNull(a.at) })) };
 }
 
 /** GET /api/terminals: each terminal's state with its labels and how many active alarms it has open. */

@@ -1,8 +1,8 @@
 import { formatCsv } from '../labels/csv.js';
 import { hasProof } from './transitions.js';
 import type { SpareRecord, SwapRecord, WorkOrderLogEntry, WorkOrderRecord } from './work-order.js';
+import { isoOrNull } from '../iso-time.js';
 
-const time = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** A work order as the API lists it (times ISO 8601); `merchantPath` is its public page (merchant-page.ts). */
 export function workOrderView(o: WorkOrderRecord) {
@@ -25,23 +25,23 @@ export function workOrderView(o: WorkOrderRecord) {
     proven: hasProof(o),
     selfTestId: o.selfTestId,
     openedBy: o.openedBy,
-    openedAt: time(o.openedAt),
-    updatedAt: time(o.updatedAt),
-    closedAt: time(o.closedAt),
-    acceptDueAt: time(o.acceptDueAt),
-    expectedAt: time(o.resolveDueAt),
-    acceptBreachedAt: time(o.acceptBreachedAt),
-    resolveBreachedAt: time(o.resolveBreachedAt),
+    openedAt: isoOrNull(o.openedAt),
+    updatedAt: isoOrNull(o.updatedAt),
+    closedAt: isoOrNull(o.closedAt),
+    acceptDueAt: isoOrNull(o.acceptDueAt),
+    expectedAt: isoOrNull(o.resolveDueAt),
+    acceptBreachedAt: isoOrNull(o.acceptBreachedAt),
+    resolveBreachedAt: isoOrNull(o.resolveBreachedAt),
     merchantPath: `/wo/${o.token}`,
   };
 }
 
 export function logView(e: WorkOrderLogEntry) {
-  return { at: time(e.at), actor: e.actor, action: e.action, from: e.from, to: e.to, comment: e.comment, detail: e.detail === null ? null : (JSON.parse(e.detail) as unknown) };
+  return { at: isoOrNull(e.at), actor: e.actor, action: e.action, from: e.from, to: e.to, comment: e.comment, detail: e.detail === null ? null : (JSON.parse(e.detail) as unknown) };
 }
 
-export const swapView = (s: SwapRecord) => ({ ...s, at: time(s.at), completedAt: time(s.completedAt) });
-export const spareView = (s: SpareRecord) => ({ ...s, since: time(s.since) });
+export const swapView = (s: SwapRecord) => ({ ...s, at: isoOrNull(s.at), completedAt: isoOrNull(s.completedAt) });
+export const spareView = (s: SpareRecord) => ({ ...s, since: isoOrNull(s.since) });
 
 const CSV_COLUMNS = ['id', 'ref', 'terminal', 'kind', 'state', 'serial', 'currentSerial', 'code', 'severity', 'assignee', 'openedAt', 'updatedAt', 'closedAt', 'expectedAt', 'proven'] as const;
 
