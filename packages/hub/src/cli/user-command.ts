@@ -59,7 +59,7 @@ export function createUserCommand(program: string): Command<{ db: typeof DB_FLAG
     name: 'add',
     usage: `${base} add NAME --role ${ROLES.join('|')} [--db FILE|URL]`,
     summary: 'Adds an operator. The password is read from stdin when it is not a terminal, else typed twice without echo.',
-    flags: { role: { type: 'string', description: 'what the user may do: viewer (read), operator (also commands), admin (also audit, users)', choices: ROLES }, db: DB_FLAG },
+    flags: { role: { type: 'string', description: 'what the user may do: viewer (read), technician (also the work orders assigned to them), operator (also commands, any work order), admin (also audit, users)', choices: ROLES }, db: DB_FLAG },
     async run(flags, positional, io) {
       const name = oneName(positional, add.usage);
       if (flags.role === undefined || !isRole(flags.role)) throw new UsageError(`--role ${ROLES.join('|')} is required`);

@@ -3,10 +3,12 @@
  * before it may.
  *
  * - viewer: read (GET) only;
- * - operator: also act on the fleet (commands to terminals; any non-GET request outside the admin paths);
+ * - technician: also work the repair orders assigned to them (move them, add details and attachments);
+ * - operator: also act on the fleet (commands to terminals; any non-GET request outside the admin paths),
+ *   and work or assign any order;
  * - admin: also the audit log and user management.
  */
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export const ROLES = ['viewer', 'technician', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export function isRole(value: string): value is Role {
@@ -16,10 +18,14 @@ export function isRole(value: string): value is Role {
 /** Paths (and everything under them) only an admin may use, whatever the method. */
 const ADMIN_PATHS = ['/api/audit', '/api/users'];
 
+/** What a technician does on one work order; the order's API checks it is assigned to them. */
+const TECHNICIAN_PATHS = /^\/api\/workorders\/[1-9][0-9]{0,15}\/(?:transition|details|attachments)$/;
+
 /** The least role a request needs: by its path first, then by whether it only reads. */
 export function requiredRole(method: string | undefined, pathname: string): Role {
   if (ADMIN_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`))) return 'admin';
-  return method === 'GET' || method === 'HEAD' ? 'viewer' : 'operator';
+  if (method === 'GET' || method === 'HEAD') return 'viewer';
+  return TECHNICIAN_PATHS.test(pathname) ? 'technician' : 'operator';
 }
 
 export function roleAllows(role: Role, needed: Role): boolean {

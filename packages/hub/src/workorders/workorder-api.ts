@@ -111,6 +111,7 @@ export async function routeWorkOrders(req: IncomingMessage, res: ServerResponse,
   requireMethod(req, res, 'POST');
   Object.assign(scope, { action: `workorder.${action}`, target: String(id) });
   const actor = scope.principal!.name;
+  await mayWork(ctx, scope, id, action);
   let order: WorkOrderRecord | undefined;
   if (action === 'transition') {
     const body = parseWith(transitionBody, await readJsonBody(req), 'transition');
@@ -121,7 +122,7 @@ export async function routeWorkOrders(req: IncomingMessage, res: ServerResponse,
     if (body.user !== null) {
       const user = await ctx.store.operators.user(body.user);
       // Whoever is assigned must be able to work the order through the API.
-      if (!user || user.disabled || !roleAllows(user.role, 'operator')) throw new HttpError(404, `no enabled user ${body.user} with the operator role or above`);
+      if (!user || user.disabled || !roleAllows(user.role, 'technician')) throw new HttpError(404, `no enabled user ${body.user} with the technician role or above`);
     }
     scope.detail = `assignee ${body.user ?? '(none)'}`;
     order = await conflict(() => orders.edit(id, 'assign', { assignee: body.user }, actor, body.comment ?? null));
@@ -133,6 +134,18 @@ export async function routeWorkOrders(req: IncomingMessage, res: ServerResponse,
   await auditRequest(req, ctx, scope, 200, undefined);
   send(res, 200, workOrderView(order));
   return true;
+}
+
+/**
+ * A technician works only the orders assigned to them (roles.ts lets them reach these routes at all);
+ * assigning is an operator's. An unknown order is left to the action's own 404.
+ */
+async function mayWork(ctx: ApiContext, scope: RequestScope, id: number, action: string): Promise<void> {
+  const who = scope.principal!;
+  if (roleAllows(who.role, 'operator')) return;
+  if (action === 'assign') throw new HttpError(403, `${who.name} is a ${who.role}; assigning needs the operator role`);
+  const order = await ctx.store.workorders.get(id);
+  if (order && order.assignee !== who.name) throw new HttpError(403, `${who.name} is a ${who.role}: work order ${order.ref} is assigned to ${order.assignee ?? 'nobody'}`);
 }
 
 /** One order with everything that proves its story: history, the repair request, the linked self-test, the swaps. */

@@ -69,7 +69,7 @@ describe('posdiag-hub user / posdiag hub user', () => {
     expect(await run(HUB_BIN, ['user', 'add', 'ada', '--role', 'admin', ...db], 'another-password')).toMatchObject({ code: 64, stderr: expect.stringMatching(/^posdiag-hub user add: user ada exists already\nusage: /) });
     const short = await run(HUB_BIN, ['user', 'add', 'bob', '--role', 'admin', ...db], 'short');
     expect(short).toMatchObject({ code: 64, stderr: expect.stringMatching(/^posdiag-hub user add: the password must have at least 8 characters\n/) });
-    expect((await run(HUB_BIN, ['user', 'add', 'bob', ...db], 'long-enough')).stderr).toMatch(/^posdiag-hub user add: --role viewer\|operator\|admin is required\n/);
+    expect((await run(HUB_BIN, ['user', 'add', 'bob', ...db], 'long-enough')).stderr).toMatch(/^posdiag-hub user add: --role viewer\|technician\|operator\|admin is required\n/);
     expect((await run(AGENT_BIN, ['hub', 'user', 'ad', ...db])).stderr).toMatch(/^posdiag hub user: unknown subcommand "ad".*add/);
     expect(await run(HUB_BIN, ['user', 'token', 'nobody', ...db])).toMatchObject({ code: 64, stdout: '', stderr: expect.stringMatching(/^posdiag-hub user token: no user nobody\n/) });
   });

@@ -79,4 +79,35 @@ describe('hub database schema versions', () => {
       await dispose();
     }
   });
+
+  it.runIf(TEST_BACKEND === 'sqlite')('SQLite: rebuilds the users table for the technician role, keeping each user and what points at them', async () => {
+    const { store, db, dispose } = await openTestStore();
+    try {
+      await store.close();
+      for (const file of [db, `${db}-wal`, `${db}-shm`]) rmSync(file, { force: true });
+      // A database one step before the technician role, with a user, a token and a session of theirs.
+      const raw = new Database(db);
+      const before = SQLITE_MIGRATIONS.length - 1;
+      for (const step of SQLITE_MIGRATIONS.slice(0, before)) raw.exec(step);
+      raw.prepare('INSERT INTO users (name, role, password_hash, disabled, created_at) VALUES (?, ?, ?, 0, 1)').run('otto', 'operator', 'scrypt$x');
+      raw.prepare('INSERT INTO api_tokens (id, user_name, name, hash, created_at) VALUES (?, ?, ?, ?, 1)').run('tok1', 'otto', 'laptop', 'ab'.repeat(32));
+      raw.prepare('INSERT INTO sessions (hash, user_name, created_at, expires_at) VALUES (?, ?, 1, 2)').run('cd'.repeat(32), 'otto');
+      expect(() => raw.prepare("INSERT INTO users (name, role, password_hash, created_at) VALUES ('tess', 'technician', 'x', 1)").run()).toThrow(/CHECK constraint/);
+      raw.pragma(`user_version = ${before}`);
+      raw.close();
+      const upgraded = await openStore(db);
+      expect(await upgraded.operators.user('otto')).toMatchObject({ name: 'otto', role: 'operator', disabled: false });
+      await upgraded.close();
+      const check = new Database(db);
+      check.prepare("INSERT INTO users (name, role, password_hash, created_at) VALUES ('tess', 'technician', 'x', 1)").run();
+      expect(check.prepare('SELECT u.name FROM api_tokens t JOIN users u ON u.name = t.user_name').all()).toEqual([{ name: 'otto' }]);
+      expect(check.pragma('foreign_key_check')).toEqual([]);
+      // The references still bind: a token of nobody is refused, as before the step.
+      expect(check.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(() => check.prepare("INSERT INTO api_tokens (id, user_name, name, hash, created_at) VALUES ('tok2', 'nobody', 'x', 'ef', 1)").run()).toThrow(/FOREIGN KEY/);
+      check.close();
+    } finally {
+      await dispose();
+    }
+  });
 });

@@ -307,4 +307,8 @@ export const PG_MIGRATIONS = [
     order_id bigint NOT NULL,
     since bigint NOT NULL
   );`,
+  // The technician role (operators/roles.ts).
+  `
+  ALTER TABLE users DROP CONSTRAINT users_role_check;
+  ALTER TABLE users ADD CONSTRAINT users_role_check CHECK (role IN ('viewer', 'technician', 'operator', 'admin'));`,
 ];

@@ -277,4 +277,17 @@ export const SQLITE_MIGRATIONS = [
     order_id INTEGER NOT NULL,
     since INTEGER NOT NULL
   );`,
+  // The technician role (operators/roles.ts): SQLite changes a CHECK only by rebuilding the table
+  // (migrate() runs every step with foreign keys off and checks them after).
+  `
+  CREATE TABLE users_new (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'technician', 'operator', 'admin')),
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+  INSERT INTO users_new (name, role, password_hash, disabled, created_at) SELECT name, role, password_hash, disabled, created_at FROM users;
+  DROP TABLE users;
+  ALTER TABLE users_new RENAME TO users;`,
 ];

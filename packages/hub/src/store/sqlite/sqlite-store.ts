@@ -158,16 +158,29 @@ export class SqliteStore implements HubStore {
     });
   }
 
-  /** Brings an older database up to SCHEMA_VERSION one step at a time, each step in its own transaction. */
+  /**
+   * Brings an older database up to SCHEMA_VERSION one step at a time, each step in its own transaction.
+   * Foreign keys are off meanwhile (a pragma a transaction cannot change), as SQLite's way of changing a
+   * table asks: a step that rebuilds a referenced table must not cascade into the tables pointing at it.
+   * Each step must leave every reference whole.
+   */
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) throw new SchemaTooNewError(version, SCHEMA_VERSION);
-    SQLITE_MIGRATIONS.slice(version).forEach((sql, i) => {
-      this.db.transaction(() => {
-        this.db.exec(sql);
-        this.db.pragma(`user_version = ${version + i + 1}`);
-      })();
-    });
+    if (version === SCHEMA_VERSION) return;
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      SQLITE_MIGRATIONS.slice(version).forEach((sql, i) => {
+        this.db.transaction(() => {
+          this.db.exec(sql);
+          const broken = this.db.pragma('foreign_key_check') as unknown[];
+          if (broken.length) throw new Error(`schema step ${version + i + 1} left ${broken.length} broken references`);
+          this.db.pragma(`user_version = ${version + i + 1}`);
+        })();
+      });
+    } finally {
+      this.db.pragma('foreign_keys = ON');
+    }
   }
 
   private lookups(items: readonly ReportToStore[]): BatchLookups {
