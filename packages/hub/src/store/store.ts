@@ -3,7 +3,7 @@ import type { Category, Clock, Report, Severity } from 'posdiag-protocol';
 import type { Fleet, FleetJob } from '../fleet/fleet.js';
 import type { Role } from '../operators/roles.js';
 import type { AlarmKey, AlarmLogEntry, AlarmQuery, AlarmRecord, AlarmWrite } from '../alarms/alarm.js';
-import type { SpareRecord, SwapRecord, WorkOrderLogEntry, WorkOrderQuery, WorkOrderRecord, WorkOrderWrite } from '../workorders/work-order.js';
+import type { AttachmentInfo, SpareRecord, SwapRecord, WorkOrderLogEntry, WorkOrderQuery, WorkOrderRecord, WorkOrderWrite } from '../workorders/work-order.js';
 
 /**
  * What the hub stores, behind one interface with two backends (docs/scale.md): SQLite in one file, the
@@ -162,6 +162,12 @@ export interface WorkOrderStore {
   spare(serial: string): Promise<SpareRecord | undefined>;
   /** The pool, by serial. */
   spares(): Promise<SpareRecord[]>;
+  /** Stores a file of the order with its log entry, in one transaction. */
+  addAttachment(a: Omit<AttachmentInfo, 'id'>, data: Buffer, entry: (id: number) => WorkOrderLogEntry): Promise<AttachmentInfo>;
+  /** The order's files (without their bytes), oldest first. */
+  attachments(orderId: number): Promise<AttachmentInfo[]>;
+  /** One file of the order with its bytes. */
+  attachment(orderId: number, id: number): Promise<{ info: AttachmentInfo; data: Buffer } | undefined>;
 }
 
 /** The store's part for silences: made, expired and listed through the API, read by every hub. Times are ms. */

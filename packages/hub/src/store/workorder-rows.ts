@@ -1,5 +1,5 @@
 import type { RepairRequest } from '../workorders/repair-request.js';
-import type { SpareRecord, SwapRecord, WorkOrderLogEntry, WorkOrderQuery, WorkOrderRecord } from '../workorders/work-order.js';
+import type { AttachmentInfo, SpareRecord, SwapRecord, WorkOrderLogEntry, WorkOrderQuery, WorkOrderRecord } from '../workorders/work-order.js';
 
 /** The work_orders table's columns, as both backends name them, in the order `workOrderValues` gives them. */
 export const WORK_ORDER_COLUMNS = [
@@ -97,3 +97,9 @@ export function workOrderWhere(q: WorkOrderQuery, param: (n: number) => string):
 
 /** Open: neither closed nor cancelled (the partial unique index of both backends says the same). */
 export const OPEN_STATE_SQL = "state NOT IN ('closed', 'cancelled')";
+
+export const ATTACHMENT_COLUMNS = 'id, order_id, name, content_type, size, sha256, added_by, added_at';
+
+export function toAttachment(r: Record<string, unknown>): AttachmentInfo {
+  return { id: Number(r.id), orderId: Number(r.order_id), name: String(r.name), contentType: String(r.content_type), size: Number(r.size), sha256: String(r.sha256), addedBy: String(r.added_by), addedAt: Number(r.added_at) };
+}

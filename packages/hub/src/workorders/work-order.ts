@@ -114,3 +114,16 @@ export function strip(o: WorkOrderRecord): Omit<WorkOrderRecord, 'id'> {
   const { id: _id, ...rest } = o;
   return rest;
 }
+
+/** A file an operator or technician added to an order (a photo of the damage, a courier's receipt); its bytes apart. */
+export interface AttachmentInfo {
+  id: number;
+  orderId: number;
+  name: string;
+  contentType: string;
+  size: number;
+  /** Hex SHA-256 of the bytes: the evidence is what was uploaded. */
+  sha256: string;
+  addedBy: string;
+  addedAt: number;
+}

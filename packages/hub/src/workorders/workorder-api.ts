@@ -3,6 +3,8 @@ import { terminalIdSchema } from 'posdiag-protocol';
 import { z } from 'zod';
 import { auditRequest, HttpError, parseWith, queryObject, readJsonBody, requireMethod, send, type ApiContext, type RequestScope } from '../http-api.js';
 import { roleAllows } from '../operators/roles.js';
+import { attachmentView, routeAttachments } from './attachment-api.js';
+import { mayWork } from './may-work.js';
 import { logView, swapView, workOrdersCsv, workOrderView } from './view.js';
 import { WORK_ORDER_STATES, type WorkOrderRecord } from './work-order.js';
 import { OPERATOR_CODE, WorkOrderConflict } from './workorders.js';
@@ -14,10 +16,11 @@ import { OPERATOR_CODE, WorkOrderConflict } from './workorders.js';
  *                                → 200 {workorders: [ order ]} newest first; `Link: <…&after=ID>; rel="next"` when there may be more
  *   GET  /api/workorders.csv?…   → 200 text/csv, the same filters (at most 10000 rows)
  *   POST /api/workorders {terminal, alarm?, comment?, contact?, address?, notes?} → 201 order; 404 unknown terminal or alarm; 409 one open already
- *   GET  /api/workorders/ID      → 200 {...order, history, repairRequest, selfTest, swaps}; 404
+ *   GET  /api/workorders/ID      → 200 {...order, history, repairRequest, selfTest, swaps, attachments}; 404
  *   POST /api/workorders/ID/transition {to, comment?, override?} → 200 order; 409 {error: why not}
  *   POST /api/workorders/ID/assign {user | null, comment?}  → 200 order; 404 no such user (or one below operator)
  *   POST /api/workorders/ID/details {contact?, address?, notes?, comment?} → 200 order
+ *   …/ID/attachments                         → attachment-api.ts
  *
  * Each action is audited as workorder.ACTION with the order's ref as its target.
  */
@@ -96,6 +99,7 @@ export async function routeWorkOrders(req: IncomingMessage, res: ServerResponse,
     send(res, 200, { workorders: list.map(workOrderView) });
     return true;
   }
+  if (await routeAttachments(req, res, ctx, url, scope)) return true;
   const one = /^\/api\/workorders\/([1-9][0-9]{0,15})(?:\/([a-z]+))?$/.exec(url.pathname);
   if (!one) return false;
   const id = Number(one[1]);
@@ -136,24 +140,13 @@ export async function routeWorkOrders(req: IncomingMessage, res: ServerResponse,
   return true;
 }
 
-/**
- * A technician works only the orders assigned to them (roles.ts lets them reach these routes at all);
- * assigning is an operator's. An unknown order is left to the action's own 404.
- */
-async function mayWork(ctx: ApiContext, scope: RequestScope, id: number, action: string): Promise<void> {
-  const who = scope.principal!;
-  if (roleAllows(who.role, 'operator')) return;
-  if (action === 'assign') throw new HttpError(403, `${who.name} is a ${who.role}; assigning needs the operator role`);
-  const order = await ctx.store.workorders.get(id);
-  if (order && order.assignee !== who.name) throw new HttpError(403, `${who.name} is a ${who.role}: work order ${order.ref} is assigned to ${order.assignee ?? 'nobody'}`);
-}
-
 /** One order with everything that proves its story: history, the repair request, the linked self-test, the swaps. */
 async function details(ctx: ApiContext, order: WorkOrderRecord) {
-  const [log, selfTest, swaps] = await Promise.all([
+  const [log, selfTest, swaps, attachments] = await Promise.all([
     ctx.store.workorders.log(order.id),
     order.selfTestId === null ? undefined : ctx.store.alarms.report(order.selfTestId),
     ctx.store.workorders.swaps({ orderId: order.id }),
+    ctx.store.workorders.attachments(order.id),
   ]);
-  return { ...workOrderView(order), history: log.map(logView), repairRequest: order.repairRequest, selfTest: selfTest ?? null, swaps: swaps.map(swapView) };
+  return { ...workOrderView(order), history: log.map(logView), repairRequest: order.repairRequest, selfTest: selfTest ?? null, swaps: swaps.map(swapView), attachments: attachments.map(attachmentView) };
 }

@@ -21,6 +21,7 @@ describe('work orders: technicians work the orders assigned to them', () => {
   let store: HubStore;
   let agent: TestAgent;
   const as: Record<string, ReturnType<typeof apiClient>> = {};
+  const tokens: Record<string, string> = {};
   let id: number;
 
   beforeAll(async () => {
@@ -29,7 +30,8 @@ describe('work orders: technicians work the orders assigned to them', () => {
     const ops = createOperators(store.operators, h.clock, { scrypt: { N: 1024, r: 8, p: 1 } });
     for (const [name, role] of [['vera', 'viewer'], ['tess', 'technician'], ['tom', 'technician'], ['otto', 'operator']] as const) {
       await ops.users.add(name, role, `${name}-password`, ADMIN);
-      as[name] = apiClient(() => h.api, (await ops.users.issueToken(name, 'test', ADMIN)).token);
+      tokens[name] = (await ops.users.issueToken(name, 'test', ADMIN)).token;
+      as[name] = apiClient(() => h.api, tokens[name]);
     }
     agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
     await agent.next();
@@ -62,9 +64,12 @@ describe('work orders: technicians work the orders assigned to them', () => {
     expect(await as.tess!.post(`/workorders/${id}/transition`, { to: 'accepted', comment: 'on my way' })).toMatchObject({ status: 200, body: { state: 'accepted' } });
     expect(await as.tess!.post(`/workorders/${id}/details`, { contact: '+86 138 0000 0000' })).toMatchObject({ status: 200, body: { contact: '+86 138 0000 0000' } });
     expect(await as.tom!.post(`/workorders/${id}/transition`, { to: 'in_repair' })).toMatchObject({ status: 403, body: { error: /assigned to tess/ } });
+    const photo = (token: string) => fetch(`${h.api}/workorders/${id}/attachments?name=front.jpg`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg' }, body: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]) });
+    expect((await photo(tokens.tom!)).status).toBe(403);
+    expect((await photo(tokens.tess!)).status).toBe(201);
     const history = (await as.otto!.get(`/workorders/${id}`)).body.history as { actor: string; action: string }[];
-    expect(history.map((e) => `${e.actor}:${e.action}`)).toEqual(['system:opened', 'otto:assign', 'tess:transition', 'tess:details']);
-    const denied = await store.operators.audit({ limit: 50 });
-    expect(denied.filter((e) => e.outcome === 'denied' && e.principal === 'tom').map((e) => e.action)).toEqual(['workorder.transition']);
+    expect(history.map((e) => `${e.actor}:${e.action}`)).toEqual(['system:opened', 'otto:assign', 'tess:transition', 'tess:details', 'tess:attachment']);
+    const denied = await store.operators.audit({ limit: 50 }); // newest first
+    expect(denied.filter((e) => e.outcome === 'denied' && e.principal === 'tom').map((e) => e.action)).toEqual(['workorder.attach', 'workorder.transition']);
   });
 });

@@ -311,4 +311,18 @@ export const PG_MIGRATIONS = [
   `
   ALTER TABLE users DROP CONSTRAINT users_role_check;
   ALTER TABLE users ADD CONSTRAINT users_role_check CHECK (role IN ('viewer', 'technician', 'operator', 'admin'));`,
+  // Work orders' attachments (workorders/attachments.ts): photos and documents, the bytes kept as uploaded.
+  `
+  CREATE TABLE work_order_attachments (
+    id bigserial PRIMARY KEY,
+    order_id bigint NOT NULL REFERENCES work_orders (id),
+    name text NOT NULL,
+    content_type text NOT NULL,
+    size bigint NOT NULL,
+    sha256 text NOT NULL,
+    added_by text NOT NULL,
+    added_at bigint NOT NULL,
+    data bytea NOT NULL
+  );
+  CREATE INDEX work_order_attachments_order ON work_order_attachments (order_id, id);`,
 ];

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { SpareRecord, SwapRecord, WorkOrderLogEntry, WorkOrderQuery, WorkOrderRecord, WorkOrderWrite } from '../../workorders/work-order.js';
+import type { AttachmentInfo, SpareRecord, SwapRecord, WorkOrderLogEntry, WorkOrderQuery, WorkOrderRecord, WorkOrderWrite } from '../../workorders/work-order.js';
 import type { WorkOrderStore } from '../store.js';
 import {
-  LOG_COLUMNS, logValues, OPEN_STATE_SQL, SPARE_COLUMNS, SWAP_COLUMNS, toLogEntry, toSpare, toSwap, toWorkOrder,
+  ATTACHMENT_COLUMNS, LOG_COLUMNS, logValues, OPEN_STATE_SQL, SPARE_COLUMNS, SWAP_COLUMNS, toAttachment, toLogEntry, toSpare, toSwap, toWorkOrder,
   WORK_ORDER_COLUMNS, workOrderValues, workOrderWhere, type WorkOrderRow,
 } from '../workorder-rows.js';
 import { inTransaction } from './checkout.js';
@@ -134,6 +134,28 @@ export class PgWorkOrders implements WorkOrderStore {
   async spares(): Promise<SpareRecord[]> {
     const { rows } = await this.pool.query<Row>(`SELECT ${SPARE_COLUMNS} FROM spare_units ORDER BY serial`);
     return rows.map(toSpare);
+  }
+
+  addAttachment(a: Omit<AttachmentInfo, 'id'>, data: Buffer, entry: (id: number) => WorkOrderLogEntry): Promise<AttachmentInfo> {
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<Row>(
+        `INSERT INTO work_order_attachments (order_id, name, content_type, size, sha256, added_by, added_at, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ATTACHMENT_COLUMNS}`,
+        [a.orderId, a.name, a.contentType, a.size, a.sha256, a.addedBy, a.addedAt, data],
+      );
+      const info = toAttachment(rows[0]!);
+      await client.query(APPEND_LOG, logValues(a.orderId, entry(info.id)));
+      return info;
+    });
+  }
+
+  async attachments(orderId: number): Promise<AttachmentInfo[]> {
+    const { rows } = await this.pool.query<Row>(`SELECT ${ATTACHMENT_COLUMNS} FROM work_order_attachments WHERE order_id = $1 ORDER BY id`, [orderId]);
+    return rows.map(toAttachment);
+  }
+
+  async attachment(orderId: number, id: number): Promise<{ info: AttachmentInfo; data: Buffer } | undefined> {
+    const { rows } = await this.pool.query<Row>(`SELECT ${ATTACHMENT_COLUMNS}, data FROM work_order_attachments WHERE order_id = $1 AND id = $2`, [orderId, id]);
+    return rows[0] ? { info: toAttachment(rows[0]), data: rows[0].data as Buffer } : undefined;
   }
 }
 

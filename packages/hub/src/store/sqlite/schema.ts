@@ -290,4 +290,18 @@ export const SQLITE_MIGRATIONS = [
   INSERT INTO users_new (name, role, password_hash, disabled, created_at) SELECT name, role, password_hash, disabled, created_at FROM users;
   DROP TABLE users;
   ALTER TABLE users_new RENAME TO users;`,
+  // Work orders' attachments (workorders/attachments.ts): photos and documents, the bytes kept as uploaded.
+  `
+  CREATE TABLE work_order_attachments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id INTEGER NOT NULL REFERENCES work_orders (id),
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    added_at INTEGER NOT NULL,
+    data BLOB NOT NULL
+  );
+  CREATE INDEX work_order_attachments_order ON work_order_attachments (order_id, id);`,
 ];

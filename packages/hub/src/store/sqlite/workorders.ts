@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { SpareRecord, SwapRecord, WorkOrderLogEntry, WorkOrderQuery, WorkOrderRecord, WorkOrderWrite } from '../../workorders/work-order.js';
+import type { AttachmentInfo, SpareRecord, SwapRecord, WorkOrderLogEntry, WorkOrderQuery, WorkOrderRecord, WorkOrderWrite } from '../../workorders/work-order.js';
 import type { WorkOrderStore } from '../store.js';
 import {
-  LOG_COLUMNS, logValues, OPEN_STATE_SQL, SPARE_COLUMNS, SWAP_COLUMNS, toLogEntry, toSpare, toSwap, toWorkOrder,
+  ATTACHMENT_COLUMNS, LOG_COLUMNS, logValues, OPEN_STATE_SQL, SPARE_COLUMNS, SWAP_COLUMNS, toAttachment, toLogEntry, toSpare, toSwap, toWorkOrder,
   WORK_ORDER_COLUMNS, workOrderValues, workOrderWhere, type WorkOrderRow,
 } from '../workorder-rows.js';
 
@@ -48,6 +48,9 @@ export class SqliteWorkOrders implements WorkOrderStore {
       ),
       spare: db.prepare<[string], Row>(`SELECT ${SPARE_COLUMNS} FROM spare_units WHERE serial = ?`),
       spares: db.prepare<[], Row>(`SELECT ${SPARE_COLUMNS} FROM spare_units ORDER BY serial`),
+      addAttachment: db.prepare<unknown[], Row>(`INSERT INTO work_order_attachments (order_id, name, content_type, size, sha256, added_by, added_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${ATTACHMENT_COLUMNS}`),
+      attachments: db.prepare<[number], Row>(`SELECT ${ATTACHMENT_COLUMNS} FROM work_order_attachments WHERE order_id = ? ORDER BY id`),
+      attachment: db.prepare<[number, number], Row>(`SELECT ${ATTACHMENT_COLUMNS}, data FROM work_order_attachments WHERE order_id = ? AND id = ?`),
     };
   }
 
@@ -141,5 +144,22 @@ export class SqliteWorkOrders implements WorkOrderStore {
 
   async spares(): Promise<SpareRecord[]> {
     return this.stmts.spares.all().map(toSpare);
+  }
+
+  async addAttachment(a: Omit<AttachmentInfo, 'id'>, data: Buffer, entry: (id: number) => WorkOrderLogEntry): Promise<AttachmentInfo> {
+    return this.db.transaction(() => {
+      const info = toAttachment(this.stmts.addAttachment.get(a.orderId, a.name, a.contentType, a.size, a.sha256, a.addedBy, a.addedAt, data)!);
+      this.stmts.appendLog.run(...logValues(a.orderId, entry(info.id)));
+      return info;
+    })();
+  }
+
+  async attachments(orderId: number): Promise<AttachmentInfo[]> {
+    return this.stmts.attachments.all(orderId).map(toAttachment);
+  }
+
+  async attachment(orderId: number, id: number): Promise<{ info: AttachmentInfo; data: Buffer } | undefined> {
+    const row = this.stmts.attachment.get(orderId, id);
+    return row ? { info: toAttachment(row), data: row.data as Buffer } : undefined;
   }
 }
