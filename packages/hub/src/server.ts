@@ -220,7 +220,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const lost = new LostTerminals({ orders: workorders, commands, stream: (event) => events.add(event), notify: notice });
   commands.setGuard((terminal, name) => lost.refusal(terminal, name));
   listeners.push((row) => workorders.stored(row));
-  const sla = new SlaWatch({ store: store.workorders, clock, log, everyMs: options.workOrders?.slaCheckEveryMs ?? 60_000, notify: notice });
+  const sla = new SlaWatch({ store: store.workorders, clock, log, everyMs: options.workOrders?.slaCheckEveryMs ?? 60_000, notify: notice, stream: (event) => events.add(event) });
   const retention = options.retain ? new Retention({ store, fleet, clock, log, ...options.retain }) : undefined;
   // Another hub took a terminal's lease: it reconnected there, and a connection left here is stale.
   fleet.on('lease', ({ terminal, holder }) => {

@@ -1,4 +1,5 @@
 import type { Clock, Severity, TimerHandle } from 'posdiag-protocol';
+import type { StreamEvent } from '../fleet/fleet.js';
 import type { Logger } from '../logger.js';
 import type { NotifyAlert } from '../notify/group-notice.js';
 import type { WorkOrderStore } from '../store/store.js';
@@ -52,15 +53,28 @@ export function breachAlert(o: WorkOrderRecord, which: 'accept' | 'resolve', now
   };
 }
 
+/** The breach on the alert stream (alert-stream.ts), beside the faults: consoles and scripts see it the moment it is claimed. */
+function breachEvent(o: WorkOrderRecord, alert: NotifyAlert, now: number): StreamEvent {
+  const at = new Date(now).toISOString();
+  return {
+    id: `${o.terminal}@${at}/${SLA_CODE}/${alert.labels.sla}`,
+    event: 'alert',
+    data: JSON.stringify({
+      terminal: o.terminal, code: SLA_CODE, severity: o.severity, state: 'raised', since: at, receivedAt: at,
+      workOrder: o.ref, sla: alert.labels.sla, orderState: o.state, summary: { en: alert.annotations['summary.en'], 'zh-CN': alert.annotations['summary.zh-CN'] },
+    }),
+  };
+}
+
 /**
  * The SLA timers as a job on the hub's clock: every `everyMs` each hub claims the breaches due (the
  * store stamps each once, so the fleet reports it once, whichever hub's timer fires first), logs each on
- * its order and hands it to `notify` (the notifier's feed, when there is one).
+ * its order, hands it to `notify` (the notifier's feed, when there is one) and puts it on the alert stream.
  */
 export class SlaWatch {
   private timer: TimerHandle | undefined;
 
-  constructor(private readonly opts: { store: WorkOrderStore; clock: Clock; log: Logger; everyMs: number; notify(alert: NotifyAlert): void }) {}
+  constructor(private readonly opts: { store: WorkOrderStore; clock: Clock; log: Logger; everyMs: number; notify(alert: NotifyAlert): void; stream(event: StreamEvent): void }) {}
 
   start(): void {
     const tick = () => {
@@ -85,7 +99,9 @@ export class SlaWatch {
         const dueAt = which === 'accept' ? o.acceptDueAt : o.resolveDueAt;
         await this.opts.store.appendLog(o.id, { at: now, actor: 'system', action: 'sla_breached', from: null, to: null, comment: null, detail: JSON.stringify({ sla: which, dueAt: new Date(dueAt).toISOString() }) });
         this.opts.log.warn({ terminal: o.terminal, ref: o.ref, sla: which, state: o.state }, 'work order SLA breached');
-        this.opts.notify(breachAlert(o, which, now));
+        const alert = breachAlert(o, which, now);
+        this.opts.notify(alert);
+        this.opts.stream(breachEvent(o, alert, now));
       }
     }
     return n;

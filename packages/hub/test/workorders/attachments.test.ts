@@ -22,7 +22,7 @@ describe('work orders: attachments', () => {
   let agent: TestAgent;
   const api = apiClient(() => h.api);
   let id: number;
-  const upload = (body: Buffer, type: string, query = '') => fetch(`${h.api}/workorders/${id}/attachments${query}`, { method: 'POST', headers: { 'content-type': type }, body });
+  const upload = (body: Buffer, type: string, query = '') => fetch(`${h.api}/workorders/${id}/attachments${query}`, { method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(body) });
 
   beforeAll(async () => {
     h = await startTestHub();
@@ -74,7 +74,7 @@ describe('work orders: attachments', () => {
     expect(await refusal(await upload(PNG, 'image/png', '?name=a%22b.png'))).toMatchObject({ status: 400 });
     expect(await refusal(await upload(Buffer.concat([PNG, Buffer.alloc(MAX_ATTACHMENT_BYTES)]), 'image/png'))).toEqual({ status: 413, error: `body larger than ${MAX_ATTACHMENT_BYTES} bytes` });
     expect((await api.get(`/workorders/${id}/attachments`)).body.attachments).toHaveLength(2);
-    expect(await refusal(await fetch(`${h.api}/workorders/99999/attachments`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: PNG }))).toMatchObject({ status: 404 });
+    expect(await refusal(await fetch(`${h.api}/workorders/99999/attachments`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(PNG) }))).toMatchObject({ status: 404 });
   });
 
   it('takes none once the order is closed or cancelled', async () => {

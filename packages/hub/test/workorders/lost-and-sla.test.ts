@@ -70,6 +70,8 @@ describe('lost terminals and SLA breaches, through the alert stream and the noti
   });
 
   it('notes an SLA breach on the order once, and sends it through the routes', async () => {
+    const stream = await subscribe(`${h.api}/alerts`);
+    cleanups.push(async () => void stream.res.destroy());
     const opened = await api.post('/workorders', { terminal: 'T-0002', comment: 'display dead' });
     expect(opened.status).toBe(201);
     expect(await h.hub.checkSla()).toBe(0);
@@ -83,6 +85,9 @@ describe('lost terminals and SLA breaches, through the alert stream and the noti
     expect(claimed).toBeLessThanOrEqual(1);
     expect(await h.hub.checkSla()).toBe(0);
     expect(order.history.filter((e: { action: string }) => e.action === 'sla_breached')).toMatchObject([{ actor: 'system', detail: { sla: 'accept' } }]);
+    const streamed = await waitFor(() => stream.events.find((e) => e.event === 'alert' && e.data.code === 'workorder.sla_breached'), 'the breach on the alert stream');
+    expect(streamed.data).toMatchObject({ terminal: 'T-0002', severity: 'major', workOrder: opened.body.ref, sla: 'accept', orderState: 'submitted' });
+    expect(stream.events.filter((e) => e.data.code === 'workorder.sla_breached')).toHaveLength(1);
 
     await h.hub.notifierFed();
     await h.clock.advance(30_000);

@@ -64,7 +64,7 @@ describe('work orders: technicians work the orders assigned to them', () => {
     expect(await as.tess!.post(`/workorders/${id}/transition`, { to: 'accepted', comment: 'on my way' })).toMatchObject({ status: 200, body: { state: 'accepted' } });
     expect(await as.tess!.post(`/workorders/${id}/details`, { contact: '+86 138 0000 0000' })).toMatchObject({ status: 200, body: { contact: '+86 138 0000 0000' } });
     expect(await as.tom!.post(`/workorders/${id}/transition`, { to: 'in_repair' })).toMatchObject({ status: 403, body: { error: /assigned to tess/ } });
-    const photo = (token: string) => fetch(`${h.api}/workorders/${id}/attachments?name=front.jpg`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg' }, body: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]) });
+    const photo = (token: string) => fetch(`${h.api}/workorders/${id}/attachments?name=front.jpg`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg' }, body: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16]) });
     expect((await photo(tokens.tom!)).status).toBe(403);
     expect((await photo(tokens.tess!)).status).toBe(201);
     const history = (await as.otto!.get(`/workorders/${id}`)).body.history as { actor: string; action: string }[];
