@@ -215,7 +215,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     log,
   });
   const commands = new CommandDispatch({ store, fleet, registry, bundles, clock, log });
-  const workorders = new WorkOrders({ store, commands, clock, log, sla: slaPolicy(options.workOrders?.sla), ...(options.workOrders?.publicUrl ? { publicUrl: options.workOrders.publicUrl } : {}) });
+  const alarmOf = async (terminal: string, code: string) => {
+    await alarms.flushed();
+    return (await store.alarms.list({ terminal, code, closed: false, limit: 1 }))[0]?.id ?? null;
+  };
+  const workorders = new WorkOrders({ store, commands, clock, log, alarmOf, sla: slaPolicy(options.workOrders?.sla), ...(options.workOrders?.publicUrl ? { publicUrl: options.workOrders.publicUrl } : {}) });
   const notice = (alert: Parameters<NonNullable<typeof feed>['notice']>[0]) => feed?.notice(alert);
   const lost = new LostTerminals({ orders: workorders, commands, stream: (event) => events.add(event), notify: notice });
   commands.setGuard((terminal, name) => lost.refusal(terminal, name));

@@ -37,6 +37,8 @@ export interface WorkOrdersOptions {
   clock: Clock;
   log: Logger;
   sla: SlaPolicy;
+  /** The open alarm the same fault raised (alarms/), once the alarms have taken the report: an order from a repair request links it. */
+  alarmOf?(terminal: string, code: string): Promise<number | null>;
   /** The hub's address as merchants reach it (e.g. https://hub.example.com): the merchant page's URL in `work_order`. */
   publicUrl?: string;
 }
@@ -73,6 +75,7 @@ export class WorkOrders {
 
   private async fromRepairRequest(row: Extract<StoredReport, { kind: 'fault' }>): Promise<void> {
     const rr = row.repairRequest!;
+    const alarmId = (await this.opts.alarmOf?.(row.terminal, row.code)) ?? null;
     const now = this.opts.clock.now();
     let opened = false;
     const order = await this.opts.store.workorders.updateOpen(row.terminal, row.code, (current) => {
@@ -82,7 +85,7 @@ export class WorkOrders {
         return { order: { ...strip(current), reports: current.reports + 1, updatedAt: now }, log: [log] };
       }
       opened = true;
-      return this.creation({ terminal: row.terminal, kind: 'repair', code: row.code, severity: row.severity, serial: knownSerial(rr.terminal.serial), repairRequest: rr, reportId: row.id, alarmId: null, comment: null, actor: 'system' }, now);
+      return this.creation({ terminal: row.terminal, kind: 'repair', code: row.code, severity: row.severity, serial: knownSerial(rr.terminal.serial), repairRequest: rr, reportId: row.id, alarmId, comment: null, actor: 'system' }, now);
     });
     if (order && opened) {
       this.opts.log.info({ terminal: order.terminal, ref: order.ref, code: order.code }, 'work order opened from a repair request');

@@ -44,6 +44,9 @@ describe('work orders: from a repair request to a proven close', () => {
     ({ id, ref } = order);
     expect(order).toMatchObject({ terminal: 'T-0001', state: 'submitted', kind: 'repair', serial: 'SN-TEST-0001', code: 'printer.head_failure', severity: 'critical', reports: 1 });
     expect(ref).toMatch(/^WO-[34679ACDEFGHJKMNPQRTWXY]{6}$/);
+    // The alarm the same fault raised is the order's, as one opened from the alarm by hand would be.
+    const [alarm] = (await api.get('/alarms?terminal=T-0001&code=printer.head_failure')).body.alarms;
+    expect(order.alarm).toBe(alarm.id);
     expect(message).toMatchObject({ type: 'command', name: 'work_order', args: { ref, state: 'submitted', url: `https://hub.example.test/wo/${order.merchantPath.slice(4)}` } });
 
     await send(makeRepairFault({ seq: ++seq }));
