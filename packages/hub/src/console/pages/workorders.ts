@@ -1,3 +1,4 @@
+import type { Severity } from 'posdiag-protocol';
 import { HttpError, parseWith } from '../../http-api.js';
 import { WORK_ORDER_STATES, type WorkOrderRecord } from '../../workorders/work-order.js';
 import { listQuery, MAX_CSV, sendWorkOrdersCsv, storeQuery } from '../../workorders/workorder-api.js';
@@ -6,7 +7,6 @@ import { html } from '../html.js';
 import { ConsoleError } from '../respond.js';
 import { pager, select, severityBadge, terminalLink } from './common.js';
 import { orderLink, slaCell, stateBadge } from './workorder-parts.js';
-import type { Severity } from 'posdiag-protocol';
 
 /**
  * GET /workorders: the orders newest first, 50 a page (keyset: `after` = the last id shown), filtered
