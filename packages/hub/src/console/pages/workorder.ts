@@ -125,7 +125,7 @@ async function forms(p: PageRequest, o: WorkOrderRecord): Promise<Html> {
     ? html`<form method="post" action="${action('transition')}" aria-label="${t('wo.move')}" id="wo-transition">${csrfField(p.session.csrf)}
 ${commentBox(t, 'wo-transition-comment')}
 ${moves.includes('verified') && !hasProof(o) ? html`<label for="wo-override"><input type="checkbox" id="wo-override" name="override" value="true"> ${t('wo.override')}</label>` : ''}
-<div class="inline">${moves.map((to) => html`<button type="submit" name="to" value="${to}"${to === 'cancelled' ? html` class="secondary"` : ''}>${t(`woState.${to}`)}</button>`)}</div></form>`
+<div class="inline">${moves.map((to) => (to === 'cancelled' ? html`<button type="submit" name="to" value="${to}" class="secondary">${t('wo.cancel')}</button>` : html`<button type="submit" name="to" value="${to}">${t(`woState.${to}`)}</button>`))}</div></form>`
     : html`<p class="note">${o.kind === 'lost' ? t('wo.lostCloses') : t('wo.final')}</p>`;
   return html`<div class="actions">
 ${transition}
