@@ -173,4 +173,34 @@ describe('the web console in chromium', () => {
     await screenshot(page, '10-terminal-english');
     clean('english');
   }, 120_000);
+
+  it('opens a work order from the alarm, accepts it through its form, and shows the change in its history', async () => {
+    const page: Page = await browser.context.newPage();
+    const watch = watchProblems(page);
+    const clean = (where: string) => expect(watch.take(), where).toEqual([]);
+    // Still signed in (the same browser context), back in Chinese.
+    await page.goto(`${base}/alarms?lang=zh-CN`);
+    await page.locator('#alarm-rows tr', { hasText: 'printer.paper_end' }).getByRole('link').first().click();
+    await page.waitForURL(/\/alarms\/\d+$/);
+    const open = page.getByRole('form', { name: '创建工单' });
+    await open.getByLabel('备注').fill('商户来电：需要上门');
+    await open.getByRole('button', { name: '创建工单' }).click();
+    await page.waitForURL(/\/workorders\/\d+$/);
+    expect(await page.locator('[data-wo-state]').textContent()).toBe('已提交');
+    const move = page.getByRole('form', { name: '推进工单' });
+    await move.getByLabel('备注').fill('已安排维修人员');
+    await move.getByRole('button', { name: '已受理' }).click();
+    await page.waitForURL(/\/workorders\/\d+$/);
+    const entry = page.locator('#wo-history tr[data-action="transition"]');
+    await entry.waitFor();
+    expect(await entry.textContent()).toContain('已提交 → 已受理');
+    expect(await entry.textContent()).toContain('已安排维修人员');
+    expect(await page.locator('[data-wo-state]').textContent()).toBe('已受理');
+    await screenshot(page, '11-workorder-accepted');
+    clean('work order');
+    await page.goto(`${base}/workorders`);
+    await page.locator('#workorders tr[data-order]').first().waitFor();
+    await screenshot(page, '12-workorders');
+    clean('work orders');
+  }, 60_000);
 });

@@ -12,6 +12,7 @@ const NAV: { href: string; key: MessageKey; admin?: boolean }[] = [
   { href: '/', key: 'nav.overview' },
   { href: '/alarms', key: 'nav.alarms' },
   { href: '/terminals', key: 'nav.terminals' },
+  { href: '/workorders', key: 'nav.workorders' },
   { href: '/silences', key: 'nav.silences' },
   { href: '/users', key: 'nav.users', admin: true },
   { href: '/audit', key: 'nav.audit', admin: true },

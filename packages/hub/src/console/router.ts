@@ -4,7 +4,7 @@ import type { Locale } from 'posdiag-protocol';
 import { actionDetail, actionName, parseAction } from '../alarms/alarm-api.js';
 import { ActionConflict } from '../alarms/transitions.js';
 import { auditRequest, HttpError, MAX_BODY_BYTES, readBody, type RequestScope } from '../http-api.js';
-import { roleAllows, type Role } from '../operators/roles.js';
+import { requiredRole, roleAllows, type Role } from '../operators/roles.js';
 import { assets, serveAsset } from './assets.js';
 import type { ConsoleContext, PageRequest, PageResult } from './context.js';
 import { consoleEvents } from './events.js';
@@ -22,6 +22,11 @@ import { expireSilence, createSilence, silencesPage } from './pages/silences.js'
 import { commandFragment, postCommand, terminalPage } from './pages/terminal.js';
 import { terminalsPage } from './pages/terminals.js';
 import { usersPage } from './pages/users.js';
+import { sparesPage } from './pages/spares.js';
+import { workOrderPage } from './pages/workorder.js';
+import { openWorkOrder, terminalLost, workOrderAction } from './pages/workorder-forms.js';
+import { workOrdersCsvDownload, workOrdersPage } from './pages/workorders.js';
+import { ORDER_ACTIONS, type OrderAction } from '../workorders/workorder-actions.js';
 import { ConsoleError, localPath, redirect, securityHeaders, sendHtml } from './respond.js';
 import { addCookie, cookie, csrfValid, currentSession, LANG_COOKIE, LOGIN_COOKIE, newLoginNonce, parseCookies, sameOrigin, SESSION_COOKIE, TZ_COOKIE, type ConsoleSession } from './session.js';
 
@@ -32,9 +37,10 @@ import { addCookie, cookie, csrfValid, currentSession, LANG_COOKIE, LOGIN_COOKIE
  *
  *   GET  /login, POST /login (user, password)   → the session cookie, then 303 to `next`
  *   POST /logout
- *   GET  /  /alarms  /alarms/ID  /terminals  /terminals/ID  /silences  /users  /audit (admins)
+ *   GET  /  /alarms  /alarms/ID  /terminals  /terminals/ID  /workorders  /workorders/ID  /spares  /silences  /users  /audit (admins)
  *   POST /alarms/ID/ACTION, /alarms/bulk, /terminals/ID/commands, /silences, /silences/ID/expire
- *   GET  /terminals/ID/commands/CID (a command's box), /bundles/ID (download), /console/assets/…
+ *   POST /workorders, /workorders/ID/transition|assign|details, /terminals/ID/lost|unlock
+ *   GET  /terminals/ID/commands/CID (a command's box), /bundles/ID, /workorders.csv (downloads), /console/assets/…
  *
  * Every page but the login needs a live session (else 303 to /login, or 401 with HX-Redirect for
  * htmx). Every POST needs the session's CSRF token and a same-origin request (else 403), and an
@@ -162,6 +168,9 @@ const TERMINAL_COMMANDS = /^\/terminals\/([^/]+)\/commands$/;
 const ONE_COMMAND = /^\/terminals\/([^/]+)\/commands\/([^/]+)$/;
 const ONE_BUNDLE = /^\/bundles\/([^/]+)$/;
 const SILENCE_EXPIRE = /^\/silences\/([^/]+)\/expire$/;
+const ONE_ORDER = /^\/workorders\/([1-9][0-9]{0,15})$/;
+const ORDER_ACTION = /^\/workorders\/([1-9][0-9]{0,15})\/([a-z]+)$/;
+const TERMINAL_LOST = /^\/terminals\/([^/]+)\/(lost|unlock)$/;
 
 function segment(s: string): string {
   try {
@@ -178,11 +187,16 @@ async function get(p: PageRequest): Promise<PageResult | null> {
   if (path === '/alarms') return alarmsPage(p);
   if (path === '/terminals') return terminalsPage(p);
   if (path === '/silences') return silencesPage(p);
+  if (path === '/workorders') return workOrdersPage(p);
+  if (path === '/workorders.csv') return workOrdersCsvDownload(p), null;
+  if (path === '/spares') return sparesPage(p);
   if (path === '/users') return needRole(p, 'admin'), usersPage(p);
   if (path === '/audit') return needRole(p, 'admin'), auditPage(p);
   if (path === '/console/events') return consoleEvents(p), null;
   let m = ONE_ALARM.exec(path);
   if (m) return alarmPage(p, Number(m[1]));
+  m = ONE_ORDER.exec(path);
+  if (m) return workOrderPage(p, Number(m[1]));
   m = ONE_COMMAND.exec(path);
   if (m) return commandFragment(p, segment(m[1]!), segment(m[2]!));
   m = ONE_TERMINAL.exec(path);
@@ -208,11 +222,22 @@ async function post(p: PageRequest): Promise<PageResult | null> {
     redirect(p.res, '/login');
     return null;
   }
-  if (!roleAllows(p.session.principal.role, 'operator')) {
-    await auditRequest(p.req, p.ctx, scope(p, `POST ${path}`), 403, 'a viewer may not act');
+  // The API's role table decides (a technician may work an order, workorder-actions.ts checks it is
+  // theirs); everything else the console posts needs an operator.
+  const needed = path === '/workorders' || ORDER_ACTION.test(path) ? requiredRole('POST', `/api${path}`) : 'operator';
+  if (!roleAllows(p.session.principal.role, needed)) {
+    await auditRequest(p.req, p.ctx, scope(p, `POST ${path}`), 403, `a ${p.session.principal.role} may not do this`);
     throw new ConsoleError(403, p.t('common.forbidden', { role: p.session.principal.role }));
   }
-  let m = ALARM_ACTION.exec(path);
+  if (path === '/workorders') return openWorkOrder(p, form);
+  let m = ORDER_ACTION.exec(path);
+  if (m) {
+    if (!(ORDER_ACTIONS as readonly string[]).includes(m[2]!)) throw new ConsoleError(404, p.t('common.notFound'));
+    return workOrderAction(p, Number(m[1]), m[2] as OrderAction, form);
+  }
+  m = TERMINAL_LOST.exec(path);
+  if (m) return terminalLost(p, segment(m[1]!), m[2] as 'lost' | 'unlock', form);
+  m = ALARM_ACTION.exec(path);
   if (m) return alarmAction(p, [Number(m[1])], m[2]!, form, `/alarms/${m[1]}`);
   if (path === '/alarms/bulk') {
     const ids = form.getAll('id').filter((v) => /^[1-9][0-9]{0,15}$/.test(v)).map(Number);

@@ -138,6 +138,8 @@ export interface WorkOrderStore {
   updateById(id: number, decide: (current: WorkOrderRecord) => WorkOrderWrite | null): Promise<WorkOrderRecord | null | undefined>;
   get(id: number): Promise<WorkOrderRecord | undefined>;
   byToken(token: string): Promise<WorkOrderRecord | undefined>;
+  /** By its short reference (`WO-…`, unique): what a merchant reads out from the self-test receipt. */
+  byRef(ref: string): Promise<WorkOrderRecord | undefined>;
   /** Newest first, at most `limit`. */
   list(query: WorkOrderQuery): Promise<WorkOrderRecord[]>;
   /** The terminal's orders neither closed nor cancelled, oldest first. */

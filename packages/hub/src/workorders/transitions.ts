@@ -28,6 +28,11 @@ export const LOST_MOVES: Readonly<Record<WorkOrderState, readonly WorkOrderState
   cancelled: [],
 };
 
+/** Where an operator may move the order from its state now (the console offers these only). */
+export function movesFrom(o: Pick<WorkOrderRecord, 'kind' | 'state'>): readonly WorkOrderState[] {
+  return (o.kind === 'lost' ? LOST_MOVES : REPAIR_MOVES)[o.state];
+}
+
 /** Entering these starts the window in which a passing full self-test proves the repair. */
 const PROOF_STARTS: readonly WorkOrderState[] = ['in_repair', 'returned'];
 
@@ -49,7 +54,7 @@ export function hasProof(o: WorkOrderRecord): boolean {
 
 /** The pure decision on one move: the order as it would be stored with its history line, or why not. */
 export function decideTransition(o: WorkOrderRecord, r: TransitionRequest): Decision {
-  const moves = (o.kind === 'lost' ? LOST_MOVES : REPAIR_MOVES)[o.state];
+  const moves = movesFrom(o);
   if (!moves.includes(r.to)) {
     if (!isOpenState(o.state)) return { ok: false, reason: `work order ${o.ref} is ${o.state}: it cannot change any more` };
     if (o.kind === 'lost' && r.to === 'closed') return { ok: false, reason: `work order ${o.ref} is for a lost terminal: it closes when the terminal is unlocked (POST /api/terminals/${o.terminal}/unlock)` };

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
-import { auditRequest, decodePathSegment, HttpError, parseWith, readJsonBody, requireMethod, send, type ApiContext, type RequestScope } from '../http-api.js';
+import { auditRequest, decodePathSegment, HttpError, readJsonBody, requireMethod, send, type ApiContext, type RequestScope } from '../http-api.js';
 import { spareView, swapView, workOrderView } from './view.js';
-import { WorkOrderConflict } from './workorders.js';
+import { markTerminal } from './workorder-actions.js';
 
 /**
  * Lost terminals and physical units (viewer GET, operator POST), docs/spec.md §7:
@@ -12,25 +11,12 @@ import { WorkOrderConflict } from './workorders.js';
  *   GET  /api/spares                           → 200 {spares: [ {serial, state, terminal, orderId, since} ]}
  *   GET  /api/units/SERIAL                     → 200 {serial, spare, workorders: [order], swaps: [swap]}: the unit's own history
  */
-const lostBody = z.strictObject({ comment: z.string().min(1).max(4000) });
-const unlockBody = z.strictObject({ comment: z.string().min(1).max(4000).optional() });
-
 export async function routeUnits(req: IncomingMessage, res: ServerResponse, ctx: ApiContext, url: URL, scope: RequestScope): Promise<boolean> {
   const lost = /^\/api\/terminals\/([^/]+)\/(lost|unlock)$/.exec(url.pathname);
   if (lost) {
     requireMethod(req, res, 'POST');
-    const terminal = decodePathSegment(lost[1]!);
-    if (!Object.hasOwn(ctx.tokens, terminal)) throw new HttpError(404, `unknown terminal ${terminal}`);
     const marking = lost[2] === 'lost';
-    Object.assign(scope, { action: `terminal.${lost[2]}`, target: terminal });
-    const body = marking ? parseWith(lostBody, await readJsonBody(req), 'lost') : parseWith(unlockBody, await readJsonBody(req), 'unlock');
-    let order;
-    try {
-      order = marking ? await ctx.lost.markLost(terminal, body.comment!, scope.principal!.name) : await ctx.lost.unlock(terminal, body.comment ?? null, scope.principal!.name);
-    } catch (err) {
-      throw err instanceof WorkOrderConflict ? new HttpError(409, err.message) : err;
-    }
-    scope.detail = order.ref;
+    const order = await markTerminal(ctx, scope, decodePathSegment(lost[1]!), marking ? 'lost' : 'unlock', await readJsonBody(req));
     await auditRequest(req, ctx, scope, marking ? 201 : 200, undefined);
     send(res, marking ? 201 : 200, workOrderView(order));
     return true;

@@ -2,12 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { terminalIdSchema } from 'posdiag-protocol';
 import { z } from 'zod';
 import { auditRequest, HttpError, parseWith, queryObject, readJsonBody, requireMethod, send, type ApiContext, type RequestScope } from '../http-api.js';
-import { roleAllows } from '../operators/roles.js';
 import { attachmentView, routeAttachments } from './attachment-api.js';
-import { mayWork } from './may-work.js';
 import { logView, swapView, workOrdersCsv, workOrderView } from './view.js';
-import { WORK_ORDER_STATES, type WorkOrderRecord } from './work-order.js';
-import { OPERATOR_CODE, WorkOrderConflict } from './workorders.js';
+import { WORK_ORDER_STATES, type WorkOrderQuery, type WorkOrderRecord } from './work-order.js';
+import { actOnOrder, openOrder, ORDER_ACTIONS, type OrderAction } from './workorder-actions.js';
 
 /**
  * The work order routes of the HTTP API (viewer GET, operator POST), docs/spec.md §7:
@@ -22,53 +20,44 @@ import { OPERATOR_CODE, WorkOrderConflict } from './workorders.js';
  *   POST /api/workorders/ID/details {contact?, address?, notes?, comment?} → 200 order
  *   …/ID/attachments                         → attachment-api.ts
  *
- * Each action is audited as workorder.ACTION with the order's ref as its target.
+ * Each action is audited as workorder.ACTION with the order's ref as its target; what each does is
+ * workorder-actions.ts's, which the console calls too.
  */
 const MAX_PAGE = 1000;
-const MAX_CSV = 10_000;
+/** The CSV export's bound, in the console's download too. */
+export const MAX_CSV = 10_000;
 const wholeNumber = z.string().regex(/^[1-9][0-9]*$/, 'a whole number from 1').transform(Number);
-const listQuery = z.strictObject({
+/** The list's filters (the console's list takes the same, without `limit`). */
+export const listQuery = z.strictObject({
   terminal: terminalIdSchema.optional(),
   state: z.enum(WORK_ORDER_STATES).optional(),
   kind: z.enum(['repair', 'lost']).optional(),
   limit: wholeNumber.refine((n) => n <= MAX_PAGE, `at most ${MAX_PAGE}`).optional(),
   after: wholeNumber.optional(),
 });
-const comment = z.string().min(1).max(4000);
-const text = z.string().max(1000).nullable();
-const openBody = z.strictObject({ terminal: terminalIdSchema, alarm: z.number().int().positive().optional(), comment: comment.optional(), contact: text.optional(), address: text.optional(), notes: z.string().max(4000).nullable().optional() });
-const transitionBody = z.strictObject({ to: z.enum(WORK_ORDER_STATES), comment: comment.optional(), override: z.boolean().optional() });
-const assignBody = z.strictObject({ user: z.string().min(1).max(128).nullable(), comment: comment.optional() });
-const detailsBody = z.strictObject({ contact: text.optional(), address: text.optional(), notes: z.string().max(4000).nullable().optional(), comment: comment.optional() });
 
-const conflict = async <T>(run: () => Promise<T>): Promise<T> => {
-  try {
-    return await run();
-  } catch (err) {
-    throw err instanceof WorkOrderConflict ? new HttpError(409, err.message) : err;
-  }
-};
+/** The store's query for the list's filters, `limit` orders at most. */
+export function storeQuery(q: z.infer<typeof listQuery>, limit: number): WorkOrderQuery {
+  return {
+    ...(q.terminal !== undefined ? { terminal: q.terminal } : {}),
+    ...(q.state !== undefined ? { state: q.state } : {}),
+    ...(q.kind !== undefined ? { kind: q.kind } : {}),
+    ...(q.after !== undefined ? { before: q.after } : {}),
+    limit,
+  };
+}
+
+/** The CSV download (view.ts's columns), from the API and the console alike. */
+export function sendWorkOrdersCsv(res: ServerResponse, orders: readonly WorkOrderRecord[]): void {
+  const body = workOrdersCsv(orders);
+  res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-length': Buffer.byteLength(body), 'content-disposition': 'attachment; filename="workorders.csv"' });
+  res.end(body);
+}
 
 /** Answers the work order routes; false when the path is not one of them. */
 export async function routeWorkOrders(req: IncomingMessage, res: ServerResponse, ctx: ApiContext, url: URL, scope: RequestScope): Promise<boolean> {
-  const orders = ctx.workorders;
   if (url.pathname === '/api/workorders' && req.method === 'POST') {
-    const body = parseWith(openBody, await readJsonBody(req), 'work order');
-    if (!Object.hasOwn(ctx.tokens, body.terminal)) throw new HttpError(404, `unknown terminal ${body.terminal}`);
-    Object.assign(scope, { action: 'workorder.open', target: body.terminal });
-    const alarm = body.alarm === undefined ? undefined : await ctx.store.alarms.alarm(body.alarm);
-    if (body.alarm !== undefined && (!alarm || alarm.terminal !== body.terminal)) throw new HttpError(404, `no alarm ${body.alarm} on terminal ${body.terminal}`);
-    const report = alarm?.reportId ? await ctx.store.alarms.report(alarm.reportId) : undefined;
-    const repairRequest = report?.kind === 'fault' ? (report.repairRequest ?? null) : null;
-    const inventory = (await ctx.store.inventory.all()).get(body.terminal);
-    const order = await conflict(() =>
-      orders.open({
-        terminal: body.terminal, kind: 'repair', code: alarm?.code ?? OPERATOR_CODE, severity: alarm?.severity ?? 'major',
-        serial: inventory?.serial ?? repairRequest?.terminal.serial ?? null, repairRequest, reportId: alarm?.reportId ?? null, alarmId: alarm?.id ?? null,
-        comment: body.comment ?? null, contact: body.contact ?? null, address: body.address ?? null, notes: body.notes ?? null, actor: scope.principal!.name,
-      }),
-    );
-    scope.target = order.ref;
+    const order = await openOrder(ctx, scope, await readJsonBody(req));
     await auditRequest(req, ctx, scope, 201, undefined);
     send(res, 201, workOrderView(order));
     return true;
@@ -78,17 +67,9 @@ export async function routeWorkOrders(req: IncomingMessage, res: ServerResponse,
     const csv = url.pathname.endsWith('.csv');
     const q = parseWith(listQuery, queryObject(url.searchParams), 'query');
     const limit = csv ? MAX_CSV : (q.limit ?? 100);
-    const list = await ctx.store.workorders.list({
-      ...(q.terminal !== undefined ? { terminal: q.terminal } : {}),
-      ...(q.state !== undefined ? { state: q.state } : {}),
-      ...(q.kind !== undefined ? { kind: q.kind } : {}),
-      ...(q.after !== undefined ? { before: q.after } : {}),
-      limit,
-    });
+    const list = await ctx.store.workorders.list(storeQuery(q, limit));
     if (csv) {
-      const body = workOrdersCsv(list);
-      res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-length': Buffer.byteLength(body), 'content-disposition': 'attachment; filename="workorders.csv"' });
-      res.end(body);
+      sendWorkOrdersCsv(res, list);
       return true;
     }
     if (list.length === limit) {
@@ -111,29 +92,9 @@ export async function routeWorkOrders(req: IncomingMessage, res: ServerResponse,
     send(res, 200, await details(ctx, order));
     return true;
   }
-  if (!['transition', 'assign', 'details'].includes(action)) throw new HttpError(404, `no such resource: ${url.pathname}`);
+  if (!(ORDER_ACTIONS as readonly string[]).includes(action)) throw new HttpError(404, `no such resource: ${url.pathname}`);
   requireMethod(req, res, 'POST');
-  Object.assign(scope, { action: `workorder.${action}`, target: String(id) });
-  const actor = scope.principal!.name;
-  await mayWork(ctx, scope, id, action);
-  let order: WorkOrderRecord | undefined;
-  if (action === 'transition') {
-    const body = parseWith(transitionBody, await readJsonBody(req), 'transition');
-    scope.detail = `to ${body.to}${body.override ? ' (override)' : ''}`;
-    order = await conflict(() => orders.transition(id, { to: body.to, comment: body.comment, override: body.override, actor }));
-  } else if (action === 'assign') {
-    const body = parseWith(assignBody, await readJsonBody(req), 'assign');
-    if (body.user !== null) {
-      const user = await ctx.store.operators.user(body.user);
-      // Whoever is assigned must be able to work the order through the API.
-      if (!user || user.disabled || !roleAllows(user.role, 'technician')) throw new HttpError(404, `no enabled user ${body.user} with the technician role or above`);
-    }
-    scope.detail = `assignee ${body.user ?? '(none)'}`;
-    order = await conflict(() => orders.edit(id, 'assign', { assignee: body.user }, actor, body.comment ?? null));
-  } else {
-    const { comment: note, ...change } = parseWith(detailsBody, await readJsonBody(req), 'details');
-    order = await conflict(() => orders.edit(id, 'details', change, actor, note ?? null));
-  }
+  const order = await actOnOrder(ctx, scope, id, action as OrderAction, await readJsonBody(req));
   if (!order) throw new HttpError(404, `no work order ${id}`);
   await auditRequest(req, ctx, scope, 200, undefined);
   send(res, 200, workOrderView(order));

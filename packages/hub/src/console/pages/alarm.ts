@@ -9,6 +9,7 @@ import { html, type Html } from '../html.js';
 import { ConsoleError } from '../respond.js';
 import { alarmStatus, commentBox, csrfField, severityBadge, terminalLink } from './common.js';
 import { selfTestVerdict } from './self-test.js';
+import { alarmWorkOrder } from './workorder-parts.js';
 
 /**
  * GET /alarms/ID: what the alarm is, its timeline and comments, who was notified and how that went,
@@ -22,10 +23,11 @@ export async function alarmPage(p: PageRequest, id: number): Promise<PageResult>
   if (!alarm) throw new ConsoleError(404, p.t('common.notFound'));
   const live = await liveSection(p, alarm);
   if (p.url.searchParams.get('fragment') === 'live') return { fragment: live };
-  const [report, selfTest, bundles] = await Promise.all([
+  const [report, selfTest, bundles, workOrder] = await Promise.all([
     alarm.reportId === null ? undefined : p.ctx.store.alarms.report(alarm.reportId),
     p.ctx.store.alarms.latestSelfTest(alarm.terminal),
     p.ctx.store.listBundles(alarm.terminal),
+    alarmWorkOrder(p, alarm),
   ]);
   const { t } = p;
   return {
@@ -35,6 +37,8 @@ export async function alarmPage(p: PageRequest, id: number): Promise<PageResult>
 <div id="alarm-live" hx-get="/alarms/${id}?fragment=live" hx-trigger="posdiag:alarm from:body, every 5s" hx-swap="innerHTML">${live}</div>
 <h2>${t('alarm.actions')}</h2>
 ${actions(p, alarm)}
+<h2>${t('wo.title')}</h2>
+${workOrder}
 <h2>${t('alarm.evidence')}</h2>
 ${evidence(p, report, selfTest, bundles)}`,
   };

@@ -12,6 +12,7 @@ import { html, type Html } from '../html.js';
 import { ConsoleError, redirect } from '../respond.js';
 import { alarmStatus, csrfField, pager, severityBadge } from './common.js';
 import { selfTestVerdict } from './self-test.js';
+import { terminalWorkOrders } from './workorder-parts.js';
 
 /**
  * GET /terminals/ID: identity and labels, connection (and its history: the terminal's silences),
@@ -28,7 +29,7 @@ export async function terminalPage(p: PageRequest, id: string): Promise<PageResu
   const after = p.url.searchParams.get('after');
   const before = after ? decodeReportCursor(after) : undefined;
   if (after && !before) throw new ConsoleError(400, 'after: not a page token of this console');
-  const [[state], presence, cards, open, silences, reports, selfTests, bundles] = await Promise.all([
+  const [[state], presence, cards, open, silences, reports, selfTests, bundles, workOrders] = await Promise.all([
     p.ctx.presence.states([id]),
     p.ctx.store.presence(id),
     p.ctx.store.inventory.cards([id]),
@@ -37,6 +38,7 @@ export async function terminalPage(p: PageRequest, id: string): Promise<PageResu
     p.ctx.store.recentReports(id, { limit: REPORTS_PAGE, ...(before ? { before } : {}) }),
     p.ctx.store.recentReports(id, { kind: 'self_test', limit: 5 }),
     p.ctx.store.listBundles(id),
+    terminalWorkOrders(p, id),
   ]);
   const inv = cards.get(id)?.inventory;
   const latest = selfTests.reports[0] as (SelfTestReport & { receivedAt: string }) | undefined;
@@ -67,6 +69,8 @@ ${presence[0]?.holder ? html`<dt></dt><dd class="note">${t('terminal.heldBy', { 
 </div>
 <h2>${t('nav.alarms')}</h2>
 ${open.length ? html`<ul>${open.map((a) => html`<li><a href="/alarms/${a.id}">#${a.id}</a> ${severityBadge(t, a.severity)} <code>${a.code}</code> · ${alarmStatus(t, a)}</li>`)}</ul>` : html`<p class="note">${t('common.none')}</p>`}
+<h2>${t('wo.title')}</h2>
+${workOrders}
 ${canAct ? commandForms(p, id) : html`<p class="note">${t('common.forbidden', { role: p.session.principal.role })}</p>`}
 <div id="command-result" aria-live="polite">${command ? await commandBox(p, id, command) : ''}</div>
 <div class="grid">

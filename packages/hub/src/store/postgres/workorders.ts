@@ -60,6 +60,10 @@ export class PgWorkOrders implements WorkOrderStore {
     return this.one('token = $1', token);
   }
 
+  byRef(ref: string): Promise<WorkOrderRecord | undefined> {
+    return this.one('ref = $1', ref);
+  }
+
   async list(q: WorkOrderQuery): Promise<WorkOrderRecord[]> {
     const { where, params } = workOrderWhere(q, (n) => `$${n}`);
     const { rows } = await this.pool.query<WorkOrderRow>(`${SELECT} ${where} ORDER BY id DESC LIMIT $${params.length + 1}`, [...params, q.limit]);

@@ -21,6 +21,7 @@ export class SqliteWorkOrders implements WorkOrderStore {
       openByKey: db.prepare<[string, string], WorkOrderRow>(`${SELECT} WHERE terminal = ? AND code = ? AND ${OPEN_STATE_SQL}`),
       byId: db.prepare<[number], WorkOrderRow>(`${SELECT} WHERE id = ?`),
       byToken: db.prepare<[string], WorkOrderRow>(`${SELECT} WHERE token = ?`),
+      byRef: db.prepare<[string], WorkOrderRow>(`${SELECT} WHERE ref = ?`),
       openFor: db.prepare<[string], WorkOrderRow>(`${SELECT} WHERE terminal = ? AND ${OPEN_STATE_SQL} ORDER BY id`),
       ofSerial: db.prepare<[string, string], WorkOrderRow>(`${SELECT} WHERE serial = ? OR current_serial = ? ORDER BY id`),
       insert: db.prepare(`INSERT INTO work_orders (${WORK_ORDER_COLUMNS.join(', ')}) VALUES (${WORK_ORDER_COLUMNS.map(() => '?').join(', ')})`),
@@ -91,6 +92,11 @@ export class SqliteWorkOrders implements WorkOrderStore {
 
   async byToken(token: string): Promise<WorkOrderRecord | undefined> {
     const row = this.stmts.byToken.get(token);
+    return row ? toWorkOrder(row) : undefined;
+  }
+
+  async byRef(ref: string): Promise<WorkOrderRecord | undefined> {
+    const row = this.stmts.byRef.get(ref);
     return row ? toWorkOrder(row) : undefined;
   }
 
