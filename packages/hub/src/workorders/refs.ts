@@ -11,6 +11,12 @@ export function newRef(): string {
   return `WO-${s}`;
 }
 
+/** A reference as people type it from a receipt or read it over the phone: `wo-7k3f9q`, `7K3F9Q`, with spaces. */
+export function normalRef(text: string): string {
+  const s = text.trim().toUpperCase().replace(/\s+/g, '');
+  return s.startsWith('WO-') ? s : `WO-${s}`;
+}
+
 /** The merchant page's token: 128 random bits, URL-safe. Knowing it is the only access the page needs. */
 export function newToken(): string {
   return randomBytes(16).toString('base64url');

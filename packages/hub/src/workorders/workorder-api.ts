@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { terminalIdSchema } from 'posdiag-protocol';
 import { z } from 'zod';
 import { auditRequest, HttpError, parseWith, queryObject, readJsonBody, requireMethod, send, type ApiContext, type RequestScope } from '../http-api.js';
+import type { WorkOrderStore } from '../store/store.js';
 import { attachmentView, routeAttachments } from './attachment-api.js';
+import { normalRef } from './refs.js';
 import { logView, swapView, workOrdersCsv, workOrderView } from './view.js';
 import { WORK_ORDER_STATES, type WorkOrderQuery, type WorkOrderRecord } from './work-order.js';
 import { actOnOrder, openOrder, ORDER_ACTIONS, type OrderAction } from './workorder-actions.js';
@@ -10,7 +12,7 @@ import { actOnOrder, openOrder, ORDER_ACTIONS, type OrderAction } from './workor
 /**
  * The work order routes of the HTTP API (viewer GET, operator POST), docs/spec.md §7:
  *
- *   GET  /api/workorders?terminal=&state=&kind=repair|lost&limit=N (1…1000, default 100)&after=ID
+ *   GET  /api/workorders?terminal=&state=&kind=repair|lost&limit=N (1…1000, default 100)&after=ID, or ?ref=WO-XXXXXX (any case, WO- optional)
  *                                → 200 {workorders: [ order ]} newest first; `Link: <…&after=ID>; rel="next"` when there may be more
  *   GET  /api/workorders.csv?…   → 200 text/csv, the same filters (at most 10000 rows)
  *   POST /api/workorders {terminal, alarm?, comment?, contact?, address?, notes?} → 201 order; 404 unknown terminal or alarm; 409 one open already
@@ -34,7 +36,18 @@ export const listQuery = z.strictObject({
   kind: z.enum(['repair', 'lost']).optional(),
   limit: wholeNumber.refine((n) => n <= MAX_PAGE, `at most ${MAX_PAGE}`).optional(),
   after: wholeNumber.optional(),
+  /** One order by its reference (refs.ts normalRef): the other filters do not apply. */
+  ref: z.string().min(1).max(32).optional(),
 });
+
+/** The orders the list's filters find: by `ref` the one order of that reference (or none). */
+export async function findOrders(store: WorkOrderStore, q: z.infer<typeof listQuery>, limit: number): Promise<WorkOrderRecord[]> {
+  if (q.ref !== undefined) {
+    const one = await store.byRef(normalRef(q.ref));
+    return one ? [one] : [];
+  }
+  return store.list(storeQuery(q, limit));
+}
 
 /** The store's query for the list's filters, `limit` orders at most. */
 export function storeQuery(q: z.infer<typeof listQuery>, limit: number): WorkOrderQuery {
@@ -67,7 +80,7 @@ export async function routeWorkOrders(req: IncomingMessage, res: ServerResponse,
     const csv = url.pathname.endsWith('.csv');
     const q = parseWith(listQuery, queryObject(url.searchParams), 'query');
     const limit = csv ? MAX_CSV : (q.limit ?? 100);
-    const list = await ctx.store.workorders.list(storeQuery(q, limit));
+    const list = await findOrders(ctx.store.workorders, q, limit);
     if (csv) {
       sendWorkOrdersCsv(res, list);
       return true;

@@ -122,6 +122,9 @@ describe('work orders: from a repair request to a proven close', () => {
     const next = /<\/api(\/workorders\?[^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '')![1]!;
     const second = await api.get(next);
     expect(second.body.workorders.map((o: { id: number }) => o.id)).toEqual([id]);
+    // The reference as a merchant reads it out: any case, without WO-; the other filters aside.
+    expect((await api.get(`/workorders?ref=${ref.slice(3).toLowerCase()}&state=submitted`)).body.workorders.map((o: { id: number }) => o.id)).toEqual([id]);
+    expect((await api.get('/workorders?ref=WO-333333')).body.workorders).toEqual([]);
   });
 
   it('shows the merchant one order by its token, in either language, and nothing for an unknown token', async () => {

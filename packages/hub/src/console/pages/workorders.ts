@@ -1,7 +1,7 @@
 import type { Severity } from 'posdiag-protocol';
 import { HttpError, parseWith } from '../../http-api.js';
 import { WORK_ORDER_STATES, type WorkOrderRecord } from '../../workorders/work-order.js';
-import { listQuery, MAX_CSV, sendWorkOrdersCsv, storeQuery } from '../../workorders/workorder-api.js';
+import { findOrders, listQuery, MAX_CSV, sendWorkOrdersCsv } from '../../workorders/workorder-api.js';
 import type { PageRequest, PageResult } from '../context.js';
 import { html } from '../html.js';
 import { ConsoleError } from '../respond.js';
@@ -15,7 +15,7 @@ import { orderLink, slaCell, stateBadge } from './workorder-parts.js';
  * filters as the API's CSV export, behind the session.
  */
 export const WORK_ORDERS_PAGE = 50;
-const FILTERS = ['state', 'kind', 'terminal', 'after'] as const;
+const FILTERS = ['state', 'kind', 'terminal', 'after', 'ref'] as const;
 
 function filters(params: URLSearchParams) {
   const given: Record<string, string> = {};
@@ -27,20 +27,7 @@ function filters(params: URLSearchParams) {
   }
 }
 
-/** A reference as people type it: `wo-7k3f9q`, `7K3F9Q`, with spaces. */
-export function normalRef(text: string): string {
-  const s = text.trim().toUpperCase().replace(/\s+/g, '');
-  return s.startsWith('WO-') ? s : `WO-${s}`;
-}
-
-async function orders(p: PageRequest, limit: number): Promise<WorkOrderRecord[]> {
-  const ref = p.url.searchParams.get('ref')?.trim();
-  if (ref) {
-    const one = await p.ctx.store.workorders.byRef(normalRef(ref).slice(0, 16));
-    return one ? [one] : [];
-  }
-  return p.ctx.store.workorders.list(storeQuery(filters(p.url.searchParams), limit));
-}
+const orders = (p: PageRequest, limit: number): Promise<WorkOrderRecord[]> => findOrders(p.ctx.store.workorders, filters(p.url.searchParams), limit);
 
 export async function workOrdersCsvDownload(p: PageRequest): Promise<void> {
   sendWorkOrdersCsv(p.res, await orders(p, MAX_CSV));
