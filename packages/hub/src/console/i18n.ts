@@ -208,6 +208,10 @@ const en = {
   'wo.fromTo': 'From → to',
   'wo.proof': 'Proof: the linked self-test',
   'wo.swaps': 'Swaps',
+  'wo.attachments': 'Attachments',
+  'wo.attach': 'Attach',
+  'wo.attachFile': 'A photo (JPEG, PNG, WebP) or a PDF, at most {mib} MiB',
+  'wo.noFile': 'choose a file to attach',
   'wo.slot': 'Slot',
   'wo.serials': 'Old serial → new serial',
   'wo.completedBy': 'Completed by self-test',
@@ -252,6 +256,7 @@ const en = {
   'woAction.sla_breached': 'SLA breached',
   'woAction.lost_online': 'lost terminal connected',
   'woAction.unlock': 'unlocked',
+  'woAction.attachment': 'attachment added',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -459,6 +464,10 @@ const zhCN: Record<MessageKey, string> = {
   'wo.fromTo': '从 → 到',
   'wo.proof': '证明：关联的自检',
   'wo.swaps': '换机',
+  'wo.attachments': '附件',
+  'wo.attach': '上传附件',
+  'wo.attachFile': '照片（JPEG、PNG、WebP）或 PDF，不超过 {mib} MiB',
+  'wo.noFile': '请选择要上传的文件',
   'wo.slot': '机位',
   'wo.serials': '原序列号 → 新序列号',
   'wo.completedBy': '完成换机的自检',
@@ -503,6 +512,7 @@ const zhCN: Record<MessageKey, string> = {
   'woAction.sla_breached': '服务超时',
   'woAction.lost_online': '挂失终端上线',
   'woAction.unlock': '解锁',
+  'woAction.attachment': '添加附件',
 };
 
 const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };

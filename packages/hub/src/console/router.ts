@@ -4,6 +4,8 @@ import type { Locale } from 'posdiag-protocol';
 import { actionDetail, actionName, parseAction } from '../alarms/alarm-api.js';
 import { ActionConflict } from '../alarms/transitions.js';
 import { auditRequest, HttpError, MAX_BODY_BYTES, readBody, type RequestScope } from '../http-api.js';
+import { MAX_ATTACHMENT_BYTES } from '../workorders/attachments.js';
+import { MultipartError, parseMultipart, type UploadedFile } from './multipart.js';
 import { requiredRole, roleAllows, type Role } from '../operators/roles.js';
 import { assets, serveAsset } from './assets.js';
 import type { ConsoleContext, PageRequest, PageResult } from './context.js';
@@ -24,6 +26,7 @@ import { terminalsPage } from './pages/terminals.js';
 import { usersPage } from './pages/users.js';
 import { sparesPage } from './pages/spares.js';
 import { workOrderPage } from './pages/workorder.js';
+import { attachmentDownload, attachToOrder } from './pages/workorder-files.js';
 import { openWorkOrder, terminalLost, workOrderAction } from './pages/workorder-forms.js';
 import { workOrdersCsvDownload, workOrdersPage } from './pages/workorders.js';
 import { ORDER_ACTIONS, type OrderAction } from '../workorders/workorder-actions.js';
@@ -39,8 +42,8 @@ import { addCookie, cookie, csrfValid, currentSession, LANG_COOKIE, LOGIN_COOKIE
  *   POST /logout
  *   GET  /  /alarms  /alarms/ID  /terminals  /terminals/ID  /workorders  /workorders/ID  /spares  /silences  /users  /audit (admins)
  *   POST /alarms/ID/ACTION, /alarms/bulk, /terminals/ID/commands, /silences, /silences/ID/expire
- *   POST /workorders, /workorders/ID/transition|assign|details, /terminals/ID/lost|unlock
- *   GET  /terminals/ID/commands/CID (a command's box), /bundles/ID, /workorders.csv (downloads), /console/assets/…
+ *   POST /workorders, /workorders/ID/transition|assign|details|attachments (multipart), /terminals/ID/lost|unlock
+ *   GET  /terminals/ID/commands/CID (a command's box), /bundles/ID, /workorders.csv, /workorders/ID/attachments/AID (downloads), /console/assets/…
  *
  * Every page but the login needs a live session (else 303 to /login, or 401 with HX-Redirect for
  * htmx). Every POST needs the session's CSRF token and a same-origin request (else 403), and an
@@ -76,12 +79,21 @@ function shownQuery(url: URL): URLSearchParams {
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') throw new ConsoleError(415, 'a form post (application/x-www-form-urlencoded)');
+  return (await readPost(req, false)).fields;
+}
+
+/** A form post's fields, and its files when `files` allows a multipart one (the attachment form, up to an attachment's size). */
+async function readPost(req: IncomingMessage, files: boolean): Promise<{ fields: URLSearchParams; files: UploadedFile[] }> {
+  const contentType = req.headers['content-type'] ?? '';
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  const multipart = files && type === 'multipart/form-data';
+  if (type !== 'application/x-www-form-urlencoded' && !multipart) throw new ConsoleError(415, `a form post (application/x-www-form-urlencoded${files ? ' or multipart/form-data' : ''})`);
   try {
-    return new URLSearchParams((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
+    const body = await readBody(req, multipart ? MAX_ATTACHMENT_BYTES + MAX_BODY_BYTES : MAX_BODY_BYTES);
+    return multipart ? parseMultipart(body, contentType) : { fields: new URLSearchParams(body.toString('utf8')), files: [] };
   } catch (err) {
     if (err instanceof HttpError) throw new ConsoleError(err.status, err.message);
+    if (err instanceof MultipartError) throw new ConsoleError(400, err.message);
     throw err;
   }
 }
@@ -170,6 +182,8 @@ const ONE_BUNDLE = /^\/bundles\/([^/]+)$/;
 const SILENCE_EXPIRE = /^\/silences\/([^/]+)\/expire$/;
 const ONE_ORDER = /^\/workorders\/([1-9][0-9]{0,15})$/;
 const ORDER_ACTION = /^\/workorders\/([1-9][0-9]{0,15})\/([a-z]+)$/;
+const ORDER_ATTACH = /^\/workorders\/([1-9][0-9]{0,15})\/attachments$/;
+const ORDER_FILE = /^\/workorders\/([1-9][0-9]{0,15})\/attachments\/([1-9][0-9]{0,15})$/;
 const TERMINAL_LOST = /^\/terminals\/([^/]+)\/(lost|unlock)$/;
 
 function segment(s: string): string {
@@ -197,6 +211,8 @@ async function get(p: PageRequest): Promise<PageResult | null> {
   if (m) return alarmPage(p, Number(m[1]));
   m = ONE_ORDER.exec(path);
   if (m) return workOrderPage(p, Number(m[1]));
+  m = ORDER_FILE.exec(path);
+  if (m) return attachmentDownload(p, Number(m[1]), Number(m[2])), null;
   m = ONE_COMMAND.exec(path);
   if (m) return commandFragment(p, segment(m[1]!), segment(m[2]!));
   m = ONE_TERMINAL.exec(path);
@@ -210,7 +226,7 @@ async function get(p: PageRequest): Promise<PageResult | null> {
 }
 
 async function post(p: PageRequest): Promise<PageResult | null> {
-  const form = await readForm(p.req);
+  const { fields: form, files } = await readPost(p.req, ORDER_ATTACH.test(p.url.pathname));
   if (!sameOrigin(p.req) || !csrfValid(p.session.id, form.get('csrf') ?? undefined)) {
     await auditRequest(p.req, p.ctx, scope(p, `POST ${p.url.pathname}`), 403, 'console form without a valid CSRF token');
     throw new ConsoleError(403, p.t('common.csrf'));
@@ -225,11 +241,13 @@ async function post(p: PageRequest): Promise<PageResult | null> {
   // The API's role table decides (a technician may work an order, workorder-actions.ts checks it is
   // theirs); everything else the console posts needs an operator.
   const needed = path === '/workorders' || ORDER_ACTION.test(path) ? requiredRole('POST', `/api${path}`) : 'operator';
+  const attaching = ORDER_ATTACH.exec(path);
   if (!roleAllows(p.session.principal.role, needed)) {
     await auditRequest(p.req, p.ctx, scope(p, `POST ${path}`), 403, `a ${p.session.principal.role} may not do this`);
     throw new ConsoleError(403, p.t('common.forbidden', { role: p.session.principal.role }));
   }
   if (path === '/workorders') return openWorkOrder(p, form);
+  if (attaching) return attachToOrder(p, Number(attaching[1]), files);
   let m = ORDER_ACTION.exec(path);
   if (m) {
     if (!(ORDER_ACTIONS as readonly string[]).includes(m[2]!)) throw new ConsoleError(404, p.t('common.notFound'));

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { auditRequest, HttpError, readBody, requireMethod, send, type ApiContext, type RequestScope } from '../http-api.js';
 import { isoOrNull } from '../iso-time.js';
-import { attach, AttachmentRefused, MAX_ATTACHMENT_BYTES } from './attachments.js';
+import { attach, AttachmentRefused, MAX_ATTACHMENT_BYTES, type AttachmentUpload } from './attachments.js';
 import { mayWork } from './may-work.js';
 import type { AttachmentInfo } from './work-order.js';
 
@@ -32,16 +32,7 @@ export async function routeAttachments(req: IncomingMessage, res: ServerResponse
     requireMethod(req, res, 'GET');
     const found = await store.attachment(orderId, Number(m[2]));
     if (!found) throw new HttpError(404, `no attachment ${m[2]} on work order ${orderId}`);
-    // Never rendered by the hub's origin: a download, its type as checked, nothing run from it.
-    res.writeHead(200, {
-      'content-type': found.info.contentType,
-      'content-length': found.data.length,
-      'content-disposition': downloadDisposition(found.info.name),
-      'x-content-type-options': 'nosniff',
-      'content-security-policy': "default-src 'none'; sandbox",
-      'cache-control': 'private, no-store',
-    });
-    res.end(found.data);
+    sendAttachment(res, found);
     return true;
   }
   if (req.method === 'GET') {
@@ -50,17 +41,38 @@ export async function routeAttachments(req: IncomingMessage, res: ServerResponse
     return true;
   }
   requireMethod(req, res, 'POST');
+  const info = await addAttachment(ctx, scope, orderId, { name: url.searchParams.get('name') ?? undefined, contentType: req.headers['content-type'] ?? '', data: await readBody(req, MAX_ATTACHMENT_BYTES) });
+  await auditRequest(req, ctx, scope, 201, undefined);
+  send(res, 201, attachmentView(info));
+  return true;
+}
+
+/** One file's bytes, never rendered by the hub's origin: a download, its type as checked, nothing run from it. */
+export function sendAttachment(res: ServerResponse, found: { info: AttachmentInfo; data: Buffer }): void {
+  res.writeHead(200, {
+    'content-type': found.info.contentType,
+    'content-length': found.data.length,
+    'content-disposition': downloadDisposition(found.info.name),
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; sandbox",
+    'cache-control': 'private, no-store',
+  });
+  res.end(found.data);
+}
+
+/**
+ * Adds the upload to the order as `scope.principal` (an operator, or the technician it is assigned
+ * to), naming the deed in `scope` for the caller's audit entry; the API and the console's form alike.
+ */
+export async function addAttachment(ctx: ApiContext, scope: RequestScope, orderId: number, upload: AttachmentUpload): Promise<AttachmentInfo> {
   Object.assign(scope, { action: 'workorder.attach', target: String(orderId) });
   await mayWork(ctx, scope, orderId, 'attach');
-  const data = await readBody(req, MAX_ATTACHMENT_BYTES);
   let info: AttachmentInfo;
   try {
-    info = await attach(store, orderId, { name: url.searchParams.get('name') ?? undefined, contentType: req.headers['content-type'] ?? '', data }, scope.principal!.name, ctx.clock.now());
+    info = await attach(ctx.store.workorders, orderId, upload, scope.principal!.name, ctx.clock.now());
   } catch (err) {
     throw err instanceof AttachmentRefused ? new HttpError(err.status, err.message) : err;
   }
   scope.detail = `${info.name} (${info.size} bytes, sha256 ${info.sha256})`;
-  await auditRequest(req, ctx, scope, 201, undefined);
-  send(res, 201, attachmentView(info));
-  return true;
+  return info;
 }

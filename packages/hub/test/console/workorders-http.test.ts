@@ -31,7 +31,7 @@ describe('the console work orders', () => {
     base = `http://127.0.0.1:${h.hub.address.port}`;
     store = await openStore(h.db);
     const ops = createOperators(store.operators, h.clock, { scrypt: { N: 1024, r: 8, p: 1 } });
-    for (const [name, role] of [['vera', 'viewer'], ['otto', 'operator'], ['ada', 'admin']] as const) await ops.users.add(name, role, `${name}-password`, cliPrincipal('root'));
+    for (const [name, role] of [['vera', 'viewer'], ['tess', 'technician'], ['otto', 'operator'], ['ada', 'admin']] as const) await ops.users.add(name, role, `${name}-password`, cliPrincipal('root'));
     agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
     await agent.next();
     await agent.report(makeRepairFault({ seq: 1 }));
@@ -89,9 +89,9 @@ describe('the console work orders', () => {
     const moves = [...page.matchAll(/<button type="submit" name="to" value="([a-z_]+)"/g)].map((m) => m[1]);
     expect(moves).toEqual(['accepted', 'cancelled']);
     expect(page).toContain('hx-get="/workorders/' + orderId + '?fragment=live"');
-    // The assignee select: enabled users who can work the order, not the viewer.
+    // The assignee select: enabled users who can work the order (technicians first), not the viewer.
     const options = [...page.matchAll(/<option value="([a-z]+)">[a-z]+ \(/g)].map((m) => m[1]);
-    expect(options).toEqual(['ada', 'otto']);
+    expect(options).toEqual(['tess', 'ada', 'otto']);
   });
 
   it('moves the order through the form, as the operator, audited as workorder.transition; a refused move is 409 with the reason', async () => {
@@ -234,5 +234,52 @@ describe('the console work orders', () => {
     expect(await store.workorders.get(orderId)).toMatchObject({ state: 'verified', notes: null, assignee: null });
     expect(await store.workorders.openFor('T-0002')).toEqual([]);
     expect(await store.operators.audit({ principal: 'vera', limit: 1 })).toMatchObject([{ outcome: 'denied', action: 'POST /terminals/T-0002/unlock' }]);
+  });
+
+  it('lets a technician work the order assigned to them, attach a photo to it, and download it; not another order', async () => {
+    const otto = await as('otto');
+    await otto.get('/terminals/T-0002');
+    expect((await otto.post('/workorders', { terminal: 'T-0002', comment: 'keypad sticks', csrf: otto.csrf })).status).toBe(303);
+    const order = (await store.workorders.list({ terminal: 'T-0002', limit: 1 }))[0]!;
+    const tess = await as('tess');
+    const before = await tess.get(`/workorders/${order.id}`);
+    expect(before.text).not.toContain(`action="/workorders/${order.id}/transition"`);
+    expect((await tess.post(`/workorders/${order.id}/transition`, { to: 'accepted', csrf: tess.csrf })).status).toBe(403);
+
+    await otto.get(`/workorders/${order.id}`);
+    expect((await otto.post(`/workorders/${order.id}/assign`, { user: 'tess', csrf: otto.csrf })).status).toBe(303);
+    const mine = await tess.get(`/workorders/${order.id}`);
+    expect(mine.text).toContain(`action="/workorders/${order.id}/transition"`);
+    expect(mine.text).toContain(`action="/workorders/${order.id}/attachments" enctype="multipart/form-data"`);
+    expect(mine.text).not.toContain(`action="/workorders/${order.id}/assign"`);
+    expect((await tess.post(`/workorders/${order.id}/transition`, { to: 'accepted', comment: 'on my way', csrf: tess.csrf })).status).toBe(303);
+
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(32, 1)]);
+    const upload = (fields: Record<string, string>, file: Blob, name: string) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.append(k, v);
+      form.append('file', file, name);
+      return fetch(`${base}/workorders/${order.id}/attachments`, { method: 'POST', redirect: 'manual', headers: { cookie: tess.cookieHeader(), origin: base }, body: form });
+    };
+    expect((await upload({}, new Blob([png], { type: 'image/png' }), 'keypad.png')).status).toBe(403);
+    const fake = await upload({ csrf: tess.csrf }, new Blob(['<script>alert(1)</script>'], { type: 'image/png' }), 'x.png');
+    expect({ status: fake.status, text: await fake.text() }).toMatchObject({ status: 415, text: expect.stringContaining('the bytes are not image/png') });
+    expect((await upload({ csrf: tess.csrf }, new Blob([png], { type: 'image/png' }), '键盘 keypad.png')).status).toBe(303);
+    expect(await lastAudit('workorder.attach')).toMatchObject({ principal: 'tess', outcome: 'ok', target: String(order.id) });
+    const [file] = await store.workorders.attachments(order.id);
+    const shown = (await tess.get(`/workorders/${order.id}`)).text;
+    expect(shown).toContain(`<a href="/workorders/${order.id}/attachments/${file!.id}" download>键盘 keypad.png</a>`);
+    expect(shown).toMatch(/<tr data-action="attachment">/);
+    const download = await fetch(`${base}/workorders/${order.id}/attachments/${file!.id}`, { headers: { cookie: tess.cookieHeader() } });
+    expect(download.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(Buffer.from(await download.arrayBuffer()).equals(png)).toBe(true);
+    // Not theirs: the first order is nobody's.
+    const form = new FormData();
+    form.append('csrf', tess.csrf);
+    form.append('file', new Blob([png], { type: 'image/png' }), 'k.png');
+    const other = await fetch(`${base}/workorders/${orderId}/attachments`, { method: 'POST', redirect: 'manual', headers: { cookie: tess.cookieHeader(), origin: base }, body: form });
+    expect(other.status).toBe(403);
+    expect(await store.workorders.attachments(orderId)).toEqual([]);
   });
 });

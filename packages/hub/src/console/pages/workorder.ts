@@ -10,6 +10,7 @@ import type { MessageKey } from '../i18n.js';
 import { ConsoleError } from '../respond.js';
 import { commentBox, csrfField, severityBadge, terminalLink } from './common.js';
 import { selfTestVerdict } from './self-test.js';
+import { attachmentsSection } from './workorder-files.js';
 import { canWorkOrder, canWorkOrders, stateBadge } from './workorder-parts.js';
 
 /**
@@ -39,10 +40,11 @@ ${repairRequest(p, order)}`,
 
 async function liveSection(p: PageRequest, o: WorkOrderRecord): Promise<Html> {
   const { t, time } = p;
-  const [log, selfTest, swaps] = await Promise.all([
+  const [log, selfTest, swaps, files] = await Promise.all([
     p.ctx.store.workorders.log(o.id),
     o.selfTestId === null ? undefined : p.ctx.store.alarms.report(o.selfTestId),
     p.ctx.store.workorders.swaps({ orderId: o.id }),
+    p.ctx.store.workorders.attachments(o.id),
   ]);
   const url = p.ctx.workorders.pageUrl(o);
   const fact = (key: MessageKey, value: Html | string | null) => html`<dt>${t(key)}</dt><dd>${value ?? ''}</dd>`;
@@ -75,10 +77,11 @@ ${url ? fact('wo.merchantPage', html`<a href="${url}" rel="noreferrer">${url}</a
     ? html`<table id="wo-swaps"><thead><tr><th scope="col">${t('wo.slot')}</th><th scope="col">${t('wo.serials')}</th><th scope="col">${t('common.time')}</th><th scope="col">${t('wo.completedBy')}</th></tr></thead>
 <tbody>${swaps.map((s) => html`<tr><td>${terminalLink(s.terminal)}</td><td>${s.oldSerial} → ${s.newSerial}</td><td>${time.el(s.at)}</td><td>${s.completedAt !== null ? html`${time.el(s.completedAt)} <code>${s.selfTestId}</code>` : t('wo.notCompleted')}</td></tr>`)}</tbody></table>`
     : html`<p class="note">${t('common.none')}</p>`}</section>
-</div>`;
+</div>
+<section aria-labelledby="h-wo-files"><h2 id="h-wo-files">${t('wo.attachments')}</h2>${attachmentsSection(p, o, files)}</section>`;
 }
 
-const ACTIONS = new Set(['opened', 'repeat', 'transition', 'override', 'assign', 'details', 'self_test', 'swap', 'swap_completed', 'sla_breached', 'lost_online', 'unlock']);
+const ACTIONS = new Set(['opened', 'repeat', 'transition', 'override', 'assign', 'details', 'self_test', 'swap', 'swap_completed', 'sla_breached', 'lost_online', 'unlock', 'attachment']);
 
 function historyRow(p: PageRequest, e: WorkOrderLogEntry): Html {
   const { t, time } = p;
