@@ -6,7 +6,7 @@ import type { WorkOrderStore } from '../store/store.js';
 import { attachmentView, routeAttachments } from './attachment-api.js';
 import { normalRef } from './refs.js';
 import { logView, swapView, workOrdersCsv, workOrderView } from './view.js';
-import { WORK_ORDER_STATES, type WorkOrderQuery, type WorkOrderRecord } from './work-order.js';
+import { WORK_ORDER_STATES, type WorkOrderLogEntry, type WorkOrderQuery, type WorkOrderRecord } from './work-order.js';
 import { actOnOrder, openOrder, ORDER_ACTIONS, type OrderAction } from './workorder-actions.js';
 
 /**
@@ -122,5 +122,17 @@ async function details(ctx: ApiContext, order: WorkOrderRecord) {
     ctx.store.workorders.swaps({ orderId: order.id }),
     ctx.store.workorders.attachments(order.id),
   ]);
-  return { ...workOrderView(order), history: log.map(logView), repairRequest: order.repairRequest, selfTest: selfTest ?? null, swaps: swaps.map(swapView), attachments: attachments.map(attachmentView) };
+  return { ...workOrderView(order), history: log.map(logView), repairRequest: order.repairRequest, selfTest: selfTest ?? provenBy(order, log), swaps: swaps.map(swapView), attachments: attachments.map(attachmentView) };
+}
+
+/**
+ * The linked self-test as the order's history keeps it, once retention has pruned the report itself:
+ * its id, terminal, when it came and its result, marked `fromHistory`.
+ */
+export function provenBy(order: WorkOrderRecord, log: readonly WorkOrderLogEntry[]) {
+  if (order.selfTestId === null) return null;
+  const entry = [...log].reverse().find((e) => e.action === 'self_test' && e.detail?.includes(order.selfTestId!));
+  const kept = entry?.detail ? (JSON.parse(entry.detail) as { reportId: string; receivedAt?: string; result?: unknown }) : undefined;
+  if (!kept?.result || kept.reportId !== order.selfTestId) return null;
+  return { id: kept.reportId, kind: 'self_test' as const, terminal: order.terminal, receivedAt: kept.receivedAt ?? null, result: kept.result, fromHistory: true };
 }

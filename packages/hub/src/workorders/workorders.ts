@@ -165,7 +165,8 @@ export class WorkOrders {
           ? null
           : {
               order: { ...strip(current), selfTestId: row.id, selfTestAt: at, updatedAt: now },
-              log: [{ at: now, actor: 'system', action: 'self_test', from: null, to: null, comment: null, detail: JSON.stringify({ reportId: row.id, ref: row.result.ref ?? null, serial: row.result.terminal.serial }) }],
+              // The verdict itself, not only its id: the proof outlives the report's retention.
+              log: [{ at: now, actor: 'system', action: 'self_test', from: null, to: null, comment: null, detail: JSON.stringify({ reportId: row.id, ref: row.result.ref ?? null, serial: row.result.terminal.serial, receivedAt: row.receivedAt, result: row.result }) }],
             },
       );
       this.opts.log.info({ terminal: o.terminal, ref: o.ref, selfTest: row.id }, 'passing full self-test linked to the work order');

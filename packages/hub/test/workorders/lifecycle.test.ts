@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open-store.js';
 import { startTestHub } from '../../../../test/support/hub-harness.js';
 import { makeRepairFault, makeSelfTestReport } from '../../../../test/support/reports.js';
 import { TestAgent } from '../helpers/hub-agent.js';
@@ -94,6 +95,17 @@ describe('work orders: from a repair request to a proven close', () => {
     expect(await api.post(`/workorders/${id}/transition`, { to: 'verified' })).toMatchObject({ status: 200, body: { state: 'verified' } });
     expect(await api.post(`/workorders/${id}/transition`, { to: 'closed', comment: 'done' })).toMatchObject({ status: 200, body: { state: 'closed' } });
     expect((await api.get('/workorders?state=closed')).body.workorders).toMatchObject([{ id }]);
+
+    // Retention prunes the report; the order keeps its proof in its history.
+    const store = await openStore(h.db);
+    try {
+      await store.prune(h.clock.now() + 400 * 86_400_000);
+      expect(await store.alarms.report(passing.id)).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+    const kept = (await api.get(`/workorders/${id}`)).body.selfTest;
+    expect(kept).toMatchObject({ id: passing.id, kind: 'self_test', terminal: 'T-0001', fromHistory: true, result: { level: 'full', passed: true } });
   });
 
   it('takes an override only with a comment, and logs it as one', async () => {

@@ -3,7 +3,7 @@ import type { PageRequest } from '../context.js';
 import { html, type Html } from '../html.js';
 
 /** A self-test's verdict as the terminal and alarm pages show it: passed or failed, its checks, when, its receipt's Ref. */
-export function selfTestVerdict(p: PageRequest, report: SelfTestReport & { receivedAt: string }): Html {
+export function selfTestVerdict(p: PageRequest, report: Pick<SelfTestReport, 'result'>): Html {
   const { t, time } = p;
   const r = report.result;
   const failed = r.checks.filter((c) => !c.passed);

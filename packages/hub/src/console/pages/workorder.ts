@@ -3,6 +3,7 @@ import { hasProof, movesFrom } from '../../workorders/transitions.js';
 import type { WorkOrderLogEntry, WorkOrderRecord } from '../../workorders/work-order.js';
 import { isOpenState } from '../../workorders/work-order.js';
 import { assignable } from '../../workorders/workorder-actions.js';
+import { provenBy } from '../../workorders/workorder-api.js';
 import type { PageRequest, PageResult } from '../context.js';
 import { localized } from '../format.js';
 import { html, type Html } from '../html.js';
@@ -46,6 +47,8 @@ async function liveSection(p: PageRequest, o: WorkOrderRecord): Promise<Html> {
     p.ctx.store.workorders.swaps({ orderId: o.id }),
     p.ctx.store.workorders.attachments(o.id),
   ]);
+  // The report itself while it is kept, else the verdict the order's history kept of it.
+  const proof = selfTest?.kind === 'self_test' ? selfTest : (provenBy(o, log) as Pick<SelfTestReport, 'result'> | null);
   const url = p.ctx.workorders.pageUrl(o);
   const fact = (key: MessageKey, value: Html | string | null) => html`<dt>${t(key)}</dt><dd>${value ?? ''}</dd>`;
   return html`<dl class="facts">
@@ -72,7 +75,7 @@ ${url ? fact('wo.merchantPage', html`<a href="${url}" rel="noreferrer">${url}</a
 <table id="wo-history"><thead><tr><th scope="col">${t('common.time')}</th><th scope="col">${t('audit.principal')}</th><th scope="col">${t('audit.action')}</th><th scope="col">${t('wo.fromTo')}</th><th scope="col">${t('common.comment')}</th><th scope="col">${t('audit.detail')}</th></tr></thead>
 <tbody>${log.map((e) => historyRow(p, e))}</tbody></table></section>
 <div class="grid">
-<section class="card" aria-labelledby="h-wo-proof"><h2 id="h-wo-proof">${t('wo.proof')}</h2>${selfTest?.kind === 'self_test' ? selfTestVerdict(p, selfTest as SelfTestReport & { receivedAt: string }) : html`<p class="note">${t('common.none')}</p>`}</section>
+<section class="card" aria-labelledby="h-wo-proof"><h2 id="h-wo-proof">${t('wo.proof')}</h2>${proof ? selfTestVerdict(p, proof) : html`<p class="note">${t('common.none')}</p>`}</section>
 <section class="card" aria-labelledby="h-wo-swaps"><h2 id="h-wo-swaps">${t('wo.swaps')}</h2>${swaps.length
     ? html`<table id="wo-swaps"><thead><tr><th scope="col">${t('wo.slot')}</th><th scope="col">${t('wo.serials')}</th><th scope="col">${t('common.time')}</th><th scope="col">${t('wo.completedBy')}</th></tr></thead>
 <tbody>${swaps.map((s) => html`<tr><td>${terminalLink(s.terminal)}</td><td>${s.oldSerial} → ${s.newSerial}</td><td>${time.el(s.at)}</td><td>${s.completedAt !== null ? html`${time.el(s.completedAt)} <code>${s.selfTestId}</code>` : t('wo.notCompleted')}</td></tr>`)}</tbody></table>`
