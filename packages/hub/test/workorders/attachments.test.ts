@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ATTACHMENT_BYTES } from '../../src/workorders/attachments.js';
 import { startTestHub } from '../../../../test/support/hub-harness.js';
-import { makeRepairFault } from '../../../../test/support/reports.js';
-import { TestAgent } from '../helpers/hub-agent.js';
-import { apiClient, isAck, nextMatching } from './support.js';
+import type { TestAgent } from '../helpers/hub-agent.js';
+import { apiClient, terminalWithOrder } from './support.js';
 
 type Harness = Awaited<ReturnType<typeof startTestHub>>;
 
@@ -26,13 +25,7 @@ describe('work orders: attachments', () => {
 
   beforeAll(async () => {
     h = await startTestHub();
-    agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
-    await agent.next();
-    const fault = makeRepairFault({ seq: 1 });
-    agent.send({ type: 'report', report: fault });
-    await nextMatching(agent, isAck(fault.id));
-    await h.hub.workOrdersTaken();
-    id = (await api.get('/workorders?terminal=T-0001')).body.workorders[0].id;
+    ({ agent, id } = await terminalWithOrder(h.hub, () => api.get('/workorders?terminal=T-0001')));
   });
   afterAll(async () => {
     await agent.close();

@@ -4,9 +4,8 @@ import { cliPrincipal } from '../../src/operators/principal.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { HubStore } from '../../src/store/store.js';
 import { startTestHub } from '../../../../test/support/hub-harness.js';
-import { makeRepairFault } from '../../../../test/support/reports.js';
-import { TestAgent } from '../helpers/hub-agent.js';
-import { apiClient, isAck, nextMatching } from './support.js';
+import type { TestAgent } from '../helpers/hub-agent.js';
+import { apiClient, terminalWithOrder } from './support.js';
 
 type Harness = Awaited<ReturnType<typeof startTestHub>>;
 const ADMIN = cliPrincipal('root');
@@ -33,13 +32,7 @@ describe('work orders: technicians work the orders assigned to them', () => {
       tokens[name] = (await ops.users.issueToken(name, 'test', ADMIN)).token;
       as[name] = apiClient(() => h.api, tokens[name]);
     }
-    agent = await TestAgent.connect(h.hub.url, 'T-0001', 'token-one');
-    await agent.next();
-    const fault = makeRepairFault({ seq: 1 });
-    agent.send({ type: 'report', report: fault });
-    await nextMatching(agent, isAck(fault.id));
-    await h.hub.workOrdersTaken();
-    id = (await as.otto!.get('/workorders?terminal=T-0001')).body.workorders[0].id;
+    ({ agent, id } = await terminalWithOrder(h.hub, () => as.otto!.get('/workorders?terminal=T-0001')));
   });
   afterAll(async () => {
     await agent.close();
