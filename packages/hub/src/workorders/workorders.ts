@@ -218,18 +218,31 @@ export class WorkOrders {
     for (const s of await wo.spares()) if (s.orderId === order.id && s.state === 'swapped_out') await wo.putSpare({ ...s, state: 'repaired', since: now });
   }
 
+  /**
+   * What the terminal is told of its order: the `work_order` command's args, which are the agent's
+   * work-order file (ref, state, url?). A hub's swap file for the slot carries the same (swap-file-api.ts).
+   */
+  workOrderArgs(order: WorkOrderRecord): { ref: string; state: string; url?: string } {
+    const url = this.pageUrl(order);
+    return { ref: order.ref, state: order.state, ...(url ? { url } : {}) };
+  }
+
   /** Tells the terminal its order's reference and state (the `work_order` command) when it is connected to a hub; lost terminals are not told. */
   async tell(order: WorkOrderRecord): Promise<void> {
     if (order.kind !== 'repair') return;
-    const url = this.pageUrl(order);
-    const message: CommandMessage = { type: 'command', id: randomUUID(), name: 'work_order', args: { ref: order.ref, state: order.state, ...(url ? { url } : {}) } };
+    const message: CommandMessage = { type: 'command', id: randomUUID(), name: 'work_order', args: this.workOrderArgs(order) };
     await this.opts.commands.post(order.terminal, message).catch((err: unknown) => this.opts.log.warn({ terminal: order.terminal, ref: order.ref, err: (err as Error).message }, 'work_order not sent to the terminal'));
+  }
+
+  /** The terminal's latest repair order neither closed nor cancelled: the one it is told of. */
+  async latestOpenRepair(terminal: string): Promise<WorkOrderRecord | undefined> {
+    return (await this.opts.store.workorders.openFor(terminal)).filter((o) => o.kind === 'repair').at(-1);
   }
 
   /** The terminal was welcomed: it hears of its latest open repair order. */
   async welcomed(terminal: string): Promise<void> {
-    const open = (await this.opts.store.workorders.openFor(terminal)).filter((o) => o.kind === 'repair');
-    if (open.length) await this.tell(open.at(-1)!);
+    const open = await this.latestOpenRepair(terminal);
+    if (open) await this.tell(open);
   }
 }
 
