@@ -13,6 +13,7 @@ import { routeAlarms, terminalsWithAlarms } from './alarms/alarm-api.js';
 import { routeLabels } from './labels/label-api.js';
 import { routeSilences } from './notify/silence-api.js';
 import type { LostTerminals } from './workorders/lost.js';
+import { routeSwapFile } from './workorders/swap-file-api.js';
 import { routeUnits } from './workorders/unit-api.js';
 import { routeWorkOrders } from './workorders/workorder-api.js';
 import type { WorkOrders } from './workorders/workorders.js';
@@ -37,7 +38,7 @@ import { isoOrNull } from './iso-time.js';
  * personal token (operators/authenticator.ts); else 401. A role too low for the request is 403
  * (operators/roles.ts: viewer GET, operator also POST, admin also /api/audit). With neither the hub
  * listens only on loopback and is open (see api-auth.ts). Every request but a GET is audited, refused
- * ones too, and so is a 403.
+ * ones too, and so is a 403 and a GET that hands out a credential.
  *
  *   GET  /api/reports?terminal=ID&kind=KIND  → 200 [ { ...report, receivedAt } ] oldest first (by terminal, seq);
  *        &ref=XXXXXXXX                          a self-test by the reference printed on its verdict receipt
@@ -56,6 +57,7 @@ import { isoOrNull } from './iso-time.js';
  *                                              any hub takes it and the hub holding the terminal sends it (fleet/commands.ts);
  *                                              409 too for a terminal marked lost, which is sent only lock and unlock
  *   …/api/workorders…: workorders/workorder-api.ts; POST /api/terminals/ID/lost|unlock, GET /api/spares, /api/units/SERIAL: workorders/unit-api.ts
+ *   GET  /api/terminals/ID/swap (admin, audited): workorders/swap-file-api.ts
  *   GET  /api/commands/ID                    → 200 {id, terminal, name, args, state, postedBy, postedAt, sentBy, sentAt,
  *                                                 finishedAt, detail}: state queued | sent | succeeded | failed |
  *                                                 undeliverable, the same from every hub; 404 if none
@@ -222,6 +224,8 @@ export interface RequestScope {
   detail?: string;
   /** The route recorded its own entry before answering. */
   audited?: boolean;
+  /** A GET that is an action all the same (it hands out a credential): audited, refused or not. */
+  auditRead?: boolean;
   /** The route class the API metrics count it under, once a route may answer it (metrics/route-class.ts). */
   route?: string;
 }
@@ -273,6 +277,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext,
   if (await routeSilences(req, res, ctx, url, scope)) return;
   if (await routeWorkOrders(req, res, ctx, url, scope)) return;
   if (await routeUnits(req, res, ctx, url, scope)) return;
+  if (await routeSwapFile(req, res, ctx, url, scope)) return;
   if (url.pathname === '/api/reports') {
     requireMethod(req, res, 'GET');
     const query = queryObject(url.searchParams);
@@ -373,12 +378,12 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext,
 }
 
 /**
- * One audit entry for every request but a plain GET (reads are not actions), and for every 403; never
+ * One audit entry for every request but a plain GET (reads are not actions; one marked `auditRead` is), and for every 403; never
  * rejects. Refusals and routes that call it are audited before they are answered, so a client that
  * reads /api/audit next finds its entry.
  */
 export function auditRequest(req: IncomingMessage, ctx: ApiContext, scope: RequestScope, status: number, error: string | undefined): Promise<void> {
-  if (scope.audited || (req.method === 'GET' && status !== 403)) return Promise.resolve();
+  if (scope.audited || (req.method === 'GET' && status !== 403 && !scope.auditRead)) return Promise.resolve();
   scope.audited = true;
   const path = new URL(req.url ?? '/', 'http://hub').pathname;
   return ctx.operators.audit
