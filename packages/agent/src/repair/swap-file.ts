@@ -9,7 +9,16 @@ import { workOrderSchema } from './work-order.js';
  * seq the slot's reports reached. What belongs to the physical unit is left out: its wear counters, its
  * device enrolments, its outbox, its lock. It holds credentials, so it is written mode 0600.
  *
- * Versioned: a reader refuses any version but the ones it knows, rather than guessing at fields.
+ * Two sources make one. Without `source`, the terminal's own agent (`posdiag swap export`): `config` is
+ * its whole config as written. With `"source": "hub"`, the hub, for a unit that is dead
+ * (`GET /api/terminals/ID/swap`): it knows only what the terminal told it, so `slot.fromSerial` is the
+ * serial of its last hello, `slot.lastSeq` the highest seq it stored, `credentials` is empty and `config`
+ * is partial, `{terminal: {id}, uplink: {token}}`, merged onto the spare's own config (which must exist:
+ * it keeps its hub url, TLS files, paths and everything else).
+ *
+ * Versioned: a reader refuses any version but the ones it knows, rather than guessing at fields. `source`
+ * came within version 1: it only adds, and an agent that predates it refuses a hub's file as a whole
+ * (an unknown key) rather than taking the partial config as a whole one.
  */
 export const SWAP_FORMAT = 'posdiag-swap';
 export const SWAP_VERSION = 1;
@@ -19,6 +28,8 @@ const pem = z.string().min(1).max(64 * 1024);
 export const swapFileSchema = z.strictObject({
   format: z.literal(SWAP_FORMAT),
   version: z.literal(SWAP_VERSION),
+  /** Absent: the terminal's agent made it. "hub": the hub made it, and `config` is partial (above). */
+  source: z.literal('hub').optional(),
   /** Names this swap: the spare's acceptance self-test carries it (`commandId: "acceptance:<swapId>"`). */
   swapId: z.uuid(),
   exportedAt: z.iso.datetime({ offset: true }),
@@ -29,7 +40,7 @@ export const swapFileSchema = z.strictObject({
     /** The last seq the slot's outbox handed out: the spare's reports go on after it. */
     lastSeq: z.number().int().nonnegative(),
   }),
-  /** The config file as written (before defaults), validated again by the importer. */
+  /** The config file as written (before defaults), validated again by the importer; a hub's is partial. */
   config: z.record(z.string(), z.unknown()),
   /** Contents of the PEM files `uplink.ca`, `uplink.cert` and `uplink.key` named, when they do. */
   credentials: z.strictObject({ ca: pem.optional(), cert: pem.optional(), key: pem.optional() }),

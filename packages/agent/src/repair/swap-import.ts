@@ -16,6 +16,11 @@ export class SwapConflictError extends Error {
   override name = 'SwapConflictError';
 }
 
+/** A hub's swap file is partial (swap-file.ts): there is no config of the spare's own to take it onto. */
+export class SwapNeedsConfigError extends Error {
+  override name = 'SwapNeedsConfigError';
+}
+
 export interface SwapImportResult {
   terminal: string;
   /** The terminal id the spare's config had before, or null when it had none. */
@@ -55,11 +60,28 @@ export function slotConfigForUnit(slot: Record<string, unknown>, unit: Record<st
   return next;
 }
 
+/**
+ * A hub's partial config (`"source": "hub"`: the slot's terminal id and token) onto the spare's own as
+ * written: objects merge key by key, anything else the partial gives replaces the spare's.
+ */
+export function mergeOnto(own: Record<string, unknown>, partial: Record<string, unknown>): Record<string, unknown> {
+  const next: Record<string, unknown> = structuredClone(own);
+  for (const [key, value] of Object.entries(partial)) {
+    const mine = next[key];
+    next[key] = isPlainObject(value) && isPlainObject(mine) ? mergeOnto(mine, value) : structuredClone(value);
+  }
+  return next;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const CREDENTIAL_KEYS = ['ca', 'cert', 'key'] as const;
 const CREDENTIAL_MODES = { ca: 0o640, cert: 0o640, key: 0o600 } as const;
 
 /**
  * Makes this unit the swap file's slot (`posdiag swap import`): writes the slot's config at `configFile`
- * (keeping the unit's own keys, slotConfigForUnit), its PEM files under `<state>/credentials/`, its work
+ * (keeping the unit's own keys, slotConfigForUnit; from a hub's file, the unit's own config with the
+ * slot's id and token, mergeOnto), the PEM files it carries under `<state>/credentials/`, its work
  * order, and an empty outbox that goes on from the slot's seq (the unit's former outbox, of another id,
  * is set aside, not sent); leaves the lifetime counters alone and `<state>/swap-import.json` for the
  * daemon's re-enrolment and acceptance self-test (swap-marker.ts). Everything is checked before the
@@ -68,6 +90,10 @@ const CREDENTIAL_MODES = { ca: 0o640, cert: 0o640, key: 0o600 } as const;
  */
 export function importSwap(swap: SwapFile, configFile: string, options: { force: boolean; now: number }): SwapImportResult {
   const exists = existsSync(configFile);
+  const fromHub = swap.source === 'hub';
+  if (fromHub && !exists) {
+    throw new SwapNeedsConfigError(`no config at ${configFile}: a swap file from the hub holds only the slot's terminal id and token, which go onto this unit's own config (its hub url, TLS files, paths); give it with --config`);
+  }
   const unitConfig = exists ? loadConfig(configFile) : undefined;
   const unitWritten = exists ? (JSON.parse(readTextFile(configFile, `cannot read config file ${configFile}`)) as Record<string, unknown>) : undefined;
   const previousTerminal = unitConfig?.terminal.id ?? null;
@@ -76,26 +102,26 @@ export function importSwap(swap: SwapFile, configFile: string, options: { force:
     throw new SwapConflictError(`${configFile} is the config of terminal ${previousTerminal}, not ${terminal}: give --force to make this unit ${terminal}`);
   }
 
-  const written = slotConfigForUnit(swap.config, unitWritten);
-  const state = validSlotConfig(written).paths.state;
+  const written = fromHub ? mergeOnto(unitWritten!, swap.config) : slotConfigForUnit(swap.config, unitWritten);
+  const onto = fromHub ? configFile : undefined;
+  const state = validSlotConfig(written, onto).paths.state;
   const credentialsDir = join(state, 'credentials');
   const credentials: string[] = [];
   const uplink = written.uplink as Record<string, unknown> | undefined;
-  for (const key of ['ca', 'cert', 'key'] as const) {
-    const pem = swap.credentials[key];
-    if (uplink?.[key] === undefined) continue;
-    if (pem === undefined) throw new SwapFileError(`invalid swap file: the config names uplink.${key} but credentials.${key} is missing`);
-    uplink[key] = join(credentialsDir, `${key}.pem`);
+  // The PEM files the slot's config names, carried in the file; a hub's names none (the spare's own stay).
+  const carried = fromHub ? [] : CREDENTIAL_KEYS.filter((key) => uplink?.[key] !== undefined);
+  for (const key of carried) {
+    if (swap.credentials[key] === undefined) throw new SwapFileError(`invalid swap file: the config names uplink.${key} but credentials.${key} is missing`);
+    uplink![key] = join(credentialsDir, `${key}.pem`);
   }
-  const config = validSlotConfig(written);
+  const config = validSlotConfig(written, onto);
 
   const owner = serviceOwner(state);
   makeOwnDir(state);
-  for (const key of ['ca', 'cert', 'key'] as const) {
-    if (uplink?.[key] === undefined) continue;
+  for (const key of carried) {
     makeOwnDir(credentialsDir);
-    writeFileAtomic(uplink[key] as string, swap.credentials[key]!, { mode: CREDENTIAL_MODES[key], ...(owner ? { owner } : {}) });
-    credentials.push(uplink[key] as string);
+    writeFileAtomic(uplink![key] as string, swap.credentials[key]!, { mode: CREDENTIAL_MODES[key], ...(owner ? { owner } : {}) });
+    credentials.push(uplink![key] as string);
   }
   if (owner && credentials.length) chownSync(credentialsDir, owner.uid, owner.gid);
 
@@ -120,8 +146,12 @@ export function importSwap(swap: SwapFile, configFile: string, options: { force:
   return { terminal, previousTerminal, credentials, unitSerial, outboxSetAside };
 }
 
-/** The config the spare would run with; one that does not validate is the swap file's fault (exit 65). */
-function validSlotConfig(written: Record<string, unknown>): Config {
+/**
+ * The config the spare would run with; one that does not validate is the swap file's fault (exit 65),
+ * unless it is the spare's own config `onto` with a hub's id and token: then it is that config's (exit 78).
+ */
+function validSlotConfig(written: Record<string, unknown>, onto: string | undefined): Config {
+  if (onto !== undefined) return parseConfig(written, `config file ${onto} with the swap file's terminal id and token`);
   try {
     return parseConfig(written, 'the swap file\'s config');
   } catch (err) {

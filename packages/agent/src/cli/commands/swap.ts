@@ -5,7 +5,7 @@ import { loadConfig } from '../../config/load.js';
 import { requestDaemon } from '../../control/client.js';
 import { decodeSwapFile, encodeSwapFile, SwapFileError } from '../../repair/swap-file.js';
 import { exportSwap } from '../../repair/swap-export.js';
-import { importSwap, SwapConflictError } from '../../repair/swap-import.js';
+import { importSwap, SwapConflictError, SwapNeedsConfigError } from '../../repair/swap-import.js';
 
 /** A swap file holds the slot's credentials: only its owner may read it. */
 const SWAP_FILE_MODE = 0o600;
@@ -44,7 +44,9 @@ const importCommand = defineCommand({
     'model and purchase date) and credentials, sets its former outbox aside, keeps its own wear counters. At its\n' +
     'next start the daemon enrols the devices it finds afresh (no identity-change alert) and, once connected,\n' +
     'runs and reports the acceptance self-test (full). Stop the daemon first. Refuses a config of another\n' +
-    'terminal id unless --force. Exit 65: FILE is not a swap file this agent reads; 73: --force needed.',
+    'terminal id unless --force. A swap file from the hub (GET /api/terminals/ID/swap, for a dead unit) holds\n' +
+    "only the slot's id and token: they go onto this unit's own config, which must exist. Exit 65: FILE is\n" +
+    'not a swap file this agent reads; 66: a hub\'s file and no config; 73: --force needed.',
   flags: { config: configFlag, force: { type: 'boolean', description: 'take the slot over even if this unit is configured as another terminal' } },
   async run(flags, positional, io) {
     if (positional.length !== 1) throw new UsageError('expected exactly one swap FILE');
@@ -67,6 +69,7 @@ const importCommand = defineCommand({
     } catch (err) {
       if (err instanceof SwapFileError) throw new CliError(EXIT.badData, `${file}: ${err.message}`);
       if (err instanceof SwapConflictError) throw new CliError(EXIT.cantCreate, err.message);
+      if (err instanceof SwapNeedsConfigError) throw new CliError(EXIT.noInput, `${file}: ${err.message}`);
       throw err;
     }
     const was = result.previousTerminal && result.previousTerminal !== result.terminal ? ` (was ${result.previousTerminal})` : '';
