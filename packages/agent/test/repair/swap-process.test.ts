@@ -104,4 +104,46 @@ describe('a spare takes over a slot (process: posdiag hub, two agents\' state di
       await hub.stop();
     }
   }, 120_000);
+
+  it('with a swap file from the hub for a dead unit: the spare, on its own config, connects with the slot\'s token and its acceptance goes on after the hub\'s last seq', async () => {
+    const here = join(dir, 'from-hub');
+    mkdirSync(here);
+    writeFileSync(join(here, 'tokens.json'), JSON.stringify({ 'T-0001': 'token-one' }));
+    const hub = await startHubProcess(['--tokens', join(here, 'tokens.json'), '--db', join(here, 'hub.db')]);
+    const api = `${hub.base}/api`;
+    const reports = async () => (await (await fetch(`${api}/reports?terminal=T-0001`)).json()) as StoredReport[];
+    let running: DaemonProcess | undefined;
+    try {
+      // A reported a self-test, then died: nobody can run swap export on it.
+      const a = unit(join(here, 'a'), 'RDR-A', { terminal: { id: 'T-0001', model: 'X990', serial: 'SN-A' }, uplink: { url: hub.url, token: 'token-one' } });
+      running = await startDaemonProcess(join(here, 'a'), a.config);
+      expect((await runPosdiag(['self-test', '--config', running.configFile])).code).toBe(0);
+      await waitFor(async () => ((await reports()).some((r) => r.kind === 'self_test') ? true : undefined), "A's self-test at the hub");
+      expect(await running.stop()).toBe(0);
+      running = undefined;
+      const res = await fetch(`${api}/terminals/T-0001/swap`);
+      expect(res.status).toBe(200);
+      writeFileSync(join(here, 'swap.json'), await res.text());
+      const swap = decodeSwapFile(readFileSync(join(here, 'swap.json'), 'utf8'));
+      const aLastSeq = Math.max(...(await reports()).map((r) => r.seq));
+      expect(swap.slot).toEqual({ terminal: 'T-0001', fromSerial: 'SN-A', lastSeq: aLastSeq });
+
+      // B, the spare, has its own config: the hub's address, the pool's id and a token the hub does not know.
+      const b = unit(join(here, 'b'), 'RDR-B', { terminal: { id: 'SPARE-07', model: 'X990', serial: 'SN-B' }, uplink: { url: hub.url, token: 'pool-token' } });
+      const bConfig = join(here, 'b', 'config.json');
+      writeFileSync(bConfig, JSON.stringify(b.config));
+      const imported = await runPosdiag(['swap', 'import', join(here, 'swap.json'), '--config', bConfig, '--force']);
+      expect([imported.code, imported.stderr]).toEqual([0, '']);
+
+      running = await startDaemonProcess(join(here, 'b'), JSON.parse(readFileSync(bConfig, 'utf8')) as Record<string, unknown>);
+      const acceptance = await waitFor(async () => (await reports()).find((r) => r.kind === 'self_test' && r.commandId === `acceptance:${swap.swapId}`), 'the acceptance self-test at the hub', 60_000);
+      expect(acceptance.terminalInfo.serial).toBe('SN-B');
+      expect(acceptance.result).toMatchObject({ level: 'full', passed: true });
+      expect(acceptance.seq).toBeGreaterThan(aLastSeq);
+      expect(hub.logged('seq reused by a new id: agent state was reset')).toEqual([]);
+    } finally {
+      await running?.stop();
+      await hub.stop();
+    }
+  }, 120_000);
 });
