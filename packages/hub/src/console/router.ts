@@ -5,6 +5,7 @@ import { actionDetail, actionName, parseAction } from '../alarms/alarm-api.js';
 import { ActionConflict } from '../alarms/transitions.js';
 import { auditRequest, HttpError, MAX_BODY_BYTES, readBody, type RequestScope } from '../http-api.js';
 import { MAX_ATTACHMENT_BYTES } from '../workorders/attachments.js';
+import { routeSwapFile } from '../workorders/swap-file-api.js';
 import { MultipartError, parseMultipart, type UploadedFile } from './multipart.js';
 import { requiredRole, roleAllows, type Role } from '../operators/roles.js';
 import { assets, serveAsset } from './assets.js';
@@ -43,7 +44,7 @@ import { addCookie, cookie, csrfValid, currentSession, LANG_COOKIE, LOGIN_COOKIE
  *   GET  /  /alarms  /alarms/ID  /terminals  /terminals/ID  /workorders  /workorders/ID  /spares  /silences  /users  /audit (admins)
  *   POST /alarms/ID/ACTION, /alarms/bulk, /terminals/ID/commands, /silences, /silences/ID/expire
  *   POST /workorders, /workorders/ID/transition|assign|details|attachments (multipart), /terminals/ID/lost|unlock
- *   GET  /terminals/ID/commands/CID (a command's box), /bundles/ID, /workorders.csv, /workorders/ID/attachments/AID (downloads), /console/assets/…
+ *   GET  /terminals/ID/commands/CID (a command's box), /bundles/ID, /workorders.csv, /workorders/ID/attachments/AID, /terminals/ID/swap (admins) (downloads), /console/assets/…
  *
  * Every page but the login needs a live session (else 303 to /login, or 401 with HX-Redirect for
  * htmx). Every POST needs the session's CSRF token and a same-origin request (else 403), and an
@@ -176,6 +177,7 @@ function needRole(p: PageRequest, role: Role): void {
 const ONE_ALARM = /^\/alarms\/([1-9][0-9]{0,15})$/;
 const ALARM_ACTION = /^\/alarms\/([1-9][0-9]{0,15})\/([a-z]+)$/;
 const ONE_TERMINAL = /^\/terminals\/([^/]+)$/;
+const TERMINAL_SWAP = /^\/terminals\/[^/]+\/swap$/;
 const TERMINAL_COMMANDS = /^\/terminals\/([^/]+)\/commands$/;
 const ONE_COMMAND = /^\/terminals\/([^/]+)\/commands\/([^/]+)$/;
 const ONE_BUNDLE = /^\/bundles\/([^/]+)$/;
@@ -215,6 +217,19 @@ async function get(p: PageRequest): Promise<PageResult | null> {
   if (m) return attachmentDownload(p, Number(m[1]), Number(m[2])), null;
   m = ONE_COMMAND.exec(path);
   if (m) return commandFragment(p, segment(m[1]!), segment(m[2]!));
+  if (TERMINAL_SWAP.test(path)) {
+    // The API's own answer (admin only, audited: it holds the terminal's token), behind the session.
+    needRole(p, 'admin');
+    const scope: RequestScope = { remote: p.req.socket.remoteAddress ?? null, principal: p.session.principal, action: 'terminal.swap_file' };
+    try {
+      await routeSwapFile(p.req, p.res, p.ctx, new URL(`/api${path}`, 'http://hub'), scope);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      await auditRequest(p.req, p.ctx, scope, err.status, err.message);
+      throw new ConsoleError(err.status, p.t('common.badRequest', { reason: err.message }));
+    }
+    return null;
+  }
   m = ONE_TERMINAL.exec(path);
   if (m) return terminalPage(p, segment(m[1]!));
   m = ONE_BUNDLE.exec(path);

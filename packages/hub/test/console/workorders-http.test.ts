@@ -282,4 +282,19 @@ describe('the console work orders', () => {
     expect(other.status).toBe(403);
     expect(await store.workorders.attachments(orderId)).toEqual([]);
   });
+
+  it('gives an admin the swap file of a dead terminal from its page, audited, and nobody else', async () => {
+    const ada = await as('ada');
+    expect((await ada.get('/terminals/T-0001')).text).toContain('<a href="/terminals/T-0001/swap" download>');
+    const file = await ada.get('/terminals/T-0001/swap');
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-disposition')).toBe('attachment; filename="swap-T-0001.json"');
+    expect(JSON.parse(file.text)).toMatchObject({ format: 'posdiag-swap', source: 'hub', slot: { terminal: 'T-0001' }, config: { terminal: { id: 'T-0001' }, uplink: { token: 'token-one' } } });
+    expect(await lastAudit('terminal.swap_file')).toMatchObject({ principal: 'ada', outcome: 'ok', target: 'T-0001' });
+    const otto = await as('otto');
+    expect((await otto.get('/terminals/T-0001')).text).not.toContain('/terminals/T-0001/swap');
+    const refused = await otto.get('/terminals/T-0001/swap');
+    expect(refused.status).toBe(403);
+    expect(refused.text).not.toContain('token-one');
+  });
 });

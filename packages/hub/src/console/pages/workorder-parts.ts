@@ -65,6 +65,7 @@ export async function terminalWorkOrders(p: PageRequest, terminal: string): Prom
 ${lost ? html`<p class="flash error" role="status">${t('wo.lostNow', { ref: lost.ref })}</p>` : ''}
 <div class="actions">
 ${canWorkOrders(role) ? openOrderForm(p, terminal) : ''}
+${roleAllows(role, 'admin') ? html`<p><a href="${target('swap')}" download>${t('wo.swapFile')}</a> <span class="note">${t('wo.swapFileNote')}</span></p>` : ''}
 ${roleAllows(role, 'operator')
   ? lost
     ? html`<form method="post" action="${target('unlock')}" aria-label="${t('wo.unlock')}">${csrfField(p.session.csrf)}${commentBox(t, 'unlock-comment')}<button type="submit">${t('wo.unlock')}</button></form>`
