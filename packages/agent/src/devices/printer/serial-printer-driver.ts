@@ -214,7 +214,8 @@ export class SerialPrinterDriver implements Driver {
       if (!read.confirmed) return;
       if (!read.changed) continue;
       const observation = { ...read.observation, evidence: { ...read.observation.evidence, ...claim.evidence } };
-      this.emitChange(this.withLine(this.identity ? { ...observation, identity: this.identity } : observation, this.noise.current()));
+      // A change may come before the first poll has asked who the printer is: a fault it raises names the part.
+      this.emitChange(this.withLine(await this.withIdentity(observation, AbortSignal.timeout(this.timeoutMs)), this.noise.current()));
     }
   }
 
