@@ -157,7 +157,7 @@ describe('the repair procedure (process: posdiag hub, two units\' agents, the sw
     const app = await openControlConnection(daemon.socket);
     expect(await app.request('work_order')).toMatchObject({ ref });
     app.close();
-  });
+  }, 90_000);
 
   it('cannot be verified before a passing full self-test since the repair, and closes after one; SN-A is a repaired spare then', async () => {
     for (const to of ['in_repair', 'returned']) expect(await post(`${api}/workorders/${orderId}/transition`, { to, comment: `${to} at the workshop` })).toMatchObject({ status: 200, body: { state: to } });
@@ -188,18 +188,24 @@ describe('the repair procedure (process: posdiag hub, two units\' agents, the sw
     expect(marked).toMatchObject({ status: 201, body: { terminal: 'T-0001', kind: 'lost', state: 'submitted', serial: 'SN-B' } });
     const stream = await subscribe(`${api}/alerts`);
     try {
+      // The payment app is on the socket before the terminal reaches the hub (it boots, the network comes
+      // later): the hub refuses B's token until the app has connected, then takes it again (SIGHUP).
+      const reloaded = () => hub.logged('tokens reloaded').length;
+      const reloads = reloaded();
+      writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ 'T-0001': 'not-yet' }));
+      hub.signal('SIGHUP');
+      await waitFor(() => (reloaded() > reloads ? true : undefined), 'the hub to take the changed token');
       daemon = await startDaemonProcess(join(dir, 'b'), JSON.parse(readFileSync(bConfig, 'utf8')) as Record<string, unknown>);
       const app = await openControlConnection(daemon.socket);
-      const alert = await waitFor(() => stream.events.find((e) => e.event === 'alert' && e.data.code === 'terminal.lost_online'), 'the lost_online alert');
+      expect(await app.request('lock_state')).toEqual({ locked: false, since: null, reason: null });
+      writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ 'T-0001': 'token-one' }));
+      hub.signal('SIGHUP');
+
+      const alert = await waitFor(() => stream.events.find((e) => e.event === 'alert' && e.data.code === 'terminal.lost_online'), 'the lost_online alert', 45_000);
       expect(alert.data).toMatchObject({ terminal: 'T-0001', severity: 'critical', remote: '127.0.0.1', workOrder: marked.body.ref });
-      // The lock may have come before the app connected, so lock_state is what it is sure to see; a lock
-      // event that did reach it says the same.
-      const state = await waitFor(async () => {
-        const s = (await app.request('lock_state')) as { locked: boolean; reason: string | null };
-        return s.locked ? s : undefined;
-      }, 'the lock on the control socket');
-      expect(state).toMatchObject({ locked: true, reason: `marked lost (work order ${marked.body.ref})` });
-      for (const event of app.events('lock')) expect(event).toMatchObject({ locked: true, reason: state.reason });
+      const [event] = await waitFor(() => (app.events('lock').length > 0 ? app.events('lock') : undefined), 'the lock event on the app connection');
+      expect(event).toMatchObject({ id: null, event: 'lock', locked: true, reason: `marked lost (work order ${marked.body.ref})` });
+      expect(await app.request('lock_state')).toEqual({ locked: true, since: event!.since, reason: event!.reason });
       expect(await post(`${api}/terminals/T-0001/commands`, { name: 'ping' })).toMatchObject({ status: 409, body: { error: expect.stringContaining('marked lost') } });
 
       expect(await post(`${api}/terminals/T-0001/unlock`, { comment: 'found, returned by the police' })).toMatchObject({ status: 200, body: { state: 'closed', kind: 'lost' } });
@@ -209,7 +215,7 @@ describe('the repair procedure (process: posdiag hub, two units\' agents, the sw
     } finally {
       stream.res.destroy();
     }
-  });
+  }, 60_000);
 });
 
 describe('the repair procedure: an SLA breach (in-process hub on a fake clock, a real agent process)', () => {
