@@ -1,7 +1,6 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHubProcess } from '../../../../test/support/hub-process.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
@@ -9,11 +8,8 @@ import { USB_ENROLMENT_FILE } from '../../src/devices/usb-guard/usb-enrolment.js
 import { decodeSwapFile } from '../../src/repair/swap-file.js';
 import { readSwapMarker } from '../../src/repair/swap-marker.js';
 import { runPosdiag } from '../helpers/cli-process.js';
-import { batteryTerminal, startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js';
-
-const USB_TERMINAL = fileURLToPath(new URL('../../fixtures/sysfs/usb-terminal/', import.meta.url));
-/** The fixture's Mag-Tek reader on USB port 1-1.1: its serial is what tells one unit's reader from another's. */
-const READER_SERIAL = 'bus/usb/devices/1-1.1/serial';
+import { startDaemonProcess, type DaemonProcess } from '../helpers/daemon-process.js';
+import { READER_SERIAL, usbUnit } from '../helpers/usb-unit.js';
 
 interface StoredReport {
   kind: string;
@@ -22,21 +18,6 @@ interface StoredReport {
   commandId?: string | null;
   terminalInfo: { serial: string };
   result?: { level: string; passed: boolean; faults: { code: string }[] };
-}
-
-/**
- * A unit under `dir`: a sysfs battery and the USB fixture (with its card reader's serial), watched by the
- * USB guard; `extra` on top (terminal, uplink).
- */
-function unit(dir: string, readerSerial: string, extra: Record<string, unknown>) {
-  mkdirSync(dir, { recursive: true });
-  const paths = { state: join(dir, 'state'), logs: join(dir, 'logs'), socket: join(dir, 'control.sock') };
-  const { config } = batteryTerminal(dir, paths, extra);
-  const sysfs = (config.paths as { sysfs: string }).sysfs;
-  cpSync(USB_TERMINAL, sysfs, { recursive: true });
-  writeFileSync(join(sysfs, READER_SERIAL), `${readerSerial}\n`);
-  config.devices = { ...(config.devices as object), usbGuard: { interval: '200ms' } };
-  return { config, paths, sysfs };
 }
 
 describe('a spare takes over a slot (process: posdiag hub, two agents\' state dirs, swap export and import)', () => {
@@ -51,7 +32,7 @@ describe('a spare takes over a slot (process: posdiag hub, two agents\' state di
     let running: DaemonProcess | undefined;
     try {
       // A, the terminal in the merchant's slot: connected, one self-test reported.
-      const a = unit(join(dir, 'a'), 'RDR-A', { terminal: { id: 'T-0001', model: 'X990', serial: 'SN-A' }, uplink: { url: hub.url, token: 'token-one' } });
+      const a = usbUnit(join(dir, 'a'), 'RDR-A', { terminal: { id: 'T-0001', model: 'X990', serial: 'SN-A' }, uplink: { url: hub.url, token: 'token-one' } });
       running = await startDaemonProcess(join(dir, 'a'), a.config);
       await waitFor(() => (hub.logged('agent connected').length > 0 ? true : undefined), 'A to connect');
       expect((await runPosdiag(['self-test', '--config', running.configFile])).code).toBe(0);
@@ -66,7 +47,7 @@ describe('a spare takes over a slot (process: posdiag hub, two agents\' state di
       expect(swap.slot).toEqual({ terminal: 'T-0001', fromSerial: 'SN-A', lastSeq: aLastSeq });
 
       // B, the spare, first ran in the pool as SPARE-07 and enrolled the reader it had then.
-      const b = unit(join(dir, 'b'), 'RDR-POOL', { terminal: { id: 'SPARE-07', model: 'X990', serial: 'SN-B' } });
+      const b = usbUnit(join(dir, 'b'), 'RDR-POOL', { terminal: { id: 'SPARE-07', model: 'X990', serial: 'SN-B' } });
       running = await startDaemonProcess(join(dir, 'b'), b.config);
       await waitFor(() => (existsSync(join(b.paths.state, USB_ENROLMENT_FILE)) ? true : undefined), 'B to enrol its USB devices');
       expect(await running.stop()).toBe(0);

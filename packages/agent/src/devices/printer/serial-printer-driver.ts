@@ -58,6 +58,8 @@ export class SerialPrinterDriver implements Driver {
   private readonly recovery = new RecoveryPolicy();
   private identity: DeviceIdentity | undefined;
   private identityStale = true;
+  /** The GS I query under way, which a poll and an ASB change arriving together both wait for. */
+  private identityQuery: Promise<void> | undefined;
   private recovering: Promise<void> | undefined;
   private readonly noise: LineNoise;
   private readonly status: StatusConfirmer;
@@ -161,13 +163,26 @@ export class SerialPrinterDriver implements Driver {
     if (observation.readings['printer.connected'] !== true) return observation;
     if (this.identityStale) {
       this.identityStale = false;
-      const mark = this.noise.mark();
-      const identity = await readIdentity(this.link, this.config.path, this.replyTimeoutMs, signal);
-      if (this.noise.since(mark) > 0) this.identityStale = true;
-      else this.identity = identity;
-      if (!identity) this.ctx.log.debug({ path: this.config.path }, 'printer does not answer GS I');
+      const query = this.queryIdentity(signal);
+      this.identityQuery = query;
+      try {
+        await query;
+      } finally {
+        if (this.identityQuery === query) this.identityQuery = undefined;
+      }
+    } else if (this.identityQuery) {
+      // Asked for the other caller; a query that failed there leaves this observation without an identity.
+      await this.identityQuery.catch(() => undefined);
     }
     return this.identity ? { ...observation, identity: this.identity } : observation;
+  }
+
+  private async queryIdentity(signal: AbortSignal): Promise<void> {
+    const mark = this.noise.mark();
+    const identity = await readIdentity(this.link, this.config.path, this.replyTimeoutMs, signal);
+    if (this.noise.since(mark) > 0) this.identityStale = true;
+    else this.identity = identity;
+    if (!identity) this.ctx.log.debug({ path: this.config.path }, 'printer does not answer GS I');
   }
 
   /** The line's error count rides on every observation of a printer that answers (a silent line has none). */
@@ -214,7 +229,8 @@ export class SerialPrinterDriver implements Driver {
       if (!read.confirmed) return;
       if (!read.changed) continue;
       const observation = { ...read.observation, evidence: { ...read.observation.evidence, ...claim.evidence } };
-      this.emitChange(this.withLine(this.identity ? { ...observation, identity: this.identity } : observation, this.noise.current()));
+      // A change may come before the first poll has asked who the printer is: a fault it raises names the part.
+      this.emitChange(this.withLine(await this.withIdentity(observation, AbortSignal.timeout(this.timeoutMs)), this.noise.current()));
     }
   }
 

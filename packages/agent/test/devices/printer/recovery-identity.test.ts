@@ -25,6 +25,17 @@ describe('printer identity (GS I)', () => {
     expect((await pollSettled(driver, clock)).identity?.serial).toBe('SIM0000001');
   });
 
+  it('a poll and an ASB change confirmed at the same time both carry the identity', async () => {
+    const { driver, clock } = await mockPrinter();
+    const seen: Observation[] = [];
+    // Enabling ASB makes the printer report its state, confirmed while the first poll asks who it is.
+    driver.watch((o) => seen.push(o));
+    const polled = await pollSettled(driver, clock);
+    await until(clock, () => seen.length === 1);
+    expect(polled.identity?.serial).toBe('SIM0000001');
+    expect(seen[0]!.identity?.serial).toBe('SIM0000001');
+  });
+
   it('a printer without GS I is tolerated: no identity, readings intact', async () => {
     const { driver, clock } = await mockPrinter({ identity: null });
     const o = await pollSettled(driver, clock);

@@ -89,7 +89,12 @@ describe('serial printer driver over the mock binding', () => {
     await until(clock, () => seen.length === 1);
     expect(emulator.asbEnabled).toBe(true);
     // The packet counts once a fresh DLE EOT round has confirmed it (noise passes ASB's fixed bits too).
-    expect(seen[0]).toEqual({ readings: healthy, evidence: { 'printer.asb_hex': '10 00 00 00', 'printer.status_hex': '12 12 12 12' } });
+    // No poll has asked GS I yet: the change asks it, so a fault it raises names the printer.
+    expect(seen[0]).toEqual({
+      readings: healthy,
+      evidence: { 'printer.asb_hex': '10 00 00 00', 'printer.status_hex': '12 12 12 12' },
+      identity: expect.objectContaining({ kind: 'printer', model: 'TM-T20II', serial: 'SIM0000001' }),
+    });
 
     emulator.set({ paper: 'near_end' });
     await until(clock, () => seen.length === 2);
