@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -96,7 +96,7 @@ describe('a spare takes over a slot (process: posdiag hub, two agents\' state di
     let running: DaemonProcess | undefined;
     try {
       // A reported a self-test, then died: nobody can run swap export on it.
-      const a = unit(join(here, 'a'), 'RDR-A', { terminal: { id: 'T-0001', model: 'X990', serial: 'SN-A' }, uplink: { url: hub.url, token: 'token-one' } });
+      const a = usbUnit(join(here, 'a'), 'RDR-A', { terminal: { id: 'T-0001', model: 'X990', serial: 'SN-A' }, uplink: { url: hub.url, token: 'token-one' } });
       running = await startDaemonProcess(join(here, 'a'), a.config);
       expect((await runPosdiag(['self-test', '--config', running.configFile])).code).toBe(0);
       await waitFor(async () => ((await reports()).some((r) => r.kind === 'self_test') ? true : undefined), "A's self-test at the hub");
@@ -110,7 +110,7 @@ describe('a spare takes over a slot (process: posdiag hub, two agents\' state di
       expect(swap.slot).toEqual({ terminal: 'T-0001', fromSerial: 'SN-A', lastSeq: aLastSeq });
 
       // B, the spare, has its own config: the hub's address, the pool's id and a token the hub does not know.
-      const b = unit(join(here, 'b'), 'RDR-B', { terminal: { id: 'SPARE-07', model: 'X990', serial: 'SN-B' }, uplink: { url: hub.url, token: 'pool-token' } });
+      const b = usbUnit(join(here, 'b'), 'RDR-B', { terminal: { id: 'SPARE-07', model: 'X990', serial: 'SN-B' }, uplink: { url: hub.url, token: 'pool-token' } });
       const bConfig = join(here, 'b', 'config.json');
       writeFileSync(bConfig, JSON.stringify(b.config));
       const imported = await runPosdiag(['swap', 'import', join(here, 'swap.json'), '--config', bConfig, '--force']);
