@@ -47,6 +47,9 @@ async function readNode(nodeDir: string, path: string): Promise<HidrawInfo | und
   const ids = parseHidId(fields.HID_ID);
   if (!ids) return undefined;
   const usb = await usbAttributes(deviceDir);
+  // Unplugged while its attributes were read: what was read is half a device (no serial, no
+  // interface), which would be a reader other than the one enrolled. It is simply not there.
+  if ((await readText(join(deviceDir, 'uevent'))) === undefined) return undefined;
   const product = usb.product ?? (fields.HID_NAME || undefined);
   const serialNumber = usb.serial ?? (fields.HID_UNIQ || undefined);
   return {
