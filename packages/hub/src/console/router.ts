@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Locale } from 'posdiag-protocol';
 import { actionDetail, actionName, parseAction } from '../alarms/alarm-api.js';
 import { ActionConflict } from '../alarms/transitions.js';
-import { auditRequest, HttpError, MAX_BODY_BYTES, readBody, type RequestScope } from '../http-api.js';
+import { auditRequest, HttpError, MAX_BODY_BYTES, readBody } from '../http-api.js';
 import { MAX_ATTACHMENT_BYTES } from '../workorders/attachments.js';
 import { routeSwapFile } from '../workorders/swap-file-api.js';
 import { MultipartError, parseMultipart, type UploadedFile } from './multipart.js';
@@ -28,7 +28,8 @@ import { usersPage } from './pages/users.js';
 import { sparesPage } from './pages/spares.js';
 import { workOrderPage } from './pages/workorder.js';
 import { attachmentDownload, attachToOrder } from './pages/workorder-files.js';
-import { openWorkOrder, terminalLost, workOrderAction } from './pages/workorder-forms.js';
+import { audited, openWorkOrder, terminalLost, workOrderAction } from './pages/workorder-forms.js';
+import { actionScope } from './pages/common.js';
 import { workOrdersCsvDownload, workOrdersPage } from './pages/workorders.js';
 import { ORDER_ACTIONS, type OrderAction } from '../workorders/workorder-actions.js';
 import { ConsoleError, localPath, redirect, securityHeaders, sendHtml } from './respond.js';
@@ -220,14 +221,8 @@ async function get(p: PageRequest): Promise<PageResult | null> {
   if (TERMINAL_SWAP.test(path)) {
     // The API's own answer (admin only, audited: it holds the terminal's token), behind the session.
     needRole(p, 'admin');
-    const scope: RequestScope = { remote: p.req.socket.remoteAddress ?? null, principal: p.session.principal, action: 'terminal.swap_file' };
-    try {
-      await routeSwapFile(p.req, p.res, p.ctx, new URL(`/api${path}`, 'http://hub'), scope);
-    } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      await auditRequest(p.req, p.ctx, scope, err.status, err.message);
-      throw new ConsoleError(err.status, p.t('common.badRequest', { reason: err.message }));
-    }
+    const s = actionScope(p, 'terminal.swap_file');
+    await audited(p, s, 200, () => routeSwapFile(p.req, p.res, p.ctx, new URL(`/api${path}`, 'http://hub'), s));
     return null;
   }
   m = ONE_TERMINAL.exec(path);
@@ -243,7 +238,7 @@ async function get(p: PageRequest): Promise<PageResult | null> {
 async function post(p: PageRequest): Promise<PageResult | null> {
   const { fields: form, files } = await readPost(p.req, ORDER_ATTACH.test(p.url.pathname));
   if (!sameOrigin(p.req) || !csrfValid(p.session.id, form.get('csrf') ?? undefined)) {
-    await auditRequest(p.req, p.ctx, scope(p, `POST ${p.url.pathname}`), 403, 'console form without a valid CSRF token');
+    await auditRequest(p.req, p.ctx, actionScope(p, `POST ${p.url.pathname}`), 403, 'console form without a valid CSRF token');
     throw new ConsoleError(403, p.t('common.csrf'));
   }
   const path = p.url.pathname;
@@ -258,7 +253,7 @@ async function post(p: PageRequest): Promise<PageResult | null> {
   const needed = path === '/workorders' || ORDER_ACTION.test(path) ? requiredRole('POST', `/api${path}`) : 'operator';
   const attaching = ORDER_ATTACH.exec(path);
   if (!roleAllows(p.session.principal.role, needed)) {
-    await auditRequest(p.req, p.ctx, scope(p, `POST ${path}`), 403, `a ${p.session.principal.role} may not do this`);
+    await auditRequest(p.req, p.ctx, actionScope(p, `POST ${path}`), 403, `a ${p.session.principal.role} may not do this`);
     throw new ConsoleError(403, p.t('common.forbidden', { role: p.session.principal.role }));
   }
   if (path === '/workorders') return openWorkOrder(p, form);
@@ -285,10 +280,6 @@ async function post(p: PageRequest): Promise<PageResult | null> {
   throw new ConsoleError(404, p.t('common.notFound'));
 }
 
-function scope(p: PageRequest, action: string, target?: string): RequestScope {
-  return { remote: p.req.socket.remoteAddress ?? null, principal: p.session.principal, action, ...(target !== undefined ? { target } : {}) };
-}
-
 /** The form's fields as the alarms API's action body: an empty comment is none, an empty assignee nobody. */
 function actionBody(name: string, form: URLSearchParams): Record<string, unknown> {
   const body: Record<string, unknown> = {};
@@ -302,7 +293,7 @@ function actionBody(name: string, form: URLSearchParams): Record<string, unknown
 async function alarmAction(p: PageRequest, ids: number[], name: string, form: URLSearchParams, back: string): Promise<null> {
   const parsed = actionName.safeParse(name);
   if (!parsed.success) throw new ConsoleError(404, p.t('common.notFound'));
-  const s = scope(p, `alarm.${parsed.data}`, ids.join(','));
+  const s = actionScope(p, `alarm.${parsed.data}`, ids.join(','));
   let action;
   try {
     action = parseAction(parsed.data, actionBody(parsed.data, form));

@@ -66,7 +66,7 @@ export function sendAttachment(res: ServerResponse, found: { info: AttachmentInf
  */
 export async function addAttachment(ctx: ApiContext, scope: RequestScope, orderId: number, upload: AttachmentUpload): Promise<AttachmentInfo> {
   Object.assign(scope, { action: 'workorder.attach', target: String(orderId) });
-  await mayWork(ctx, scope, orderId, 'attach');
+  await mayWork(ctx, scope, orderId);
   let info: AttachmentInfo;
   try {
     info = await attach(ctx.store.workorders, orderId, upload, scope.principal!.name, ctx.clock.now());

@@ -70,7 +70,7 @@ export async function openOrder(ctx: ApiContext, scope: RequestScope, input: unk
 /** POST /api/workorders/ID/transition|assign|details; undefined when there is no order of that id. */
 export async function actOnOrder(ctx: ApiContext, scope: RequestScope, id: number, action: OrderAction, input: unknown): Promise<WorkOrderRecord | undefined> {
   Object.assign(scope, { action: `workorder.${action}`, target: String(id) });
-  await mayWork(ctx, scope, id, action);
+  await mayWork(ctx, scope, id);
   const orders = ctx.workorders;
   if (action === 'transition') {
     const body = parseWith(transitionBody, input, 'transition');

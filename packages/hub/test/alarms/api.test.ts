@@ -61,11 +61,11 @@ describe('the alarm API', () => {
     expect(await post(`/alarms/${id}/ack`, 'otto', { comment: 'looking' })).toMatchObject({ status: 200, body: { id, acknowledged: true } });
     expect(await post(`/alarms/${id}/ack`, 'otto', {})).toEqual({ status: 409, link: null, body: { error: 'alarm is already acknowledged' } });
     expect(await post(`/alarms/${id}/assign`, 'otto', { user: 'tess' })).toMatchObject({ status: 200, body: { assignee: 'tess' } });
-    expect(await post(`/alarms/${id}/severity`, 'otto', { severity: 'loud' })).toMatchObject({ status: 400, body: { error: /^bad severity body: severity/ } });
+    expect(await post(`/alarms/${id}/severity`, 'otto', { severity: 'loud' })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^bad severity body: severity/) } });
     expect(await post(`/alarms/${id}/severity`, 'otto', { severity: 'critical' })).toMatchObject({ status: 200, body: { severity: 'critical' } });
     expect(await post(`/alarms/${id}/comment`, 'otto', { comment: 'paper ordered' })).toMatchObject({ status: 200 });
     expect(await post(`/alarms/${id}/close`, 'otto', {})).toMatchObject({ status: 200, body: { closed: true, status: 'cleared' } });
-    expect(await post(`/alarms/${id}/close`, 'otto', {})).toMatchObject({ status: 409, body: { error: /closed/ } });
+    expect(await post(`/alarms/${id}/close`, 'otto', {})).toMatchObject({ status: 409, body: { error: expect.stringMatching(/closed/) } });
     expect(await post('/alarms/999999/ack', 'otto', {})).toMatchObject({ status: 404, body: { error: 'no alarm 999999' } });
 
     const { status, body } = await call(`/alarms/${id}`, 'vera');
@@ -111,7 +111,7 @@ describe('the alarm API', () => {
     expect((await call('/alarms?label.tags=mall', 'vera')).body.alarms).toEqual([]);
     expect((await call('/alarms?label.tags=mallx2', 'vera')).body.alarms).toEqual([]);
     expect((await call('/alarms?category=hardware', 'vera')).body.alarms.map((a: any) => a.code)).toEqual(['scanner.gone']);
-    expect(await call('/alarms?ack=maybe', 'vera')).toMatchObject({ status: 400, body: { error: /^bad query: ack/ } });
+    expect(await call('/alarms?ack=maybe', 'vera')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^bad query: ack/) } });
     const first = await call('/alarms?closed=false&limit=1', 'vera');
     expect(first.link).toBe(`</api/alarms?closed=false&limit=1&after=${open[0].id}>; rel="next"`);
     const second = await call(first.link!.slice(5, first.link!.indexOf('>')), 'vera');

@@ -57,7 +57,7 @@ describe('the HTTP API with operators', () => {
       link: null,
       body: { error: 'vera is a viewer; this needs the operator role' },
     });
-    expect(await call('/audit', tokens.vera)).toMatchObject({ status: 403, body: { error: /needs the admin role/ } });
+    expect(await call('/audit', tokens.vera)).toMatchObject({ status: 403, body: { error: expect.stringMatching(/needs the admin role/) } });
     expect(await call('/audit', tokens.otto)).toMatchObject({ status: 403 });
   });
 
@@ -97,7 +97,7 @@ describe('the HTTP API with operators', () => {
     const rest = await call(next!, tokens.ada);
     expect(rest.body.entries.map((e: any) => e.target)).toEqual(['vera']);
     expect(rest.link).toBeNull();
-    expect(await call('/audit?since=yesterday', tokens.ada)).toMatchObject({ status: 400, body: { error: /since: an ISO 8601 time/ } });
+    expect(await call('/audit?since=yesterday', tokens.ada)).toMatchObject({ status: 400, body: { error: expect.stringMatching(/since: an ISO 8601 time/) } });
     expect((await call(`/audit?action=user.add&since=${new Date(h.clock.now() + 1).toISOString()}`, tokens.ada)).body.entries).toEqual([]);
   });
 
@@ -111,8 +111,8 @@ describe('the HTTP API with operators', () => {
     const dora = (await ops.users.issueToken('dora', 'test', ADMIN)).token;
     expect((await call('/reports', dora)).status).toBe(200);
     await ops.users.disable('dora', ADMIN);
-    expect(await call('/reports', dora)).toMatchObject({ status: 401, body: { error: /wrong API token/ } });
-    expect(await call('/reports', undefined)).toMatchObject({ status: 401, body: { error: /API token required/ } });
+    expect(await call('/reports', dora)).toMatchObject({ status: 401, body: { error: expect.stringMatching(/wrong API token/) } });
+    expect(await call('/reports', undefined)).toMatchObject({ status: 401, body: { error: expect.stringMatching(/API token required/) } });
   });
 });
 

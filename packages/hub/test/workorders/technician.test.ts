@@ -43,20 +43,20 @@ describe('work orders: technicians work the orders assigned to them', () => {
   it('lets a technician read but not command a terminal, nor move an order not assigned to them', async () => {
     expect(await as.tess!.get(`/workorders/${id}`)).toMatchObject({ status: 200, body: { state: 'submitted', assignee: null } });
     expect(await as.tess!.post('/terminals/T-0001/commands', { name: 'ping' })).toMatchObject({ status: 403, body: { error: 'tess is a technician; this needs the operator role' } });
-    expect(await as.tess!.post(`/workorders/${id}/transition`, { to: 'accepted' })).toMatchObject({ status: 403, body: { error: /tess is a technician: work order \S+ is assigned to nobody/ } });
+    expect(await as.tess!.post(`/workorders/${id}/transition`, { to: 'accepted' })).toMatchObject({ status: 403, body: { error: expect.stringMatching(/tess is a technician: work order \S+ is assigned to nobody/) } });
     expect(await as.vera!.post(`/workorders/${id}/transition`, { to: 'accepted' })).toMatchObject({ status: 403, body: { error: 'vera is a viewer; this needs the technician role' } });
   });
 
   it('assigns to a technician, never to a viewer, and only an operator assigns', async () => {
     expect(await as.otto!.post(`/workorders/${id}/assign`, { user: 'vera' })).toMatchObject({ status: 404, body: { error: 'no enabled user vera with the technician role or above' } });
-    expect(await as.tess!.post(`/workorders/${id}/assign`, { user: 'tess' })).toMatchObject({ status: 403, body: { error: /assigning needs the operator role/ } });
+    expect(await as.tess!.post(`/workorders/${id}/assign`, { user: 'tess' })).toMatchObject({ status: 403, body: { error: 'tess is a technician; this needs the operator role' } });
     expect(await as.otto!.post(`/workorders/${id}/assign`, { user: 'tess', comment: 'nearest to the shop' })).toMatchObject({ status: 200, body: { assignee: 'tess' } });
   });
 
   it('lets the assigned technician move the order and add details, and not another technician', async () => {
     expect(await as.tess!.post(`/workorders/${id}/transition`, { to: 'accepted', comment: 'on my way' })).toMatchObject({ status: 200, body: { state: 'accepted' } });
     expect(await as.tess!.post(`/workorders/${id}/details`, { contact: '+86 138 0000 0000' })).toMatchObject({ status: 200, body: { contact: '+86 138 0000 0000' } });
-    expect(await as.tom!.post(`/workorders/${id}/transition`, { to: 'in_repair' })).toMatchObject({ status: 403, body: { error: /assigned to tess/ } });
+    expect(await as.tom!.post(`/workorders/${id}/transition`, { to: 'in_repair' })).toMatchObject({ status: 403, body: { error: expect.stringMatching(/assigned to tess/) } });
     const photo = (token: string) => fetch(`${h.api}/workorders/${id}/attachments?name=front.jpg`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg' }, body: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16]) });
     expect((await photo(tokens.tom!)).status).toBe(403);
     expect((await photo(tokens.tess!)).status).toBe(201);

@@ -30,7 +30,7 @@ describe('work order transitions (a pure table)', () => {
   });
 
   it('verifies only with a passing full self-test linked since the repair, or an override with a comment', () => {
-    expect(move('returned', 'verified', { proofSince: 500 })).toMatchObject({ ok: false, reason: /no passing full self-test from T-0001 since the repair \(1970-01-01T00:00:00.500Z\)/ });
+    expect(move('returned', 'verified', { proofSince: 500 })).toMatchObject({ ok: false, reason: expect.stringMatching(/no passing full self-test from T-0001 since the repair \(1970-01-01T00:00:00.500Z\)/) });
     // A test from before the repair started proves nothing.
     expect(hasProof(order({ proofSince: 500, selfTestId: 'old', selfTestAt: 400 }))).toBe(false);
     expect(move('returned', 'verified', { proofSince: 500, selfTestId: 'st', selfTestAt: 600 })).toMatchObject({ ok: true, write: { order: { state: 'verified' }, log: [{ action: 'transition', from: 'returned', to: 'verified' }] } });
@@ -39,7 +39,7 @@ describe('work order transitions (a pure table)', () => {
       ok: true,
       write: { log: [{ action: 'override', actor: 'otto', comment: 'checked on site by phone', from: 'returned', to: 'verified' }] },
     });
-    expect(move('submitted', 'accepted', {}, { override: true, comment: 'x' })).toMatchObject({ ok: false, reason: /override applies only/ });
+    expect(move('submitted', 'accepted', {}, { override: true, comment: 'x' })).toMatchObject({ ok: false, reason: expect.stringMatching(/override applies only/) });
   });
 
   it('starts the proof window on entering in_repair or returned, and stamps the close', () => {
@@ -51,6 +51,6 @@ describe('work order transitions (a pure table)', () => {
 
   it('closes a lost terminal\'s order only by its unlock', () => {
     expect(LOST_MOVES.submitted).toEqual(['accepted']);
-    expect(move('accepted', 'closed', { kind: 'lost' })).toMatchObject({ ok: false, reason: /closes when the terminal is unlocked \(POST \/api\/terminals\/T-0001\/unlock\)/ });
+    expect(move('accepted', 'closed', { kind: 'lost' })).toMatchObject({ ok: false, reason: expect.stringMatching(/closes when the terminal is unlocked \(POST \/api\/terminals\/T-0001\/unlock\)/) });
   });
 });

@@ -1,5 +1,7 @@
 import type { Severity } from 'posdiag-protocol';
 import type { AlarmRecord } from '../../alarms/alarm.js';
+import type { RequestScope } from '../../http-api.js';
+import type { PageRequest } from '../context.js';
 import { html, type Html } from '../html.js';
 import type { Translate } from '../i18n.js';
 
@@ -44,4 +46,9 @@ export function csrfField(csrf: string): Html {
 
 export function commentBox(t: Translate, id: string, required = false): Html {
   return html`<label for="${id}">${t('common.comment')}<textarea id="${id}" name="comment" rows="2" maxlength="4000"${required ? html` required` : ''}></textarea></label>`;
+}
+
+/** The audit scope of a console action, done as the signed-in operator from their address. */
+export function actionScope(p: PageRequest, action: string, target?: string): RequestScope {
+  return { remote: p.req.socket.remoteAddress ?? null, principal: p.session.principal, action, ...(target !== undefined ? { target } : {}) };
 }

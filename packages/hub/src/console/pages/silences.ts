@@ -7,7 +7,7 @@ import { roleAllows } from '../../operators/roles.js';
 import type { PageRequest, PageResult } from '../context.js';
 import { html } from '../html.js';
 import { ConsoleError, redirect } from '../respond.js';
-import { csrfField } from './common.js';
+import { actionScope, csrfField } from './common.js';
 
 /**
  * GET /silences: the notifier's silences (notify/silences.ts) with their state; POST /silences creates
@@ -54,7 +54,7 @@ function parseMatchers(text: string): Record<string, string> {
 }
 
 export async function createSilence(p: PageRequest, form: URLSearchParams): Promise<null> {
-  const scope = { remote: p.req.socket.remoteAddress ?? null, principal: p.session.principal, action: 'silence.create' };
+  const scope = actionScope(p, 'silence.create');
   let durationMs: number;
   try {
     durationMs = parseDuration((form.get('duration') ?? '').trim());
@@ -81,7 +81,7 @@ export async function createSilence(p: PageRequest, form: URLSearchParams): Prom
 export async function expireSilence(p: PageRequest, id: string): Promise<null> {
   const done = Boolean(await p.ctx.store.silences.expire(id, p.ctx.clockNow()));
   if (done) await p.ctx.silencesChanged();
-  await auditRequest(p.req, p.ctx, { remote: p.req.socket.remoteAddress ?? null, principal: p.session.principal, action: 'silence.expire', target: id }, done ? 200 : 404, done ? undefined : `no silence ${id}`);
+  await auditRequest(p.req, p.ctx, actionScope(p, 'silence.expire', id), done ? 200 : 404, done ? undefined : `no silence ${id}`);
   if (!done) throw new ConsoleError(404, p.t('common.notFound'));
   redirect(p.res, '/silences');
   return null;

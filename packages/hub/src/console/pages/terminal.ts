@@ -10,7 +10,7 @@ import type { PageRequest, PageResult } from '../context.js';
 import { localized } from '../format.js';
 import { html, type Html } from '../html.js';
 import { ConsoleError, redirect } from '../respond.js';
-import { alarmStatus, csrfField, pager, severityBadge } from './common.js';
+import { actionScope, alarmStatus, csrfField, pager, severityBadge } from './common.js';
 import { selfTestVerdict } from './self-test.js';
 import { terminalWorkOrders } from './workorder-parts.js';
 
@@ -109,7 +109,7 @@ export async function postCommand(p: PageRequest, id: string, form: URLSearchPar
   const parsed = hubMessage.safeParse({ type: 'command', id: randomUUID(), name, args });
   if (!parsed.success) throw new ConsoleError(400, `not a command: ${name}`);
   const message = parsed.data as CommandMessage;
-  const scope = { remote: p.req.socket.remoteAddress ?? null, principal: p.session.principal, action: 'command.post', target: id, detail: `${message.name} ${message.id}` };
+  const scope = { ...actionScope(p, 'command.post', id), detail: `${message.name} ${message.id}` };
   const outcome = await p.ctx.commands.post(id, message);
   await auditRequest(p.req, p.ctx, scope, outcome === 'not_connected' ? 409 : 202, outcome === 'not_connected' ? `terminal ${id} is not connected` : undefined);
   if (outcome === 'not_connected') {

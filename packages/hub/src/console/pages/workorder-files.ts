@@ -1,4 +1,4 @@
-import { auditRequest, HttpError, type RequestScope } from '../../http-api.js';
+import { HttpError } from '../../http-api.js';
 import { addAttachment, sendAttachment } from '../../workorders/attachment-api.js';
 import { ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES } from '../../workorders/attachments.js';
 import { isOpenState, type AttachmentInfo, type WorkOrderRecord } from '../../workorders/work-order.js';
@@ -6,8 +6,9 @@ import type { PageRequest } from '../context.js';
 import { html, type Html } from '../html.js';
 import type { UploadedFile } from '../multipart.js';
 import { ConsoleError, redirect } from '../respond.js';
-import { csrfField } from './common.js';
-import { canWorkOrder } from './workorder-parts.js';
+import { actionScope, csrfField } from './common.js';
+import { audited } from './workorder-forms.js';
+import { worksOrder } from '../../workorders/may-work.js';
 
 /**
  * A work order's attachments in the console: the list (each a download through the session, as the
@@ -22,7 +23,7 @@ export function attachmentsSection(p: PageRequest, o: WorkOrderRecord, files: At
       )}</ul>`
     : html`<p class="note">${t('common.none')}</p>`;
   const form =
-    isOpenState(o.state) && canWorkOrder(p.session.principal, o)
+    isOpenState(o.state) && worksOrder(p.session.principal, o)
       ? html`<form method="post" action="/workorders/${o.id}/attachments" enctype="multipart/form-data" class="inline" aria-label="${t('wo.attach')}">${csrfField(p.session.csrf)}
 <label for="wo-file">${t('wo.attachFile', { mib: MAX_ATTACHMENT_BYTES / 1024 / 1024 })}<input type="file" id="wo-file" name="file" required accept="${ATTACHMENT_TYPES.join(',')}"></label>
 <button type="submit">${t('wo.attach')}</button></form>`
@@ -32,17 +33,12 @@ export function attachmentsSection(p: PageRequest, o: WorkOrderRecord, files: At
 
 /** POST /workorders/ID/attachments (multipart: csrf, file). */
 export async function attachToOrder(p: PageRequest, id: number, files: UploadedFile[]): Promise<null> {
-  const scope: RequestScope = { remote: p.req.socket.remoteAddress ?? null, principal: p.session.principal, action: 'workorder.attach', target: String(id) };
+  const s = actionScope(p, 'workorder.attach');
   const file = files.find((f) => f.field === 'file');
-  try {
+  await audited(p, s, 201, () => {
     if (!file) throw new HttpError(400, p.t('wo.noFile'));
-    await addAttachment(p.ctx, scope, id, { name: file.filename || undefined, contentType: file.contentType, data: file.data });
-  } catch (err) {
-    if (!(err instanceof HttpError)) throw err;
-    await auditRequest(p.req, p.ctx, scope, err.status, err.message);
-    throw new ConsoleError(err.status, p.t('common.badRequest', { reason: err.message }));
-  }
-  await auditRequest(p.req, p.ctx, scope, 201, undefined);
+    return addAttachment(p.ctx, s, id, { name: file.filename || undefined, contentType: file.contentType, data: file.data });
+  });
   redirect(p.res, `/workorders/${id}`);
   return null;
 }

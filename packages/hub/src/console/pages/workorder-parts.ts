@@ -13,10 +13,6 @@ export function canWorkOrders(role: Role): boolean {
   return roleAllows(role, 'operator');
 }
 
-/** Who may move this order, edit its details and attach files: an operator, or the technician it is assigned to (workorders/may-work.ts). */
-export function canWorkOrder(principal: { name: string; role: Role }, o: Pick<WorkOrderRecord, 'assignee'>): boolean {
-  return canWorkOrders(principal.role) || (roleAllows(principal.role, 'technician') && o.assignee === principal.name);
-}
 
 export function orderLink(o: Pick<WorkOrderRecord, 'id' | 'ref'>): Html {
   return html`<a href="/workorders/${o.id}"><code>${o.ref}</code></a>`;

@@ -12,7 +12,8 @@ import { ConsoleError } from '../respond.js';
 import { commentBox, csrfField, severityBadge, terminalLink } from './common.js';
 import { selfTestVerdict } from './self-test.js';
 import { attachmentsSection } from './workorder-files.js';
-import { canWorkOrder, canWorkOrders, stateBadge } from './workorder-parts.js';
+import { canWorkOrders, stateBadge } from './workorder-parts.js';
+import { worksOrder } from '../../workorders/may-work.js';
 
 /**
  * GET /workorders/ID: the order's facts, SLA and merchant page; its history (every line); the repair
@@ -33,7 +34,7 @@ export async function workOrderPage(p: PageRequest, id: number): Promise<PageRes
     body: html`<h1>${t('wo.one', { ref: order.ref })} ${severityBadge(t, order.severity as Severity)}</h1>
 <div id="wo-live" hx-get="/workorders/${id}?fragment=live" hx-trigger="posdiag:alarm from:body, every 5s" hx-swap="innerHTML">${live}</div>
 <h2>${t('alarm.actions')}</h2>
-${canWorkOrder(p.session.principal, order) ? await forms(p, order) : html`<p class="note">${t('common.forbidden', { role: p.session.principal.role })}</p>`}
+${worksOrder(p.session.principal, order) ? await forms(p, order) : html`<p class="note">${t('common.forbidden', { role: p.session.principal.role })}</p>`}
 <h2>${t('alarm.repairRequest')}</h2>
 ${repairRequest(p, order)}`,
   };
